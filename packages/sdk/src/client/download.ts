@@ -1,0 +1,53 @@
+import type { ImageGeneration } from "../models/generate/status.js";
+import { decodeBase64 } from "./base64.js";
+import type { Transport } from "./transport.js";
+
+/** One image of a finished request: its metadata, and its bytes when they could be had. */
+export interface DownloadedImage {
+  generation: ImageGeneration;
+  /** WebP bytes; null when the image could not be downloaded or decoded (see `error`). */
+  bytes: Uint8Array | null;
+  error?: Error;
+}
+
+/**
+ * Fetch (R2 URL) or decode (base64) a generation's image. Image hosts get a plain GET: no API key, no
+ * Client-Agent — the transport only adds those for URLs under the API base URL. Failures are returned, not
+ * thrown, so one bad image never loses the others.
+ */
+export async function downloadGeneration(
+  transport: Transport,
+  generation: ImageGeneration,
+  signal?: AbortSignal,
+): Promise<DownloadedImage> {
+  const img = generation.img;
+  if (typeof img !== "string" || img === "" || img === "N/A") {
+    // QUIRK(ai-horde-api §1.3): with r2=false the server sends "N/A" when it could not fetch the image itself.
+    return {
+      generation,
+      bytes: null,
+      error: new Error(`generation ${generation.id} has no image (${String(img)})`),
+    };
+  }
+  if (!generation.isUrl) {
+    try {
+      return { generation, bytes: decodeBase64(img) };
+    } catch (error) {
+      return { generation, bytes: null, error: error as Error };
+    }
+  }
+  try {
+    const response = await transport.send({ method: "GET", url: img, signal, authenticate: false });
+    if (response.status !== 200) {
+      return {
+        generation,
+        bytes: null,
+        error: new Error(`download of ${generation.id} answered HTTP ${response.status}`),
+      };
+    }
+    return { generation, bytes: response.bytes };
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    return { generation, bytes: null, error: error as Error };
+  }
+}

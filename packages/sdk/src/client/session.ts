@@ -1,0 +1,127 @@
+import { AIHordeRequestError, HordeError } from "../generic/errors.js";
+import type { HordeRequest } from "../generic/request.js";
+import type { HordeResponse } from "../generic/response.js";
+import type { AIHordeAPIClient, SubmitOptions } from "./client.js";
+
+/** A job the session started and is answerable for until it completes or is cancelled. */
+export interface TrackedJob {
+  readonly id: string;
+  /** The response that started it (e.g. ImageGenerateAsyncResponse). */
+  readonly response: HordeResponse;
+  /** The requests that cancel it. */
+  readonly cleanup: readonly HordeRequest[];
+}
+
+/** What `close()` did. */
+export interface SessionCloseReport {
+  cancelled: string[];
+  failed: { id: string; error: unknown }[];
+}
+
+/** Symbol.asyncDispose where the runtime has it, else the well-known fallback key compilers look up. */
+const asyncDispose: typeof Symbol.asyncDispose =
+  (Symbol as { asyncDispose?: typeof Symbol.asyncDispose }).asyncDispose ??
+  (Symbol.for("Symbol.asyncDispose") as typeof Symbol.asyncDispose);
+
+/**
+ * Requests submitted through a session are tracked: every job it starts is either seen to completion or
+ * cancelled (DELETE) by `close()` — on success, error or abort alike. Use with `await using` or try/finally.
+ */
+export class AIHordeAPISession {
+  readonly #client: AIHordeAPIClient;
+  readonly #open = new Map<string, TrackedJob>();
+  #closed = false;
+
+  constructor(client: AIHordeAPIClient) {
+    this.#client = client;
+  }
+
+  /** Jobs started here that are neither complete nor cancelled. */
+  get pendingJobs(): TrackedJob[] {
+    return [...this.#open.values()];
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  async submitRequest<Q extends HordeRequest>(
+    request: Q,
+    options: SubmitOptions = {},
+  ): Promise<NonNullable<Q["~response"]>> {
+    if (this.#closed) throw new HordeError("This session is closed; open a new one with client.session()");
+    const jobId = jobIdOf(request);
+    let response: HordeResponse;
+    try {
+      response = await this.#client.submitRequest(request, options);
+    } catch (error) {
+      // An expired or unknown job is no longer ours to cancel.
+      if (jobId && error instanceof AIHordeRequestError && error.status === 404) this.#open.delete(jobId);
+      throw error;
+    }
+    this.#observe(request, response, jobId);
+    return response as NonNullable<Q["~response"]>;
+  }
+
+  /** Forget a job without cancelling it (the caller takes over responsibility). */
+  release(id: string): boolean {
+    return this.#open.delete(id);
+  }
+
+  /** Mark a tracked job complete, e.g. after its results were fetched by other means. */
+  markComplete(id: string): void {
+    this.#open.delete(id);
+  }
+
+  /** Cancel every job this session started that is not complete. Idempotent. */
+  async close(): Promise<SessionCloseReport> {
+    this.#closed = true;
+    const jobs = [...this.#open.values()];
+    const report: SessionCloseReport = { cancelled: [], failed: [] };
+    await Promise.all(
+      jobs.map(async (job) => {
+        try {
+          for (const cleanup of job.cleanup) await this.#client.submitRequest(cleanup);
+          report.cancelled.push(job.id);
+          this.#open.delete(job.id);
+        } catch (error) {
+          if (error instanceof AIHordeRequestError && error.status === 404) {
+            this.#open.delete(job.id); // already gone (expired): nothing left running
+            return;
+          }
+          report.failed.push({ id: job.id, error });
+          this.#client.logger.error(`could not cancel job ${job.id}: ${(error as Error).message}`);
+        }
+      }),
+    );
+    return report;
+  }
+
+  async [asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  #observe(request: HordeRequest, response: HordeResponse, jobId: string | undefined): void {
+    if (request.getRequiresFollowUp() && response.requiresFollowUp()) {
+      const base = { client_agent: request.client_agent };
+      for (const [i, params] of response.getFollowUpReturnedParams().entries()) {
+        const id = String(params.id);
+        this.#open.set(id, { id, response, cleanup: [response.cleanupRequests(base)[i]].filter(isDefined) });
+      }
+      return;
+    }
+    if (!jobId || !this.#open.has(jobId)) return;
+    const method = (request.constructor as typeof HordeRequest).getHttpMethod();
+    const done = (response as { done?: unknown }).done === true;
+    if (method === "DELETE" || done) this.#open.delete(jobId);
+  }
+}
+
+function jobIdOf(request: HordeRequest): string | undefined {
+  const id = (request as { id?: unknown }).id;
+  return typeof id === "string" ? id : undefined;
+}
+
+function isDefined<T>(value: T | undefined): value is T {
+  return value !== undefined;
+}

@@ -1,0 +1,43 @@
+import { z } from "zod";
+import { HordeRequest } from "../generic/request.js";
+import type { HordeResponse } from "../generic/response.js";
+
+/** Header fields every AI Horde request may carry. */
+export const commonHeaderShape = {
+  accept: z.string().optional(),
+  client_agent: z.string().optional(),
+};
+
+/** `apikey`: sensitive; the client fills it in from its options when the request does not carry one. */
+export const apikeyShape = {
+  apikey: z.string().min(1, "the API key must not be empty").optional(),
+};
+
+/** A job id as it appears in a path: a non-empty string (the client URI-encodes it). */
+export const jobIdSchema = z.string({ error: "the id must be a string" }).min(1, "the id must not be empty");
+
+/** Base of AI Horde requests: `accept` and `Client-Agent` headers. */
+export abstract class BaseAIHordeRequest<R extends HordeResponse = HordeResponse> extends HordeRequest<R> {}
+
+/** A request that needs the user's API key (sent as the `apikey` header, never in a body or a log). */
+export abstract class AuthenticatedAIHordeRequest<
+  R extends HordeResponse = HordeResponse,
+> extends BaseAIHordeRequest<R> {
+  declare readonly apikey?: string;
+
+  static override getHeaderFields(): string[] {
+    return [...super.getHeaderFields(), "apikey"];
+  }
+}
+
+/** A request about one job, addressed by `{id}` in its path (mirrors horde_sdk's JobRequestMixin). */
+export abstract class JobRequest<R extends HordeResponse = HordeResponse> extends BaseAIHordeRequest<R> {
+  declare readonly id: string;
+
+  static override readonly schema: z.ZodType = z.looseObject({ id: jobIdSchema, ...commonHeaderShape });
+
+  /** Requests are equal when they are of the same class and address the same job. */
+  override hashKey(): string {
+    return `${this.constructor.name}:${this.id}`;
+  }
+}

@@ -1,0 +1,346 @@
+// One test (or more) per row of the seed mapping table in DESIGN.md.
+import { readFileSync } from "node:fs";
+import {
+  DeleteImageGenerateRequest,
+  Generation,
+  HordeValidationError,
+  ImageGenerateAsyncDryRunResponse,
+  ImageGenerateAsyncRequest,
+  ImageGenerateAsyncResponse,
+  ImageGenerateCheckRequest,
+  ImageGenerateCheckResponse,
+  ImageGenerateStatusRequest,
+  ImageGenerateStatusResponse,
+  ImageGeneration,
+  setModelLogger,
+  silentLogger,
+} from "horde-sdk";
+import { afterEach, describe, expect, it, vi } from "vitest";
+
+const WORKER = "5f1a2b3c-0000-4000-8000-00000000000a";
+const gen = (id: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  img: `https://r2.example/${id}.webp`,
+  seed: "12345",
+  model: "stable_diffusion",
+  state: "ok",
+  worker_id: WORKER,
+  worker_name: "w1",
+  censored: false,
+  gen_metadata: [],
+  ...extra,
+});
+const progress = {
+  finished: 1,
+  processing: 0,
+  restarted: 0,
+  waiting: 0,
+  done: true,
+  faulted: false,
+  wait_time: 0,
+  queue_position: 0,
+  kudos: 13,
+  is_possible: true,
+};
+const statusDoc = (ids: string[]) => ({
+  ...progress,
+  finished: ids.length,
+  generations: ids.map((i) => gen(i)),
+  shared: false,
+});
+
+afterEach(() => {
+  setModelLogger(silentLogger);
+});
+
+describe("Generation", () => {
+  it("has model, state, worker_id, worker_name and keeps unknown state values", () => {
+    const g = Generation.parse({ model: "m", state: "ok", worker_id: WORKER, worker_name: "w" });
+    expect([g.model, g.state, g.worker_id, g.worker_name]).toEqual(["m", "ok", WORKER, "w"]);
+    expect(Generation.parse({ state: "brand_new_state" }).state).toBe("brand_new_state");
+    expect(Generation.getApiModelName()).toBe("Generation");
+  });
+});
+
+describe("ImageGeneration", () => {
+  it("extends Generation with id, img, seed (a string), censored, gen_metadata", () => {
+    const g = ImageGeneration.parse(
+      gen("a1", { gen_metadata: [{ type: "censorship", value: "nsfw" }], censored: true }),
+    );
+    expect(g).toBeInstanceOf(Generation);
+    expect(g.id).toBe("a1");
+    expect(g.seed).toBe("12345");
+    expect(g.censored).toBe(true);
+    expect(g.gen_metadata?.[0]).toEqual({ type: "censorship", value: "nsfw" });
+    expect(ImageGeneration.getApiModelName()).toBe("GenerationStable");
+  });
+
+  it("validate_id: an empty id logs a warning and is replaced by a fresh UUID", () => {
+    const warn = vi.fn();
+    setModelLogger({ ...silentLogger, warn });
+    const g = ImageGeneration.parse(gen(""));
+    expect(g.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(warn).toHaveBeenCalledOnce();
+    expect(ImageGeneration.parse(gen("")).id).not.toBe(g.id);
+  });
+
+  it("rejects a seed that is not a string, naming the field", () => {
+    const error = catchError(() => ImageGeneration.parse(gen("a", { seed: 5 })));
+    expect(error).toBeInstanceOf(HordeValidationError);
+    expect((error as HordeValidationError).field).toBe("seed");
+  });
+
+  it("equals/hashKey compare by id", () => {
+    const a = ImageGeneration.parse(gen("same", { seed: "1" }));
+    const b = ImageGeneration.parse(gen("same", { seed: "2" }));
+    const c = ImageGeneration.parse(gen("other"));
+    expect(a.equals(b)).toBe(true);
+    expect(a.hashKey()).toBe(b.hashKey());
+    expect(a.equals(c)).toBe(false);
+  });
+});
+
+describe("ImageGenerateStatusResponse", () => {
+  it("parses the contract's example and exposes all progress fields", () => {
+    const path = new URL(
+      "../../../../shared/conformance/horde-sdk-examples/example_responses/_v2_generate_status_id_get_200.json",
+      import.meta.url,
+    );
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(path, "utf8"));
+    } catch {
+      json = statusDoc(["x"]);
+    }
+    const r = ImageGenerateStatusResponse.parse(json);
+    for (const f of [
+      "finished",
+      "processing",
+      "restarted",
+      "waiting",
+      "done",
+      "faulted",
+      "wait_time",
+      "queue_position",
+      "kudos",
+      "is_possible",
+    ]) {
+      expect(r).toHaveProperty(f);
+    }
+    expect(r.generations[0]).toBeInstanceOf(ImageGeneration);
+    expect(r.shared).toBe(false);
+  });
+
+  it("getApiModelName, isFinalFollowUp, getFinalizeSuccessRequestType", () => {
+    expect(ImageGenerateStatusResponse.getApiModelName()).toBe("RequestStatusStable");
+    expect(ImageGenerateStatusResponse.isFinalFollowUp()).toBe(true);
+    expect(ImageGenerateStatusResponse.getFinalizeSuccessRequestType()).toBeNull();
+    expect(ImageGenerateCheckResponse.getFinalizeSuccessRequestType()).toBe(ImageGenerateStatusRequest);
+  });
+
+  it("isJobComplete(n) counts generations; isJobPossible reads is_possible", () => {
+    const r = ImageGenerateStatusResponse.parse(statusDoc(["a", "b"]));
+    expect(r.isJobComplete(2)).toBe(true);
+    expect(r.isJobComplete(3)).toBe(false);
+    expect(r.isJobPossible()).toBe(true);
+    expect(ImageGenerateStatusResponse.parse({ ...statusDoc([]), is_possible: false }).isJobPossible()).toBe(
+      false,
+    );
+  });
+
+  it("equals/hashKey compare the set of generations", () => {
+    const a = ImageGenerateStatusResponse.parse(statusDoc(["a", "b"]));
+    const b = ImageGenerateStatusResponse.parse({ ...statusDoc(["b", "a"]), kudos: 99 });
+    const c = ImageGenerateStatusResponse.parse(statusDoc(["a"]));
+    expect(a.equals(b)).toBe(true);
+    expect(a.equals(c)).toBe(false);
+  });
+
+  it("timeConstructed is epoch seconds as a float", () => {
+    const before = Date.now() / 1000;
+    const r = ImageGenerateStatusResponse.parse(statusDoc([]));
+    expect(r.timeConstructed).toBeGreaterThanOrEqual(before - 0.001);
+    expect(r.timeConstructed).toBeLessThanOrEqual(Date.now() / 1000 + 0.001);
+  });
+
+  it("a missing progress field is a validation error naming it", () => {
+    const { finished: _, ...rest } = statusDoc([]);
+    const error = catchError(() => ImageGenerateStatusResponse.parse(rest));
+    expect((error as HordeValidationError).field).toBe("finished");
+  });
+
+  it("keeps unknown fields from the server", () => {
+    const r = ImageGenerateStatusResponse.parse({ ...statusDoc([]), brand_new: 1 });
+    expect(r.toJSON().brand_new).toBe(1);
+  });
+});
+
+describe("ImageGenerateStatusRequest and DeleteImageGenerateRequest", () => {
+  it("carry id, accept, client_agent; GET / DELETE on /v2/generate/status/{id}", () => {
+    const get = new ImageGenerateStatusRequest({
+      id: "abc",
+      client_agent: "app:1:me",
+      accept: "application/json",
+    });
+    expect(get.id).toBe("abc");
+    expect(ImageGenerateStatusRequest.getHttpMethod()).toBe("GET");
+    expect(DeleteImageGenerateRequest.getHttpMethod()).toBe("DELETE");
+    expect(ImageGenerateStatusRequest.getApiEndpointSubpath()).toBe("/v2/generate/status/{id}");
+    expect(DeleteImageGenerateRequest.getApiEndpointSubpath()).toBe("/v2/generate/status/{id}");
+    const http = get.toHttp("http://h/api");
+    expect(http).toMatchObject({
+      method: "GET",
+      url: "http://h/api/v2/generate/status/abc",
+      body: undefined,
+    });
+    expect(http.headers).toEqual({ "Client-Agent": "app:1:me", Accept: "application/json" });
+  });
+
+  it("getApiModelName is null for both", () => {
+    expect(ImageGenerateStatusRequest.getApiModelName()).toBeNull();
+    expect(DeleteImageGenerateRequest.getApiModelName()).toBeNull();
+  });
+
+  it("getDefaultSuccessResponseType and getSuccessStatusResponsePairs", () => {
+    expect(ImageGenerateStatusRequest.getDefaultSuccessResponseType()).toBe(ImageGenerateStatusResponse);
+    expect(DeleteImageGenerateRequest.getSuccessStatusResponsePairs()).toEqual({
+      200: ImageGenerateStatusResponse,
+    });
+    expect(ImageGenerateAsyncRequest.getSuccessStatusResponsePairs()).toEqual({
+      200: ImageGenerateAsyncDryRunResponse,
+      202: ImageGenerateAsyncResponse,
+    });
+  });
+
+  it("getApiUrl / getApiEndpointUrl", () => {
+    expect(ImageGenerateStatusRequest.getApiUrl()).toBe("https://aihorde.net/api");
+    expect(ImageGenerateStatusRequest.getApiEndpointUrl()).toBe(
+      "https://aihorde.net/api/v2/generate/status/{id}",
+    );
+    expect(ImageGenerateStatusRequest.getApiEndpointUrl("http://localhost:1/api/")).toBe(
+      "http://localhost:1/api/v2/generate/status/{id}",
+    );
+  });
+
+  it("getHeaderFields / getQueryFields", () => {
+    expect(ImageGenerateStatusRequest.getHeaderFields()).toEqual(
+      expect.arrayContaining(["accept", "client_agent"]),
+    );
+    expect(ImageGenerateStatusRequest.getHeaderFields()).not.toContain("apikey");
+    expect(ImageGenerateAsyncRequest.getHeaderFields()).toContain("apikey");
+    expect(ImageGenerateStatusRequest.getQueryFields()).toEqual([]);
+    expect(ImageGenerateStatusRequest.getPathFields()).toEqual(["id"]);
+  });
+
+  it("validate_id: an empty or non-string id is a HordeValidationError", () => {
+    for (const id of ["", 5, null, undefined]) {
+      const error = catchError(() => new DeleteImageGenerateRequest({ id } as never));
+      expect(error).toBeInstanceOf(HordeValidationError);
+      expect((error as HordeValidationError).field).toBe("id");
+    }
+  });
+
+  it("an id is URI-encoded into its own path segment (no path injection)", () => {
+    const r = new ImageGenerateStatusRequest({ id: "../../v2/users?x=1" });
+    expect(r.endpointUrl("http://h/api")).toBe(
+      "http://h/api/v2/generate/status/..%2F..%2Fv2%2Fusers%3Fx%3D1",
+    );
+  });
+
+  it("equals/hashKey: same class and id", () => {
+    expect(
+      new ImageGenerateStatusRequest({ id: "a" }).equals(new ImageGenerateStatusRequest({ id: "a" })),
+    ).toBe(true);
+    expect(
+      new ImageGenerateStatusRequest({ id: "a" }).equals(new DeleteImageGenerateRequest({ id: "a" })),
+    ).toBe(false);
+    expect(
+      new ImageGenerateStatusRequest({ id: "a" }).equals(new ImageGenerateStatusRequest({ id: "b" })),
+    ).toBe(false);
+  });
+
+  it("getNumberOfResultsExpected / getRequiresFollowUp", () => {
+    expect(new ImageGenerateStatusRequest({ id: "a" }).getNumberOfResultsExpected()).toBe(1);
+    expect(new ImageGenerateStatusRequest({ id: "a" }).getRequiresFollowUp()).toBe(false);
+    const submit = new ImageGenerateAsyncRequest({ prompt: "p", params: { n: 4 } });
+    expect(submit.getNumberOfResultsExpected()).toBe(4);
+    expect(submit.getRequiresFollowUp()).toBe(true);
+    expect(new ImageGenerateAsyncRequest({ prompt: "p", dry_run: true }).getRequiresFollowUp()).toBe(false);
+  });
+});
+
+describe("sensitive fields and logSafeModelDump", () => {
+  it("getSensitiveFields has apikey; the dump never contains it, at any depth", () => {
+    expect(ImageGenerateAsyncRequest.getSensitiveFields().has("apikey")).toBe(true);
+    expect(ImageGenerateStatusResponse.getSensitiveFields().has("apikey")).toBe(true);
+    const r = new ImageGenerateAsyncRequest({ prompt: "p", apikey: "super-secret-key" });
+    const dump = r.logSafeModelDump();
+    expect(dump).toEqual({ prompt: "p" });
+    expect(JSON.stringify(dump)).not.toContain("super-secret-key");
+  });
+
+  it("getExtraFieldsToExcludeFromLog and extraExclude drop more fields", () => {
+    const base64 = ImageGeneration.parse(gen("b", { img: "UklGRiQAAABXRUJQVlA4" }));
+    expect(base64.getExtraFieldsToExcludeFromLog()).toEqual(new Set(["img"]));
+    expect(base64.logSafeModelDump()).not.toHaveProperty("img");
+    expect(ImageGeneration.parse(gen("c")).logSafeModelDump(["seed"])).not.toHaveProperty("seed");
+  });
+});
+
+describe("ImageGenerateCheckRequest / Response", () => {
+  it("GET /v2/generate/check/{id} → ImageGenerateCheckResponse", () => {
+    expect(ImageGenerateCheckRequest.getHttpMethod()).toBe("GET");
+    expect(new ImageGenerateCheckRequest({ id: "x" }).endpointUrl()).toBe(
+      "https://aihorde.net/api/v2/generate/check/x",
+    );
+    const c = ImageGenerateCheckResponse.parse({ ...progress, done: false });
+    expect(c.isJobComplete(1)).toBe(false);
+    expect(ImageGenerateCheckResponse.parse(progress).isJobComplete(1)).toBe(true);
+  });
+});
+
+describe("ImageGenerateAsyncRequest validation", () => {
+  it.each([
+    [{ prompt: "p", params: { width: 500 } }, "params.width"],
+    [{ prompt: "", params: {} }, "prompt"],
+    [{ prompt: "p", params: { n: 0 } }, "params.n"],
+    [{ prompt: "p", params: { steps: 501 } }, "params.steps"],
+    [{ prompt: "p", params: { height: 3136 } }, "params.height"],
+    [{ prompt: "p", params: { loras: [{ name: "" }] } }, "params.loras.0.name"],
+  ])("%j fails naming %s", (payload, field) => {
+    const error = catchError(() => new ImageGenerateAsyncRequest(payload as never));
+    expect(error).toBeInstanceOf(HordeValidationError);
+    expect((error as HordeValidationError).field).toBe(field);
+    expect((error as Error).message).toContain(field);
+  });
+
+  it("sends only the fields set, apikey as a header, never in the body", () => {
+    const r = new ImageGenerateAsyncRequest({ prompt: "p", params: { width: 576, n: 2 }, apikey: "k-123" });
+    const http = r.toHttp("http://h/api");
+    expect(http.method).toBe("POST");
+    expect(JSON.parse(http.body ?? "")).toEqual({ prompt: "p", params: { width: 576, n: 2 } });
+    expect(http.headers.apikey).toBe("k-123");
+    expect(ImageGenerateAsyncRequest.getApiModelName()).toBe("GenerationInputStable");
+  });
+
+  it("the async response names its follow-up and cleanup requests", () => {
+    const r = ImageGenerateAsyncResponse.parse({ id: "j1", kudos: 10 });
+    expect(ImageGenerateAsyncResponse.getFollowUpDefaultRequestType()).toBe(ImageGenerateCheckRequest);
+    expect(ImageGenerateAsyncResponse.getFollowUpFailureCleanupRequestType()).toBe(
+      DeleteImageGenerateRequest,
+    );
+    expect(r.getFollowUpReturnedParams()).toEqual([{ id: "j1" }]);
+    const [cleanup] = r.cleanupRequests();
+    expect(cleanup).toBeInstanceOf(DeleteImageGenerateRequest);
+    expect((cleanup as DeleteImageGenerateRequest).id).toBe("j1");
+  });
+});
+
+function catchError(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected an error");
+}
