@@ -1,0 +1,144 @@
+import { createEmulator, drawPicture, silentLogger, VirtualClock } from "horde-emulator";
+import sharp from "sharp";
+import { describe, expect, test } from "vitest";
+import type { Json } from "./helpers.js";
+
+const ORIGIN = "http://horde.local";
+
+describe("drawPicture", () => {
+  test("same input → same bytes; another prompt or seed → other bytes; exact size", async () => {
+    const input = { prompt: "a red fox in snow", seed: 42, width: 576, height: 320 };
+    const a = await drawPicture(input);
+    const b = await drawPicture({ ...input });
+    expect(Buffer.from(a).equals(Buffer.from(b))).toBe(true);
+    const otherPrompt = await drawPicture({ ...input, prompt: "a blue whale" });
+    const otherSeed = await drawPicture({ ...input, seed: 43 });
+    expect(Buffer.from(otherPrompt).equals(Buffer.from(a))).toBe(false);
+    expect(Buffer.from(otherSeed).equals(Buffer.from(a))).toBe(false);
+    const meta = await sharp(a).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(["webp", 576, 320]);
+  });
+
+  test("different prompts look different, not just encode differently", async () => {
+    const mean = async (prompt: string) => {
+      const bytes = await drawPicture({ prompt, seed: 1, width: 64, height: 64 });
+      const { data } = await sharp(bytes).raw().toBuffer({ resolveWithObject: true });
+      return data;
+    };
+    const a = await mean("castle");
+    const b = await mean("ocean");
+    let diff = 0;
+    for (let i = 0; i < a.length; i++) diff += Math.abs((a[i] as number) - (b[i] as number));
+    expect(diff / a.length).toBeGreaterThan(10);
+  });
+});
+
+async function json(res: Response): Promise<Json> {
+  return res.json();
+}
+
+describe("dev workers in the emulator", () => {
+  test("a request is served end to end on a manual clock, with progress along the way", async () => {
+    const clock = new VirtualClock();
+    const emu = createEmulator({ clock, logger: silentLogger, devWorkers: 1 });
+    await clock.advance(0); // let the dev worker's first (empty) pop settle
+    try {
+      const created = await json(
+        await emu.fetch(`${ORIGIN}/api/v2/generate/async`, {
+          method: "POST",
+          headers: { apikey: "0000000000", "Content-Type": "application/json" },
+          body: JSON.stringify({ prompt: "a tiny robot", params: { width: 640, height: 384, seed: "7" } }),
+        }),
+      );
+      const check = async () => json(await emu.fetch(`${ORIGIN}/api/v2/generate/check/${created.id}`));
+      // The dev worker popped once at start (nothing then) and pops again after its interval.
+      expect(await check()).toMatchObject({ waiting: 1, processing: 0, is_possible: true });
+      await clock.advance(1000);
+      expect(await check()).toMatchObject({ waiting: 0, processing: 1, done: false });
+      await clock.advance(1500);
+      const status = await json(await emu.fetch(`${ORIGIN}/api/v2/generate/status/${created.id}`));
+      expect(status).toMatchObject({ finished: 1, done: true });
+      expect(status.generations[0].worker_name).toBe("dev-worker-1");
+      const img = new Uint8Array(await (await emu.fetch(status.generations[0].img)).arrayBuffer());
+      const meta = await sharp(img).metadata();
+      expect([meta.format, meta.width, meta.height]).toEqual(["webp", 640, 384]);
+      // What the dev worker drew is the deterministic picture of that prompt and seed.
+      const expected = await drawPicture({ prompt: "a tiny robot", seed: 7, width: 640, height: 384 });
+      expect(Buffer.from(img).equals(Buffer.from(expected))).toBe(true);
+      expect(emu.devWorkers[0]?.stats.delivered).toBe(1);
+    } finally {
+      await emu.close();
+    }
+  });
+
+  test("with an auto-advancing clock a polling client runs to completion in real milliseconds", async () => {
+    const clock = new VirtualClock({ autoAdvance: true });
+    const emu = createEmulator({
+      clock,
+      logger: silentLogger,
+      devWorkers: [{ name: "fast", generationMs: 30_000 }, { name: "second" }],
+    });
+    try {
+      const started = Date.now();
+      const ids: string[] = [];
+      for (const prompt of ["one", "two", "three"]) {
+        const res = await emu.fetch(`${ORIGIN}/api/v2/generate/async`, {
+          method: "POST",
+          headers: { apikey: "0000000000", "Content-Type": "application/json" },
+          body: JSON.stringify({ prompt, params: { n: 2 } }),
+        });
+        ids.push((await json(res)).id);
+      }
+      for (const id of ids) {
+        for (let i = 0; i < 1000; i++) {
+          const c = await json(await emu.fetch(`${ORIGIN}/api/v2/generate/check/${id}`));
+          if (c.done) break;
+          await clock.sleep(1000);
+        }
+        const s = await json(await emu.fetch(`${ORIGIN}/api/v2/generate/status/${id}`));
+        expect(s).toMatchObject({ done: true, finished: 2, restarted: 0 });
+      }
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(emu.admin.stats()).toMatchObject({ requests: { done: 3 }, orphaned: [] });
+    } finally {
+      await emu.close();
+    }
+  });
+
+  test("stop() while generating reports the job faulted; it is re-queued", async () => {
+    const clock = new VirtualClock();
+    const emu = createEmulator({ clock, logger: silentLogger });
+    const worker = emu.startDevWorker({ generationMs: 10_000 });
+    const created = await json(
+      await emu.fetch(`${ORIGIN}/api/v2/generate/async`, {
+        method: "POST",
+        headers: { apikey: "0000000000", "Content-Type": "application/json" },
+        body: JSON.stringify({ prompt: "interrupted" }),
+      }),
+    );
+    await clock.advance(1000);
+    const check = async () => json(await emu.fetch(`${ORIGIN}/api/v2/generate/check/${created.id}`));
+    expect(await check()).toMatchObject({ processing: 1 });
+    await worker.stop();
+    expect(worker.stats.faulted).toBe(1);
+    expect(await check()).toMatchObject({ processing: 0, restarted: 1, waiting: 1, done: false });
+    await emu.close();
+  });
+
+  test("the dev worker owner survives reset()", async () => {
+    const clock = new VirtualClock();
+    const emu = createEmulator({ clock, logger: silentLogger, devWorkers: 1 });
+    emu.admin.reset();
+    const created = await json(
+      await emu.fetch(`${ORIGIN}/api/v2/generate/async`, {
+        method: "POST",
+        headers: { apikey: "0000000000", "Content-Type": "application/json" },
+        body: JSON.stringify({ prompt: "after reset" }),
+      }),
+    );
+    await clock.advance(2500);
+    const c = await json(await emu.fetch(`${ORIGIN}/api/v2/generate/check/${created.id}`));
+    expect(c).toMatchObject({ done: true, finished: 1 });
+    await emu.close();
+  });
+});
