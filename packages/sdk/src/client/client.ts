@@ -1,12 +1,28 @@
 import { type Clock, systemClock } from "../generic/clock.js";
-import { HordeValidationError } from "../generic/errors.js";
+import { HordeValidationError, TooManyPromptsError } from "../generic/errors.js";
 import { consoleLogger, type Logger } from "../generic/logger.js";
+import { stableStringify } from "../generic/model.js";
 import { ANONYMOUS_API_KEY, DEFAULT_BASE_URL, type HordeRequest } from "../generic/request.js";
-import type { ImageGenerateAsyncPayload, ImageGenerateAsyncRequest } from "../models/generate/async.js";
+import type { HordeResponse } from "../generic/response.js";
+import {
+  ImageGenerateAsyncDryRunResponse,
+  type ImageGenerateAsyncPayload,
+  ImageGenerateAsyncRequest,
+} from "../models/generate/async.js";
 import { VERSION } from "../version.js";
-import { type GenerateImageOptions, type GenerateImageResult, runImageJob } from "./image-job.js";
+import {
+  type GenerateImageOptions,
+  type GenerateImageResult,
+  generateImage,
+  type ImageJob,
+  type SubmitImageOptions,
+  submitImage,
+} from "./image-job.js";
+import type { PollPacing } from "./polling.js";
+import { RateLimiter, type RateLimitOptions } from "./rate-limit.js";
 import { type RetryOptions, resolveRetry } from "./retry.js";
 import { AIHordeAPISession } from "./session.js";
+import { asAbortError } from "./signals.js";
 import { errorFromResponse, type FetchLike, Transport } from "./transport.js";
 
 export const DEFAULT_CLIENT_AGENT = `horde-sdk-ts:${VERSION}:https://www.npmjs.com/package/horde-sdk`;
@@ -24,8 +40,17 @@ export interface AIHordeClientOptions {
   timeoutMs?: number;
   /** Backoff for requests that are safe to repeat; `false` disables retries. */
   retry?: RetryOptions | false;
-  /** Polling pace. `pollIntervalMs` is never below 1000: the server caches /check for 1 s anyway. */
-  rateLimit?: { pollIntervalMs?: number };
+  /**
+   * Client-side throttling with the contract's per-endpoint limits (on by default), and the polling pace:
+   * polls of one job are at least `pollIntervalMs` apart (never below 1000 — the server caches /check for
+   * 1 s) and at most `maxPollIntervalMs` (default 30 s).
+   */
+  rateLimit?: RateLimitOptions & { pollIntervalMs?: number; maxPollIntervalMs?: number };
+  /**
+   * When a submit is refused with 429 TooManyPrompts (the account's concurrency is full), wait and resend it
+   * — in order with later submits — instead of failing (default true). Safe: a refused submit created nothing.
+   */
+  queueOnTooManyPrompts?: boolean;
   logger?: Logger;
   /** Time source for waiting (tests pass a virtual clock). */
   clock?: Clock;
@@ -37,17 +62,24 @@ export interface SubmitOptions {
   timeoutMs?: number;
 }
 
+/** Backoff while the account's concurrency is full: 2 s doubling to 30 s. */
+const TOO_MANY_PROMPTS_BACKOFF = { firstMs: 2_000, maxMs: 30_000 };
+
 /**
- * The AI Horde client: executes request objects safely (validation, retries where safe, key hygiene)
- * and runs whole job lifecycles (`generateImage`).
+ * The AI Horde client: executes request objects safely (validation, retries where safe, throttling, key
+ * hygiene) and runs whole job lifecycles (`generateImage`, `submitImage`).
  */
 export class AIHordeAPIClient {
   readonly baseUrl: string;
   readonly clientAgent: string;
   readonly logger: Logger;
   readonly clock: Clock;
-  readonly pollIntervalMs: number;
+  readonly pollPacing: PollPacing;
   readonly #transport: Transport;
+  readonly #queueOnTooManyPrompts: boolean;
+  /** While a submit waits out TooManyPrompts, later submits wait behind it (order is kept). */
+  #submitBarrier: Promise<void> = Promise.resolve();
+  readonly #estimates = new Map<string, Promise<number>>();
 
   constructor(options: AIHordeClientOptions = {}) {
     this.baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
@@ -64,9 +96,23 @@ export class AIHordeAPIClient {
       ]);
     }
     this.clientAgent = options.clientAgent ?? DEFAULT_CLIENT_AGENT;
+    // The horde asks every client to identify itself as name:version:contact (ai-horde-api §4).
+    if (!/^[^:\s]+:[^:\s]+:\S.*$/.test(this.clientAgent)) {
+      throw new HordeValidationError("AIHordeClientOptions", [
+        {
+          path: "clientAgent",
+          message: 'must look like "name:version:contact", e.g. "my-app:1.0:me@example.com"',
+        },
+      ]);
+    }
     this.logger = options.logger ?? consoleLogger;
     this.clock = options.clock ?? systemClock;
-    this.pollIntervalMs = Math.max(1000, options.rateLimit?.pollIntervalMs ?? 1000);
+    const minIntervalMs = Math.max(1000, options.rateLimit?.pollIntervalMs ?? 1000);
+    this.pollPacing = {
+      minIntervalMs,
+      maxIntervalMs: Math.max(minIntervalMs, options.rateLimit?.maxPollIntervalMs ?? 30_000),
+    };
+    this.#queueOnTooManyPrompts = options.queueOnTooManyPrompts ?? true;
     const fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.#transport = new Transport({
       baseUrl: this.baseUrl,
@@ -77,6 +123,7 @@ export class AIHordeAPIClient {
       retry: resolveRetry(options.retry),
       logger: this.logger,
       clock: this.clock,
+      limiter: new RateLimiter(this.clock, options.rateLimit),
     });
   }
 
@@ -87,12 +134,12 @@ export class AIHordeAPIClient {
 
   /**
    * Send one request. Resolves to the response class that the request's `getSuccessStatusResponsePairs()`
-   * names for the HTTP status received; any other status rejects with AIHordeRequestError.
-   * A submit (POST) is never repeated once it may have reached the server.
+   * names for the HTTP status received; any other status rejects with AIHordeRequestError (or a subclass
+   * chosen by its rc). A submit (POST) is never repeated once it may have reached the server.
    */
   async submitRequest<Q extends HordeRequest>(
     request: Q,
-    options: SubmitOptions = {},
+    options: SubmitOptions & { uninterruptible?: boolean } = {},
   ): Promise<NonNullable<Q["~response"]>> {
     const ctor = request.constructor as typeof HordeRequest;
     const spec = request.toHttp(this.baseUrl);
@@ -103,6 +150,7 @@ export class AIHordeAPIClient {
       body: spec.body,
       signal: options.signal,
       timeoutMs: options.timeoutMs,
+      uninterruptible: options.uninterruptible,
       authenticate: ctor.getHeaderFields().includes("apikey"),
     });
     const responseClass = ctor.getSuccessStatusResponsePairs()[raw.status];
@@ -118,9 +166,63 @@ export class AIHordeAPIClient {
     return responseClass.parse(json) as NonNullable<Q["~response"]>;
   }
 
+  /**
+   * Submit a request that starts a job, the safe way: once sent, the caller's abort waits for the answer
+   * (so the job can be cancelled rather than lost) and then cancels it; TooManyPrompts is waited out in order
+   * when `queueOnTooManyPrompts` is on.
+   */
+  async submitJobRequest<Q extends HordeRequest>(
+    request: Q,
+    signal?: AbortSignal,
+  ): Promise<NonNullable<Q["~response"]>> {
+    const before = this.#submitBarrier;
+    let release = () => {};
+    let held = false;
+    try {
+      await raceAbort(before, signal);
+      for (
+        let delay = TOO_MANY_PROMPTS_BACKOFF.firstMs;
+        ;
+        delay = Math.min(delay * 2, TOO_MANY_PROMPTS_BACKOFF.maxMs)
+      ) {
+        try {
+          const response = await this.submitRequest(request, { signal, uninterruptible: true });
+          if (signal?.aborted) {
+            await this.#cancelStarted(request, response);
+            throw asAbortError(signal.reason, "submit");
+          }
+          return response;
+        } catch (error) {
+          if (!(error instanceof TooManyPromptsError) || !this.#queueOnTooManyPrompts || signal?.aborted)
+            throw error;
+          if (!held) {
+            held = true;
+            this.#submitBarrier = new Promise<void>((resolve) => {
+              release = resolve;
+            });
+          }
+          this.logger.info(`concurrency limit reached; resending the submit in ${delay} ms`);
+          await this.clock.sleep(delay, signal).catch((e: unknown) => {
+            throw asAbortError(signal?.reason ?? e, "submit");
+          });
+        }
+      }
+    } finally {
+      release();
+    }
+  }
+
   /** A session: every job submitted through it is completed or cancelled by `close()` / `await using`. */
   session(): AIHordeAPISession {
     return new AIHordeAPISession(this);
+  }
+
+  /** Submit an image request; returns its job (`wait()`, `progress()`, `cancel()`, `await using`). */
+  submitImage(
+    requestOrPayload: ImageGenerateAsyncRequest | ImageGenerateAsyncPayload,
+    options: SubmitImageOptions = {},
+  ): Promise<ImageJob> {
+    return submitImage(this, requestOrPayload, options);
   }
 
   /**
@@ -131,6 +233,60 @@ export class AIHordeAPIClient {
     requestOrPayload: ImageGenerateAsyncRequest | ImageGenerateAsyncPayload,
     options: GenerateImageOptions = {},
   ): Promise<GenerateImageResult> {
-    return runImageJob(this, requestOrPayload, options);
+    return generateImage(this, requestOrPayload, options);
   }
+
+  /**
+   * The kudos an image request would cost, from the server's dry run. Identical payloads share one answer
+   * (cached for the client's lifetime, like the server's own 2-day dry-run cache); nothing is queued.
+   */
+  estimateImageKudos(payload: ImageGenerateAsyncPayload, options: SubmitOptions = {}): Promise<number> {
+    const { dry_run: _ignored, ...rest } = payload;
+    const request = new ImageGenerateAsyncRequest({ ...rest, dry_run: true });
+    const key = stableStringify(rest);
+    let estimate = this.#estimates.get(key);
+    if (!estimate) {
+      estimate = this.submitRequest(request, options).then((r) => {
+        if (!(r instanceof ImageGenerateAsyncDryRunResponse)) {
+          throw new HordeValidationError("ImageGenerateAsyncDryRunResponse", [
+            { path: "", message: "the server queued a job instead of answering the dry run" },
+          ]);
+        }
+        return r.kudos;
+      });
+      this.#estimates.set(key, estimate);
+      estimate.catch(() => this.#estimates.delete(key));
+    }
+    return estimate;
+  }
+
+  /** Cancel what a just-submitted request started (used when the caller aborted while it was in flight). */
+  async #cancelStarted(request: HordeRequest, response: HordeResponse): Promise<void> {
+    if (!request.getRequiresFollowUp()) return;
+    for (const cleanup of response.cleanupRequests()) {
+      await this.submitRequest(cleanup).catch((e: unknown) =>
+        this.logger.error(`could not cancel a job submitted during an abort: ${(e as Error).message}`),
+      );
+    }
+  }
+}
+
+/** Wait for `promise`, or reject as soon as `signal` aborts. */
+function raceAbort(promise: Promise<void>, signal?: AbortSignal): Promise<void> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(asAbortError(signal.reason, "submit"));
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => reject(asAbortError(signal.reason, "submit"));
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      () => {
+        signal.removeEventListener("abort", onAbort);
+        resolve();
+      },
+      (e: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(e);
+      },
+    );
+  });
 }

@@ -1,5 +1,6 @@
 import type { ImageGeneration } from "../models/generate/status.js";
 import { decodeBase64 } from "./base64.js";
+import type { AIHordeAPIClient } from "./client.js";
 import type { Transport } from "./transport.js";
 
 /** One image of a finished request: its metadata, and its bytes when they could be had. */
@@ -50,4 +51,30 @@ export async function downloadGeneration(
     if (signal?.aborted) throw error;
     return { generation, bytes: null, error: error as Error };
   }
+}
+
+/** Download every generation, `concurrency` at a time, keeping their order. Failures are per image. */
+export async function downloadAll(
+  client: AIHordeAPIClient,
+  generations: readonly ImageGeneration[],
+  signal?: AbortSignal,
+  concurrency = 4,
+): Promise<DownloadedImage[]> {
+  const results: DownloadedImage[] = new Array(generations.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < generations.length) {
+      const index = next++;
+      results[index] = await downloadGeneration(
+        client.transport,
+        generations[index] as ImageGeneration,
+        signal,
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, generations.length) }, worker));
+  for (const image of results) {
+    if (image.error) client.logger.warn(`image ${image.generation.id}: ${image.error.message}`);
+  }
+  return results;
 }

@@ -1,14 +1,18 @@
-import { AIHordeRequestError, HordeJobError, HordeValidationError } from "../generic/errors.js";
+import { HordeValidationError } from "../generic/errors.js";
 import {
   type ImageGenerateAsyncPayload,
   ImageGenerateAsyncRequest,
   ImageGenerateAsyncResponse,
 } from "../models/generate/async.js";
 import { ImageGenerateCheckRequest, type ImageGenerateCheckResponse } from "../models/generate/check.js";
-import { ImageGenerateStatusRequest, type ImageGenerateStatusResponse } from "../models/generate/status.js";
+import {
+  DeleteImageGenerateRequest,
+  ImageGenerateStatusRequest,
+  type ImageGenerateStatusResponse,
+} from "../models/generate/status.js";
 import type { AIHordeAPIClient } from "./client.js";
-import { type DownloadedImage, downloadGeneration } from "./download.js";
-import { asAbortError, linkSignals } from "./signals.js";
+import { type DownloadedImage, downloadAll } from "./download.js";
+import { HordeJob, type JobKind, type JobWaitOptions } from "./job.js";
 
 /** Reported after every poll. */
 export interface ImageProgressEvent {
@@ -16,31 +20,55 @@ export interface ImageProgressEvent {
   check: ImageGenerateCheckResponse;
 }
 
-export interface GenerateImageOptions {
+export interface SubmitImageOptions {
   signal?: AbortSignal;
+  /** Download R2 URLs / decode base64 into bytes when the job finishes (default true). */
+  download?: boolean;
+}
+
+export interface GenerateImageOptions extends SubmitImageOptions {
   /** Give up (and cancel the job) after this long; default 20 minutes, the server's own request lifetime. */
   timeoutMs?: number;
   onProgress?: (event: ImageProgressEvent) => void;
   /** Called once the server accepted the request, before polling starts. */
   onSubmitted?: (response: ImageGenerateAsyncResponse) => void;
-  /** Download R2 URLs / decode base64 into bytes (default true). */
-  download?: boolean;
+  /** Cancel and fail as soon as the server says no worker can serve the request (default: keep waiting). */
+  failWhenImpossible?: boolean;
 }
 
 export interface GenerateImageResult {
   id: string;
   status: ImageGenerateStatusResponse;
+  /** One entry per delivered image, censored ones included (see `generation.censored` / `gen_metadata`). */
   images: DownloadedImage[];
 }
 
-const DEFAULT_JOB_TIMEOUT_MS = 20 * 60 * 1000;
+export type ImageJob = HordeJob<ImageGenerateCheckResponse, ImageGenerateStatusResponse, GenerateImageResult>;
 
-/** submit → poll /check (≥ 1 s apart) → one /status → download; the session cancels on any early exit. */
-export async function runImageJob(
-  client: AIHordeAPIClient,
+/** Image jobs poll the cheap /check, fetch /status once at the end, and download what it lists. */
+function imageKind(
+  download: boolean,
+): JobKind<ImageGenerateCheckResponse, ImageGenerateStatusResponse, GenerateImageResult> {
+  return {
+    name: "image",
+    progressRequest: (id) => new ImageGenerateCheckRequest({ id }),
+    finalRequest: (id) => new ImageGenerateStatusRequest({ id }),
+    cancelRequest: (id) => new DeleteImageGenerateRequest({ id }),
+    isDone: (check) => check.done,
+    isFaulted: (check) => check.faulted,
+    isPossible: (check) => check.is_possible,
+    async finish(status, job, signal) {
+      const images = download
+        ? await downloadAll(job.client, status.generations, signal)
+        : status.generations.map((generation) => ({ generation, bytes: null }));
+      return { id: job.id, status, images };
+    },
+  };
+}
+
+function toRequest(
   requestOrPayload: ImageGenerateAsyncRequest | ImageGenerateAsyncPayload,
-  options: GenerateImageOptions,
-): Promise<GenerateImageResult> {
+): ImageGenerateAsyncRequest {
   // Validation happens here, before anything is sent.
   const request =
     requestOrPayload instanceof ImageGenerateAsyncRequest
@@ -48,68 +76,48 @@ export async function runImageJob(
       : new ImageGenerateAsyncRequest(requestOrPayload);
   if (request.dry_run) {
     throw new HordeValidationError("ImageGenerateAsyncRequest", [
-      { path: "dry_run", message: "generateImage queues a job; use submitRequest for a dry run" },
+      {
+        path: "dry_run",
+        message: "a dry run queues nothing; use client.estimateImageKudos or submitRequest",
+      },
     ]);
   }
-  const timeoutMs = options.timeoutMs ?? DEFAULT_JOB_TIMEOUT_MS;
-  const linked = linkSignals(options.signal, timeoutMs, "generateImage", client.clock);
-  const signal = linked.signal;
-  const session = client.session();
-  try {
-    const submitted = await session.submitRequest(request, { signal });
-    if (!(submitted instanceof ImageGenerateAsyncResponse)) {
-      throw new HordeValidationError("ImageGenerateAsyncResponse", [
-        { path: "", message: "the server answered the submit as if it were a dry run" },
-      ]);
-    }
-    const id = submitted.id;
-    options.onSubmitted?.(submitted);
-    const check = await pollUntilDone(client, session, id, options, signal);
-    const status = await session.submitRequest(new ImageGenerateStatusRequest({ id }), { signal });
-    session.markComplete(id);
-    if (status.faulted || check.faulted) {
-      const error = new HordeJobError(`image request ${id} faulted on the server`, id, "faulted");
-      throw Object.assign(error, { status });
-    }
-    const images =
-      options.download === false
-        ? status.generations.map((generation) => ({ generation, bytes: null }))
-        : await Promise.all(status.generations.map((g) => downloadGeneration(client.transport, g, signal)));
-    for (const image of images) {
-      if ("error" in image && image.error)
-        client.logger.warn(`image ${image.generation.id}: ${image.error.message}`);
-    }
-    return { id, status, images };
-  } catch (error) {
-    if (signal.aborted) throw asAbortError(signal.reason, "generateImage");
-    throw error;
-  } finally {
-    linked.dispose();
-    // Cancels (DELETE) the job if it was submitted and is not complete: abort, timeout and errors alike.
-    await session.close();
-  }
+  return request;
 }
 
-async function pollUntilDone(
+/** Submit an image request and return its job (the caller must `wait()`, `cancel()` or dispose it). */
+export async function submitImage(
   client: AIHordeAPIClient,
-  session: ReturnType<AIHordeAPIClient["session"]>,
-  id: string,
-  options: GenerateImageOptions,
-  signal: AbortSignal,
-): Promise<ImageGenerateCheckResponse> {
-  for (;;) {
-    await client.clock.sleep(client.pollIntervalMs, signal);
-    let check: ImageGenerateCheckResponse;
-    try {
-      check = await session.submitRequest(new ImageGenerateCheckRequest({ id }), { signal });
-    } catch (error) {
-      if (error instanceof AIHordeRequestError && error.status === 404) {
-        throw new HordeJobError(`image request ${id} expired or was deleted on the server`, id, "expired");
-      }
-      throw error;
-    }
-    options.onProgress?.({ id, check });
-    // `done` also covers faulted requests; the caller sees the fault through the final status.
-    if (check.done) return check;
+  requestOrPayload: ImageGenerateAsyncRequest | ImageGenerateAsyncPayload,
+  options: SubmitImageOptions = {},
+): Promise<ImageJob> {
+  const request = toRequest(requestOrPayload);
+  const response = await client.submitJobRequest(request, options.signal);
+  if (!(response instanceof ImageGenerateAsyncResponse)) {
+    throw new HordeValidationError("ImageGenerateAsyncResponse", [
+      { path: "", message: "the server answered the submit as if it were a dry run" },
+    ]);
+  }
+  return new HordeJob(client, imageKind(options.download ?? true), response.id, response);
+}
+
+/** submit → adaptive polling of /check → one /status → downloads; cancelled on the server on any early exit. */
+export async function generateImage(
+  client: AIHordeAPIClient,
+  requestOrPayload: ImageGenerateAsyncRequest | ImageGenerateAsyncPayload,
+  options: GenerateImageOptions = {},
+): Promise<GenerateImageResult> {
+  const job = await submitImage(client, requestOrPayload, options);
+  try {
+    options.onSubmitted?.(job.submitted as ImageGenerateAsyncResponse);
+    const waitOptions: JobWaitOptions<ImageGenerateCheckResponse> = {
+      onProgress: (check) => options.onProgress?.({ id: job.id, check }),
+    };
+    if (options.signal) waitOptions.signal = options.signal;
+    if (options.timeoutMs !== undefined) waitOptions.timeoutMs = options.timeoutMs;
+    if (options.failWhenImpossible !== undefined) waitOptions.failWhenImpossible = options.failWhenImpossible;
+    return await job.wait(waitOptions);
+  } finally {
+    await job[Symbol.asyncDispose]();
   }
 }

@@ -1,12 +1,14 @@
 import type { Clock } from "../generic/clock.js";
 import {
-  AIHordeRequestError,
+  type AIHordeRequestError,
   HordeConnectionError,
   HordeError,
   HordeTimeoutError,
+  requestErrorFor,
 } from "../generic/errors.js";
 import type { Logger } from "../generic/logger.js";
 import type { HttpMethod } from "../generic/request.js";
+import type { RateLimiter } from "./rate-limit.js";
 import { backoffDelay, RETRYABLE_STATUSES, type ResolvedRetry, retryAfterMs } from "./retry.js";
 import { asAbortError, linkSignals } from "./signals.js";
 
@@ -21,6 +23,8 @@ export interface TransportConfig {
   retry: ResolvedRetry;
   logger: Logger;
   clock: Clock;
+  /** Client-side throttle shared by every request of the client; none = no throttling. */
+  limiter?: RateLimiter;
 }
 
 export interface SendOptions {
@@ -33,6 +37,11 @@ export interface SendOptions {
   authenticate?: boolean;
   /** Override the per-attempt timeout. */
   timeoutMs?: number | undefined;
+  /**
+   * Once the request is on the wire, the caller's abort waits for the answer instead of dropping it. For
+   * submits: an answer we never read is a job we cannot cancel. Waiting to send still aborts at once.
+   */
+  uninterruptible?: boolean;
 }
 
 export interface RawResponse {
@@ -76,11 +85,20 @@ export class Transport {
   async send(options: SendOptions): Promise<RawResponse> {
     const { retry, clock, logger } = this.#config;
     const idempotent = options.method === "GET" || options.method === "DELETE" || options.method === "PUT";
+    const throttled =
+      this.#config.limiter && this.isApiUrl(options.url) ? this.#throttleKey(options) : undefined;
     let attempt = 0;
     for (;;) {
       attempt += 1;
       const canRetry = attempt <= retry.maxRetries;
       let response: RawResponse;
+      if (throttled) {
+        await this.#config.limiter
+          ?.acquire(options.method, throttled.path, throttled.keyId, options.signal)
+          .catch((e: unknown) => {
+            throw asAbortError(options.signal?.reason ?? e, `${options.method} ${options.url}`);
+          });
+      }
       try {
         response = await this.#attempt(options);
       } catch (error) {
@@ -98,6 +116,10 @@ export class Transport {
           continue;
         }
         throw error;
+      }
+      if (response.status === 429 && throttled) {
+        const after = retryAfterMs(response.headers, clock.now()) ?? 1000;
+        this.#config.limiter?.penalize(options.method, throttled.path, throttled.keyId, after);
       }
       if (canRetry && RETRYABLE_STATUSES.has(response.status) && (idempotent || isRateLimitOnly(response))) {
         const after = retryAfterMs(response.headers, clock.now());
@@ -125,7 +147,11 @@ export class Transport {
     const timeoutMs = options.timeoutMs ?? this.#config.timeoutMs;
     for (let hop = 0; ; hop++) {
       const headers = this.#headersFor(url, options);
-      const linked = linkSignals(options.signal, timeoutMs, `${method} ${url}`);
+      const linked = linkSignals(
+        options.uninterruptible ? undefined : options.signal,
+        timeoutMs,
+        `${method} ${url}`,
+      );
       const started = clock.now();
       let response: Response;
       let bytes: Uint8Array;
@@ -181,6 +207,13 @@ export class Transport {
     }
   }
 
+  /** The path under the base URL and a non-secret id of the key, as the server's limiter keys them. */
+  #throttleKey(options: SendOptions): { path: string; keyId: string } {
+    const path = new URL(options.url).pathname.slice(this.#apiPrefix.pathname.length - 1);
+    const key = options.authenticate ? (options.headers?.apikey ?? this.#config.apiKey) : ANONYMOUS_KEY;
+    return { path, keyId: fingerprint(key) };
+  }
+
   /** Client-Agent and the key for API URLs; nothing of ours for anyone else. */
   #headersFor(url: string, options: SendOptions): Record<string, string> {
     const headers: Record<string, string> = { ...options.headers };
@@ -195,6 +228,18 @@ export class Transport {
     }
     return headers;
   }
+}
+
+const ANONYMOUS_KEY = "0000000000";
+
+/** FNV-1a of a secret: enough to tell keys apart in a bucket map, useless for recovering the key. */
+function fingerprint(secret: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < secret.length; i++) {
+    hash ^= secret.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0).toString(16);
 }
 
 /** A 429 from the rate limiter (no rc) means the server did not run the request: safe to repeat even a POST. */
@@ -254,7 +299,7 @@ export function errorFromResponse(response: RawResponse, now: number): AIHordeRe
     if (snippet) message = `HTTP ${response.status}: ${snippet}`;
   }
   const after = retryAfterMs(response.headers, now);
-  return new AIHordeRequestError({
+  return requestErrorFor({
     status: response.status,
     message,
     rc,

@@ -89,11 +89,15 @@ export class HordeConnectionError extends HordeError {
 /** A time limit set by the caller (`timeoutMs`) ran out. */
 export class HordeTimeoutError extends HordeError {
   override name = "HordeTimeoutError";
+  /** For job timeouts: the status snapshot the cancel returned (what was delivered before giving up). */
+  partial: unknown = undefined;
 }
 
 /** The caller's AbortSignal fired. */
 export class HordeAbortError extends HordeError {
   override name = "HordeAbortError";
+  /** For jobs: the status snapshot the cancel returned (what was delivered before the abort). */
+  partial: unknown = undefined;
 }
 
 /** A generation finished in a state that yields no result: faulted, impossible, or cancelled elsewhere. */
@@ -107,3 +111,72 @@ export class HordeJobError extends HordeError {
     super(message);
   }
 }
+
+type RequestErrorInit = ConstructorParameters<typeof AIHordeRequestError>[0];
+
+/** 429 from the server's rate limiter (no rc): the request was not run; wait `retryAfterSeconds`. */
+export class RateLimitError extends AIHordeRequestError {
+  override name = "RateLimitError";
+}
+/** 403 KudosUpfront: the request needs kudos up front that the account does not have; lower steps/size/n, or use `allow_downgrade`. */
+export class KudosUpfrontError extends AIHordeRequestError {
+  override name = "KudosUpfrontError";
+}
+/** 429 TooManyPrompts: too many images waiting for this account (the concurrency limit). */
+export class TooManyPromptsError extends AIHordeRequestError {
+  override name = "TooManyPromptsError";
+}
+/** 401 InvalidAPIKey. */
+export class InvalidAPIKeyError extends AIHordeRequestError {
+  override name = "InvalidAPIKeyError";
+}
+/** 404 RequestNotFound: unknown, or expired 20 minutes after its last activity. */
+export class RequestNotFoundError extends AIHordeRequestError {
+  override name = "RequestNotFoundError";
+}
+/** The horde is in maintenance mode (the server answers 400, not the 503 its contract documents). */
+export class MaintenanceModeError extends AIHordeRequestError {
+  override name = "MaintenanceModeError";
+}
+/** 403 TimeoutIP: this IP has been put in timeout. */
+export class TimeoutIPError extends AIHordeRequestError {
+  override name = "TimeoutIPError";
+}
+
+const RC_ERRORS: Record<string, new (init: RequestErrorInit) => AIHordeRequestError> = {
+  KudosUpfront: KudosUpfrontError,
+  TooManyPrompts: TooManyPromptsError,
+  InvalidAPIKey: InvalidAPIKeyError,
+  RequestNotFound: RequestNotFoundError,
+  MaintenanceMode: MaintenanceModeError,
+  TimeoutIP: TimeoutIPError,
+};
+
+/** The most specific AIHordeRequestError for an answer: by rc (trailing dots ignored), then a bare 429 as RateLimitError. */
+export function requestErrorFor(init: RequestErrorInit): AIHordeRequestError {
+  const rc = init.rc?.replace(/\.+$/, "");
+  const specific = rc ? RC_ERRORS[rc] : undefined;
+  if (specific) return new specific(init);
+  if (init.status === 429 && !init.rc) return new RateLimitError(init);
+  return new AIHordeRequestError(init);
+}
+
+/** A job ended faulted on the server (3 faulted attempts, or a worker failure); any partial results are attached. */
+export class JobFaultedError extends HordeJobError {
+  override name = "JobFaultedError";
+  constructor(
+    message: string,
+    jobId: string,
+    /** The final status, with whatever was delivered before the fault. */
+    readonly status?: unknown,
+  ) {
+    super(message, jobId, "faulted");
+  }
+}
+
+// Short names, as the issue tracker and other SDKs call them.
+export {
+  HordeAbortError as AbortError,
+  HordeConnectionError as ConnectionError,
+  HordeTimeoutError as TimeoutError,
+};

@@ -1,0 +1,155 @@
+// Client-side throttling from the contract's x-rate-limit, on a virtual clock.
+
+import { VirtualClock } from "horde-emulator";
+import {
+  AIHordeAPIClient,
+  ImageGenerateAsyncRequest,
+  ImageGenerateCheckRequest,
+  silentLogger,
+} from "horde-sdk";
+import { describe, expect, it } from "vitest";
+import { parseLimit, RateLimiter } from "../src/client/rate-limit.js";
+
+function recorder(clock: VirtualClock, answer: (url: string) => Response) {
+  const sent: { url: string; at: number }[] = [];
+  const fetch = async (input: string | URL | Request) => {
+    sent.push({ url: String(input), at: clock.now() });
+    return answer(String(input));
+  };
+  return { sent, fetch };
+}
+
+/** The most requests seen in any interval of `windowMs` (what a fixed-window server could count at worst). */
+function maxInAnyWindow(times: number[], windowMs: number): number {
+  let best = 0;
+  for (let i = 0; i < times.length; i++) {
+    const start = times[i] as number;
+    best = Math.max(best, times.filter((t) => t >= start && t < start + windowMs).length);
+  }
+  return best;
+}
+
+const accepted = () =>
+  new Response(JSON.stringify({ id: crypto.randomUUID(), kudos: 10 }), {
+    status: 202,
+    headers: { "content-type": "application/json" },
+  });
+const checkBody = () =>
+  new Response(
+    JSON.stringify({
+      finished: 0,
+      processing: 0,
+      restarted: 0,
+      waiting: 1,
+      done: false,
+      faulted: false,
+      wait_time: 1,
+      queue_position: 1,
+      kudos: 3,
+      is_possible: true,
+    }),
+    { status: 200 },
+  );
+
+describe("rate limits", () => {
+  it("parses the contract's limit strings", () => {
+    expect(parseLimit("2/second")).toEqual({ count: 2, windowMs: 1000 });
+    expect(parseLimit("90 per minute")).toEqual({ count: 90, windowMs: 60_000 });
+    expect(parseLimit("90/hour")).toEqual({ count: 90, windowMs: 3_600_000 });
+    expect(() => parseLimit("lots")).toThrow(/unreadable/);
+  });
+
+  it("maps concrete paths to their operation, literal routes before templated ones", () => {
+    const limiter = new RateLimiter(new VirtualClock());
+    expect(limiter.route("POST", "/v2/generate/async")?.operationId).toBe("post_image_async_generate");
+    expect(limiter.route("GET", "/v2/generate/check/abc")?.operationId).toBe("get_image_async_check");
+    expect(limiter.route("GET", "/v2/workers/messages")?.pattern.source).not.toContain("[^/]+");
+    expect(limiter.route("GET", "/v2/status/heartbeat")?.rules).toEqual([]);
+  });
+
+  it("a burst of 40 submits from one client never exceeds 2 per second", async () => {
+    const clock = new VirtualClock({ autoAdvance: true });
+    const { sent, fetch } = recorder(clock, accepted);
+    const client = new AIHordeAPIClient({
+      baseUrl: "https://h.test/api",
+      fetch,
+      clock,
+      logger: silentLogger,
+    });
+    const started = clock.now();
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        client.submitRequest(new ImageGenerateAsyncRequest({ prompt: `p${i}` })),
+      ),
+    );
+    expect(sent).toHaveLength(40);
+    const times = sent.map((s) => s.at);
+    expect(maxInAnyWindow(times, 1000)).toBeLessThanOrEqual(2);
+    // …and not much slower than the limit allows: 40 at 2/s is ~19.5 s of windows.
+    expect(clock.now() - started).toBeLessThan(22_000);
+  });
+
+  it("throttles /check per job id (10/s), independently for each id", async () => {
+    const clock = new VirtualClock({ autoAdvance: true });
+    const { sent, fetch } = recorder(clock, checkBody);
+    const client = new AIHordeAPIClient({
+      baseUrl: "https://h.test/api",
+      fetch,
+      clock,
+      logger: silentLogger,
+    });
+    await Promise.all(
+      ["a", "b"].flatMap((id) =>
+        Array.from({ length: 25 }, () => client.submitRequest(new ImageGenerateCheckRequest({ id }))),
+      ),
+    );
+    for (const id of ["a", "b"]) {
+      const times = sent.filter((s) => s.url.endsWith(`/check/${id}`)).map((s) => s.at);
+      expect(times).toHaveLength(25);
+      expect(maxInAnyWindow(times, 1000)).toBeLessThanOrEqual(10);
+    }
+    // the two ids do not share a bucket: the first 10 of each go out at once
+    expect(sent.filter((s) => s.at === sent[0]?.at)).toHaveLength(20);
+  });
+
+  it("a 429 that comes anyway holds the bucket for Retry-After", async () => {
+    const clock = new VirtualClock({ autoAdvance: true });
+    let first = true;
+    const { sent, fetch } = recorder(clock, () => {
+      if (first) {
+        first = false;
+        return new Response(JSON.stringify({ message: "10 per 1 second" }), {
+          status: 429,
+          headers: { "retry-after": "5" },
+        });
+      }
+      return checkBody();
+    });
+    const client = new AIHordeAPIClient({
+      baseUrl: "https://h.test/api",
+      fetch,
+      clock,
+      logger: silentLogger,
+    });
+    await client.submitRequest(new ImageGenerateCheckRequest({ id: "x" }));
+    await client.submitRequest(new ImageGenerateCheckRequest({ id: "x" }));
+    expect(sent).toHaveLength(3);
+    expect((sent[1]?.at ?? 0) - (sent[0]?.at ?? 0)).toBeGreaterThanOrEqual(5000);
+  });
+
+  it("can be switched off", async () => {
+    const clock = new VirtualClock({ autoAdvance: true });
+    const { sent, fetch } = recorder(clock, accepted);
+    const client = new AIHordeAPIClient({
+      baseUrl: "https://h.test/api",
+      fetch,
+      clock,
+      logger: silentLogger,
+      rateLimit: { enabled: false },
+    });
+    await Promise.all(
+      Array.from({ length: 5 }, () => client.submitRequest(new ImageGenerateAsyncRequest({ prompt: "p" }))),
+    );
+    expect(new Set(sent.map((s) => s.at)).size).toBe(1);
+  });
+});
