@@ -167,7 +167,7 @@ describe("adaptive polling", () => {
   it("polls rarely while far from done and at 1/s near the end", () => {
     expect(nextPollDelay(undefined, pacing)).toBe(1000);
     expect(nextPollDelay({ wait_time: 1 }, pacing)).toBe(1000);
-    expect(nextPollDelay({ wait_time: 20 }, pacing)).toBe(12_000);
+    expect(nextPollDelay({ wait_time: 20 }, pacing)).toBe(15_000);
     expect(nextPollDelay({ wait_time: 600 }, pacing)).toBe(30_000);
   });
 });

@@ -14,10 +14,11 @@ export interface PollPacing {
 /**
  * Adaptive polling: far from done, wait a fraction of the server's own estimate (`wait_time`) so a long queue
  * costs few requests; close to done, poll at the minimum so completion is noticed quickly. The fraction is
- * below 1 because the estimate is rough and can shrink when workers free up.
+ * below 1 because the estimate is rough and can shrink when workers free up; a finish earlier than
+ * estimated is noticed at most a quarter of the estimate late (and never later than `maxIntervalMs`).
  */
 export function nextPollDelay(snapshot: PaceInput | undefined, pacing: PollPacing): number {
   const remainingMs = Math.max(0, (snapshot?.wait_time ?? 0) * 1000);
-  const delay = remainingMs <= 2 * pacing.minIntervalMs ? pacing.minIntervalMs : remainingMs * 0.6;
+  const delay = remainingMs <= 1.5 * pacing.minIntervalMs ? pacing.minIntervalMs : remainingMs * 0.75;
   return Math.round(Math.min(pacing.maxIntervalMs, Math.max(pacing.minIntervalMs, delay)));
 }
