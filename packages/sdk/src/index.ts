@@ -20,6 +20,8 @@ export { HordeJob, type JobKind, type JobState, type JobWaitOptions } from "./cl
 export { nextPollDelay, type PollPacing } from "./client/polling.js";
 export { type LimitRule, parseLimit, RateLimiter, type RateLimitOptions } from "./client/rate-limit.js";
 export type { RetryOptions } from "./client/retry.js";
+export { type SourceImageInput, toSourceImage } from "./client/source-image.js";
+export { type ImageWebhook, parseWebhook, type TextWebhook } from "./client/webhook.js";
 export { AIHordeAPISession, type SessionCloseReport, type TrackedJob } from "./client/session.js";
 export type { FetchLike } from "./client/transport.js";
 // generic layer
