@@ -20,10 +20,10 @@ export { HordeJob, type JobKind, type JobState, type JobWaitOptions } from "./cl
 export { nextPollDelay, type PollPacing } from "./client/polling.js";
 export { type LimitRule, parseLimit, RateLimiter, type RateLimitOptions } from "./client/rate-limit.js";
 export type { RetryOptions } from "./client/retry.js";
-export { type SourceImageInput, toSourceImage } from "./client/source-image.js";
-export { type ImageWebhook, parseWebhook, type TextWebhook } from "./client/webhook.js";
 export { AIHordeAPISession, type SessionCloseReport, type TrackedJob } from "./client/session.js";
+export { type SourceImageInput, toSourceImage } from "./client/source-image.js";
 export type { FetchLike } from "./client/transport.js";
+export { type ImageWebhook, parseWebhook, type TextWebhook } from "./client/webhook.js";
 // generic layer
 export type { Clock } from "./generic/clock.js";
 export { systemClock } from "./generic/clock.js";
@@ -44,37 +44,8 @@ export {
 } from "./generic/request.js";
 export { HordeResponse, type ResponseWithProgress } from "./generic/response.js";
 export { dottedPath } from "./generic/validation.js";
-export {
-  type AlchemyAsyncPayload,
-  AlchemyAsyncRequest,
-  AlchemyAsyncResponse,
-} from "./models/alchemy/async.js";
-export {
-  isFacefixer,
-  isPostProcessorForm,
-  isUpscaler,
-  KNOWN_ALCHEMY_ANALYSIS_FORMS,
-  KNOWN_FACEFIXERS,
-  KNOWN_MISC_POST_PROCESSORS,
-  KNOWN_UPSCALERS,
-} from "./models/alchemy/consts.js";
-export { AlchemyJobPopResponse, type AlchemyPopPayload, AlchemyPopRequest } from "./models/alchemy/pop.js";
-export {
-  AlchemyDeleteRequest,
-  AlchemyFormStatus,
-  AlchemyStatusRequest,
-  AlchemyStatusResponse,
-} from "./models/alchemy/status.js";
-export { type AlchemyJobSubmitPayload, AlchemyJobSubmitRequest } from "./models/alchemy/submit.js";
-// models: typed read methods, server quirks, strict validation
-export * from "./models/api-methods.js";
 // models
 export { AuthenticatedAIHordeRequest, BaseAIHordeRequest, JobRequest } from "./models/base.js";
-export {
-  type RuntimeDefault,
-  runtimeDefaultsOf,
-  SERVER_RUNTIME_DEFAULTS,
-} from "./models/defaults.js";
 export {
   ImageGenerateAsyncDryRunResponse,
   type ImageGenerateAsyncPayload,
@@ -82,12 +53,6 @@ export {
   ImageGenerateAsyncResponse,
 } from "./models/generate/async.js";
 export { ImageGenerateCheckRequest, ImageGenerateCheckResponse } from "./models/generate/check.js";
-// models: image worker side, text and alchemy lifecycles, status (hand-written semantics)
-export {
-  type ImageGenerateJobPopPayload,
-  ImageGenerateJobPopRequest,
-  ImageGenerateJobPopResponse,
-} from "./models/generate/pop.js";
 export {
   DeleteImageGenerateRequest,
   Generation,
@@ -95,52 +60,6 @@ export {
   ImageGenerateStatusResponse,
   ImageGeneration,
 } from "./models/generate/status.js";
-export {
-  type ImageGenerationJobSubmitPayload,
-  ImageGenerationJobSubmitRequest,
-} from "./models/generate/submit.js";
-// models: every other operation (generated request and response classes), and the operation registry
-export * from "./models/generated/classes.js";
 export { operations } from "./models/generated/operations.js";
 export * as schemas from "./models/generated/schemas.js";
-export { JobPopResponse } from "./models/job-pop.js";
-export { HordeListResponse, type ListItemClass } from "./models/list.js";
-export {
-  hasRc,
-  type KnownRc,
-  LOST_RC,
-  normalizeRc,
-  RC_WITH_TRAILING_DOT,
-  type Rc,
-  rcMatches,
-  UNLISTED_RC,
-} from "./models/rc.js";
-export { requestClasses, requestClassFor } from "./models/registry.js";
-export { AIHordeHeartbeatRequest, AIHordeHeartbeatResponse } from "./models/status/heartbeat.js";
-export { isStrictValidation, setStrictValidation, withStrictValidation } from "./models/strict.js";
-export type { KnownFields, RequestInput, XFieldsMask } from "./models/support.js";
-export {
-  TextGenerateAsyncDryRunResponse,
-  type TextGenerateAsyncPayload,
-  TextGenerateAsyncRequest,
-  TextGenerateAsyncResponse,
-} from "./models/text/async.js";
-export {
-  type TextGenerateJobPopPayload,
-  TextGenerateJobPopRequest,
-  TextGenerateJobPopResponse,
-} from "./models/text/pop.js";
-export {
-  DeleteTextGenerateRequest,
-  GenerationKobold,
-  TextGenerateStatusRequest,
-  TextGenerateStatusResponse,
-} from "./models/text/status.js";
-export {
-  type TextGenerationJobSubmitPayload,
-  TextGenerationJobSubmitRequest,
-} from "./models/text/submit.js";
-// Ratings API (https://ratings.aihorde.net/api)
-export { RatingsAPIClient } from "./ratings/client.js";
-export * from "./ratings/models.js";
 export { VERSION } from "./version.js";
