@@ -6,13 +6,15 @@
 // Defaults: --swagger ../shared/conformance/ai-horde-swagger.json (relative to the repo root, found from this
 // script's location), --out packages/sdk/src/models/generated. Plain Node ESM, Node built-ins only.
 //
-// Writes two files: schemas.ts and operations.ts. The output is deterministic (source order of the contract,
+// Writes three files: schemas.ts, operations.ts and classes.ts (the plain request and response classes, see
+// classes.mjs; their names are in names.mjs). The output is deterministic (source order of the contract,
 // topologically sorted where a definition needs another one first; no timestamps), so `npm run codegen`
 // on an unchanged contract gives byte-identical files (a test checks this).
 //
 // Rules (see the README next to the contract for the x-* extensions):
-// - Every object is a z.looseObject: unknown fields from the server are kept, not rejected.
-// - allOf (one $ref + inline parts) becomes `Base.extend({...})`, which stays loose.
+// - Every object is a `hordeObject` (src/models/strict.ts): unknown fields from the server are kept, not
+//   rejected, unless strict validation is switched on (tests), which rejects them. One mechanism for both.
+// - allOf (one $ref + inline parts) becomes `Base.extend({...})`, which keeps that behaviour.
 // - `required` fields are required; others are `.optional()`, or `.nullish()` in definitions reachable ONLY
 //   from responses (flask-restx marshalling emits null for attributes an object does not have).
 // - No `.default()`: parsing never injects values (runtime defaults differ from the swagger defaults).
@@ -26,6 +28,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { generateClasses } from "./classes.mjs";
 
 const SCRIPT_DIR = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.resolve(SCRIPT_DIR, "../../..");
@@ -414,7 +417,7 @@ function generate(contract) {
   function objectLiteral(s, named, where, mode, indent = "  ") {
     const req = new Set(s.required ?? []);
     const lines = named.map((p) => propLine(p, s.properties[p], req.has(p), mode, where, `${indent}  `));
-    return `z.looseObject({\n${lines.join("\n")}\n${indent}})`;
+    return `hordeObject({\n${lines.join("\n")}\n${indent}})`;
   }
 
   // --- topological order (source order, dependencies first), SCCs for cycles ----------------------------
@@ -516,7 +519,7 @@ function generate(contract) {
         expr = objectExpr(m.raw, where);
       } else {
         const lines = named.map((p) => propLine(p, m.props[p], m.required.has(p), optMode(p), where, "  "));
-        expr = `z.looseObject({\n${lines.join("\n")}\n})`;
+        expr = `hordeObject({\n${lines.join("\n")}\n})`;
       }
     }
     blocks.push(`${doc}export const ${n} = ${expr};\nexport type ${n} = z.infer<typeof ${n}>;\n`);
@@ -569,6 +572,7 @@ function generate(contract) {
   const schemasTs = [
     header("Zod schemas"),
     'import { z } from "zod";',
+    'import { hordeObject } from "../strict.js";',
     "",
     "/**",
     " * An enum the server keeps extending: accepts any string at runtime, while the inferred type keeps the",
@@ -725,14 +729,19 @@ function generate(contract) {
     "",
   ].join("\n");
 
+  // --- classes.ts: request and response classes (classes.mjs, names in names.mjs) ---------------------------
+  const classes = generateClasses({ ops, defs, flat, header, responseFixes: RESPONSE_FIXES });
+
   return {
-    files: { "schemas.ts": schemasTs, "operations.ts": operationsTs },
+    files: { "schemas.ts": schemasTs, "operations.ts": operationsTs, "classes.ts": classes.text },
     stats: {
       definitions: names.length,
       operations: ops.length,
       responseOnly: responseOnly.size,
       cycles: cycleMembers.size,
       inlineBodies: inlineBodies.length,
+      requestClasses: classes.requests,
+      responseClasses: classes.responses,
     },
   };
 }
@@ -747,7 +756,8 @@ function main() {
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(args.out, name), text);
   process.stdout.write(
     `codegen: ${stats.definitions} definitions (${stats.responseOnly} response-only, ${stats.cycles} in cycles), ` +
-      `${stats.operations} operations (${stats.inlineBodies} inline bodies) -> ${path.relative(process.cwd(), args.out) || "."}\n`,
+      `${stats.operations} operations (${stats.inlineBodies} inline bodies), ${stats.requestClasses} generated request ` +
+      `and ${stats.responseClasses} response classes -> ${path.relative(process.cwd(), args.out) || "."}\n`,
   );
 }
 

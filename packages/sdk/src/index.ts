@@ -44,8 +44,36 @@ export {
 } from "./generic/request.js";
 export { HordeResponse, type ResponseWithProgress } from "./generic/response.js";
 export { dottedPath } from "./generic/validation.js";
-// models
+// models: hand-written semantics under models/<area>/, every other operation generated (generated/classes.ts)
+export {
+  type AlchemyAsyncPayload,
+  AlchemyAsyncRequest,
+  AlchemyAsyncResponse,
+} from "./models/alchemy/async.js";
+export {
+  isFacefixer,
+  isPostProcessorForm,
+  isUpscaler,
+  KNOWN_ALCHEMY_ANALYSIS_FORMS,
+  KNOWN_FACEFIXERS,
+  KNOWN_MISC_POST_PROCESSORS,
+  KNOWN_UPSCALERS,
+} from "./models/alchemy/consts.js";
+export { AlchemyJobPopResponse, type AlchemyPopPayload, AlchemyPopRequest } from "./models/alchemy/pop.js";
+export {
+  AlchemyDeleteRequest,
+  AlchemyFormStatus,
+  AlchemyStatusRequest,
+  AlchemyStatusResponse,
+} from "./models/alchemy/status.js";
+export { type AlchemyJobSubmitPayload, AlchemyJobSubmitRequest } from "./models/alchemy/submit.js";
+export * from "./models/api-methods.js";
 export { AuthenticatedAIHordeRequest, BaseAIHordeRequest, JobRequest } from "./models/base.js";
+export {
+  type RuntimeDefault,
+  runtimeDefaultsOf,
+  SERVER_RUNTIME_DEFAULTS,
+} from "./models/defaults.js";
 export {
   ImageGenerateAsyncDryRunResponse,
   type ImageGenerateAsyncPayload,
@@ -54,12 +82,62 @@ export {
 } from "./models/generate/async.js";
 export { ImageGenerateCheckRequest, ImageGenerateCheckResponse } from "./models/generate/check.js";
 export {
+  type ImageGenerateJobPopPayload,
+  ImageGenerateJobPopRequest,
+  ImageGenerateJobPopResponse,
+} from "./models/generate/pop.js";
+export {
   DeleteImageGenerateRequest,
   Generation,
   ImageGenerateStatusRequest,
   ImageGenerateStatusResponse,
   ImageGeneration,
 } from "./models/generate/status.js";
+export {
+  type ImageGenerationJobSubmitPayload,
+  ImageGenerationJobSubmitRequest,
+} from "./models/generate/submit.js";
+export * from "./models/generated/classes.js";
 export { operations } from "./models/generated/operations.js";
 export * as schemas from "./models/generated/schemas.js";
+export { JobPopResponse } from "./models/job-pop.js";
+export { HordeListResponse, type ListItemClass } from "./models/list.js";
+export {
+  hasRc,
+  type KnownRc,
+  LOST_RC,
+  normalizeRc,
+  RC_WITH_TRAILING_DOT,
+  type Rc,
+  rcMatches,
+  UNLISTED_RC,
+} from "./models/rc.js";
+export { requestClasses, requestClassFor } from "./models/registry.js";
+export { AIHordeHeartbeatRequest, AIHordeHeartbeatResponse } from "./models/status/heartbeat.js";
+export { isStrictValidation, setStrictValidation, withStrictValidation } from "./models/strict.js";
+export type { KnownFields, RequestInput, XFieldsMask } from "./models/support.js";
+export {
+  TextGenerateAsyncDryRunResponse,
+  type TextGenerateAsyncPayload,
+  TextGenerateAsyncRequest,
+  TextGenerateAsyncResponse,
+} from "./models/text/async.js";
+export {
+  type TextGenerateJobPopPayload,
+  TextGenerateJobPopRequest,
+  TextGenerateJobPopResponse,
+} from "./models/text/pop.js";
+export {
+  DeleteTextGenerateRequest,
+  GenerationKobold,
+  TextGenerateStatusRequest,
+  TextGenerateStatusResponse,
+} from "./models/text/status.js";
+export {
+  type TextGenerationJobSubmitPayload,
+  TextGenerationJobSubmitRequest,
+} from "./models/text/submit.js";
+// Ratings API (https://ratings.aihorde.net/api)
+export { RatingsAPIClient } from "./ratings/client.js";
+export * from "./ratings/models.js";
 export { VERSION } from "./version.js";

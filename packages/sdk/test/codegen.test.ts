@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, expectTypeOf, it } from "vitest";
+import { operationClassNames } from "../src/models/generated/classes.js";
 import { defaultRateLimit, type OperationId, operations } from "../src/models/generated/operations.js";
 import * as schemas from "../src/models/generated/schemas.js";
 
@@ -13,7 +14,7 @@ const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..
 const SWAGGER = path.resolve(REPO_ROOT, "../shared/conformance/ai-horde-swagger.json");
 const SCRIPT = path.resolve(REPO_ROOT, "packages/sdk/scripts/codegen.mjs");
 const GENERATED = path.resolve(REPO_ROOT, "packages/sdk/src/models/generated");
-const FILES = ["schemas.ts", "operations.ts"] as const;
+const FILES = ["schemas.ts", "operations.ts", "classes.ts"] as const;
 
 const contractPresent = existsSync(SWAGGER);
 if (!contractPresent) {
@@ -24,7 +25,7 @@ describe.skipIf(!contractPresent)("codegen: committed output is up to date", () 
   const out = mkdtempSync(path.join(tmpdir(), "horde-codegen-"));
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-  it("regenerates schemas.ts and operations.ts byte for byte (run `npm run codegen` if this fails)", () => {
+  it("regenerates schemas.ts, operations.ts and classes.ts byte for byte (run `npm run codegen` if this fails)", () => {
     execFileSync(process.execPath, [SCRIPT, "--swagger", SWAGGER, "--out", out], { stdio: "pipe" });
     for (const f of FILES) {
       const fresh = readFileSync(path.join(out, f), "utf8");
@@ -163,6 +164,27 @@ describe("generated schemas", () => {
       if (o.inlineBody) expect(schemas.inlineBodySchemas, o.operationId).toHaveProperty(o.operationId);
       for (const name of Object.values(o.responses)) {
         if (name !== null) expect(schemas.definitionNames, o.operationId).toContain(name);
+      }
+    }
+  });
+});
+
+describe("generated classes", () => {
+  const source = readFileSync(path.join(GENERATED, "classes.ts"), "utf8");
+  const defined = [...source.matchAll(/^export class (\w+)/gm)].map((m) => m[1]);
+
+  it("defines each class once, and none of the hand-written ones", () => {
+    expect(new Set(defined).size).toBe(defined.length);
+    const hand = Object.values(operationClassNames).filter((n) => n.hand !== null);
+    expect(hand.length).toBeGreaterThan(0);
+    for (const n of hand) expect(defined, n.request).not.toContain(n.request);
+  });
+
+  it("generates a request class for every operation without hand-written semantics", () => {
+    for (const n of Object.values(operationClassNames)) {
+      if (n.hand === null) expect(defined, n.request).toContain(n.request);
+      for (const r of Object.values(n.responses)) {
+        if (n.hand === null) expect(defined, r).toContain(r);
       }
     }
   });

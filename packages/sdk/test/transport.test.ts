@@ -273,3 +273,14 @@ describe("error shapes", () => {
     expect(s.calls).toHaveLength(0);
   });
 });
+
+describe("client options", () => {
+  it("rejects a malformed base URL, an empty key and a Client-Agent not shaped name:version:contact", () => {
+    expect(() => new AIHordeAPIClient({ baseUrl: "not a url" })).toThrow(/baseUrl/);
+    expect(() => new AIHordeAPIClient({ apiKey: " " })).toThrow(/apiKey/);
+    expect(() => new AIHordeAPIClient({ clientAgent: "my-app" })).toThrow(/clientAgent/);
+    expect(new AIHordeAPIClient({ clientAgent: "my-app:1.0:https://example.com" }).clientAgent).toBe(
+      "my-app:1.0:https://example.com",
+    );
+  });
+});

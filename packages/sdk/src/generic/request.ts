@@ -14,6 +14,8 @@ export const HEADER_WIRE_NAMES: Readonly<Record<string, string>> = {
   apikey: "apikey",
   client_agent: "Client-Agent",
   accept: "Accept",
+  x_fields: "X-Fields",
+  idempotency_key: "Idempotency-Key",
 };
 
 /** A response class, as the request metadata names it. */

@@ -4,6 +4,7 @@
 // Edit the generator or the contract and run `npm run codegen` instead.
 
 import { z } from "zod";
+import { hordeObject } from "../strict.js";
 
 /**
  * An enum the server keeps extending: accepts any string at runtime, while the inferred type keeps the
@@ -54,7 +55,7 @@ export const openEnumValues = {
   "RequestSingleWarning.code": KNOWN_WARNING_CODES,
 } as const;
 
-export const RequestStatusCheck = z.looseObject({
+export const RequestStatusCheck = hordeObject({
   finished: z.number().int().nullish(),
   processing: z.number().int().nullish(),
   restarted: z.number().int().nullish(),
@@ -68,7 +69,7 @@ export const RequestStatusCheck = z.looseObject({
 });
 export type RequestStatusCheck = z.infer<typeof RequestStatusCheck>;
 
-export const WorkerDetailsLite = z.looseObject({
+export const WorkerDetailsLite = hordeObject({
   type: z.enum(["image", "text", "interrogation"]).nullish(),
   name: z.string().nullish(),
   id: z.string().nullish(),
@@ -76,19 +77,19 @@ export const WorkerDetailsLite = z.looseObject({
 });
 export type WorkerDetailsLite = z.infer<typeof WorkerDetailsLite>;
 
-export const TeamDetailsLite = z.looseObject({
+export const TeamDetailsLite = hordeObject({
   name: z.string().nullish(),
   id: z.string().nullish(),
 });
 export type TeamDetailsLite = z.infer<typeof TeamDetailsLite>;
 
-export const ActiveModelLite = z.looseObject({
+export const ActiveModelLite = hordeObject({
   name: z.string().nullish(),
   count: z.number().int().nullish(),
 });
 export type ActiveModelLite = z.infer<typeof ActiveModelLite>;
 
-export const Generation = z.looseObject({
+export const Generation = hordeObject({
   worker_id: z.string().min(36).max(36).nullish(),
   worker_name: z.string().nullish(),
   model: z.string().nullish(),
@@ -102,13 +103,13 @@ export const RequestStatus = RequestStatusCheck.extend({
 });
 export type RequestStatus = z.infer<typeof RequestStatus>;
 
-export const RequestSingleWarning = z.looseObject({
+export const RequestSingleWarning = hordeObject({
   code: openEnum(KNOWN_WARNING_CODES).nullish(),
   message: z.string().min(1).nullish(),
 });
 export type RequestSingleWarning = z.infer<typeof RequestSingleWarning>;
 
-export const RequestAsync = z.looseObject({
+export const RequestAsync = hordeObject({
   id: z.string().nullish(),
   kudos: z.number().nullish(),
   message: z.string().nullish(),
@@ -117,14 +118,14 @@ export const RequestAsync = z.looseObject({
 export type RequestAsync = z.infer<typeof RequestAsync>;
 
 /** Declared by the server but not referenced by any operation. */
-export const ModelPayload = z.looseObject({
+export const ModelPayload = hordeObject({
   prompt: z.string().optional(),
   n: z.number().int().optional(),
   seed: z.string().optional(),
 });
 export type ModelPayload = z.infer<typeof ModelPayload>;
 
-export const NoValidRequestFound = z.looseObject({
+export const NoValidRequestFound = hordeObject({
   worker_id: z.number().int().min(0).nullish(),
   performance: z.number().int().min(0).nullish(),
   nsfw: z.number().int().min(0).nullish(),
@@ -137,7 +138,7 @@ export const NoValidRequestFound = z.looseObject({
 export type NoValidRequestFound = z.infer<typeof NoValidRequestFound>;
 
 /** Declared by the server but not referenced by any operation. */
-export const GenerationPayload = z.looseObject({
+export const GenerationPayload = hordeObject({
   payload: ModelPayload.optional(),
   id: z.string().optional(),
   ttl: z.number().int().optional(),
@@ -145,41 +146,41 @@ export const GenerationPayload = z.looseObject({
 });
 export type GenerationPayload = z.infer<typeof GenerationPayload>;
 
-export const SubmitInput = z.looseObject({
+export const SubmitInput = hordeObject({
   id: z.string(),
   generation: z.string().optional(),
   state: z.enum(["ok", "censored", "faulted", "csam"]).optional(),
 });
 export type SubmitInput = z.infer<typeof SubmitInput>;
 
-export const GenerationSubmitted = z.looseObject({
+export const GenerationSubmitted = hordeObject({
   reward: z.number().nullish(),
 });
 export type GenerationSubmitted = z.infer<typeof GenerationSubmitted>;
 
-export const KudosTransferred = z.looseObject({
+export const KudosTransferred = hordeObject({
   transferred: z.number().nullish(),
 });
 export type KudosTransferred = z.infer<typeof KudosTransferred>;
 
-export const KudosAwarded = z.looseObject({
+export const KudosAwarded = hordeObject({
   awarded: z.number().nullish(),
 });
 export type KudosAwarded = z.infer<typeof KudosAwarded>;
 
 /** Declared by the server but not referenced by any operation. */
-export const MaintenanceModeSet = z.looseObject({
+export const MaintenanceModeSet = hordeObject({
   maintenance_mode: z.boolean().optional(),
 });
 export type MaintenanceModeSet = z.infer<typeof MaintenanceModeSet>;
 
-export const WorkerKudosDetails = z.looseObject({
+export const WorkerKudosDetails = hordeObject({
   generated: z.number().nullish(),
   uptime: z.number().int().nullish(),
 });
 export type WorkerKudosDetails = z.infer<typeof WorkerKudosDetails>;
 
-export const PopInput = z.looseObject({
+export const PopInput = hordeObject({
   name: z.string().optional(),
   priority_usernames: z.array(z.string()).optional(),
   nsfw: z.boolean().optional(),
@@ -192,7 +193,7 @@ export const PopInput = z.looseObject({
 });
 export type PopInput = z.infer<typeof PopInput>;
 
-export const ResponseModelMessagePop = z.looseObject({
+export const ResponseModelMessagePop = hordeObject({
   id: z.string(),
   message: z.string(),
   origin: z.string().nullish(),
@@ -200,7 +201,7 @@ export const ResponseModelMessagePop = z.looseObject({
 });
 export type ResponseModelMessagePop = z.infer<typeof ResponseModelMessagePop>;
 
-export const ResponseModelMessage = z.looseObject({
+export const ResponseModelMessage = hordeObject({
   worker_id: z.string().min(36).max(36).optional(),
   message: z.string().min(1).max(10240),
   origin: z.string().min(1).max(255).optional(),
@@ -253,7 +254,7 @@ export const WorkerDetails = WorkerDetailsLite.extend({
 });
 export type WorkerDetails = z.infer<typeof WorkerDetails>;
 
-export const ModifyWorkerInput = z.looseObject({
+export const ModifyWorkerInput = hordeObject({
   maintenance: z.boolean().optional(),
   maintenance_msg: z.string().optional(),
   paused: z.boolean().optional(),
@@ -263,7 +264,7 @@ export const ModifyWorkerInput = z.looseObject({
 });
 export type ModifyWorkerInput = z.infer<typeof ModifyWorkerInput>;
 
-export const ModifyWorker = z.looseObject({
+export const ModifyWorker = hordeObject({
   maintenance: z.boolean().nullish(),
   paused: z.boolean().nullish(),
   info: z.string().nullish(),
@@ -272,7 +273,7 @@ export const ModifyWorker = z.looseObject({
 });
 export type ModifyWorker = z.infer<typeof ModifyWorker>;
 
-export const UserKudosDetails = z.looseObject({
+export const UserKudosDetails = hordeObject({
   accumulated: z.number().nullish(),
   gifted: z.number().nullish(),
   donated: z.number().nullish(),
@@ -284,7 +285,7 @@ export const UserKudosDetails = z.looseObject({
 });
 export type UserKudosDetails = z.infer<typeof UserKudosDetails>;
 
-export const SharedKeyInput = z.looseObject({
+export const SharedKeyInput = hordeObject({
   kudos: z.number().int().min(-1).max(50000000).optional(),
   expiry: z.number().int().min(-1).optional(),
   name: z.string().min(3).max(255).optional(),
@@ -294,7 +295,7 @@ export const SharedKeyInput = z.looseObject({
 });
 export type SharedKeyInput = z.infer<typeof SharedKeyInput>;
 
-export const SharedKeyDetails = z.looseObject({
+export const SharedKeyDetails = hordeObject({
   id: z.string().nullish(),
   username: z.string().nullish(),
   name: z.string().nullish(),
@@ -307,38 +308,38 @@ export const SharedKeyDetails = z.looseObject({
 });
 export type SharedKeyDetails = z.infer<typeof SharedKeyDetails>;
 
-export const ContributionsDetails = z.looseObject({
+export const ContributionsDetails = hordeObject({
   megapixelsteps: z.number().nullish(),
   fulfillments: z.number().int().nullish(),
 });
 export type ContributionsDetails = z.infer<typeof ContributionsDetails>;
 
-export const UsageDetails = z.looseObject({
+export const UsageDetails = hordeObject({
   megapixelsteps: z.number().nullish(),
   requests: z.number().int().nullish(),
 });
 export type UsageDetails = z.infer<typeof UsageDetails>;
 
-export const MonthlyKudos = z.looseObject({
+export const MonthlyKudos = hordeObject({
   amount: z.number().int().nullish(),
   last_received: z.string().nullish(),
 });
 export type MonthlyKudos = z.infer<typeof MonthlyKudos>;
 
-export const UserThingRecords = z.looseObject({
+export const UserThingRecords = hordeObject({
   megapixelsteps: z.number().nullish(),
   tokens: z.number().int().nullish(),
 });
 export type UserThingRecords = z.infer<typeof UserThingRecords>;
 
-export const UserAmountRecords = z.looseObject({
+export const UserAmountRecords = hordeObject({
   image: z.number().int().nullish(),
   text: z.number().int().nullish(),
   interrogation: z.number().int().nullish(),
 });
 export type UserAmountRecords = z.infer<typeof UserAmountRecords>;
 
-export const UserRecords = z.looseObject({
+export const UserRecords = hordeObject({
   usage: UserThingRecords.nullish(),
   contribution: UserThingRecords.nullish(),
   fulfillment: UserAmountRecords.nullish(),
@@ -347,14 +348,14 @@ export const UserRecords = z.looseObject({
 });
 export type UserRecords = z.infer<typeof UserRecords>;
 
-export const UserActiveGenerations = z.looseObject({
+export const UserActiveGenerations = hordeObject({
   text: z.array(z.string()).nullish(),
   image: z.array(z.string()).nullish(),
   alchemy: z.array(z.string()).nullish(),
 });
 export type UserActiveGenerations = z.infer<typeof UserActiveGenerations>;
 
-export const ResponseModelStylesShort = z.looseObject({
+export const ResponseModelStylesShort = hordeObject({
   name: z.string().nullish(),
   id: z.string().nullish(),
 });
@@ -365,7 +366,7 @@ export const ResponseModelStylesUser = ResponseModelStylesShort.extend({
 });
 export type ResponseModelStylesUser = z.infer<typeof ResponseModelStylesUser>;
 
-export const UserDetails = z.looseObject({
+export const UserDetails = hordeObject({
   username: z.string().nullish(),
   id: z.number().int().nullish(),
   kudos: z.number().nullish(),
@@ -400,7 +401,7 @@ export const UserDetails = z.looseObject({
 });
 export type UserDetails = z.infer<typeof UserDetails>;
 
-export const ModifyUserInput = z.looseObject({
+export const ModifyUserInput = hordeObject({
   kudos: z.number().optional(),
   concurrency: z.number().int().min(0).max(500).optional(),
   usage_multiplier: z.number().min(0.1).max(10).optional(),
@@ -425,7 +426,7 @@ export const ModifyUserInput = z.looseObject({
 });
 export type ModifyUserInput = z.infer<typeof ModifyUserInput>;
 
-export const ModifyUser = z.looseObject({
+export const ModifyUser = hordeObject({
   new_kudos: z.number().nullish(),
   concurrency: z.number().int().nullish(),
   usage_multiplier: z.number().nullish(),
@@ -449,7 +450,7 @@ export const ModifyUser = z.looseObject({
 });
 export type ModifyUser = z.infer<typeof ModifyUser>;
 
-export const HordePerformance = z.looseObject({
+export const HordePerformance = hordeObject({
   queued_requests: z.number().int().nullish(),
   queued_text_requests: z.number().int().nullish(),
   worker_count: z.number().int().nullish(),
@@ -466,7 +467,7 @@ export const HordePerformance = z.looseObject({
 });
 export type HordePerformance = z.infer<typeof HordePerformance>;
 
-export const Newspiece = z.looseObject({
+export const Newspiece = hordeObject({
   date_published: z.string().nullish(),
   newspiece: z.string().nullish(),
   importance: z.string().nullish(),
@@ -476,14 +477,14 @@ export const Newspiece = z.looseObject({
 });
 export type Newspiece = z.infer<typeof Newspiece>;
 
-export const HordeModes = z.looseObject({
+export const HordeModes = hordeObject({
   maintenance_mode: z.boolean().nullish(),
   invite_only_mode: z.boolean().nullish(),
   raid_mode: z.boolean().nullish(),
 });
 export type HordeModes = z.infer<typeof HordeModes>;
 
-export const RequestError = z.looseObject({
+export const RequestError = hordeObject({
   message: z.string().nullish(),
   rc: openEnum(KNOWN_RC),
 });
@@ -503,7 +504,7 @@ export const ActiveModel = ActiveModelLite.extend({
 });
 export type ActiveModel = z.infer<typeof ActiveModel>;
 
-export const DeletedWorker = z.looseObject({
+export const DeletedWorker = hordeObject({
   deleted_id: z.string().nullish(),
   deleted_name: z.string().nullish(),
 });
@@ -521,59 +522,59 @@ export const TeamDetails = TeamDetailsLite.extend({
 });
 export type TeamDetails = z.infer<typeof TeamDetails>;
 
-export const ModifyTeamInput = z.looseObject({
+export const ModifyTeamInput = hordeObject({
   name: z.string().min(3).max(100).optional(),
   info: z.string().min(3).max(1000).optional(),
 });
 export type ModifyTeamInput = z.infer<typeof ModifyTeamInput>;
 
-export const CreateTeamInput = z.looseObject({
+export const CreateTeamInput = hordeObject({
   name: z.string().min(3).max(100),
   info: z.string().min(3).max(1000).optional(),
 });
 export type CreateTeamInput = z.infer<typeof CreateTeamInput>;
 
-export const DeletedTeam = z.looseObject({
+export const DeletedTeam = hordeObject({
   deleted_id: z.string().nullish(),
   deleted_name: z.string().nullish(),
 });
 export type DeletedTeam = z.infer<typeof DeletedTeam>;
 
-export const ModifyTeam = z.looseObject({
+export const ModifyTeam = hordeObject({
   id: z.string().nullish(),
   name: z.string().nullish(),
   info: z.string().nullish(),
 });
 export type ModifyTeam = z.infer<typeof ModifyTeam>;
 
-export const DeleteTimeoutIPInput = z.looseObject({
+export const DeleteTimeoutIPInput = hordeObject({
   ipaddr: z.string().min(7).max(40),
 });
 export type DeleteTimeoutIPInput = z.infer<typeof DeleteTimeoutIPInput>;
 
-export const AddTimeoutIPInput = z.looseObject({
+export const AddTimeoutIPInput = hordeObject({
   ipaddr: z.string().min(7).max(40),
   hours: z.number().int().min(1).max(720),
 });
 export type AddTimeoutIPInput = z.infer<typeof AddTimeoutIPInput>;
 
-export const IPTimeout = z.looseObject({
+export const IPTimeout = hordeObject({
   ipaddr: z.string().min(7).max(40),
   seconds: z.number().int(),
 });
 export type IPTimeout = z.infer<typeof IPTimeout>;
 
-export const AddWorkerTimeout = z.looseObject({
+export const AddWorkerTimeout = hordeObject({
   days: z.number().int().min(1).max(30),
 });
 export type AddWorkerTimeout = z.infer<typeof AddWorkerTimeout>;
 
-export const SimpleResponse = z.looseObject({
+export const SimpleResponse = hordeObject({
   message: z.string(),
 });
 export type SimpleResponse = z.infer<typeof SimpleResponse>;
 
-export const PutNewFilter = z.looseObject({
+export const PutNewFilter = hordeObject({
   regex: z.string(),
   filter_type: z.number().int().min(10).max(29),
   description: z.string().optional(),
@@ -581,7 +582,7 @@ export const PutNewFilter = z.looseObject({
 });
 export type PutNewFilter = z.infer<typeof PutNewFilter>;
 
-export const PatchExistingFilter = z.looseObject({
+export const PatchExistingFilter = hordeObject({
   regex: z.string().optional(),
   filter_type: z.number().int().min(10).max(29).optional(),
   description: z.string().optional(),
@@ -589,7 +590,7 @@ export const PatchExistingFilter = z.looseObject({
 });
 export type PatchExistingFilter = z.infer<typeof PatchExistingFilter>;
 
-export const FilterDetails = z.looseObject({
+export const FilterDetails = hordeObject({
   id: z.string(),
   regex: z.string(),
   filter_type: z.number().int().min(10).max(29),
@@ -599,44 +600,44 @@ export const FilterDetails = z.looseObject({
 });
 export type FilterDetails = z.infer<typeof FilterDetails>;
 
-export const FilterPromptSuspicion = z.looseObject({
+export const FilterPromptSuspicion = hordeObject({
   suspicion: z.string(),
   matches: z.array(z.string()).nullish(),
 });
 export type FilterPromptSuspicion = z.infer<typeof FilterPromptSuspicion>;
 
-export const FilterRegex = z.looseObject({
+export const FilterRegex = hordeObject({
   filter_type: z.number().int().min(10).max(29),
   regex: z.string(),
 });
 export type FilterRegex = z.infer<typeof FilterRegex>;
 
-export const ExtraSourceImage = z.looseObject({
+export const ExtraSourceImage = hordeObject({
   image: z.string().min(1).optional(),
   strength: z.number().optional(),
 });
 export type ExtraSourceImage = z.infer<typeof ExtraSourceImage>;
 
-export const ExtraText = z.looseObject({
+export const ExtraText = hordeObject({
   text: z.string().min(1).optional(),
   reference: z.string().min(3).optional(),
 });
 export type ExtraText = z.infer<typeof ExtraText>;
 
-export const HordeDocument = z.looseObject({
+export const HordeDocument = hordeObject({
   html: z.string().nullish(),
   markdown: z.string().nullish(),
 });
 export type HordeDocument = z.infer<typeof HordeDocument>;
 
-export const StyleModify = z.looseObject({
+export const StyleModify = hordeObject({
   id: z.string().nullish(),
   message: z.string().nullish(),
   warnings: z.array(RequestSingleWarning).nullish(),
 });
 export type StyleModify = z.infer<typeof StyleModify>;
 
-export const InputModelCollection = z.looseObject({
+export const InputModelCollection = hordeObject({
   name: z.string().min(1).max(100).optional(),
   info: z.string().min(1).max(1000).optional(),
   public: z.boolean().optional(),
@@ -644,7 +645,7 @@ export const InputModelCollection = z.looseObject({
 });
 export type InputModelCollection = z.infer<typeof InputModelCollection>;
 
-export const ResponseModelCollection = z.looseObject({
+export const ResponseModelCollection = hordeObject({
   id: z.string().nullish(),
   name: z.string().min(1).max(100).nullish(),
   type: z.enum(["image", "text"]).nullish(),
@@ -655,7 +656,7 @@ export const ResponseModelCollection = z.looseObject({
 });
 export type ResponseModelCollection = z.infer<typeof ResponseModelCollection>;
 
-export const GenerationMetadataKobold = z.looseObject({
+export const GenerationMetadataKobold = hordeObject({
   type: openEnum(KNOWN_GENERATION_METADATA_TYPES_KOBOLD),
   value: openEnum(KNOWN_GENERATION_METADATA_VALUES_KOBOLD),
   ref: z.string().max(255).optional(),
@@ -674,7 +675,7 @@ export const RequestStatusKobold = RequestStatusCheck.extend({
 });
 export type RequestStatusKobold = z.infer<typeof RequestStatusKobold>;
 
-export const ModelPayloadStyleKobold = z.looseObject({
+export const ModelPayloadStyleKobold = hordeObject({
   frmtadsnsp: z.boolean().optional(),
   frmtrmblln: z.boolean().optional(),
   frmtrmspch: z.boolean().optional(),
@@ -745,7 +746,7 @@ export const NoValidRequestFoundKobold = NoValidRequestFound.extend({
 });
 export type NoValidRequestFoundKobold = z.infer<typeof NoValidRequestFoundKobold>;
 
-export const GenerationPayloadKobold = z.looseObject({
+export const GenerationPayloadKobold = hordeObject({
   payload: ModelPayloadKobold.nullish(),
   id: z.string().nullish(),
   ids: z.array(z.string()).nullish(),
@@ -765,7 +766,7 @@ export const PopInputKobold = PopInput.extend({
 });
 export type PopInputKobold = z.infer<typeof PopInputKobold>;
 
-export const GenerationInputKobold = z.looseObject({
+export const GenerationInputKobold = hordeObject({
   prompt: z.string().optional(),
   params: ModelGenerationInputKobold.optional(),
   softprompt: z.string().min(1).optional(),
@@ -814,13 +815,13 @@ export const TeamDetailsKobold = TeamDetails.extend({
 });
 export type TeamDetailsKobold = z.infer<typeof TeamDetailsKobold>;
 
-export const SinglePeriodTxtStat = z.looseObject({
+export const SinglePeriodTxtStat = hordeObject({
   requests: z.number().int().nullish(),
   tokens: z.number().int().nullish(),
 });
 export type SinglePeriodTxtStat = z.infer<typeof SinglePeriodTxtStat>;
 
-export const StatsTxtTotals = z.looseObject({
+export const StatsTxtTotals = hordeObject({
   minute: SinglePeriodTxtStat.nullish(),
   hour: SinglePeriodTxtStat.nullish(),
   day: SinglePeriodTxtStat.nullish(),
@@ -829,7 +830,7 @@ export const StatsTxtTotals = z.looseObject({
 });
 export type StatsTxtTotals = z.infer<typeof StatsTxtTotals>;
 
-export const TxtModelStats = z.looseObject({
+export const TxtModelStats = hordeObject({
   day: z.record(z.string(), z.unknown()).nullish(),
   month: z.record(z.string(), z.unknown()).nullish(),
   total: z.record(z.string(), z.unknown()).nullish(),
@@ -844,7 +845,7 @@ export type SubmitInputKobold = z.infer<typeof SubmitInputKobold>;
 export const ModelStyleInputParamsKobold = ModelPayloadStyleKobold.extend({});
 export type ModelStyleInputParamsKobold = z.infer<typeof ModelStyleInputParamsKobold>;
 
-export const ModelStyleInputKobold = z.looseObject({
+export const ModelStyleInputKobold = hordeObject({
   name: z.string().min(1).max(100),
   info: z.string().min(10).max(1000).optional(),
   prompt: z.string().min(3).optional(),
@@ -856,7 +857,7 @@ export const ModelStyleInputKobold = z.looseObject({
 });
 export type ModelStyleInputKobold = z.infer<typeof ModelStyleInputKobold>;
 
-export const ModelStylePatchKobold = z.looseObject({
+export const ModelStylePatchKobold = hordeObject({
   name: z.string().min(1).max(100).optional(),
   info: z.string().min(1).max(1000).optional(),
   prompt: z.string().min(7).optional(),
@@ -882,7 +883,7 @@ export const StyleKobold = ModelStyleInputKobold.extend({
 });
 export type StyleKobold = z.infer<typeof StyleKobold>;
 
-export const GenerationMetadataStable = z.looseObject({
+export const GenerationMetadataStable = hordeObject({
   type: openEnum(KNOWN_GENERATION_METADATA_TYPES_STABLE),
   value: openEnum(KNOWN_GENERATION_METADATA_VALUES_STABLE),
   ref: z.string().max(255).optional(),
@@ -904,7 +905,7 @@ export const RequestStatusStable = RequestStatusCheck.extend({
 });
 export type RequestStatusStable = z.infer<typeof RequestStatusStable>;
 
-export const ModelPayloadLorasStable = z.looseObject({
+export const ModelPayloadLorasStable = hordeObject({
   name: z.string().min(1).max(255),
   model: z.number().min(-5).max(5).optional(),
   clip: z.number().min(-5).max(5).optional(),
@@ -913,7 +914,7 @@ export const ModelPayloadLorasStable = z.looseObject({
 });
 export type ModelPayloadLorasStable = z.infer<typeof ModelPayloadLorasStable>;
 
-export const ModelPayloadTextualInversionsStable = z.looseObject({
+export const ModelPayloadTextualInversionsStable = hordeObject({
   name: z.string().min(1).max(255),
   inject_ti: z.enum(["prompt", "negprompt"]).optional(),
   strength: z.number().min(-5).max(5).optional(),
@@ -923,7 +924,7 @@ export type ModelPayloadTextualInversionsStable = z.infer<typeof ModelPayloadTex
 export const ModelSpecialPayloadStable = z.record(z.string(), z.unknown());
 export type ModelSpecialPayloadStable = z.infer<typeof ModelSpecialPayloadStable>;
 
-export const ModelPayloadStyleStable = z.looseObject({
+export const ModelPayloadStyleStable = hordeObject({
   sampler_name: openEnum(KNOWN_SAMPLERS).optional(),
   cfg_scale: z.number().min(0).max(100).optional(),
   denoising_strength: z.number().min(0.01).max(1).optional(),
@@ -944,7 +945,7 @@ export const ModelPayloadStyleStable = z.looseObject({
 });
 export type ModelPayloadStyleStable = z.infer<typeof ModelPayloadStyleStable>;
 
-export const ModelStyleInputParamsStableNoDefaults = z.looseObject({
+export const ModelStyleInputParamsStableNoDefaults = hordeObject({
   sampler_name: openEnum(KNOWN_SAMPLERS).optional(),
   cfg_scale: z.number().min(0).max(100).optional(),
   denoising_strength: z.number().min(0.01).max(1).optional(),
@@ -1024,7 +1025,7 @@ export const NoValidRequestFoundStable = NoValidRequestFound.extend({
 });
 export type NoValidRequestFoundStable = z.infer<typeof NoValidRequestFoundStable>;
 
-export const GenerationPayloadStable = z.looseObject({
+export const GenerationPayloadStable = hordeObject({
   payload: ModelPayloadStable.nullish(),
   id: z.string().nullish(),
   ids: z.array(z.string()).nullish(),
@@ -1062,7 +1063,7 @@ export const SubmitInputStable = SubmitInput.extend({
 });
 export type SubmitInputStable = z.infer<typeof SubmitInputStable>;
 
-export const GenerationInputStable = z.looseObject({
+export const GenerationInputStable = hordeObject({
   prompt: z.string().min(1),
   params: ModelGenerationInputStable.optional(),
   nsfw: z.boolean().optional(),
@@ -1101,13 +1102,13 @@ export type TeamDetailsStable = z.infer<typeof TeamDetailsStable>;
 export const ModelInterrogationFormPayloadStable = z.record(z.string(), z.string());
 export type ModelInterrogationFormPayloadStable = z.infer<typeof ModelInterrogationFormPayloadStable>;
 
-export const ModelInterrogationFormStable = z.looseObject({
+export const ModelInterrogationFormStable = hordeObject({
   name: openEnum(KNOWN_INTERROGATION_FORMS),
   payload: ModelInterrogationFormPayloadStable.optional(),
 });
 export type ModelInterrogationFormStable = z.infer<typeof ModelInterrogationFormStable>;
 
-export const ModelInterrogationInputStable = z.looseObject({
+export const ModelInterrogationInputStable = hordeObject({
   forms: z.array(ModelInterrogationFormStable).optional(),
   source_image: z.string().optional(),
   slow_workers: z.boolean().optional(),
@@ -1115,7 +1116,7 @@ export const ModelInterrogationInputStable = z.looseObject({
 });
 export type ModelInterrogationInputStable = z.infer<typeof ModelInterrogationInputStable>;
 
-export const RequestInterrogationResponse = z.looseObject({
+export const RequestInterrogationResponse = hordeObject({
   id: z.string().nullish(),
   message: z.string().nullish(),
 });
@@ -1124,20 +1125,20 @@ export type RequestInterrogationResponse = z.infer<typeof RequestInterrogationRe
 export const InterrogationFormResult = z.record(z.string(), z.unknown());
 export type InterrogationFormResult = z.infer<typeof InterrogationFormResult>;
 
-export const InterrogationFormStatus = z.looseObject({
+export const InterrogationFormStatus = hordeObject({
   form: z.string().nullish(),
   state: z.string().nullish(),
   result: InterrogationFormResult.nullish(),
 });
 export type InterrogationFormStatus = z.infer<typeof InterrogationFormStatus>;
 
-export const InterrogationStatus = z.looseObject({
+export const InterrogationStatus = hordeObject({
   state: z.string().nullish(),
   forms: z.array(InterrogationFormStatus).nullish(),
 });
 export type InterrogationStatus = z.infer<typeof InterrogationStatus>;
 
-export const InterrogationPopInput = z.looseObject({
+export const InterrogationPopInput = hordeObject({
   name: z.string().optional(),
   priority_usernames: z.array(z.string()).optional(),
   forms: z.array(openEnum(KNOWN_INTERROGATION_FORMS)).optional(),
@@ -1148,7 +1149,7 @@ export const InterrogationPopInput = z.looseObject({
 });
 export type InterrogationPopInput = z.infer<typeof InterrogationPopInput>;
 
-export const InterrogationPopFormPayload = z.looseObject({
+export const InterrogationPopFormPayload = hordeObject({
   id: z.string().nullish(),
   form: openEnum(KNOWN_INTERROGATION_FORMS).nullish(),
   payload: ModelInterrogationFormPayloadStable.nullish(),
@@ -1157,39 +1158,39 @@ export const InterrogationPopFormPayload = z.looseObject({
 });
 export type InterrogationPopFormPayload = z.infer<typeof InterrogationPopFormPayload>;
 
-export const NoValidInterrogationsFound = z.looseObject({
+export const NoValidInterrogationsFound = hordeObject({
   worker_id: z.number().int().min(0).nullish(),
   untrusted: z.number().int().min(0).nullish(),
   bridge_version: z.number().int().min(0).nullish(),
 });
 export type NoValidInterrogationsFound = z.infer<typeof NoValidInterrogationsFound>;
 
-export const InterrogationPopPayload = z.looseObject({
+export const InterrogationPopPayload = hordeObject({
   forms: z.array(InterrogationPopFormPayload).nullish(),
   skipped: NoValidInterrogationsFound.nullish(),
 });
 export type InterrogationPopPayload = z.infer<typeof InterrogationPopPayload>;
 
-export const AestheticRating = z.looseObject({
+export const AestheticRating = hordeObject({
   id: z.string().min(36).max(36),
   rating: z.number().int().min(1).max(10),
   artifacts: z.number().int().min(0).max(5).optional(),
 });
 export type AestheticRating = z.infer<typeof AestheticRating>;
 
-export const AestheticsPayload = z.looseObject({
+export const AestheticsPayload = hordeObject({
   best: z.string().min(36).max(36).optional(),
   ratings: z.array(AestheticRating).optional(),
 });
 export type AestheticsPayload = z.infer<typeof AestheticsPayload>;
 
-export const SinglePeriodImgStat = z.looseObject({
+export const SinglePeriodImgStat = hordeObject({
   images: z.number().int().nullish(),
   ps: z.number().int().nullish(),
 });
 export type SinglePeriodImgStat = z.infer<typeof SinglePeriodImgStat>;
 
-export const StatsImgTotals = z.looseObject({
+export const StatsImgTotals = hordeObject({
   minute: SinglePeriodImgStat.nullish(),
   hour: SinglePeriodImgStat.nullish(),
   day: SinglePeriodImgStat.nullish(),
@@ -1198,7 +1199,7 @@ export const StatsImgTotals = z.looseObject({
 });
 export type StatsImgTotals = z.infer<typeof StatsImgTotals>;
 
-export const ImgModelStats = z.looseObject({
+export const ImgModelStats = hordeObject({
   day: z.record(z.string(), z.unknown()).nullish(),
   month: z.record(z.string(), z.unknown()).nullish(),
   total: z.record(z.string(), z.unknown()).nullish(),
@@ -1210,7 +1211,7 @@ export const ModelStyleInputParamsStable = ModelStyleInputParamsStableNoDefaults
 });
 export type ModelStyleInputParamsStable = z.infer<typeof ModelStyleInputParamsStable>;
 
-export const ModelStyleInputStable = z.looseObject({
+export const ModelStyleInputStable = hordeObject({
   name: z.string().min(1).max(100),
   info: z.string().min(10).max(1000).optional(),
   prompt: z.string().min(7).optional(),
@@ -1223,7 +1224,7 @@ export const ModelStyleInputStable = z.looseObject({
 });
 export type ModelStyleInputStable = z.infer<typeof ModelStyleInputStable>;
 
-export const ModelStylePatchStable = z.looseObject({
+export const ModelStylePatchStable = hordeObject({
   name: z.string().min(1).max(100).optional(),
   info: z.string().min(1).max(1000).optional(),
   prompt: z.string().min(7).optional(),
@@ -1236,14 +1237,14 @@ export const ModelStylePatchStable = z.looseObject({
 });
 export type ModelStylePatchStable = z.infer<typeof ModelStylePatchStable>;
 
-export const InputStyleExamplePost = z.looseObject({
+export const InputStyleExamplePost = hordeObject({
   url: z.string().optional(),
   primary: z.boolean().optional(),
 });
 export type InputStyleExamplePost = z.infer<typeof InputStyleExamplePost>;
 
 /** Declared by the server as `InputStyleExamplePost` (renamed in the contract). */
-export const InputModelStyleExamplePost = z.looseObject({
+export const InputModelStyleExamplePost = hordeObject({
   url: z.string(),
   primary: z.boolean(),
 });
@@ -1545,24 +1546,24 @@ export const definitions = {
  * rather than as a definition, by operationId. In `operations`, these have `body: null, inlineBody: true`.
  */
 export const inlineBodySchemas = {
-  post_filters: z.looseObject({
+  post_filters: hordeObject({
     prompt: z.string(),
     filter_type: z.number().int().optional(),
   }),
-  post_interrogate_submit: z.looseObject({
+  post_interrogate_submit: hordeObject({
     id: z.string(),
     result: z.record(z.string(), z.unknown()),
     state: z.string().optional(),
   }),
-  post_award_kudos: z.looseObject({
+  post_award_kudos: hordeObject({
     username: z.string(),
     amount: z.number().int().optional(),
   }),
-  post_transfer_kudos: z.looseObject({
+  post_transfer_kudos: hordeObject({
     username: z.string(),
     amount: z.number().int().optional(),
   }),
-  put_horde_modes: z.looseObject({
+  put_horde_modes: hordeObject({
     maintenance_mode: z.boolean().optional(),
     invite_only_mode: z.boolean().optional(),
     raid_mode: z.boolean().optional(),

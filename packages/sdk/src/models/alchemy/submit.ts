@@ -1,0 +1,42 @@
+import type { z } from "zod";
+import { endpoint } from "../../generic/request.js";
+import { AuthenticatedAIHordeRequest, apikeyShape, commonHeaderShape } from "../base.js";
+import { JobSubmitResponse } from "../generated/classes.js";
+import * as schemas from "../generated/schemas.js";
+import { openString } from "../support.js";
+
+/** The JSON body of POST `/v2/interrogate/submit`. */
+export interface AlchemyJobSubmitPayload {
+  /** The form id (from the pop's `forms[].id`). */
+  id: string;
+  /**
+   * The form's result, keyed by form name: `{caption: "…"}`, `{nsfw: true}`, `{interrogation: {...}}`, or
+   * `{<post-processor>: "R2"}` after uploading to the form's `r2_upload`. `{}` with `state: "faulted"`.
+   */
+  result: Record<string, unknown>;
+  /** `ok` (default) or `faulted` (the form goes back to the queue, and is faulted after its 4th abort). */
+  state?: "ok" | "faulted" | (string & {});
+}
+
+/** POST `/v2/interrogate/submit` (worker): deliver one popped alchemy form. Answers `{reward}`. */
+export interface AlchemyJobSubmitRequest extends Readonly<AlchemyJobSubmitPayload> {
+  readonly apikey?: string;
+}
+export class AlchemyJobSubmitRequest extends AuthenticatedAIHordeRequest<JobSubmitResponse> {
+  static override readonly endpoint = endpoint("POST", "/v2/interrogate/submit", () => JobSubmitResponse);
+
+  static override readonly schema: z.ZodType = schemas.inlineBodySchemas.post_interrogate_submit.extend({
+    state: openString(["ok", "faulted"]).optional(),
+    ...apikeyShape,
+    ...commonHeaderShape,
+  });
+
+  constructor(input: AlchemyJobSubmitPayload & { apikey?: string; client_agent?: string; accept?: string }) {
+    super(input);
+  }
+
+  /** Submits are equal when they deliver the same form. */
+  override hashKey(): string {
+    return `AlchemyJobSubmitRequest:${this.id}`;
+  }
+}

@@ -1,0 +1,224 @@
+// The AI Horde Ratings API (https://ratings.aihorde.net/api): a separate Haidra service where people rate
+// generated images (aesthetics 1–10, artifacts 0–5). Four GET endpoints, authenticated with the same `apikey`
+// header as the AI Horde. Not in the AI Horde contract: these schemas are written from docs/ratings-api.md and
+// the example bodies of horde_sdk's corpus.
+import { z } from "zod";
+import { endpoint, HordeRequest } from "../generic/request.js";
+import { HordeResponse } from "../generic/response.js";
+import { apikeyShape, commonHeaderShape } from "../models/base.js";
+import { hordeObject } from "../models/strict.js";
+import { openString, type RequestInput } from "../models/support.js";
+
+/** The production Ratings API. */
+export const RATINGS_API_BASE_URL = "https://ratings.aihorde.net/api";
+
+/** How a rating filter compares: greater or equal, less or equal, equal. */
+export type RatingComparison = "ge" | "le" | "eq";
+
+// --- responses ------------------------------------------------------------------------------------------------
+
+const ratingValue = z.number().int();
+/** `artifacts` is null when the rater gave no artifacts score. */
+const artifactsValue = z.number().int().nullable();
+
+const imageRatingEntry = hordeObject({
+  username: z.string(),
+  rating: ratingValue,
+  artifacts: artifactsValue.optional(),
+});
+
+const validateRatingEntry = hordeObject({
+  image: z.string(),
+  rating: ratingValue,
+  artifacts: artifactsValue.optional(),
+  average: z.number(),
+  times_rated: z.number().int(),
+});
+
+const userRatingEntry = validateRatingEntry.extend({ username: z.string() });
+
+/** The ratings of one image. */
+export interface ImageRatingsResponse extends Readonly<z.infer<typeof ImageRatingsResponse.schema>> {}
+export class ImageRatingsResponse extends HordeResponse {
+  static override readonly schema = hordeObject({
+    total: z.number().int(),
+    /** The image's URL. */
+    image: z.string(),
+    image_id: z.string(),
+    average: z.number(),
+    times_rated: z.number().int(),
+    ratings: z.array(imageRatingEntry),
+  });
+}
+
+/** One page of the authenticated user's ratings (or, for moderators, everyone's). */
+export interface UserRatingsResponse extends Readonly<z.infer<typeof UserRatingsResponse.schema>> {}
+export class UserRatingsResponse extends HordeResponse {
+  static override readonly schema = hordeObject({
+    total: z.number().int(),
+    ratings: z.array(userRatingEntry),
+  });
+}
+
+/** The ratings of one user, for validating them. */
+export interface UserValidateResponse extends Readonly<z.infer<typeof UserValidateResponse.schema>> {}
+export class UserValidateResponse extends HordeResponse {
+  static override readonly schema = hordeObject({
+    total: z.number().int(),
+    ratings: z.array(validateRatingEntry),
+  });
+}
+
+/** A user's rating activity, to spot automated or careless raters. */
+export interface UserCheckResponse extends Readonly<z.infer<typeof UserCheckResponse.schema>> {}
+export class UserCheckResponse extends HordeResponse {
+  static override readonly schema = hordeObject({
+    ratings_in_timeframe: z.number().int(),
+    ratings_per_minute_in_timeframe: z.number(),
+    ratings_past_three_hours: z.number().int(),
+    ratings_per_minute_for_past_three_hours: z.number(),
+    suspect_divergences: z.number().int(),
+    captchas_failed: z.number().int(),
+  });
+}
+
+// --- requests -------------------------------------------------------------------------------------------------
+
+/**
+ * Base of the Ratings API requests: sent to RATINGS_API_BASE_URL (a client must be created with that base
+ * URL, see RatingsAPIClient) with the `apikey` header.
+ */
+export abstract class BaseRatingsAPIRequest<R extends HordeResponse = HordeResponse> extends HordeRequest<R> {
+  declare readonly apikey?: string;
+
+  static override getApiUrl(): string {
+    return RATINGS_API_BASE_URL;
+  }
+
+  static override getHeaderFields(): string[] {
+    return [...super.getHeaderFields(), "apikey"];
+  }
+}
+
+/** `format`: only `json` can be read by the SDK (the API can also render `html`). */
+const formatShape = { format: z.literal("json").optional() };
+
+/** The rating filters shared by the user listings. */
+const ratingFilterShape = {
+  rating: z.number().int().min(1).max(10).optional(),
+  rating_comparison: openString(["ge", "le", "eq"]).optional(),
+  artifacts: z.number().int().min(0).max(5).optional(),
+  artifacts_comparison: openString(["ge", "le", "eq"]).optional(),
+  min_ratings: z.number().int().min(0).optional(),
+};
+
+const userIdSchema = z.string().regex(/^\d+$/, "the user id is the number of alias#number, digits only");
+
+const ImageRatingsRequestSchema = hordeObject({
+  image_id: z.string().min(1, "image_id must not be empty"),
+  ...formatShape,
+  ...apikeyShape,
+  ...commonHeaderShape,
+});
+export type ImageRatingsRequestInput = RequestInput<typeof ImageRatingsRequestSchema>;
+/** GET `/v1/image/ratings/{image_id}`: every rating of one image (the image id is a UUID). */
+export interface ImageRatingsRequest extends Readonly<ImageRatingsRequestInput> {}
+export class ImageRatingsRequest extends BaseRatingsAPIRequest<ImageRatingsResponse> {
+  static override readonly endpoint = endpoint(
+    "GET",
+    "/v1/image/ratings/{image_id}",
+    () => ImageRatingsResponse,
+  );
+  static override readonly schema: z.ZodType = ImageRatingsRequestSchema;
+
+  constructor(input: ImageRatingsRequestInput) {
+    super(input);
+  }
+
+  static override getQueryFields(): string[] {
+    return ["format"];
+  }
+}
+
+const UserRatingsRequestSchema = hordeObject({
+  ...formatShape,
+  limit: z.number().int().min(1).optional(),
+  offset: z.number().int().min(0).optional(),
+  diverge: z.number().int().min(0).optional(),
+  ...ratingFilterShape,
+  ...apikeyShape,
+  ...commonHeaderShape,
+});
+export type UserRatingsRequestInput = RequestInput<typeof UserRatingsRequestSchema>;
+/** GET `/v1/user/ratings/`: the ratings of the key's user, paged with `limit` / `offset`, filtered. */
+export interface UserRatingsRequest extends Readonly<UserRatingsRequestInput> {}
+export class UserRatingsRequest extends BaseRatingsAPIRequest<UserRatingsResponse> {
+  static override readonly endpoint = endpoint("GET", "/v1/user/ratings/", () => UserRatingsResponse);
+  static override readonly schema: z.ZodType = UserRatingsRequestSchema;
+
+  constructor(input: UserRatingsRequestInput = {}) {
+    super(input);
+  }
+
+  static override getQueryFields(): string[] {
+    return ["format", "limit", "offset", "diverge", ...Object.keys(ratingFilterShape)];
+  }
+}
+
+const UserValidateRequestSchema = hordeObject({
+  user_id: userIdSchema,
+  ...formatShape,
+  ...ratingFilterShape,
+  ...apikeyShape,
+  ...commonHeaderShape,
+});
+export type UserValidateRequestInput = RequestInput<typeof UserValidateRequestSchema>;
+/** GET `/v1/user/validate/{user_id}`: one user's ratings, filtered (for moderators). */
+export interface UserValidateRequest extends Readonly<UserValidateRequestInput> {}
+export class UserValidateRequest extends BaseRatingsAPIRequest<UserValidateResponse> {
+  static override readonly endpoint = endpoint(
+    "GET",
+    "/v1/user/validate/{user_id}",
+    () => UserValidateResponse,
+  );
+  static override readonly schema: z.ZodType = UserValidateRequestSchema;
+
+  constructor(input: UserValidateRequestInput) {
+    super(input);
+  }
+
+  static override getQueryFields(): string[] {
+    return ["format", ...Object.keys(ratingFilterShape)];
+  }
+}
+
+const UserCheckRequestSchema = hordeObject({
+  user_id: userIdSchema,
+  minutes: z.number().int().min(1).optional(),
+  divergence: z.number().int().min(0).optional(),
+  ...apikeyShape,
+  ...commonHeaderShape,
+});
+export type UserCheckRequestInput = RequestInput<typeof UserCheckRequestSchema>;
+/** GET `/v1/user/check/{user_id}`: a user's rating pace and suspicious divergences (for moderators). */
+export interface UserCheckRequest extends Readonly<UserCheckRequestInput> {}
+export class UserCheckRequest extends BaseRatingsAPIRequest<UserCheckResponse> {
+  static override readonly endpoint = endpoint("GET", "/v1/user/check/{user_id}", () => UserCheckResponse);
+  static override readonly schema: z.ZodType = UserCheckRequestSchema;
+
+  constructor(input: UserCheckRequestInput) {
+    super(input);
+  }
+
+  static override getQueryFields(): string[] {
+    return ["minutes", "divergence"];
+  }
+}
+
+/** The four Ratings API requests. */
+export const ratingsRequestClasses = {
+  ImageRatingsRequest,
+  UserRatingsRequest,
+  UserValidateRequest,
+  UserCheckRequest,
+} as const;
