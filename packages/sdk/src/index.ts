@@ -1,5 +1,11 @@
 // horde-sdk: typed, validated models of the AI Horde v2 API and a client that never loses a job.
 
+export type {
+  AlchemyImage,
+  AlchemyJob,
+  RunAlchemyOptions,
+  RunAlchemyResult,
+} from "./client/alchemy-job.js";
 // client
 export { decodeBase64, encodeBase64 } from "./client/base64.js";
 export {
@@ -22,6 +28,7 @@ export { type LimitRule, parseLimit, RateLimiter, type RateLimitOptions } from "
 export type { RetryOptions } from "./client/retry.js";
 export { AIHordeAPISession, type SessionCloseReport, type TrackedJob } from "./client/session.js";
 export { type SourceImageInput, toSourceImage } from "./client/source-image.js";
+export type { GenerateTextOptions, GenerateTextResult, TextJob } from "./client/text-job.js";
 export type { FetchLike } from "./client/transport.js";
 export { type ImageWebhook, parseWebhook, type TextWebhook } from "./client/webhook.js";
 // generic layer

@@ -238,3 +238,15 @@ describe("sessions", () => {
     expect(session.pendingJobs).toEqual([]);
   });
 });
+
+describe("read methods on the client", () => {
+  it("client.getHeartbeat() and friends are the typed read functions, bound to the client", async () => {
+    const { client, calls } = setup({ devWorkers: 0 });
+    const beat = await client.getHeartbeat();
+    expect(beat.constructor.name).toBe("AIHordeHeartbeatResponse");
+    expect((beat as unknown as { message?: string }).message).toBe("OK");
+    expect(calls.at(-1)?.url).toBe(`${BASE}/v2/status/heartbeat`);
+    expect(typeof client.getWorkers).toBe("function");
+    expect(typeof client.findUser).toBe("function");
+  });
+});

@@ -365,4 +365,19 @@ describe("a session cancels unfinished text and alchemy jobs as it does image jo
     });
     expect(submit?.headers.apikey).toBe("k".repeat(22));
   });
+
+  it("worker: a job submitted through the session is no longer owed, so close() sends nothing", async () => {
+    const horde = fakeHorde({
+      "POST /v2/generate/text/pop": () =>
+        json(200, { ids: ["j1", "j2"], payload: { prompt: "hi" }, ttl: 150, skipped: {} }),
+      "POST /v2/generate/text/submit": () => json(200, { reward: 5 }),
+    });
+    const session = client(horde.fetch).session();
+    await session.submitRequest(new TextGenerateJobPopRequest({ name: "worker" }));
+    await session.submitRequest(new TextGenerationJobSubmitRequest({ id: "j1", generation: "hello", seed: 1 }));
+    expect(session.pendingJobs.map((j) => j.id)).toEqual(["j2"]);
+    const report = await session.close();
+    expect(report).toEqual({ cancelled: ["j2"], failed: [] });
+    expect(horde.calls.filter((c) => c.method === "POST")).toHaveLength(3); // pop, submit j1, faulted j2
+  });
 });

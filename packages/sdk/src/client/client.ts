@@ -4,12 +4,22 @@ import { consoleLogger, type Logger } from "../generic/logger.js";
 import { stableStringify } from "../generic/model.js";
 import { ANONYMOUS_API_KEY, DEFAULT_BASE_URL, type HordeRequest } from "../generic/request.js";
 import type { HordeResponse } from "../generic/response.js";
+import type { AlchemyAsyncPayload, AlchemyAsyncRequest } from "../models/alchemy/async.js";
+import * as readMethods from "../models/api-methods.js";
 import {
   ImageGenerateAsyncDryRunResponse,
   type ImageGenerateAsyncPayload,
   ImageGenerateAsyncRequest,
 } from "../models/generate/async.js";
+import type { TextGenerateAsyncPayload, TextGenerateAsyncRequest } from "../models/text/async.js";
 import { VERSION } from "../version.js";
+import {
+  type AlchemyJob,
+  type RunAlchemyOptions,
+  type RunAlchemyResult,
+  runAlchemy,
+  submitAlchemy,
+} from "./alchemy-job.js";
 import {
   type GenerateImageOptions,
   type GenerateImageResult,
@@ -23,6 +33,13 @@ import { RateLimiter, type RateLimitOptions } from "./rate-limit.js";
 import { type RetryOptions, resolveRetry } from "./retry.js";
 import { AIHordeAPISession } from "./session.js";
 import { asAbortError } from "./signals.js";
+import {
+  type GenerateTextOptions,
+  type GenerateTextResult,
+  generateText,
+  submitText,
+  type TextJob,
+} from "./text-job.js";
 import { errorFromResponse, type FetchLike, Transport } from "./transport.js";
 
 export const DEFAULT_CLIENT_AGENT = `horde-sdk-ts:${VERSION}:https://www.npmjs.com/package/horde-sdk`;
@@ -236,6 +253,38 @@ export class AIHordeAPIClient {
     return generateImage(this, requestOrPayload, options);
   }
 
+  /** Submit a text request; returns its job (`wait()`, `progress()`, `cancel()`, `await using`). */
+  submitText(
+    requestOrPayload: TextGenerateAsyncRequest | TextGenerateAsyncPayload,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<TextJob> {
+    return submitText(this, requestOrPayload, options);
+  }
+
+  /** Submit a text request and wait for its texts; cancelled on the server on any early exit. */
+  generateText(
+    requestOrPayload: TextGenerateAsyncRequest | TextGenerateAsyncPayload,
+    options: GenerateTextOptions = {},
+  ): Promise<GenerateTextResult> {
+    return generateText(this, requestOrPayload, options);
+  }
+
+  /** Submit an alchemy (interrogation / post-processing) request; returns its job. */
+  submitAlchemy(
+    requestOrPayload: AlchemyAsyncRequest | AlchemyAsyncPayload,
+    options: { signal?: AbortSignal; download?: boolean } = {},
+  ): Promise<AlchemyJob> {
+    return submitAlchemy(this, requestOrPayload, options);
+  }
+
+  /** Run alchemy forms on an image and wait for every form; cancelled on the server on any early exit. */
+  runAlchemy(
+    requestOrPayload: AlchemyAsyncRequest | AlchemyAsyncPayload,
+    options: RunAlchemyOptions = {},
+  ): Promise<RunAlchemyResult> {
+    return runAlchemy(this, requestOrPayload, options);
+  }
+
   /**
    * The kudos an image request would cost, from the server's dry run. Identical payloads share one answer
    * (cached for the client's lifetime, like the server's own 2-day dry-run cache); nothing is queued.
@@ -269,6 +318,36 @@ export class AIHordeAPIClient {
       );
     }
   }
+}
+
+/** The read endpoints of `models/api-methods.ts`, as methods: `client.getWorkers()`, `client.findUser()`, … */
+type ReadMethodName = {
+  [K in keyof typeof readMethods]: (typeof readMethods)[K] extends (
+    client: readMethods.RequestSubmitter,
+    ...args: never[]
+  ) => unknown
+    ? K
+    : never;
+}[keyof typeof readMethods];
+type ReadMethods = {
+  [K in ReadMethodName]: (typeof readMethods)[K] extends (
+    client: readMethods.RequestSubmitter,
+    ...args: infer A
+  ) => infer R
+    ? (...args: A) => R
+    : never;
+};
+
+export interface AIHordeAPIClient extends ReadMethods {}
+for (const [name, fn] of Object.entries(readMethods)) {
+  if (typeof fn !== "function") continue;
+  Object.defineProperty(AIHordeAPIClient.prototype, name, {
+    value(this: AIHordeAPIClient, ...args: unknown[]) {
+      return (fn as (client: AIHordeAPIClient, ...rest: unknown[]) => unknown)(this, ...args);
+    },
+    writable: true,
+    configurable: true,
+  });
 }
 
 /** Wait for `promise`, or reject as soon as `signal` aborts. */

@@ -1,4 +1,3 @@
-import { HordeValidationError } from "../generic/errors.js";
 import {
   type ImageGenerateAsyncPayload,
   ImageGenerateAsyncRequest,
@@ -13,6 +12,7 @@ import {
 import type { AIHordeAPIClient } from "./client.js";
 import { type DownloadedImage, downloadAll } from "./download.js";
 import { HordeJob, type JobKind, type JobWaitOptions } from "./job.js";
+import { expectQueued, waitOptionsFrom } from "./job-options.js";
 
 /** Reported after every poll. */
 export interface ImageProgressEvent {
@@ -74,14 +74,7 @@ function toRequest(
     requestOrPayload instanceof ImageGenerateAsyncRequest
       ? requestOrPayload
       : new ImageGenerateAsyncRequest(requestOrPayload);
-  if (request.dry_run) {
-    throw new HordeValidationError("ImageGenerateAsyncRequest", [
-      {
-        path: "dry_run",
-        message: "a dry run queues nothing; use client.estimateImageKudos or submitRequest",
-      },
-    ]);
-  }
+  expectQueued("ImageGenerateAsyncRequest", request);
   return request;
 }
 
@@ -93,12 +86,8 @@ export async function submitImage(
 ): Promise<ImageJob> {
   const request = toRequest(requestOrPayload);
   const response = await client.submitJobRequest(request, options.signal);
-  if (!(response instanceof ImageGenerateAsyncResponse)) {
-    throw new HordeValidationError("ImageGenerateAsyncResponse", [
-      { path: "", message: "the server answered the submit as if it were a dry run" },
-    ]);
-  }
-  return new HordeJob(client, imageKind(options.download ?? true), response.id, response);
+  const accepted = expectQueued("ImageGenerateAsyncResponse", request, response, ImageGenerateAsyncResponse);
+  return new HordeJob(client, imageKind(options.download ?? true), accepted.id, accepted);
 }
 
 /** submit → adaptive polling of /check → one /status → downloads; cancelled on the server on any early exit. */
@@ -110,12 +99,11 @@ export async function generateImage(
   const job = await submitImage(client, requestOrPayload, options);
   try {
     options.onSubmitted?.(job.submitted as ImageGenerateAsyncResponse);
-    const waitOptions: JobWaitOptions<ImageGenerateCheckResponse> = {
-      onProgress: (check) => options.onProgress?.({ id: job.id, check }),
-    };
-    if (options.signal) waitOptions.signal = options.signal;
-    if (options.timeoutMs !== undefined) waitOptions.timeoutMs = options.timeoutMs;
-    if (options.failWhenImpossible !== undefined) waitOptions.failWhenImpossible = options.failWhenImpossible;
+    const { onProgress } = options;
+    const waitOptions: JobWaitOptions<ImageGenerateCheckResponse> = waitOptionsFrom({
+      ...options,
+      onProgress: onProgress ? (check) => onProgress({ id: job.id, check }) : undefined,
+    });
     return await job.wait(waitOptions);
   } finally {
     await job[Symbol.asyncDispose]();

@@ -110,10 +110,13 @@ export class AIHordeAPISession {
       }
       return;
     }
-    if (!jobId || !this.#open.has(jobId)) return;
-    const method = (request.constructor as typeof HordeRequest).getHttpMethod();
+    const tracked = jobId ? this.#open.get(jobId) : undefined;
+    if (!jobId || !tracked) return;
+    // The obligation ends when the job reports done, or when a request of its cleanup kind went through:
+    // the DELETE of a client job, or the submit (ok or faulted) of a popped worker job.
+    const cleanupKind = tracked.cleanup.some((c) => c.constructor === request.constructor);
     const done = (response as { done?: unknown }).done === true;
-    if (method === "DELETE" || done) this.#open.delete(jobId);
+    if (cleanupKind || done) this.#open.delete(jobId);
   }
 }
 
