@@ -1,0 +1,90 @@
+/** Everything the CLI touches in its process, so tests can run it in-process. */
+
+/** A text sink: process.stdout, process.stderr, or a test buffer. */
+export interface Writer {
+  write(text: string): void;
+  /** True when the sink is an interactive terminal (progress bars instead of plain lines). */
+  isTTY?: boolean | undefined;
+  /** Terminal width in columns, when known. */
+  columns?: number | undefined;
+}
+
+/**
+ * What `main` may be given instead of the real process. Only `stdout` and `stderr` are required; the rest
+ * falls back to the process (`process.env`, SIGINT/SIGTERM, `process.exit`, `process.cwd()`).
+ */
+export interface CliIO {
+  stdout: Writer;
+  stderr: Writer;
+  /** Environment variables (`HORDE_URL`, `HORDE_API_KEY`, `HORDE_CLIENT_AGENT`). */
+  env?: Readonly<Record<string, string | undefined>> | undefined;
+  /** Registers the Ctrl-C handler; returns a function that unregisters it. */
+  onSigint?: ((handler: () => void) => () => void) | undefined;
+  /** Ends the process right away (a second Ctrl-C). Tests may record the call instead. */
+  exit?: ((code: number) => void) | undefined;
+  /** The folder relative paths are resolved against; defaults to `process.cwd()`. */
+  cwd?: string | undefined;
+}
+
+/** A CliIO with every fallback filled in. */
+export type RuntimeIO = Required<Pick<CliIO, "stdout" | "stderr" | "env" | "onSigint" | "exit" | "cwd">> & {
+  env: Readonly<Record<string, string | undefined>>;
+  onSigint: (handler: () => void) => () => void;
+  exit: (code: number) => void;
+  cwd: string;
+};
+
+export function withDefaults(io: CliIO | undefined): RuntimeIO {
+  const real = processIO();
+  if (!io) return real;
+  return {
+    stdout: io.stdout,
+    stderr: io.stderr,
+    env: io.env ?? real.env,
+    onSigint: io.onSigint ?? real.onSigint,
+    exit: io.exit ?? real.exit,
+    cwd: io.cwd ?? real.cwd,
+  };
+}
+
+/** The real process: stdout, stderr, `process.env`, SIGINT/SIGTERM and `process.exit`. */
+export function processIO(): RuntimeIO {
+  return {
+    stdout: {
+      write: (text) => {
+        process.stdout.write(text);
+      },
+      get isTTY() {
+        return process.stdout.isTTY === true;
+      },
+      get columns() {
+        return process.stdout.columns;
+      },
+    },
+    stderr: {
+      write: (text) => {
+        process.stderr.write(text);
+      },
+      get isTTY() {
+        return process.stderr.isTTY === true;
+      },
+      get columns() {
+        return process.stderr.columns;
+      },
+    },
+    env: process.env,
+    onSigint(handler) {
+      const listener = () => handler();
+      process.on("SIGINT", listener);
+      process.on("SIGTERM", listener);
+      return () => {
+        process.off("SIGINT", listener);
+        process.off("SIGTERM", listener);
+      };
+    },
+    exit(code) {
+      process.exit(code);
+    },
+    cwd: process.cwd(),
+  };
+}

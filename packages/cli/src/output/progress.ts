@@ -1,0 +1,79 @@
+import type { Writer } from "../io.js";
+import { type ProgressEvent, plainProgressLine, progressKey } from "./format.js";
+import { TtyProgress } from "./tty.js";
+
+/** The progress of one submitted job (one request of `n` images). */
+export interface JobProgress {
+  /** The server accepted the job. */
+  submitted(id: string): void;
+  /** Called after each poll. */
+  update(event: ProgressEvent): void;
+  /** The job is done and its images are downloaded. */
+  finished(id: string, kudos: number | undefined): void;
+  /** The job ended without results; `reason` is a short word or phrase. */
+  failed(reason: string): void;
+}
+
+/** Renders job progress: bars on a terminal, plain lines elsewhere, or nothing. */
+export interface ProgressOutput {
+  /** A job of `total` images is being submitted; `label` describes it (`512x512, 30 steps`). */
+  startJob(total: number, label: string): JobProgress;
+  /** Prints a line without tearing the bars. */
+  log(line: string): void;
+  /** Stops rendering (restores the cursor). Safe to call twice. */
+  stop(): void;
+}
+
+export type ProgressMode = "tty" | "plain" | "none";
+
+export function createProgress(mode: ProgressMode, out: Writer): ProgressOutput {
+  switch (mode) {
+    case "tty":
+      return new TtyProgress(out);
+    case "plain":
+      return new PlainProgress(out);
+    case "none":
+      return new SilentProgress();
+  }
+}
+
+/** One line per change of state, for logs and pipes. The countdown alone does not print a line. */
+export class PlainProgress implements ProgressOutput {
+  constructor(private readonly out: Writer) {}
+
+  startJob(total: number, label: string): JobProgress {
+    const out = this.out;
+    let lastKey = "";
+    return {
+      submitted(id) {
+        out.write(`job ${id}: submitted — ${total} image${total === 1 ? "" : "s"}, ${label}\n`);
+      },
+      update(event) {
+        const key = progressKey(event.check);
+        if (key === lastKey) return;
+        lastKey = key;
+        out.write(`${plainProgressLine(event, total)}\n`);
+      },
+      finished(id, kudos) {
+        const cost = kudos !== undefined ? `, ${kudos} kudos` : "";
+        out.write(`job ${id}: done — ${total}/${total} downloaded${cost}\n`);
+      },
+      // The error line that follows says it all; a progress line would only repeat it.
+      failed() {},
+    };
+  }
+
+  log(line: string): void {
+    this.out.write(`${line}\n`);
+  }
+
+  stop(): void {}
+}
+
+export class SilentProgress implements ProgressOutput {
+  startJob(): JobProgress {
+    return { submitted() {}, update() {}, finished() {}, failed() {} };
+  }
+  log(): void {}
+  stop(): void {}
+}

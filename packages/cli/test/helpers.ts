@@ -1,0 +1,193 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  type GenerateImageOptions,
+  type GenerateImageResult,
+  type ImageGenerateAsyncPayload,
+  ImageGenerateAsyncResponse,
+  ImageGenerateCheckResponse,
+  ImageGenerateStatusResponse,
+} from "horde-sdk";
+import { afterEach } from "vitest";
+import type { GenerateDeps, ImageJobClient } from "../src/commands/generate.js";
+import { type CliIO, main } from "../src/main.js";
+
+export interface TestIO {
+  io: CliIO;
+  stdout(): string;
+  stderr(): string;
+  /** Fires the registered Ctrl-C handler, as a terminal would. */
+  sigint(): void;
+  exits: number[];
+  /** How many SIGINT handlers are registered right now. */
+  handlers(): number;
+}
+
+export function testIO(options: { tty?: boolean; env?: Record<string, string | undefined> } = {}): TestIO {
+  let out = "";
+  let err = "";
+  const handlers = new Set<() => void>();
+  const exits: number[] = [];
+  const io: CliIO = {
+    stdout: {
+      write: (t) => {
+        out += t;
+      },
+      isTTY: options.tty === true,
+      columns: 100,
+    },
+    stderr: {
+      write: (t) => {
+        err += t;
+      },
+      isTTY: options.tty === true,
+      columns: 100,
+    },
+    env: options.env ?? {},
+    onSigint(handler) {
+      handlers.add(handler);
+      return () => handlers.delete(handler);
+    },
+    exit: (code) => {
+      exits.push(code);
+    },
+  };
+  return {
+    io,
+    stdout: () => out,
+    stderr: () => err,
+    sigint: () => {
+      for (const h of [...handlers]) h();
+    },
+    exits,
+    handlers: () => handlers.size,
+  };
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** stderr split into lines, without the trailing empty one. */
+  errLines: string[];
+}
+
+export async function run(
+  args: string[],
+  options: { tty?: boolean; env?: Record<string, string | undefined>; deps?: GenerateDeps; io?: TestIO } = {},
+): Promise<RunResult> {
+  const t = options.io ?? testIO(options);
+  const code = await main(["node", "horde", ...args], t.io, options.deps);
+  const stderr = t.stderr();
+  return { code, stdout: t.stdout(), stderr, errLines: stderr.split("\n").filter((l) => l !== "") };
+}
+
+/** A temp folder removed after the test. */
+const dirs: string[] = [];
+export async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "horde-cli-test-"));
+  dirs.push(dir);
+  return dir;
+}
+afterEach(async () => {
+  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+});
+
+/** Deps whose factories must never be called (usage errors send nothing). */
+export function forbiddenDeps(): GenerateDeps & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    createClient() {
+      calls.push("createClient");
+      throw new Error("createClient must not be called");
+    },
+    async createEmulator() {
+      calls.push("createEmulator");
+      throw new Error("createEmulator must not be called");
+    },
+  };
+}
+
+export const JOB_ID = "0b7e3c1a-5d2f-4c9e-8a6b-1f2e3d4c5b6a";
+const WORKER_ID = "9f8e7d6c-5b4a-4321-9876-0fedcba98765";
+
+export function check(fields: Partial<Record<string, unknown>> = {}): ImageGenerateCheckResponse {
+  return ImageGenerateCheckResponse.parse({
+    finished: 0,
+    processing: 0,
+    restarted: 0,
+    waiting: 1,
+    done: false,
+    faulted: false,
+    wait_time: 12,
+    queue_position: 3,
+    kudos: 3,
+    is_possible: true,
+    ...fields,
+  });
+}
+
+/** A fake client: reports the given checks, then resolves with `n` images (or rejects with `error`). */
+export function fakeDeps(
+  script: {
+    checks?: ImageGenerateCheckResponse[];
+    error?: unknown;
+    images?: number;
+    bytes?: Uint8Array | null;
+    onCall?: (payload: ImageGenerateAsyncPayload, options: GenerateImageOptions) => void;
+  } = {},
+): GenerateDeps & { payloads: ImageGenerateAsyncPayload[]; clientOptions: unknown[] } {
+  const payloads: ImageGenerateAsyncPayload[] = [];
+  const clientOptions: unknown[] = [];
+  const client: ImageJobClient = {
+    async generateImage(payload, options = {}): Promise<GenerateImageResult> {
+      const p = payload as ImageGenerateAsyncPayload;
+      payloads.push(p);
+      script.onCall?.(p, options);
+      options.onSubmitted?.(ImageGenerateAsyncResponse.parse({ id: JOB_ID, kudos: 10 }));
+      for (const c of script.checks ?? []) options.onProgress?.({ id: JOB_ID, check: c });
+      if (script.error !== undefined) throw script.error;
+      const n = script.images ?? p.params?.n ?? 1;
+      const generations = Array.from({ length: n }, (_, i) => ({
+        id: `gen-${i}`,
+        img: `https://r2.example/gen-${i}.webp`,
+        seed: String(1000 + i),
+        model: "stable_diffusion",
+        worker_id: WORKER_ID,
+        worker_name: "Fake Worker",
+        censored: false,
+        state: "ok",
+        gen_metadata: [],
+      }));
+      const status = ImageGenerateStatusResponse.parse({
+        finished: n,
+        processing: 0,
+        restarted: 0,
+        waiting: 0,
+        done: true,
+        faulted: false,
+        wait_time: 0,
+        queue_position: 0,
+        kudos: 13,
+        is_possible: true,
+        generations,
+        shared: false,
+      });
+      const bytes = script.bytes === undefined ? new Uint8Array([82, 73, 70, 70]) : script.bytes;
+      return { id: JOB_ID, status, images: status.generations.map((generation) => ({ generation, bytes })) };
+    },
+  };
+  return {
+    payloads,
+    clientOptions,
+    createClient(options) {
+      clientOptions.push(options);
+      return client;
+    },
+    async createEmulator() {
+      throw new Error("not local");
+    },
+  };
+}
