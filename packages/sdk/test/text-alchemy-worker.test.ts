@@ -374,7 +374,9 @@ describe("a session cancels unfinished text and alchemy jobs as it does image jo
     });
     const session = client(horde.fetch).session();
     await session.submitRequest(new TextGenerateJobPopRequest({ name: "worker" }));
-    await session.submitRequest(new TextGenerationJobSubmitRequest({ id: "j1", generation: "hello", seed: 1 }));
+    await session.submitRequest(
+      new TextGenerationJobSubmitRequest({ id: "j1", generation: "hello", seed: 1 }),
+    );
     expect(session.pendingJobs.map((j) => j.id)).toEqual(["j2"]);
     const report = await session.close();
     expect(report).toEqual({ cancelled: ["j2"], failed: [] });
