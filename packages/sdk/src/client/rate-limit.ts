@@ -92,6 +92,7 @@ export class RateLimiter {
   readonly #routes: RouteLimits[];
   readonly #windows = new Map<string, Window>();
   readonly #queues = new Map<string, Promise<void>>();
+  #acquiresSincePrune = 0;
   readonly #clock: Clock;
   readonly #enabled: boolean;
   readonly #marginMs: number;
@@ -111,6 +112,10 @@ export class RateLimiter {
   /** Wait until a request may be sent, then record it. Requests on one bucket go out in call order. */
   async acquire(method: HttpMethod, path: string, apiKeyId: string, signal?: AbortSignal): Promise<void> {
     if (!this.#enabled) return;
+    if (++this.#acquiresSincePrune >= 1000) {
+      this.#acquiresSincePrune = 0;
+      this.prune();
+    }
     const route = this.route(method, path);
     if (!route || route.rules.length === 0) return;
     const windows = route.rules.map((rule) => this.#window(route, rule, method, path, apiKeyId));

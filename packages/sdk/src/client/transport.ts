@@ -31,7 +31,8 @@ export interface SendOptions {
   method: HttpMethod;
   url: string;
   headers?: Record<string, string>;
-  body?: string | undefined;
+  /** JSON text for API calls; raw bytes for uploads (e.g. a worker's PUT to a presigned R2 URL). */
+  body?: string | Uint8Array<ArrayBuffer> | undefined;
   signal?: AbortSignal | undefined;
   /** Attach the API key (only ever honoured for URLs under the base URL). */
   authenticate?: boolean;
@@ -117,7 +118,7 @@ export class Transport {
         }
         throw error;
       }
-      if (response.status === 429 && throttled) {
+      if (throttled && isRateLimitOnly(response)) {
         const after = retryAfterMs(response.headers, clock.now()) ?? 1000;
         this.#config.limiter?.penalize(options.method, throttled.path, throttled.keyId, after);
       }
