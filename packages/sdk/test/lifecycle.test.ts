@@ -6,7 +6,9 @@ import {
   AIHordeRequestError,
   HordeAbortError,
   HordeTimeoutError,
+  type ImageGenerateAsyncDryRunResponse,
   ImageGenerateAsyncRequest,
+  ImageGenerateAsyncResponse,
   ImageGenerateCheckRequest,
   ImageGenerateStatusResponse,
   ImageGeneration,
@@ -46,6 +48,15 @@ function setup(options: { devWorkers?: number; apiKey?: string } = {}) {
 async function rawCheck(id: string) {
   const response = await (emulator as Emulator).fetch(`${BASE}/v2/generate/check/${id}`);
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+/** A real submit's answer (not a dry run's). */
+function accepted(
+  response: ImageGenerateAsyncResponse | ImageGenerateAsyncDryRunResponse,
+): ImageGenerateAsyncResponse {
+  if (!(response instanceof ImageGenerateAsyncResponse))
+    throw new Error("expected a queued job, got a dry-run answer");
+  return response;
 }
 
 const payload = (extra: Record<string, unknown> = {}) => ({
@@ -190,8 +201,10 @@ describe("sessions", () => {
   it("close() cancels every job the session started that is not complete", async () => {
     const { client } = setup({ devWorkers: 0 });
     const session = client.session();
-    const a = await session.submitRequest(new ImageGenerateAsyncRequest(payload()));
-    const b = await session.submitRequest(new ImageGenerateAsyncRequest(payload({ prompt: "second" })));
+    const a = accepted(await session.submitRequest(new ImageGenerateAsyncRequest(payload())));
+    const b = accepted(
+      await session.submitRequest(new ImageGenerateAsyncRequest(payload({ prompt: "second" }))),
+    );
     expect(session.pendingJobs.map((j) => j.id).sort()).toEqual([a.id, b.id].sort());
     const report = await session.close();
     expect(report.cancelled.sort()).toEqual([a.id, b.id].sort());
@@ -207,7 +220,7 @@ describe("sessions", () => {
     await expect(
       (async () => {
         await using session = client.session();
-        id = (await session.submitRequest(new ImageGenerateAsyncRequest(payload()))).id;
+        id = accepted(await session.submitRequest(new ImageGenerateAsyncRequest(payload()))).id;
         throw new Error("the app crashed");
       })(),
     ).rejects.toThrow("the app crashed");
@@ -217,7 +230,7 @@ describe("sessions", () => {
   it("does not cancel jobs that completed, and never sends a DELETE for them", async () => {
     const { client, calls } = setup();
     const session = client.session();
-    const job = await session.submitRequest(new ImageGenerateAsyncRequest(payload()));
+    const job = accepted(await session.submitRequest(new ImageGenerateAsyncRequest(payload())));
     for (;;) {
       await client.clock.sleep(1000);
       const check = await session.submitRequest(new ImageGenerateCheckRequest({ id: job.id }));

@@ -73,6 +73,10 @@ describe("ImageGeneration", () => {
     expect(g.censored).toBe(true);
     expect(g.gen_metadata?.[0]).toEqual({ type: "censorship", value: "nsfw" });
     expect(ImageGeneration.getApiModelName()).toBe("GenerationStable");
+    // Type-level (checked by tsconfig.tests.json in npm test): wire fields keep their contract types.
+    const typed: { readonly id: string; readonly seed?: string | null; readonly censored?: boolean | null } =
+      g;
+    expect(typed.id).toBe("a1");
   });
 
   it("validate_id: an empty id logs a warning and is replaced by a fresh UUID", () => {

@@ -59,6 +59,9 @@ const unknownField = z.unknown().check((ctx) => {
  * An API object schema: the declared fields, plus any other field kept as is (lenient) or rejected
  * (strict validation). `.extend()` keeps this behaviour, so derived schemas inherit it.
  */
-export function hordeObject<const S extends z.core.$ZodLooseShape>(shape: S) {
-  return z.object(shape).catchall(unknownField);
+export function hordeObject<const S extends z.core.$ZodLooseShape>(shape: S): z.ZodObject<S, z.core.$strip> {
+  // Typed without the catch-all's `[k: string]: unknown` index signature: unknown fields are kept at run time
+  // (and reach toJSON), but the static type lists the contract's fields only, so `Omit<>`/`Pick<>` and
+  // autocomplete keep working on every model.
+  return z.object(shape).catchall(unknownField) as unknown as z.ZodObject<S, z.core.$strip>;
 }
