@@ -1,0 +1,33 @@
+// horde-sdk/worker: run an AI Horde worker in TypeScript — pop jobs, call your generator, upload and
+// submit the results. fetch only (no Node built-ins), so it runs in Node, Deno, Bun and browsers.
+
+export { TypedEmitter } from "./events.js";
+export { DEFAULT_IMAGE_MODEL, DEFAULT_MAX_PIXELS } from "./image.js";
+export { JobDeadlineError, WorkerStoppedError } from "./internal.js";
+export type {
+  AlchemyGenerateOutput,
+  AlchemyWorkerJob,
+  AlchemyWorkerOptions,
+  CommonWorkerOptions,
+  FaultReason,
+  GenerateContext,
+  HordeWorkerEventName,
+  HordeWorkerEvents,
+  HordeWorkerOptions,
+  HordeWorkerStats,
+  ImageBytes,
+  ImageGenerateOutput,
+  ImageJobPayload,
+  ImageResult,
+  ImageWorkerJob,
+  ImageWorkerOptions,
+  TextGenerateOutput,
+  TextJobPayload,
+  TextWorkerJob,
+  TextWorkerOptions,
+  WorkerJob,
+  WorkerKind,
+  WorkerMessage,
+  WorkerState,
+} from "./types.js";
+export { DEFAULT_BRIDGE_AGENT, DEFAULT_IMAGE_BRIDGE_AGENT, HordeWorker } from "./worker.js";

@@ -1,0 +1,171 @@
+// What the worker loop and the per-kind adapters (image.ts, text.ts, alchemy.ts) share. Not exported.
+import { decodeBase64 } from "../client/base64.js";
+import { HordeAbortError, HordeError, HordeTimeoutError, HordeValidationError } from "../generic/errors.js";
+import type { Logger } from "../generic/logger.js";
+import type { HordeRequest } from "../generic/request.js";
+import type { FaultReason, GenerateContext, ImageBytes, WorkerKind, WorkerMessage } from "./types.js";
+
+/** The worker was stopped without draining: the reason of a job's signal. */
+export class WorkerStoppedError extends HordeAbortError {
+  override name = "WorkerStoppedError";
+}
+
+/** The job's time ran out (its ttl, minus the margin): the reason of a job's signal. */
+export class JobDeadlineError extends HordeTimeoutError {
+  override name = "JobDeadlineError";
+}
+
+/** What a popped unit of work may ask of the worker while it runs. */
+export interface UnitContext {
+  readonly signal: AbortSignal;
+  readonly deadline: number;
+  readonly logger: Logger;
+  /** What `generate` gets. */
+  readonly generateContext: GenerateContext;
+  /** The bytes of a source image given as a URL (plain GET, no key) or base64 (or a data: URL). */
+  source(value: string, what: string): Promise<Uint8Array>;
+  /** PUT the bytes to a presigned upload URL (retried by the transport; no key is sent). */
+  upload(url: string, bytes: Uint8Array<ArrayBuffer>): Promise<void>;
+  /** Run the user's `generate`; rejects as soon as the job's signal aborts, whether or not it listens. */
+  generate<T>(run: () => Promise<T> | T): Promise<T>;
+  /** Submit a finished job (retried where safe); settles it as completed, rejected or faulted. */
+  submit(id: string, request: () => HordeRequest): Promise<void>;
+  /** Report the job faulted (a faulted submit, so the horde re-queues it) and settle it. */
+  fault(id: string, reason: FaultReason, error: unknown): Promise<void>;
+  /** `ttl` or `stopped` when the job's signal fired, else `fallback`. */
+  reasonFor(error: unknown, fallback: FaultReason): FaultReason;
+}
+
+/** One unit of work from a pop: an image batch (one `generate` for all its ids), one text job, one alchemy form. */
+export interface PoppedUnit {
+  readonly ids: string[];
+  /** Threads it occupies. */
+  readonly slots: number;
+  /** Seconds the horde gives it (null: not said). */
+  readonly ttl: number | null;
+  readonly model: string | null;
+  run(ctx: UnitContext): Promise<void>;
+}
+
+/** A pop answer, read leniently: runnable units, ids to fault as invalid, and the rest of the answer. */
+export interface PopReading {
+  units: PoppedUnit[];
+  invalid: { id: string; message: string }[];
+  skipped: Record<string, number>;
+  messages: WorkerMessage[];
+  model: string | null;
+  ttl: number | null;
+  forms?: string[];
+  /** Problems that name no job id (nothing can be released for them). */
+  unreportable: string[];
+}
+
+/** The per-kind part of a worker: what to pop, how to read the answer, how to release a job. */
+export interface KindAdapter {
+  readonly kind: WorkerKind;
+  /** Seconds a job has when the pop does not say. */
+  readonly defaultTtl: number;
+  popRequest(amount: number): HordeRequest;
+  readPop(json: unknown): PopReading;
+  faultedSubmit(id: string): HordeRequest;
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** `ids` (strings only), or the obsolete single `id`. */
+export function rawIds(raw: Record<string, unknown>): string[] {
+  const ids = Array.isArray(raw.ids)
+    ? raw.ids.filter((x): x is string => typeof x === "string" && x !== "")
+    : [];
+  if (ids.length > 0) return [...new Set(ids)];
+  return typeof raw.id === "string" && raw.id !== "" ? [raw.id] : [];
+}
+
+/** Moderator messages, each kept only when it has an id and a text. */
+export function readMessages(value: unknown): WorkerMessage[] {
+  if (!Array.isArray(value)) return [];
+  const out: WorkerMessage[] = [];
+  for (const m of value) {
+    if (!isRecord(m) || typeof m.id !== "string" || typeof m.message !== "string") continue;
+    out.push({
+      id: m.id,
+      message: m.message,
+      origin: typeof m.origin === "string" ? m.origin : null,
+      expiry: typeof m.expiry === "string" ? m.expiry : m.expiry == null ? null : String(m.expiry),
+    });
+  }
+  return out;
+}
+
+/** The non-zero skip counters of an empty pop. */
+export function readSkipped(value: unknown): Record<string, number> {
+  if (!isRecord(value)) return {};
+  const out: Record<string, number> = {};
+  for (const [key, count] of Object.entries(value)) {
+    if (typeof count === "number" && count > 0) out[key] = count;
+  }
+  return out;
+}
+
+/** A reading where every id is faulted as invalid with the same message. */
+export function allInvalid(
+  ids: string[],
+  message: string,
+  rest: Pick<PopReading, "messages" | "model" | "ttl">,
+): PopReading {
+  return { units: [], invalid: ids.map((id) => ({ id, message })), skipped: {}, unreportable: [], ...rest };
+}
+
+/** A human reason for a failure, validation issues included. */
+export function describe(error: unknown): string {
+  if (error instanceof HordeValidationError) {
+    return `malformed job: ${error.issues
+      .slice(0, 5)
+      .map((i) => `${i.path || "(root)"}: ${i.message}`)
+      .join("; ")}`;
+  }
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+export function isImageBytes(value: unknown): value is ImageBytes {
+  return (
+    value instanceof Uint8Array ||
+    value instanceof ArrayBuffer ||
+    (typeof Blob !== "undefined" && value instanceof Blob)
+  );
+}
+
+/** Bytes as a fetch body (a Uint8Array over a plain ArrayBuffer). */
+export async function toBytes(value: ImageBytes): Promise<Uint8Array<ArrayBuffer>> {
+  if (value instanceof Uint8Array) {
+    return value.buffer instanceof ArrayBuffer ? (value as Uint8Array<ArrayBuffer>) : new Uint8Array(value);
+  }
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  return new Uint8Array(await value.arrayBuffer());
+}
+
+/** Decode a base64 image or a `data:` URL; throws when it is neither. */
+export function decodeImageText(value: string, what: string): Uint8Array {
+  const text = value.startsWith("data:") ? value.slice(value.indexOf(",") + 1) : value;
+  let bytes: Uint8Array;
+  try {
+    bytes = decodeBase64(text);
+  } catch {
+    throw new HordeError(`the ${what} is neither a URL nor base64`);
+  }
+  if (bytes.length === 0) throw new HordeError(`the ${what} is empty`);
+  return bytes;
+}
+
+/** The payload seed as an integer: a number, or a string of digits. */
+export function seedOf(value: unknown): number | null {
+  if (typeof value === "number" && Number.isSafeInteger(value)) return value;
+  if (typeof value === "string" && /^-?\d+$/.test(value.trim())) {
+    const n = Number(value.trim());
+    return Number.isSafeInteger(n) ? n : null;
+  }
+  return null;
+}

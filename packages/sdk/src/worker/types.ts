@@ -1,0 +1,344 @@
+// The public types of horde-sdk/worker: options per worker kind, the jobs handed to `generate`, what
+// `generate` returns, the statistics snapshot and the events.
+import type { AIHordeAPIClient, AIHordeClientOptions } from "../client/client.js";
+import type { Logger } from "../generic/logger.js";
+import type { AlchemyJobPopResponse } from "../models/alchemy/pop.js";
+import type { ImageGenerateJobPopResponse } from "../models/generate/pop.js";
+import type * as schemas from "../models/generated/schemas.js";
+import type { TextGenerateJobPopResponse } from "../models/text/pop.js";
+
+/** Which queue the worker serves: image generation, text generation or alchemy (interrogation forms). */
+export type WorkerKind = "image" | "text" | "alchemy";
+
+/** Where a worker is in its life. */
+export type WorkerState = "idle" | "running" | "stopping" | "stopped";
+
+/** Image bytes as a generator may hand them back (WebP for image jobs and post-processing forms). */
+export type ImageBytes = Uint8Array | ArrayBuffer | Blob;
+
+/**
+ * Why a job was reported faulted (the horde re-queues it for another worker):
+ * - `invalid`: the pop handed out a job with missing or malformed fields;
+ * - `source`: a source image, mask or extra source image could not be downloaded or decoded;
+ * - `error`: `generate` threw (or rejected);
+ * - `result`: `generate` returned nothing usable for this job (e.g. fewer images than ids, or `null`);
+ * - `ttl`: the job's time ran out (the worker gives up a little before the server would abort it);
+ * - `upload`: the PUT to the presigned R2 URL failed (after retries);
+ * - `submit`: the horde refused or never answered the result submit (after retries);
+ * - `stopped`: the worker was stopped without draining.
+ */
+export type FaultReason = "invalid" | "source" | "error" | "result" | "ttl" | "upload" | "submit" | "stopped";
+
+/** What `generate` gets besides the job. */
+export interface GenerateContext {
+  /**
+   * Aborts when the worker gives up on the job: its `ttl` is about to run out, or the worker is stopped
+   * without draining. Pass it on to your backend (fetch, child process, …); the job is reported faulted.
+   */
+  signal: AbortSignal;
+  /** When the worker gives up on the job, in epoch ms on the client's clock. */
+  deadline: number;
+  logger: Logger;
+}
+
+/** A moderator's message to this worker, from the pop response (§5.1). */
+export interface WorkerMessage {
+  id: string;
+  message: string;
+  origin: string | null;
+  expiry: string | null;
+}
+
+/** The options every kind of worker shares. */
+export interface CommonWorkerOptions
+  extends Pick<
+    AIHordeClientOptions,
+    "baseUrl" | "apiKey" | "clientAgent" | "fetch" | "timeoutMs" | "retry" | "rateLimit" | "clock" | "logger"
+  > {
+  /**
+   * The client to talk through (its transport, retries, rate limiter, clock and logger). Without one, a
+   * client is built from `baseUrl`, `apiKey`, `fetch`, `clock`, … With one, `apiKey` (when given) is sent
+   * with the worker's requests instead of the client's key, and `logger` replaces the client's for the
+   * worker's own messages.
+   */
+  client?: AIHordeAPIClient;
+  /**
+   * The worker's name on the horde (unique there; a new name registers a new worker, and an untrusted
+   * account may only have 3). Default: a random `horde-sdk-worker-xxxxxxxx`, fine for a local emulator;
+   * give a stable name on a real horde.
+   */
+  name?: string;
+  /** Jobs worked on at the same time (`threads` in the pop; default 1). An image batch counts once. */
+  threads?: number;
+  /**
+   * Jobs asked for per pop (default 1): for images the batch size (`ids` of one request, §5.2), for text
+   * and alchemy capped by the free threads.
+   */
+  amount?: number;
+  /** The bridge agent `name:version:url`; it decides which requests the horde sends (§5.5). */
+  bridgeAgent?: string;
+  /** Users whose requests this worker serves first (`alias#id`), besides its owner. */
+  priorityUsernames?: string[];
+  /** Only take requests whose requester can pay upfront (default false). */
+  requireUpfrontKudos?: boolean;
+  /** Declare an extra-slow worker (default false): longer ttl, fewer requests. */
+  extraSlowWorker?: boolean;
+  /** Wait after a pop that found nothing (default 1000 ms), growing by half up to `maxPopIntervalMs`. */
+  popIntervalMs?: number;
+  /** Longest wait between pops while idle (default 10 s). */
+  maxPopIntervalMs?: number;
+  /**
+   * Give up on a job this long before its `ttl` runs out (default 10 s), so the faulted submit reaches
+   * the horde before the server aborts the job itself (which counts against the worker). Never more than
+   * half the ttl.
+   */
+  ttlMarginMs?: number;
+  /**
+   * Stop the worker (draining what is in flight) after this many jobs in a row failed in `generate`
+   * (thrown, unusable result or out of time) — a broken backend should not fault the queue away
+   * (default 10; `Infinity` never stops).
+   */
+  maxConsecutiveFaults?: number;
+}
+
+// ---------------------------------------------------------------------------------------------- image
+
+/** An image job's payload (swagger `ModelPayloadStable`): sampler, cfg, size, post-processing, loras, … */
+export type ImageJobPayload = schemas.ModelPayloadStable;
+
+/** An image job: one pop, one request, one or more ids (a batch of `n` images sharing the payload). */
+export interface ImageWorkerJob {
+  readonly kind: "image";
+  /** The first id of the batch. */
+  readonly id: string;
+  /** Every id of the batch; `generate` returns one image per id, in this order. */
+  readonly ids: readonly string[];
+  /** `ids.length`: how many images to make. */
+  readonly n: number;
+  readonly model: string;
+  /** The prompt as sent (the negative prompt follows `###`). */
+  readonly prompt: string;
+  /** The prompt before `###`. */
+  readonly positivePrompt: string;
+  /** The prompt after `###` ("" when none). */
+  readonly negativePrompt: string;
+  readonly width: number;
+  readonly height: number;
+  /** `ddim_steps`. */
+  readonly steps: number;
+  /** The payload's seed as an integer. */
+  readonly seed: number;
+  /** The seed of each image: `seed + i` (submitted unless the result says otherwise). */
+  readonly seeds: readonly number[];
+  /** A SFW request that asked for censoring: an NSFW result must be censored and reported in `gen_metadata`. */
+  readonly censorNsfw: boolean;
+  /** `img2img`, `inpainting`, `outpainting` or `remix` (always present, even for txt2img). */
+  readonly sourceProcessing: string;
+  /** The downloaded (or decoded) source image, for img2img and painting; null otherwise. */
+  readonly sourceImage: Uint8Array | null;
+  /** The downloaded (or decoded) mask, when the request sent one. */
+  readonly sourceMask: Uint8Array | null;
+  readonly extraSourceImages: readonly { image: Uint8Array; strength: number }[];
+  readonly payload: ImageJobPayload;
+  /** Seconds the horde gives this job (null when the server did not say). */
+  readonly ttl: number | null;
+  /** When the worker gives up on the job (epoch ms on the client's clock). */
+  readonly deadline: number;
+  /** The pop response the job came from. */
+  readonly pop: ImageGenerateJobPopResponse;
+}
+
+/** One image: its WebP bytes, optionally with the seed used and metadata (e.g. censorship). */
+export interface ImageResult {
+  image: ImageBytes;
+  seed?: number;
+  /** e.g. `[{ type: "censorship", value: "nsfw" }]` for a censored image (§5.3: `censored` is ignored). */
+  gen_metadata?: schemas.GenerationMetadataStable[];
+}
+
+/** What an image `generate` returns: one entry per id (bytes, or an ImageResult; `null` faults that id). */
+export type ImageGenerateOutput = ImageBytes | ImageResult | readonly (ImageBytes | ImageResult | null)[];
+
+export interface ImageWorkerOptions extends CommonWorkerOptions {
+  kind: "image";
+  /** Make the images of one job (a batch). Honour `context.signal`. */
+  generate: (
+    job: ImageWorkerJob,
+    context: GenerateContext,
+  ) => Promise<ImageGenerateOutput> | ImageGenerateOutput;
+  /** Models served (default `["stable_diffusion"]`, the requests' default model). */
+  models?: string[];
+  /** Largest width × height accepted (default 512 × 512 = 262144, the server's default). */
+  maxPixels?: number;
+  /** Take NSFW requests (default true, as the server; requests are NSFW by default). */
+  nsfw?: boolean;
+  /** Words whose prompts this worker refuses. */
+  blacklist?: string[];
+  /** Accept img2img requests (default true). */
+  allowImg2img?: boolean;
+  /** Accept inpainting/outpainting (default true). */
+  allowPainting?: boolean;
+  /** Accept post-processing (upscalers, face fixers; default true). */
+  allowPostProcessing?: boolean;
+  /** Accept requests from IPs the horde considers unsafe (default true). */
+  allowUnsafeIpaddr?: boolean;
+  /** Accept ControlNet requests (default false). */
+  allowControlnet?: boolean;
+  /** Accept SDXL ControlNet / layer-diffuse requests (default false). */
+  allowSdxlControlnet?: boolean;
+  /** Accept LoRA requests (default false). */
+  allowLora?: boolean;
+  /** Refuse requests with more steps than the model's average (default false). */
+  limitMaxSteps?: boolean;
+}
+
+// ----------------------------------------------------------------------------------------------- text
+
+/** A text job's payload (swagger `ModelPayloadKobold`): prompt, max_length and the sampler settings. */
+export type TextJobPayload = schemas.ModelPayloadKobold;
+
+export interface TextWorkerJob {
+  readonly kind: "text";
+  readonly id: string;
+  readonly model: string;
+  readonly prompt: string;
+  /** Tokens to generate at most. */
+  readonly maxLength: number;
+  readonly maxContextLength: number;
+  readonly softprompt: string | null;
+  readonly extraSourceImages: readonly { image: Uint8Array; strength: number }[];
+  readonly payload: TextJobPayload;
+  readonly ttl: number | null;
+  readonly deadline: number;
+  readonly pop: TextGenerateJobPopResponse;
+}
+
+/** One text: the string, or with its seed, state (`censored`/`csam`) and metadata. */
+export type TextGenerateOutput =
+  | string
+  | {
+      text: string;
+      seed?: number;
+      state?: "ok" | "censored" | "csam";
+      gen_metadata?: schemas.GenerationMetadataKobold[];
+    };
+
+export interface TextWorkerOptions extends CommonWorkerOptions {
+  kind: "text";
+  generate: (
+    job: TextWorkerJob,
+    context: GenerateContext,
+  ) => Promise<TextGenerateOutput> | TextGenerateOutput;
+  /** Models served (text model names, e.g. `koboldcpp/…`). */
+  models?: string[];
+  /** Largest `max_length` accepted (default 512). */
+  maxLength?: number;
+  /** Largest `max_context_length` accepted (default 2048). */
+  maxContextLength?: number;
+  softprompts?: string[];
+  /** Take NSFW requests (default true, as the server). */
+  nsfw?: boolean;
+  blacklist?: string[];
+}
+
+// -------------------------------------------------------------------------------------------- alchemy
+
+export interface AlchemyWorkerJob {
+  readonly kind: "alchemy";
+  readonly id: string;
+  /** The form's name: `caption`, `nsfw`, `interrogation`, … or a post-processor such as `RealESRGAN_x4plus`. */
+  readonly form: string;
+  /** True when the form has an upload URL: return the processed image's bytes. */
+  readonly expectsImage: boolean;
+  readonly payload: Record<string, unknown>;
+  /** The downloaded (or decoded) source image. */
+  readonly sourceImage: Uint8Array;
+  /** Forms get 3 minutes (§6.2). */
+  readonly ttl: number;
+  readonly deadline: number;
+  readonly pop: AlchemyJobPopResponse;
+}
+
+/**
+ * What an alchemy `generate` returns: the form's value (`"a cat"` for caption, `true` for nsfw, an object
+ * for interrogation) — submitted as `{ [form]: value }` — or, for a post-processor form, the image's bytes
+ * (uploaded to the form's R2 URL and submitted as `{ [form]: "R2" }`).
+ */
+export type AlchemyGenerateOutput =
+  | ImageBytes
+  | string
+  | number
+  | boolean
+  | Record<string, unknown>
+  | unknown[];
+
+export interface AlchemyWorkerOptions extends CommonWorkerOptions {
+  kind: "alchemy";
+  generate: (
+    job: AlchemyWorkerJob,
+    context: GenerateContext,
+  ) => Promise<AlchemyGenerateOutput> | AlchemyGenerateOutput;
+  /** Forms served (default: the server's, `caption` only). */
+  forms?: string[];
+  /** Largest source image accepted, in 512×512 tiles (default 80, the server's runtime default). */
+  maxTiles?: number;
+}
+
+export type HordeWorkerOptions = ImageWorkerOptions | TextWorkerOptions | AlchemyWorkerOptions;
+export type WorkerJob = ImageWorkerJob | TextWorkerJob | AlchemyWorkerJob;
+
+// ------------------------------------------------------------------------------------ stats and events
+
+/** A snapshot of what the worker did (`worker.stats`). */
+export interface HordeWorkerStats {
+  name: string;
+  kind: WorkerKind;
+  state: WorkerState;
+  /** Epoch ms on the client's clock. */
+  startedAt: number | null;
+  stoppedAt: number | null;
+  /** Pops sent, pops that found nothing, pops that failed. */
+  pops: number;
+  emptyPops: number;
+  popErrors: number;
+  /** Job ids received. */
+  popped: number;
+  /** Job ids held now (popped, neither submitted nor faulted yet). */
+  inFlight: number;
+  completed: number;
+  faulted: number;
+  faultedBy: Partial<Record<FaultReason, number>>;
+  /** Submits the horde refused because the job was done or aborted already (`DuplicateGen`, `AbortedGen`, …). */
+  rejected: number;
+  rejectedBy: Record<string, number>;
+  /** Kudos earned by submits (uptime kudos are not reported to the worker). */
+  kudos: number;
+  /** Why the last empty pop found nothing: requests skipped per reason (only the non-zero ones). */
+  skipped: Record<string, number>;
+  /** Moderator messages received, latest last. */
+  messages: WorkerMessage[];
+}
+
+export interface HordeWorkerEvents {
+  start: { name: string; kind: WorkerKind };
+  /** A pop handed out jobs. `forms` for alchemy. */
+  popped: { ids: string[]; model: string | null; ttl: number | null; forms?: string[] };
+  /** A pop found nothing; `reasons` counts the requests this worker could not take. */
+  skipped: { reasons: Record<string, number> };
+  completed: { id: string; reward: number; kudos: number; model: string | null };
+  /** Kudos earned by one submit, and the total so far. */
+  kudos: { id: string; reward: number; total: number };
+  faulted: { id: string; reason: FaultReason; message: string; error?: unknown };
+  /** The horde refused a submit (`DuplicateGen`: already done; `AbortedGen`: aborted as too slow; …). */
+  rejected: { id: string; rc: string; message: string };
+  /** A moderator's message to this worker (once per message id). */
+  message: WorkerMessage;
+  /** The worker is in maintenance (403 `WorkerMaintenance`): it keeps asking, at the error backoff. */
+  maintenance: { message: string };
+  /** Something failed that the worker survives (pop, release of a job, a listener). */
+  error: { error: unknown; phase: "pop" | "release" | "listener" };
+  /** The worker stopped; `error` when it stopped itself (fatal pop error, too many faults). */
+  stop: { stats: HordeWorkerStats; error?: unknown };
+}
+
+export type HordeWorkerEventName = keyof HordeWorkerEvents;
