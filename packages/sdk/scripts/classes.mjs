@@ -386,7 +386,7 @@ export function generateClasses({ ops, defs, flat, header, responseFixes }) {
 
   // --- assemble -------------------------------------------------------------------------------------------
   P(header("Request and response classes"));
-  P('import { z } from "zod";');
+  P('import * as z from "zod";');
   P('import { endpoint } from "../../generic/request.js";');
   P('import { HordeResponse } from "../../generic/response.js";');
   const baseImports = [

@@ -571,7 +571,7 @@ function generate(contract) {
 
   const schemasTs = [
     header("Zod schemas"),
-    'import { z } from "zod";',
+    'import * as z from "zod";',
     'import { hordeObject } from "../strict.js";',
     "",
     "/**",

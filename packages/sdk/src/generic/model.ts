@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 import { DEFAULT_SENSITIVE_FIELDS, redactDeep } from "./redact.js";
 import { validateWith } from "./validation.js";
 

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 import { HordeValidationError, type ValidationIssue } from "./errors.js";
 
 /** zod issue path → the dotted form the server uses in its `errors` map (`params.loras.0.name`). */

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { HordeRequest } from "../generic/request.js";
 import type { HordeResponse } from "../generic/response.js";
 

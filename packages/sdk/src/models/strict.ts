@@ -6,7 +6,7 @@
 // unknown field as an issue at its path instead. One mechanism, no second copy of the schemas; horde_sdk does
 // the same with its `TESTS_ONGOING` switch (extra="forbid" in tests).
 
-import { z } from "zod";
+import * as z from "zod";
 
 let forced = false;
 let scoped = 0;

@@ -1,5 +1,5 @@
 // Small building blocks shared by the generated request classes (generated/classes.ts) and the hand-written ones.
-import { z } from "zod";
+import * as z from "zod";
 import type { HordeRequest } from "../generic/request.js";
 
 /** `T` without its index signature (`[k: string]: unknown` of loose objects): only the declared fields. */

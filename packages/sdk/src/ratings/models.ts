@@ -2,7 +2,7 @@
 // generated images (aesthetics 1–10, artifacts 0–5). Four GET endpoints, authenticated with the same `apikey`
 // header as the AI Horde. Not in the AI Horde contract: these schemas are written from docs/ratings-api.md and
 // the example bodies of horde_sdk's corpus.
-import { z } from "zod";
+import * as z from "zod";
 import { endpoint, HordeRequest } from "../generic/request.js";
 import { HordeResponse } from "../generic/response.js";
 import { apikeyShape, commonHeaderShape } from "../models/base.js";

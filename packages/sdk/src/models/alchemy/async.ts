@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { endpoint, type RequestClass } from "../../generic/request.js";
 import { HordeResponse } from "../../generic/response.js";
 import { AuthenticatedAIHordeRequest, apikeyShape, commonHeaderShape } from "../base.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { HordeAPIObject } from "../../generic/model.js";
 import { endpoint } from "../../generic/request.js";
 import { HordeResponse, type ResponseWithProgress } from "../../generic/response.js";

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 import { endpoint, type RequestClass } from "../../generic/request.js";
 import { HordeResponse, type ResponseWithProgress } from "../../generic/response.js";
 import { JobRequest } from "../base.js";

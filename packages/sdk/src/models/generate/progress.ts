@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * The progress fields of `/check` and `/status` (swagger `RequestStatusCheck`).

@@ -1,5 +1,5 @@
 // The seed module: horde_sdk.ai_horde_api.apimodels.generate.status, in TypeScript.
-import { z } from "zod";
+import * as z from "zod";
 import { getModelLogger } from "../../generic/logger.js";
 import { HordeAPIObject } from "../../generic/model.js";
 import { endpoint } from "../../generic/request.js";

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 import { endpoint } from "../../generic/request.js";
 import { AuthenticatedAIHordeRequest, apikeyShape, commonHeaderShape } from "../base.js";
 import { JobSubmitResponse } from "../generated/classes.js";

@@ -3,7 +3,7 @@
 // AI Horde 2.5, server 5.1.5, source commit fbd5ed465e5daadec3d3e9997957af047cee9d73.
 // Edit the generator or the contract and run `npm run codegen` instead.
 
-import { z } from "zod";
+import * as z from "zod";
 import { endpoint } from "../../generic/request.js";
 import { HordeResponse } from "../../generic/response.js";
 import { AuthenticatedAIHordeRequest, apikeyShape, BaseAIHordeRequest, commonHeaderShape } from "../base.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { endpoint } from "../../generic/request.js";
 import { HordeResponse } from "../../generic/response.js";
 import { BaseAIHordeRequest, commonHeaderShape } from "../base.js";

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 import { endpoint, type HordeRequest, type RequestClass } from "../../generic/request.js";
 import { AuthenticatedAIHordeRequest, apikeyShape, commonHeaderShape } from "../base.js";
 import * as schemas from "../generated/schemas.js";

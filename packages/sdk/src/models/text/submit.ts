@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { endpoint } from "../../generic/request.js";
 import { AuthenticatedAIHordeRequest, apikeyShape, commonHeaderShape } from "../base.js";
 import { JobSubmitResponse } from "../generated/classes.js";
