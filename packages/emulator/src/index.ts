@@ -1,25 +1,61 @@
 /**
  * horde-emulator: a faithful local AI Horde — the same HTTP API and semantics, in memory, with dev
- * workers that draw real WebP pictures and a virtual clock.
+ * workers that draw real WebP pictures, write text and do alchemy, a virtual clock, rate limits and
+ * fault injection.
  */
-export type { AdminUserView, CreatedUser, EmulatorAdmin } from "./admin.js";
+export type { AdminUserView, CreatedUser, EmulatorAdmin, UserPatch } from "./admin.js";
 export { type Clock, holdClock, systemClock, VirtualClock, type VirtualClockOptions } from "./clock.js";
 export {
+  AlchemyDevWorker,
+  type AlchemyDevWorkerOptions,
+  type BaseDevWorkerOptions,
+  DEV_ALCHEMIST_BRIDGE_AGENT,
+  DEV_TEXT_BRIDGE_AGENT,
   DEV_WORKER_BRIDGE_AGENT,
   DevWorker,
   type DevWorkerConnection,
   type DevWorkerOptions,
   type DevWorkerStats,
+  type DevWorkerType,
   type DrawInput,
   drawPicture,
+  type FormOutput,
+  runForm,
+  TextDevWorker,
+  type TextDevWorkerOptions,
+  type WriteInput,
+  writeText,
 } from "./devworker/index.js";
 export {
+  type AnyDevWorker,
   createEmulator,
+  type DevWorkerSpec,
   type Emulator,
+  type EmulatorDescription,
   type EmulatorOptions,
+  type FaultControl,
+  IN_PROCESS_ORIGIN,
   type ListenInfo,
   type ListenOptions,
 } from "./emulator.js";
+export {
+  FAULT_KINDS,
+  type FaultCounts,
+  type FaultEvent,
+  type FaultKind,
+  type FaultPlan,
+  type FaultRule,
+} from "./faults/index.js";
 export { ANONYMOUS_API_KEY } from "./http/request.js";
 export { consoleLogger, type EmulatorLogger, silentLogger } from "./logger.js";
-export type { EmulatorStats } from "./state/stats.js";
+export type { RateLimitControl, RateLimitOptions } from "./ratelimit/index.js";
+export { seedUser } from "./seed.js";
+export type { HordeModes } from "./state/horde.js";
+export type {
+  EmulatorStats,
+  JobSummary,
+  OutcomeCounts,
+  RequestOutcome,
+  RequestSummary,
+} from "./state/stats.js";
+export type { CreateUserInput } from "./state/users.js";

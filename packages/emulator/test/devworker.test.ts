@@ -1,4 +1,4 @@
-import { createEmulator, drawPicture, silentLogger, VirtualClock } from "horde-emulator";
+import { createEmulator, drawPicture, silentLogger, VirtualClock, writeText } from "horde-emulator";
 import sharp from "sharp";
 import { describe, expect, test } from "vitest";
 import type { Json } from "./helpers.js";
@@ -76,6 +76,8 @@ describe("dev workers in the emulator", () => {
     const emu = createEmulator({
       clock,
       logger: silentLogger,
+      // Three submits at one virtual instant would exceed the 2/s limit of /generate/async.
+      rateLimits: false,
       devWorkers: [{ name: "fast", generationMs: 30_000 }, { name: "second" }],
     });
     try {
@@ -140,5 +142,45 @@ describe("dev workers in the emulator", () => {
     const c = await json(await emu.fetch(`${ORIGIN}/api/v2/generate/check/${created.id}`));
     expect(c).toMatchObject({ done: true, finished: 1 });
     await emu.close();
+  });
+});
+
+describe("text dev workers and devWorkers: N", () => {
+  test("writeText is deterministic and about half of max_length tokens", () => {
+    const a = writeText({ prompt: "Once upon a time", maxLength: 120 });
+    expect(writeText({ prompt: "Once upon a time", maxLength: 120 })).toBe(a);
+    expect(writeText({ prompt: "Another prompt", maxLength: 120 })).not.toBe(a);
+    expect(a.length).toBeGreaterThanOrEqual(240);
+    expect(a.length).toBeLessThanOrEqual(480);
+  });
+
+  test("devWorkers: 1 starts an image, a text and an alchemy worker; devWorkerSpeed shortens the work", async () => {
+    const clock = new VirtualClock();
+    const emu = createEmulator({ clock, logger: silentLogger, devWorkers: 1, devWorkerSpeed: 10 });
+    try {
+      expect(emu.devWorkers.map((w) => [w.name, w.type])).toEqual([
+        ["dev-worker-1", "image"],
+        ["dev-text-worker-1", "text"],
+        ["dev-alchemist-1", "alchemy"],
+      ]);
+      await clock.advance(0);
+      const res = await emu.fetch(`${ORIGIN}/api/v2/generate/text/async`, {
+        method: "POST",
+        headers: { apikey: "0000000000", "Content-Type": "application/json" },
+        body: JSON.stringify({ prompt: "Tell me a story", params: { max_length: 100 } }),
+      });
+      const { id } = await json(res);
+      // The next pop is 1000 ms away; the work takes 1500 / 10 ms.
+      await clock.advance(1000 + 150);
+      const status = await json(await emu.fetch(`${ORIGIN}/api/v2/generate/text/status/${id}`));
+      expect(status).toMatchObject({ done: true, finished: 1 });
+      expect(status.generations[0]).toMatchObject({
+        worker_name: "dev-text-worker-1",
+        model: "koboldcpp/LLaMA2-13B-Psyfighter2",
+        text: writeText({ prompt: "Tell me a story", maxLength: 100 }),
+      });
+    } finally {
+      await emu.close();
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { createEmulator, type EmulatorOptions, silentLogger, VirtualClock } from "horde-emulator";
+import { withStrictValidation } from "horde-sdk";
 
 export const ORIGIN = "http://horde.local";
 export const REGEN = "AI Horde Worker reGen:9.0.1:https://github.com/Haidra-Org/horde-worker-reGen";
@@ -21,10 +22,13 @@ export interface CallOptions {
   headers?: Record<string, string>;
 }
 
-/** An emulator on a manual virtual clock, with a requester and a worker owner. */
+/**
+ * An emulator on a manual virtual clock, with a requester and a worker owner. Rate limits are off unless
+ * asked for: most tests fire many requests at one virtual instant.
+ */
 export function setup(options: EmulatorOptions = {}) {
   const clock = options.clock instanceof VirtualClock ? options.clock : new VirtualClock();
-  const emu = createEmulator({ logger: silentLogger, ...options, clock });
+  const emu = createEmulator({ logger: silentLogger, rateLimits: false, ...options, clock });
   const requester = emu.admin.createUser({ username: "alice", kudos: 100 });
   const owner = emu.admin.createUser({ username: "bob", trusted: true });
 
@@ -74,7 +78,85 @@ export function setup(options: EmulatorOptions = {}) {
       headers: { "Content-Type": "image/webp" },
     });
 
-  return { clock, emu, requester, owner, call, generate, pop, submit, check, status, cancel, put };
+  // Text (§6.1).
+  const textGenerate = (body: Record<string, unknown> = {}, apikey = requester.apikey) =>
+    call("POST", "/v2/generate/text/async", { apikey, body: { prompt: "Once upon a time", ...body } });
+  const textPop = (body: Record<string, unknown> = {}, apikey = owner.apikey) =>
+    call("POST", "/v2/generate/text/pop", {
+      apikey,
+      body: {
+        name: "text-worker",
+        models: ["koboldcpp/LLaMA2-13B-Psyfighter2"],
+        bridge_agent: TEXT_BRIDGE,
+        ...body,
+      },
+    });
+  const textSubmit = (body: Record<string, unknown>, apikey = owner.apikey) =>
+    call("POST", "/v2/generate/text/submit", { apikey, body: { generation: "The end.", ...body } });
+  const textStatus = (id: string) => call("GET", `/v2/generate/text/status/${id}`);
+  const textCancel = (id: string) => call("DELETE", `/v2/generate/text/status/${id}`);
+
+  // Alchemy (§6.2).
+  const interrogate = (body: Record<string, unknown> = {}, apikey = requester.apikey) =>
+    call("POST", "/v2/interrogate/async", {
+      apikey,
+      body: { forms: [{ name: "caption" }], source_image: TINY_WEBP.toString("base64"), ...body },
+    });
+  const alchemyPop = (body: Record<string, unknown> = {}, apikey = owner.apikey) =>
+    call("POST", "/v2/interrogate/pop", {
+      apikey,
+      body: {
+        name: "alchemist",
+        forms: ["caption", "nsfw", "RealESRGAN_x2plus"],
+        bridge_agent: REGEN,
+        ...body,
+      },
+    });
+  const alchemySubmit = (body: Record<string, unknown>, apikey = owner.apikey) =>
+    call("POST", "/v2/interrogate/submit", { apikey, body: { result: { caption: "a cat" }, ...body } });
+  const alchemyStatus = (id: string) => call("GET", `/v2/interrogate/status/${id}`);
+  const alchemyCancel = (id: string) => call("DELETE", `/v2/interrogate/status/${id}`);
+
+  return {
+    clock,
+    emu,
+    requester,
+    owner,
+    call,
+    generate,
+    pop,
+    submit,
+    check,
+    status,
+    cancel,
+    put,
+    textGenerate,
+    textPop,
+    textSubmit,
+    textStatus,
+    textCancel,
+    interrogate,
+    alchemyPop,
+    alchemySubmit,
+    alchemyStatus,
+    alchemyCancel,
+  };
+}
+
+export const TEXT_BRIDGE = "KoboldCppEmbedWorker:1.0.0:https://github.com/LostRuins/koboldcpp";
+
+interface StrictSchema {
+  safeParse(v: unknown): { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } };
+}
+
+/**
+ * The problems of a response body under the SDK's schema in strict mode (unknown fields rejected), as
+ * "path: message" lines; [] when it conforms. Use as `expect(conformance(schemas.X, body)).toEqual([])`.
+ */
+export function conformance(schema: unknown, body: unknown): string[] {
+  const result = withStrictValidation(() => (schema as StrictSchema).safeParse(body));
+  if (result.success) return [];
+  return (result.error?.issues ?? []).map((i) => `${i.path.map(String).join(".")}: ${i.message}`);
 }
 
 /** A tiny valid WebP (1×1), for submits whose bytes do not matter. */

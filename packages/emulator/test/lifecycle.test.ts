@@ -69,7 +69,8 @@ describe("the image lifecycle end to end", () => {
     });
     expect(job.payload).not.toHaveProperty("steps");
     expect(job.payload).not.toHaveProperty("n");
-    expect(Number.isInteger(job.payload.seed)).toBe(true);
+    // QUIRK: an integer, marshalled as a string by the payload model's String field.
+    expect(job.payload.seed).toMatch(/^\d+$/);
     // nsfw defaults to true at runtime, so no censor flag (§0.1).
     expect(job.payload).not.toHaveProperty("use_nsfw_censor");
 

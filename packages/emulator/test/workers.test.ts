@@ -1,3 +1,4 @@
+import sharp from "sharp";
 import { describe, expect, test } from "vitest";
 import { setup, TINY_WEBP } from "./helpers.js";
 
@@ -159,8 +160,59 @@ describe("worker pop matching (§5.1, §5.5)", () => {
   test("a seeded request gives the worker that seed; seed text is folded to an integer", async () => {
     const h = setup();
     await h.generate({ params: { seed: "12345" } });
-    expect((await h.pop()).body.payload.seed).toBe(12345);
+    expect((await h.pop()).body.payload.seed).toBe("12345");
     await h.generate({ params: { seed: "abc" } });
-    expect((await h.pop()).body.payload.seed).toBe(0x616263);
+    expect((await h.pop()).body.payload.seed).toBe(String(0x616263));
+  });
+});
+
+describe("source images (§1.1.2 step 9, §5.1)", () => {
+  const png = async (width: number, height: number, alpha = false) =>
+    (
+      await sharp({
+        create: { width, height, channels: alpha ? 4 : 3, background: { r: 200, g: 20, b: 20, alpha: 1 } },
+      })
+        .png()
+        .toBuffer()
+    ).toString("base64");
+
+  test("a base64 source is stored as WebP; r2_source bridges get a presigned URL, others base64", async () => {
+    const h = setup();
+    const source = await png(64, 64);
+    expect((await h.generate({ source_image: source, params: { width: 64, height: 64 } })).status).toBe(202);
+    const job = (await h.pop()).body;
+    expect(job.source_image).toMatch(/^http:\/\/horde\.local\/_r2\/.+_src\.webp\?expires=\d+&sig=/);
+    expect(job.source_processing).toBe("img2img");
+    const stored = await h.emu.fetch(job.source_image);
+    expect((await sharp(Buffer.from(await stored.arrayBuffer())).metadata()).format).toBe("webp");
+
+    // A legacy bridge without r2_source (and an r2:false request it may take) gets base64 WebP.
+    await h.generate({ source_image: source, r2: false, params: { width: 64, height: 64 } });
+    const legacy = (await h.pop({ name: "legacy", bridge_agent: "AI Horde Worker:23:x" })).body;
+    expect(legacy.source_image).not.toMatch(/^http/);
+    expect((await sharp(Buffer.from(legacy.source_image, "base64")).metadata()).format).toBe("webp");
+  });
+
+  test("undecodable, too large, and inpainting without mask or alpha", async () => {
+    const h = setup();
+    const bad = await h.generate({ source_image: Buffer.from("nope").toString("base64") });
+    expect([bad.status, bad.body.rc]).toEqual([400, "ImageValidationFailed"]);
+    const big = await h.generate({ source_image: await png(3200, 3100) });
+    expect([big.status, big.body.rc]).toEqual([400, "SourceImageResolutionExceeded"]);
+    const paint = await h.generate({ source_image: await png(64, 64), source_processing: "inpainting" });
+    expect([paint.status, paint.body.rc]).toEqual([400, "InpaintingMissingMask"]);
+    const withAlpha = await h.generate({
+      source_image: await png(64, 64, true),
+      source_processing: "inpainting",
+    });
+    expect(withAlpha.status).toBe(202);
+    const mask = await h.generate({
+      source_image: await png(64, 64),
+      source_mask: await png(64, 64),
+      source_processing: "inpainting",
+    });
+    expect(mask.status).toBe(202);
+    expect((await h.pop()).body).not.toHaveProperty("source_mask");
+    expect((await h.pop()).body.source_mask).toMatch(/_msk\.webp/);
   });
 });

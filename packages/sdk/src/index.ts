@@ -105,7 +105,7 @@ export {
   ImageGenerationJobSubmitRequest,
 } from "./models/generate/submit.js";
 export * from "./models/generated/classes.js";
-export { operations } from "./models/generated/operations.js";
+export { defaultRateLimit, operations } from "./models/generated/operations.js";
 export * as schemas from "./models/generated/schemas.js";
 export { JobPopResponse } from "./models/job-pop.js";
 export { HordeListResponse, type ListItemClass } from "./models/list.js";

@@ -1,13 +1,10 @@
-/**
- * Fault injection (5xx, connection resets, latency, 429 storms, malformed bodies) arrives in a later
- * issue. `app.ts` already routes every request through this middleware, so fault plans plug in here
- * without touching the routes. Today it lets everything through.
- */
-import type { MiddlewareHandler } from "hono";
-import type { EmulatorContext } from "../context.js";
-
-export function faultMiddleware(_ctx: EmulatorContext): MiddlewareHandler {
-  return async (_c, next) => {
-    await next();
-  };
-}
+export { type FaultCounts, type FaultDecision, type FaultEvent, FaultInjector } from "./injector.js";
+export { checkPlan, FAULT_KINDS, type FaultKind, type FaultPlan, type FaultRule } from "./plan.js";
+export {
+  ConnectionDropped,
+  connectionResetError,
+  errorResponse,
+  htmlResponse,
+  malformed,
+  rateLimitResponse,
+} from "./responses.js";

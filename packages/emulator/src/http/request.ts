@@ -4,12 +4,41 @@ import { PayloadValidationError, PlainHttpError } from "./errors.js";
 export const ANONYMOUS_API_KEY = "0000000000";
 export const DEFAULT_CLIENT_AGENT = "unknown:0:unknown";
 
+/** JSON bodies may nest at most this deep; deeper ones are refused before parsing. */
+export const MAX_JSON_DEPTH = 64;
+
+/** The nesting depth of a JSON text (brackets outside strings), stopping early past `limit`. */
+export function jsonDepth(text: string, limit = MAX_JSON_DEPTH): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 92 /* \\ */) i++;
+      else if (ch === 34 /* " */) inString = false;
+    } else if (ch === 34) inString = true;
+    else if (ch === 91 || ch === 123 /* [ { */) {
+      if (++depth > max) max = depth;
+      if (max > limit) return max;
+    } else if (ch === 93 || ch === 125) depth--;
+  }
+  return max;
+}
+
 /**
  * Reads the JSON body. Malformed JSON is a 400 with a bare message, the way Flask reports a body it
- * cannot decode (§1.1.2 step 1, inferred), never a 500.
+ * cannot decode (§1.1.2 step 1, inferred), never a 500. Bodies nested deeper than `MAX_JSON_DEPTH`
+ * are refused the same way (the server would likely fail with a 500 on Python's recursion limit).
  */
 export async function readJsonBody(c: Context): Promise<unknown> {
   const text = await c.req.text();
+  if (jsonDepth(text) > MAX_JSON_DEPTH) {
+    throw new PlainHttpError(
+      400,
+      `Failed to decode JSON object: nested deeper than ${MAX_JSON_DEPTH} levels`,
+    );
+  }
   try {
     return JSON.parse(text);
   } catch (e) {

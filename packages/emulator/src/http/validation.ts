@@ -114,7 +114,24 @@ function issuesToErrors(body: unknown, issues: readonly Issue[]): Record<string,
 type EnumRule = { path: string; values: readonly string[] };
 
 const K = schemas.openEnumValues;
-const CLOSED_INPUT_ENUMS: Record<"GenerationInputStable" | "SubmitInputStable", EnumRule[]> = {
+
+/** The body schemas the emulator validates with, by the contract's definition name (or inline body). */
+const BODY_SCHEMAS = {
+  GenerationInputStable: schemas.GenerationInputStable,
+  PopInputStable: schemas.PopInputStable,
+  SubmitInputStable: schemas.SubmitInputStable,
+  GenerationInputKobold: schemas.GenerationInputKobold,
+  PopInputKobold: schemas.PopInputKobold,
+  SubmitInputKobold: schemas.SubmitInputKobold,
+  ModelInterrogationInputStable: schemas.ModelInterrogationInputStable,
+  InterrogationPopInput: schemas.InterrogationPopInput,
+  post_interrogate_submit: schemas.inlineBodySchemas.post_interrogate_submit,
+  AestheticsPayload: schemas.AestheticsPayload,
+} as const;
+
+export type BodySchemaName = keyof typeof BODY_SCHEMAS;
+
+const CLOSED_INPUT_ENUMS: Partial<Record<BodySchemaName, EnumRule[]>> = {
   GenerationInputStable: [
     { path: "params.sampler_name", values: K["ModelPayloadStyleStable.sampler_name"] },
     { path: "params.post_processing.*", values: K["ModelPayloadStyleStable.post_processing"] },
@@ -125,6 +142,12 @@ const CLOSED_INPUT_ENUMS: Record<"GenerationInputStable" | "SubmitInputStable", 
     { path: "gen_metadata.*.type", values: K["GenerationMetadataStable.type"] },
     { path: "gen_metadata.*.value", values: K["GenerationMetadataStable.value"] },
   ],
+  SubmitInputKobold: [
+    { path: "gen_metadata.*.type", values: K["GenerationMetadataKobold.type"] },
+    { path: "gen_metadata.*.value", values: K["GenerationMetadataKobold.value"] },
+  ],
+  ModelInterrogationInputStable: [{ path: "forms.*.name", values: K["ModelInterrogationFormStable.name"] }],
+  InterrogationPopInput: [{ path: "forms.*", values: K["InterrogationPopInput.forms"] }],
 };
 
 function enumIssues(body: unknown, rules: readonly EnumRule[]): Issue[] {
@@ -151,13 +174,10 @@ function enumIssues(body: unknown, rules: readonly EnumRule[]): Issue[] {
  * Validates a JSON body against the named contract schema. Throws the 400 `errors` shape on failure.
  * Only validates: defaults are the server's runtime ones, applied by the routes (§0.1), not the swagger's.
  */
-export function validateBody(
-  name: "GenerationInputStable" | "PopInputStable" | "SubmitInputStable",
-  body: unknown,
-): void {
-  const schema = schemas[name] as unknown as BodySchema;
+export function validateBody(name: BodySchemaName, body: unknown): void {
+  const schema = BODY_SCHEMAS[name] as unknown as BodySchema;
   const result = schema.safeParse(body);
   const issues: Issue[] = result.success ? [] : [...result.error.issues];
-  if (name !== "PopInputStable") issues.push(...enumIssues(body, CLOSED_INPUT_ENUMS[name]));
+  issues.push(...enumIssues(body, CLOSED_INPUT_ENUMS[name] ?? []));
   if (issues.length > 0) throw new PayloadValidationError(issuesToErrors(body, issues));
 }

@@ -6,8 +6,10 @@ import { createHash, randomUUID } from "node:crypto";
 import { Hono } from "hono";
 import type { EmulatorContext } from "../context.js";
 import { err, HordeApiError } from "../http/errors.js";
+import { metaOf } from "../http/meta.js";
 import { clientAgent, readJsonBody, requireApiKey } from "../http/request.js";
 import { validateBody } from "../http/validation.js";
+import { activeThreads, availableKudos, commonValidation } from "../rules/common-validation.js";
 import { SDXL_BETA_MODEL, validateImageRequest } from "../rules/image-validation.js";
 import {
   activationTax,
@@ -17,7 +19,9 @@ import {
   requiresUpfrontKudos,
   upfrontMaxResolution,
 } from "../rules/kudos.js";
-import { baselineOf } from "../rules/models.js";
+import { baselineOf, minMaxSteps } from "../rules/models.js";
+import { ingestSourceImage } from "../rules/source-image.js";
+import { imageWarnings, type Warning } from "../rules/warnings.js";
 import type { HordeState } from "../state/horde.js";
 import { sweep } from "../state/lifecycle.js";
 import { counters, isPossible } from "../state/progress.js";
@@ -59,49 +63,37 @@ export function generateAsyncRoutes(ctx: EmulatorContext): Hono {
     }
 
     // 5. Common validation.
-    if (input.webhook !== undefined && !input.webhook.startsWith("https://")) {
-      throw err.badRequest("webhook URL has to be https");
-    }
-    const user = state.users.findByKey(apikey);
-    if (!user) throw err.invalidApiKey("generate");
-    if (input.proxiedAccount !== undefined) {
-      throw err.badRequest("Only service accounts can proxy other accounts.", "OnlyServiceAccountProxy");
-    }
-    if (input.extraSourceImages.length > 5) {
-      // QUIRK(§8.3): both extra-source-image rcs end with a dot.
-      throw err.badRequest("You can send at most 5 extra source images.", "TooManyExtraSourceImages.");
-    }
-    if (input.extraSourceImages.length > 1 && !user.trusted) {
-      throw err.badRequest(
-        "Only trusted users can send more than 1 extra source image.",
-        "MoreThanMinExtraSourceImage.",
-      );
-    }
-    if (input.prompt === "") throw err.badRequest("You cannot specify an empty prompt.", "MissingPrompt");
-    for (const id of input.workers) {
-      if (!state.workers.findById(id))
-        throw err.notFound(`Worker with ID '${id}' not found.`, "WorkerNotFound");
-    }
-    if (input.n > 1 && input.disableBatching && !user.trusted) {
-      throw err.badRequest("Only trusted users can disable batching for more than 1 image.", "RequiresTrust");
-    }
-    checkConcurrency(state, user, input);
+    const user = commonValidation(state, {
+      kind: "image",
+      apikey,
+      webhook: input.webhook,
+      proxiedAccount: input.proxiedAccount,
+      extraSourceImages: input.extraSourceImages.length,
+      prompt: input.prompt,
+      workers: input.workers,
+      n: input.n,
+      disableBatching: input.disableBatching,
+      models: input.models,
+      maintenance: state.modes.maintenance || metaOf(c).maintenance === true,
+    });
 
-    // 6. Image-specific validation.
+    // 6. Image-specific validation; the warnings of the model reference (§1.1.3).
     const n = validateImageRequest(input, params, user, agent);
+    const warnings = imageWarnings(input.models, input.params);
     const shared = input.models.includes(SDXL_BETA_MODEL);
 
     // 7. Upfront kudos (§9.3), with the downgrade when allowed.
     const flags = chargeFlags(input, params);
     let k = baseKudos(params, flags);
     const maxRes = upfrontMaxResolution(
-      activeThreads(state),
+      activeThreads(state, "image"),
       queuedImages(state),
       minResolutionFor(input.models),
     );
-    if (requiresUpfrontKudos(params, input.slowWorkers, maxRes)) {
+    let hold = 0;
+    if (requiresUpfrontKudos(params, input.slowWorkers, maxRes, minMaxSteps(input.models, 40))) {
       const estimate = dryRunKudos(k, n, input.models, params, flags);
-      if (user.kudos - user.kudosFloor < estimate) {
+      if (availableKudos(state, user) < estimate) {
         if (!input.allowDowngrade || !input.slowWorkers) {
           throw new HordeApiError(
             403,
@@ -111,8 +103,10 @@ export function generateAsyncRoutes(ctx: EmulatorContext): Hono {
               `This request requires ${estimate} kudos to fulfil.`,
           );
         }
-        params = downgrade(params, maxRes);
+        params = downgrade(params, maxRes, input.models);
         k = baseKudos(params, flags);
+      } else {
+        hold = estimate;
       }
     }
 
@@ -123,10 +117,25 @@ export function generateAsyncRoutes(ctx: EmulatorContext): Hono {
       return c.json({ kudos }, 200);
     }
 
-    // 9. Activation: the tax is charged, the priority is the balance before it (§9.2, §9.4).
+    // 9. Activation: source images are checked and stored, the tax is charged, the priority is the
+    // balance before it (§9.2, §9.4).
+    const id = randomUUID();
+    const source = input.sourceImage
+      ? await ingestSourceImage(state, input.sourceImage, `${id}_src.webp`)
+      : undefined;
+    const mask = input.sourceMask
+      ? await ingestSourceImage(state, input.sourceMask, `${id}_msk.webp`)
+      : undefined;
+    if (input.sourceProcessing === "inpainting" && source && !mask && !source.hasAlpha && !source.url) {
+      throw err.badRequest(
+        "Inpainting requires a mask or a source image with an alpha channel.",
+        "InpaintingMissingMask",
+      );
+    }
     const tax = activationTax(input.extraSourceImages.length);
     const req: ImageRequest = {
-      id: randomUUID(),
+      kind: "image",
+      id,
       userId: user.id,
       clientAgent: agent,
       createdAt: now,
@@ -145,36 +154,50 @@ export function generateAsyncRoutes(ctx: EmulatorContext): Hono {
       shared,
       // QUIRK(§1.1.2 step 6): the qr_code workflow forces disable_batching.
       disableBatching: input.disableBatching || params.workflow === "qr_code",
-      sourceImage: input.sourceImage,
+      source,
       sourceProcessing: input.sourceProcessing,
-      sourceMask: input.sourceMask,
+      mask,
       extraSourceImages: input.extraSourceImages,
       webhook: input.webhook,
+      warnings,
       remaining: n,
       jobCount: n,
       kudosPerImage: k,
       consumedKudos: tax,
-      basePriority: user.kudos,
+      upfrontHold: hold,
+      basePriority: initialPriority(user),
       queuedMs: 0,
       queuedSince: now,
       faulted: false,
       cancelledAt: null,
     };
     state.users.debit(user, tax);
+    user.records.request.image += n;
     state.addRequest(req);
     ctx.logger.debug?.("request queued", { id: req.id, user: user.username, n, kudos: k });
 
     // 10. 202 with skip_none: `message` only when no active worker can serve it, `warnings` only when any.
-    const body202: { id: string; kudos: number; message?: string } = { id: req.id, kudos: Math.round(k) };
-    if (!isPossible(state, req, counters(state, req))) {
-      body202.message =
-        "Warning: No available workers can fulfill this request. It will expire in 20 minutes unless a " +
-        "worker appears. Please consider reducing its size or choosing a different model.";
-    }
+    const body202: { id: string; kudos: number; message?: string; warnings?: Warning[] } = {
+      id: req.id,
+      kudos: Math.round(k),
+    };
+    if (!isPossible(state, req, counters(state, req))) body202.message = NO_WORKER_MESSAGE;
+    if (warnings.length > 0) body202.warnings = warnings;
     return c.json(body202, 202);
   });
 
   return app;
+}
+
+/** The 202's `message` when no active worker can serve the request (§1.1.2 step 10). */
+export const NO_WORKER_MESSAGE =
+  "Warning: No available workers can fulfill this request. It will expire in 20 minutes unless a " +
+  "worker appears. Please consider reducing its size or choosing a different model.";
+
+/** `extra_priority` at activation (§9.4): the balance, or a small number for flagged users. */
+export function initialPriority(user: User): number {
+  if (!user.flagged) return user.kudos;
+  return user.kudos > 10 ? Math.round(user.kudos / 1000) : -100;
 }
 
 function chargeFlags(input: ImageRequestInput, params: ImageParams): ChargeFlags {
@@ -202,36 +225,10 @@ function dryRunCacheKey(input: ImageRequestInput, params: ImageParams): string {
   return createHash("sha256").update(key).digest("hex");
 }
 
-/**
- * §3.3: the images not yet popped of this user's unfaulted requests, plus the new ones, must fit the
- * user's concurrency. For the shared anonymous account only requests sharing a model count.
- */
-function checkConcurrency(state: HordeState, user: User, input: ImageRequestInput): void {
-  let waiting = 0;
-  for (const r of state.requests.values()) {
-    if (r.userId !== user.id || r.faulted || r.remaining < 1) continue;
-    if (user.anonymous && !r.models.some((m) => input.models.includes(m))) continue;
-    waiting += r.remaining;
-  }
-  if (waiting + input.n <= user.concurrency) return;
-  const advice = user.anonymous
-    ? "Please register at https://aihorde.net/register to get your own, larger concurrency."
-    : "Please wait for some of your requests to finish before sending more.";
-  throw new HordeApiError(
-    429,
-    "TooManyPrompts",
-    `Parallel requests (${waiting}) exceeded user limit (${user.concurrency}). ${advice}`,
-  );
-}
-
-function activeThreads(state: HordeState): number {
-  return state.workers.active(state.now()).reduce((sum, w) => sum + w.threads, 0);
-}
-
 /** `queued_requests` of §7's performance view: images not yet popped plus those in progress. */
 function queuedImages(state: HordeState): number {
   let total = 0;
-  for (const r of state.requests.values()) {
+  for (const r of state.requestsOf("image")) {
     if (r.faulted) continue;
     const c = counters(state, r);
     total += c.waiting + c.processing;
@@ -251,7 +248,7 @@ function minResolutionFor(models: readonly string[]): number {
 }
 
 /** `allow_downgrade` (§9.3): shrink the area to `maxRes²` (multiples of 64, at least 512²) and the steps. */
-function downgrade(params: ImageParams, maxRes: number): ImageParams {
+function downgrade(params: ImageParams, maxRes: number, models: readonly string[]): ImageParams {
   const out = { ...params };
   const area = params.width * params.height;
   if (area > maxRes * maxRes) {
@@ -259,7 +256,7 @@ function downgrade(params: ImageParams, maxRes: number): ImageParams {
     out.width = Math.max(512, Math.floor((params.width * scale) / 64) * 64);
     out.height = Math.max(512, Math.floor((params.height * scale) / 64) * 64);
   }
-  const maxSteps = params.sampler_name === "lcm" ? 10 : params.control_type ? 20 : 30;
+  const maxSteps = params.sampler_name === "lcm" ? 10 : params.control_type ? 20 : minMaxSteps(models, 30);
   out.steps = Math.min(out.steps, maxSteps);
   return out;
 }

@@ -8,9 +8,9 @@ import { requestOrigin } from "../http/request.js";
 import { resultKey } from "../r2/store.js";
 import type { HordeState } from "../state/horde.js";
 import { jobState } from "../state/jobs.js";
-import { sweep } from "../state/lifecycle.js";
-import { counters, type StatusCheck, statusCheck } from "../state/progress.js";
-import { type ImageRequest, setRemaining } from "../state/requests.js";
+import { cancelRequest, sweep } from "../state/lifecycle.js";
+import { type StatusCheck, statusCheck } from "../state/progress.js";
+import type { ImageRequest } from "../state/requests.js";
 
 export interface GenerationView {
   worker_id: string;
@@ -35,7 +35,7 @@ export interface StatusView extends StatusCheck {
  */
 function findRequest(state: HordeState, id: string, what: "Check" | "Status"): ImageRequest {
   sweep(state);
-  const req = state.requests.get(id);
+  const req = state.findRequest("image", id);
   if (!req)
     throw err.notFound(`Image Waiting Prompt (${what}) with ID '${id}' not found.`, "RequestNotFound");
   return req;
@@ -102,17 +102,4 @@ export function generateStatusRoutes(ctx: EmulatorContext): Hono {
   });
 
   return app;
-}
-
-/**
- * §1.4: nothing left to pop, the job count drops to what is finished; jobs already popped are not
- * aborted — their workers still submit, get paid, and the requester is charged. No refund; the request
- * expires normally.
- */
-function cancelRequest(state: HordeState, req: ImageRequest): void {
-  const now = state.now();
-  const { finished } = counters(state, req);
-  setRemaining(req, 0, now);
-  req.jobCount = finished;
-  if (req.cancelledAt === null) req.cancelledAt = now;
 }

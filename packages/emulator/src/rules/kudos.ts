@@ -5,7 +5,8 @@
  * - The base kudos `K` interpolates the table of §9.1 bilinearly over (pixels, steps) instead of running
  *   the server's MLP; samplers, hires-fix, img2img, inpainting, ControlNet and post-processors apply
  *   rough multipliers fitted on the data points of §9.1.
- * - No holds, no queued debits, no escrow for untrusted workers; balance floors are applied per debit.
+ * - Holds are counted (§9.3) but no queued debits and no escrow for untrusted workers; balance floors are
+ *   applied per debit.
  */
 import { baselineMultiplier } from "./models.js";
 import { HEAVY_POST_PROCESSORS, isUpscaler } from "./post-processors.js";
@@ -153,12 +154,17 @@ export function dryRunKudos(
  * Whether the request must have its estimate available up front (§9.3). `maxRes` is computed from the
  * horde's load by the caller.
  */
-export function requiresUpfrontKudos(params: PricedParams, slowWorkers: boolean, maxRes: number): boolean {
+export function requiresUpfrontKudos(
+  params: PricedParams,
+  slowWorkers: boolean,
+  maxRes: number,
+  maxSteps = 40,
+): boolean {
   const steps = accurateSteps(params.steps, params.sampler_name);
   const lcm = params.sampler_name === "lcm";
   if (!slowWorkers) return true;
   if (lcm && steps > 10) return true;
-  if (steps > 40) return true;
+  if (steps > maxSteps) return true;
   if (params.width * params.height > maxRes * maxRes) return true;
   if (params.control_type && steps > 20) return true;
   return false;

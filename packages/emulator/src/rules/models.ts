@@ -1,6 +1,8 @@
 /**
- * Model baselines (§9.2). The real server reads them from the image model reference; the emulator knows
- * a handful of well-known names and otherwise applies the server's fallback rule for unknown names.
+ * A small built-in model reference (the server reads `AI-Horde-image-model-reference` and
+ * `AI-Horde-text-model-reference`): baselines (§9.2), the `requirements` behind the warnings of §1.1.3
+ * and the `max_steps` of §9.3 for images, parameter counts (§6.1) for text. Names outside the
+ * reference get the server's fallback rules.
  */
 export type Baseline =
   | "stable_diffusion_1"
@@ -13,27 +15,93 @@ export type Baseline =
 
 /** The runtime default model of an image request (§0.1). */
 export const DEFAULT_IMAGE_MODEL = "stable_diffusion";
+/** The text model the emulator's dev text workers serve. */
+export const DEFAULT_TEXT_MODEL = "koboldcpp/LLaMA2-13B-Psyfighter2";
 
-const KNOWN: Record<string, Baseline> = {
-  stable_diffusion: "stable_diffusion_1",
-  Deliberate: "stable_diffusion_1",
-  Dreamshaper: "stable_diffusion_1",
-  "stable_diffusion_2.1": "stable_diffusion_2",
-  "Stable Diffusion 2 Depth": "stable_diffusion_2",
-  "SDXL 1.0": "stable_diffusion_xl",
-  "AlbedoBase XL (SDXL)": "stable_diffusion_xl",
-  "Juggernaut XL": "stable_diffusion_xl",
-  "SDXL_beta::stability.ai#6901": "stable_diffusion_xl",
-  "Stable Cascade 1.0": "stable_cascade",
-  "Flux.1-Schnell fp8 (Compact)": "flux_1",
-  "Flux.1-Dev": "flux_1",
-  "Z-Image-Turbo": "z_image_turbo",
-  "Qwen-Image": "qwen_image",
+export interface ImageRequirements {
+  min_steps?: number;
+  max_steps?: number;
+  cfg_scale?: number;
+  min_cfg_scale?: number;
+  max_cfg_scale?: number;
+  clip_skip?: number;
+  samplers?: string[];
+  schedulers?: string[];
+}
+
+export interface ImageModelInfo {
+  baseline: Baseline;
+  nsfw: boolean;
+  requirements?: ImageRequirements;
+  /** Hidden from `/v2/status/models` (special and comparison models, §7). */
+  hidden?: boolean;
+}
+
+const IMAGE_REFERENCE: Record<string, ImageModelInfo> = {
+  stable_diffusion: { baseline: "stable_diffusion_1", nsfw: false },
+  Deliberate: { baseline: "stable_diffusion_1", nsfw: true },
+  Dreamshaper: { baseline: "stable_diffusion_1", nsfw: false },
+  "Anything Diffusion": { baseline: "stable_diffusion_1", nsfw: false, requirements: { clip_skip: 2 } },
+  "stable_diffusion_2.1": { baseline: "stable_diffusion_2", nsfw: false },
+  "Stable Diffusion 2 Depth": { baseline: "stable_diffusion_2", nsfw: false },
+  "SDXL 1.0": { baseline: "stable_diffusion_xl", nsfw: false },
+  "AlbedoBase XL (SDXL)": { baseline: "stable_diffusion_xl", nsfw: true },
+  "Juggernaut XL": { baseline: "stable_diffusion_xl", nsfw: true },
+  "SDXL_beta::stability.ai#6901": { baseline: "stable_diffusion_xl", nsfw: false, hidden: true },
+  "SDXL Lightning": {
+    baseline: "stable_diffusion_xl",
+    nsfw: false,
+    requirements: { min_steps: 4, max_steps: 10, max_cfg_scale: 2, samplers: ["k_euler", "k_euler_a"] },
+  },
+  "Stable Cascade 1.0": {
+    baseline: "stable_cascade",
+    nsfw: false,
+    requirements: { min_steps: 10, max_steps: 30, cfg_scale: 4, samplers: ["k_euler_a"] },
+  },
+  "Flux.1-Schnell fp8 (Compact)": {
+    baseline: "flux_1",
+    nsfw: false,
+    requirements: { min_steps: 4, max_steps: 8, cfg_scale: 1, samplers: ["k_euler"], schedulers: ["simple"] },
+  },
+  "Flux.1-Dev": { baseline: "flux_1", nsfw: false, requirements: { max_steps: 30, max_cfg_scale: 4 } },
+  "Z-Image-Turbo": {
+    baseline: "z_image_turbo",
+    nsfw: false,
+    requirements: { max_steps: 10, cfg_scale: 1, schedulers: ["simple"] },
+  },
+  "Qwen-Image": { baseline: "qwen_image", nsfw: false, requirements: { max_steps: 40 } },
 };
 
+export interface TextModelInfo {
+  /** Parameter count in billions (§6.1 reward). */
+  parameters: number;
+}
+
+const TEXT_REFERENCE: Record<string, TextModelInfo> = {
+  "LLaMA2-13B-Psyfighter2": { parameters: 13 },
+  "Llama-3-Lumimaid-8B-v0.1": { parameters: 8 },
+  "Fimbulvetr-11B-v2": { parameters: 11 },
+  "Mistral-7B-Instruct-v0.3": { parameters: 7 },
+  "L3-70B-Euryale-v2.1": { parameters: 70 },
+  "Tiefighter-13B": { parameters: 13 },
+};
+
+export function imageModelInfo(model: string): ImageModelInfo | undefined {
+  return IMAGE_REFERENCE[model];
+}
+
+export function isKnownImageModel(model: string): boolean {
+  return model in IMAGE_REFERENCE;
+}
+
+/** Text model names carry a backend prefix (`koboldcpp/…`, `aphrodite/org/…`); the reference is keyed by the last part. */
+export function textModelInfo(model: string): TextModelInfo | undefined {
+  return TEXT_REFERENCE[model] ?? TEXT_REFERENCE[model.split("/").at(-1) ?? ""];
+}
+
 export function baselineOf(model: string): Baseline {
-  const known = KNOWN[model];
-  if (known) return known;
+  const known = IMAGE_REFERENCE[model];
+  if (known) return known.baseline;
   // An unknown name counts as SD 1.5 unless it carries one of these tags (§9.2).
   if (model.includes("[SDXL]")) return "stable_diffusion_xl";
   if (model.includes("[Flux]")) return "flux_1";
@@ -67,4 +135,14 @@ export function baselineMultiplier(
 export function isHeavyBaseline(model: string): boolean {
   const b = baselineOf(model);
   return b === "flux_1" || b === "qwen_image" || b === "z_image_turbo";
+}
+
+/** The smallest `max_steps` requirement among the models, or `fallback` when none has one (§9.3). */
+export function minMaxSteps(models: readonly string[], fallback: number): number {
+  let min = Number.POSITIVE_INFINITY;
+  for (const m of models) {
+    const max = IMAGE_REFERENCE[m]?.requirements?.max_steps;
+    if (max !== undefined) min = Math.min(min, max);
+  }
+  return Number.isFinite(min) ? min : fallback;
 }

@@ -1,6 +1,6 @@
 import { accurateSteps } from "../rules/kudos.js";
 import { isHeavyBaseline } from "../rules/models.js";
-import type { ImageParams } from "./requests.js";
+import type { GenKind, ImageParams } from "./requests.js";
 
 export interface GenMetadata {
   type: string;
@@ -12,6 +12,7 @@ export interface GenMetadata {
 export interface Job {
   id: string;
   requestId: string;
+  kind: GenKind;
   workerId: string;
   workerName: string;
   model: string;
@@ -25,6 +26,9 @@ export interface Job {
     censored: boolean;
     genMetadata: GenMetadata[];
     reward: number;
+    /** Text only: the generated text, and the state the status reports (§6.1). */
+    text?: string;
+    state?: "ok" | "censored" | "csam";
   } | null;
   /** Set when the job was aborted as stale or reported faulted by its worker. */
   faultedAt: number | null;
@@ -41,6 +45,9 @@ export function jobState(job: Job): JobState {
 export function isStale(job: Job, now: number): boolean {
   return jobState(job) === "processing" && now - job.startedAt > job.ttl * 1000;
 }
+
+/** Text jobs always get 150 s (§2.3). */
+export const TEXT_JOB_TTL_S = 150;
 
 /** The job ttl of §2.3, in whole seconds. */
 export function jobTtlSeconds(

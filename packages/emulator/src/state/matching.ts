@@ -2,10 +2,10 @@
  * Which worker may take which request (§5.1 step 8, `can_generate`), and why not. The first failing
  * rule names the `skipped` reason a pop reports.
  *
- * Simplified: no model reference (so no `limit_max_steps` checks, no sampler tables per bridge beyond
- * `lcm`), no IP safety, no paused workers, no SDXL_beta/horde_special special-casing.
+ * Simplified: no sampler tables per bridge beyond `lcm`, no IP safety, no paused workers, no
+ * SDXL_beta/horde_special special-casing.
  */
-import { DEFAULT_IMAGE_MODEL } from "../rules/models.js";
+import { DEFAULT_IMAGE_MODEL, imageModelInfo } from "../rules/models.js";
 import type { HordeState } from "./horde.js";
 import type { ImageRequest } from "./requests.js";
 import { type Worker, workerSpeed } from "./workers.js";
@@ -24,6 +24,7 @@ export type SkipReason =
   | "controlnet"
   | "post-processing"
   | "blacklist"
+  | "step_count"
   | "kudos";
 
 /** The keys a no-job pop always reports, 0 when nothing was skipped for that reason (§5.1 step 10). */
@@ -80,7 +81,7 @@ export function eligibility(
   if (worker.extraSlow && !req.extraSlowWorkers) return "performance";
   const speed = workerSpeed(worker);
   if (!req.slowWorkers && speed !== null && speed < SLOW_WORKER_THRESHOLD) return "performance";
-  if (req.sourceImage) {
+  if (req.source) {
     const painting = req.sourceProcessing === "inpainting" || req.sourceProcessing === "outpainting";
     if (painting ? !worker.allowPainting : !worker.allowImg2img) return painting ? "painting" : "img2img";
     if (!caps.has(painting ? "inpainting" : "img2img")) return "bridge_version";
@@ -90,6 +91,7 @@ export function eligibility(
   if (p.control_type && (!worker.allowControlnet || !caps.has("controlnet"))) return "controlnet";
   if ((p.post_processing?.length ?? 0) > 0 && !worker.allowPostProcessing) return "post-processing";
   if (needsNewerBridge(req, worker)) return "bridge_version";
+  if (worker.limitMaxSteps && tooManySteps(req)) return "step_count";
   const prompt = req.prompt.toLowerCase();
   if (worker.blacklist.some((word) => word !== "" && prompt.includes(word.toLowerCase()))) return "blacklist";
   if (worker.requireUpfrontKudos) {
@@ -105,6 +107,18 @@ export function eligibility(
     }
   }
   return null;
+}
+
+/** With `limit_max_steps`: steps above the average of a model's min and max steps (§5.1 step 8). */
+function tooManySteps(req: ImageRequest): boolean {
+  return req.models.some((m) => {
+    const r = imageModelInfo(m)?.requirements;
+    return (
+      r?.min_steps !== undefined &&
+      r.max_steps !== undefined &&
+      req.params.steps > (r.min_steps + r.max_steps) / 2
+    );
+  });
 }
 
 function needsNewerBridge(req: ImageRequest, worker: Worker): boolean {

@@ -7,6 +7,7 @@ import { schemas } from "horde-sdk";
 import { resultKey } from "../r2/store.js";
 import { HEAVY_POST_PROCESSORS } from "../rules/post-processors.js";
 import { randomSeed, seedToInt } from "../rules/seed.js";
+import { sourceForWorker } from "../rules/source-image.js";
 import type { HordeState } from "./horde.js";
 import { type Job, jobTtlSeconds } from "./jobs.js";
 import { ALWAYS_REPORTED_SKIPS, chooseModel, eligibility, type SkipReason } from "./matching.js";
@@ -55,7 +56,7 @@ export type PopResponse =
   | { id: null; ids: []; skipped: Record<string, number>; messages: unknown[] };
 
 export function popJobs(state: HordeState, worker: Worker, opts: PopOptions): PopResponse {
-  const queue = queuedRequests(state);
+  const queue = queuedRequests(state, "image");
   // The worker's owner and its priority users come first, each group in queue order (§5.1 step 8).
   const ordered = [
     ...queue.filter((r) => opts.priorityUserIds.has(r.userId)),
@@ -76,7 +77,7 @@ export function popJobs(state: HordeState, worker: Worker, opts: PopOptions): Po
 function skippedReport(skipped: Map<SkipReason, number>): Record<string, number> {
   const out: Record<string, number> = {};
   for (const key of ALWAYS_REPORTED_SKIPS) out[key] = skipped.get(key as SkipReason) ?? 0;
-  for (const key of ["max_pixels", "kudos", "blacklist"] as const) {
+  for (const key of ["max_pixels", "kudos", "blacklist", "step_count"] as const) {
     const v = skipped.get(key) ?? 0;
     if (v > 0) out[key] = v;
   }
@@ -113,6 +114,7 @@ function startBatch(state: HordeState, worker: Worker, req: ImageRequest, opts: 
     const job: Job = {
       id: randomUUID(),
       requestId: req.id,
+      kind: "image",
       workerId: worker.id,
       workerName: worker.name,
       model,
@@ -128,6 +130,9 @@ function startBatch(state: HordeState, worker: Worker, req: ImageRequest, opts: 
   setRemaining(req, req.remaining - count, now);
   req.expiresAt = now + (worker.extraSlow ? EXTRA_SLOW_LIFETIME_MS : REQUEST_LIFETIME_MS);
   const uploads = ids.map((id) => state.r2.presign(opts.origin, "PUT", resultKey(id), now));
+  const presignable = worker.bridge.capabilities.has("r2_source");
+  const sourceImage = req.source ? sourceForWorker(state, req.source, opts.origin, presignable) : undefined;
+  const sourceMask = req.mask ? sourceForWorker(state, req.mask, opts.origin, presignable) : undefined;
 
   const response: PopResponse = {
     payload: buildPayload(req, seed, count),
@@ -135,11 +140,11 @@ function startBatch(state: HordeState, worker: Worker, req: ImageRequest, opts: 
     ids,
     skipped: {},
     model,
-    // Present only for img2img. Simplified: the source is passed on as the client sent it (no R2 copy).
-    ...(req.sourceImage !== undefined ? { source_image: req.sourceImage } : {}),
+    // Present only for img2img: a presigned R2 URL for bridges with `r2_source`, base64 WebP otherwise.
+    ...(sourceImage !== undefined ? { source_image: sourceImage } : {}),
     // QUIRK(§5.1): the field has a default, so it is present even for txt2img.
     source_processing: req.sourceProcessing,
-    ...(req.sourceMask !== undefined ? { source_mask: req.sourceMask } : {}),
+    ...(sourceMask !== undefined ? { source_mask: sourceMask } : {}),
     ...(req.extraSourceImages.length > 0 ? { extra_source_images: req.extraSourceImages } : {}),
     r2_upload: uploads[0] as string,
     r2_uploads: uploads,
@@ -154,7 +159,9 @@ function buildPayload(req: ImageRequest, seed: number, count: number): Record<st
   const source: Record<string, unknown> = {
     ...PAYLOAD_DEFAULTS,
     ...req.params,
-    seed,
+    // QUIRK(§5.1, contract `ModelPayloadRootStable.seed`): the seed is an integer, but the payload model
+    // declares a String field, so it is marshalled as a string ("12345").
+    seed: String(seed),
     prompt: req.prompt,
     ddim_steps: req.params.steps,
     n_iter: count,

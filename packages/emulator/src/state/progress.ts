@@ -6,8 +6,8 @@ import type { HordeState } from "./horde.js";
 import { jobState } from "./jobs.js";
 import { eligibility } from "./matching.js";
 import { type QueueSnapshot, queueSnapshot, waitTimeSeconds } from "./queue.js";
-import type { ImageRequest } from "./requests.js";
-import { ACTIVE_WINDOW_MS } from "./workers.js";
+import type { GenRequest } from "./requests.js";
+import { textEligibility } from "./text-matching.js";
 
 export interface Counters {
   finished: number;
@@ -26,7 +26,7 @@ export interface StatusCheck extends Counters {
   is_possible: boolean;
 }
 
-export function counters(state: HordeState, req: ImageRequest): Counters {
+export function counters(state: HordeState, req: GenRequest): Counters {
   let finished = 0;
   let processing = 0;
   let restarted = 0;
@@ -43,7 +43,7 @@ export function counters(state: HordeState, req: ImageRequest): Counters {
 }
 
 /** `is_completed` (§2.1): faulted, or nothing left to pop and every job finished or faulted. */
-export function isDone(req: ImageRequest, c: Counters): boolean {
+export function isDone(req: GenRequest, c: Counters): boolean {
   if (req.faulted) return true;
   if (req.remaining > 0) return false;
   return c.finished + c.restarted - c.processing >= req.jobCount;
@@ -53,17 +53,18 @@ export function isDone(req: ImageRequest, c: Counters): boolean {
  * `is_possible` (§2.1): true while a job is in flight, else whether an active worker could take it.
  * The server caches the worker query for 60 s; this answers from the current state.
  */
-export function isPossible(state: HordeState, req: ImageRequest, c: Counters): boolean {
+export function isPossible(state: HordeState, req: GenRequest, c: Counters): boolean {
   if (c.processing > 0) return true;
-  const now = state.now();
   return state.workers
-    .all()
-    .some((w) => now - w.lastCheckIn <= ACTIVE_WINDOW_MS && eligibility(state, w, req) === null);
+    .active(state.now(), req.kind)
+    .some(
+      (w) => (req.kind === "image" ? eligibility(state, w, req) : textEligibility(state, w, req)) === null,
+    );
 }
 
-export function statusCheck(state: HordeState, req: ImageRequest, queue?: QueueSnapshot): StatusCheck {
+export function statusCheck(state: HordeState, req: GenRequest, queue?: QueueSnapshot): StatusCheck {
   const c = counters(state, req);
-  const snapshot = queue ?? queueSnapshot(state);
+  const snapshot = queue ?? queueSnapshot(state, req.kind);
   const entry = snapshot.entries.get(req.id);
   return {
     ...c,

@@ -1,74 +1,90 @@
 /**
  * Queue order, `queue_position` and `wait_time` (§2.2, §9.4). The server refreshes these from a cache
- * every second; the emulator computes them on each read.
+ * every second; the emulator computes them on each read. Image and text have separate queues.
+ *
+ * DEVIATION(§2.2): the server sizes text jobs with the image divisor (a bug); here a text job's
+ * "things" are its `max_length` tokens and the horde's speed is in tokens per second.
  */
 import { accurateSteps } from "../rules/kudos.js";
 import type { HordeState } from "./horde.js";
 import { jobState } from "./jobs.js";
-import { extraPriority, type ImageRequest } from "./requests.js";
+import { extraPriority, type GenKind, type GenRequest } from "./requests.js";
 import { workerSpeed } from "./workers.js";
 
 export interface QueueEntry {
   /** 1-based. */
   position: number;
-  /** Megapixel-steps queued ahead of and including this request. */
+  /** Work queued ahead of and including this request (megapixel-steps, or tokens for text). */
   thingsThrough: number;
-  /** Images queued ahead of and including this request. */
+  /** Jobs queued ahead of and including this request. */
   imagesThrough: number;
 }
 
 export interface QueueSnapshot {
-  order: ImageRequest[];
+  order: GenRequest[];
   entries: Map<string, QueueEntry>;
 }
 
-/** Megapixel-steps of one image of this request (§2.2 "things"). */
-export function thingsPerImage(req: ImageRequest): number {
+/** Megapixel-steps of one image (§2.2 "things"), or the tokens of one text job. */
+export function thingsPerImage(req: GenRequest): number {
+  if (req.kind === "text") return req.params.max_length;
   const p = req.params;
   return (p.width * p.height * accurateSteps(p.steps, p.sampler_name)) / 1e6;
 }
 
-/** The queue: requests with images left to pop, not faulted, by `extra_priority` desc then age (§9.4). */
-export function queuedRequests(state: HordeState): ImageRequest[] {
+/** Queued jobs of one request: `n` images or texts, in megapixel-steps (image) or tokens (text). */
+export function queuedThings(req: GenRequest): number {
+  return thingsPerImage(req) * Math.max(req.remaining, 0);
+}
+
+/** The queue: requests with jobs left to pop, not faulted, by `extra_priority` desc then age (§9.4). */
+export function queuedRequests<K extends GenKind>(
+  state: HordeState,
+  kind: K,
+): Extract<GenRequest, { kind: K }>[] {
   const now = state.now();
-  return [...state.requests.values()]
+  return state
+    .requestsOf(kind)
     .filter((r) => r.remaining > 0 && !r.faulted)
     .map((r) => ({ r, priority: extraPriority(r, now) }))
     .sort((a, b) => b.priority - a.priority || a.r.createdAt - b.r.createdAt)
     .map(({ r }) => r);
 }
 
-export function queueSnapshot(state: HordeState): QueueSnapshot {
-  const order = queuedRequests(state);
+export function queueSnapshot(state: HordeState, kind: GenKind): QueueSnapshot {
+  const order = queuedRequests(state, kind);
   const entries = new Map<string, QueueEntry>();
   let things = 0;
   let images = 0;
   order.forEach((r, i) => {
-    things += thingsPerImage(r) * r.remaining;
+    things += queuedThings(r);
     images += r.remaining;
     entries.set(r.id, { position: i + 1, thingsThrough: things, imagesThrough: images });
   });
   return { order, entries };
 }
 
-/** Average recorded speed over all workers, in megapixel-steps per second per thread (0 when unknown). */
-function speedPerThread(state: HordeState): number {
+/** Average recorded speed over the kind's workers, per thread, in things per second (0 when unknown). */
+function speedPerThread(state: HordeState, kind: GenKind): number {
   const speeds = state.workers
     .all()
+    .filter((w) => w.type === kind)
     .map(workerSpeed)
     .filter((s): s is number => s !== null);
-  return speeds.length === 0 ? 0 : speeds.reduce((a, b) => a + b, 0) / speeds.length / 1e6;
+  if (speeds.length === 0) return 0;
+  const avg = speeds.reduce((a, b) => a + b, 0) / speeds.length;
+  return kind === "image" ? avg / 1e6 : avg;
 }
 
 /** `wait_time` (§2.2): the queue ahead over the horde's throughput, plus the slowest job still in flight. */
-export function waitTimeSeconds(state: HordeState, req: ImageRequest, snapshot: QueueSnapshot): number {
+export function waitTimeSeconds(state: HordeState, req: GenRequest, snapshot: QueueSnapshot): number {
   const now = state.now();
   let wait = 0;
   const entry = snapshot.entries.get(req.id);
   if (entry) {
-    const activeThreads = state.workers.active(now).reduce((sum, w) => sum + w.threads, 0);
+    const activeThreads = state.workers.active(now, req.kind).reduce((sum, w) => sum + w.threads, 0);
     const threads = Math.min(activeThreads, entry.imagesThrough);
-    const denominator = speedPerThread(state) * threads || 1;
+    const denominator = speedPerThread(state, req.kind) * threads || 1;
     wait = entry.thingsThrough / denominator;
   }
   let inFlight = 0;
@@ -77,8 +93,8 @@ export function waitTimeSeconds(state: HordeState, req: ImageRequest, snapshot: 
     const worker = state.workers.findById(job.workerId);
     const speed = worker ? workerSpeed(worker) : null;
     if (!speed) continue;
-    const expected = (thingsPerImage(req) * 1e6) / speed;
-    inFlight = Math.max(inFlight, expected - (now - job.startedAt) / 1000);
+    const perJob = req.kind === "image" ? thingsPerImage(req) * 1e6 : thingsPerImage(req);
+    inFlight = Math.max(inFlight, perJob / speed - (now - job.startedAt) / 1000);
   }
   return Math.round(wait + Math.max(0, inFlight));
 }

@@ -1,37 +1,160 @@
-/** The admin view of what happened: request outcomes, job counters and the orphans a client left behind. */
-import type { HordeState } from "./horde.js";
+/**
+ * The admin view of what happened: request outcomes, job counters, the requests and jobs themselves,
+ * and the orphans a client left behind (never completed nor cancelled).
+ */
+import { type Interrogation, isInterrogationFinished } from "./alchemy.js";
+import type { HordeState, RequestKind } from "./horde.js";
+import { jobState } from "./jobs.js";
 import { counters, isDone } from "./progress.js";
+import type { GenRequest } from "./requests.js";
 
 /** Where a request ended up; each request is in exactly one of these. */
 export type RequestOutcome = "active" | "done" | "cancelled" | "faulted" | "expired";
 
+export type OutcomeCounts = Record<RequestOutcome, number> & { total: number };
+
 export interface EmulatorStats {
-  requests: {
-    /** Every request ever accepted (dry runs are not requests). */
-    total: number;
-    /** Not done, not cancelled, not faulted, not yet expired. */
-    active: number;
-    /** Completed, without a cancel. */
-    done: number;
-    /** Cancelled with DELETE (whether or not in-flight jobs finished afterwards). */
-    cancelled: number;
-    faulted: number;
-    /** Deleted by expiry before completing or being cancelled. */
-    expired: number;
-  };
-  /** Summed over live requests (expired ones are gone, as on the server). */
+  /**
+   * Every request ever accepted, all kinds together (dry runs are not requests). `active`: not done,
+   * cancelled, faulted nor expired; `done`: completed without a cancel; `cancelled`: with DELETE
+   * (whether or not in-flight jobs finished afterwards); `expired`: deleted by expiry before completing
+   * or being cancelled.
+   */
+  requests: OutcomeCounts;
+  byKind: Record<RequestKind, OutcomeCounts>;
+  /** Image and text jobs, summed over live requests (expired ones are gone, as on the server). */
   jobs: { waiting: number; processing: number; finished: number; restarted: number };
+  /** Alchemy forms of live requests by state. */
+  forms: { waiting: number; processing: number; done: number; cancelled: number; faulted: number };
   /** Ids of requests never completed nor cancelled: still active, or expired unfinished. */
   orphaned: string[];
+  /** How many requests were never completed nor cancelled (`orphaned.length`). */
+  unfinished: number;
   workers: { total: number; active: number };
   users: number;
   r2Objects: number;
 }
 
+export interface RequestSummary {
+  id: string;
+  kind: RequestKind;
+  userId: number;
+  outcome: RequestOutcome;
+  createdAt: number;
+  expiresAt: number;
+  /** Image and text: the progress counters; alchemy: forms by state. */
+  progress: Record<string, number>;
+}
+
+export interface JobSummary {
+  id: string;
+  kind: RequestKind;
+  requestId: string;
+  /** Image/text: processing, finished or faulted; alchemy forms: their state. */
+  state: string;
+  workerId: string | null;
+  workerName: string | null;
+  /** The model (image/text) or the form name (alchemy). */
+  model: string;
+  startedAt: number | null;
+}
+
+const zero = (): OutcomeCounts => ({ total: 0, active: 0, done: 0, cancelled: 0, faulted: 0, expired: 0 });
+
+function genOutcome(state: HordeState, req: GenRequest): RequestOutcome {
+  if (req.faulted) return "faulted";
+  if (req.cancelledAt !== null) return "cancelled";
+  return isDone(req, counters(state, req)) ? "done" : "active";
+}
+
+function alchemyOutcome(i: Interrogation): RequestOutcome {
+  if (i.cancelledAt !== null) return "cancelled";
+  if (i.forms.length > 0 && i.forms.every((f) => f.state === "faulted")) return "faulted";
+  return isInterrogationFinished(i) ? "done" : "active";
+}
+
+export function listRequests(state: HordeState): RequestSummary[] {
+  const out: RequestSummary[] = [];
+  for (const req of state.requests.values()) {
+    out.push({
+      id: req.id,
+      kind: req.kind,
+      userId: req.userId,
+      outcome: genOutcome(state, req),
+      createdAt: req.createdAt,
+      expiresAt: req.expiresAt,
+      progress: { ...counters(state, req) },
+    });
+  }
+  for (const i of state.interrogations.values()) {
+    const progress: Record<string, number> = { waiting: 0, processing: 0, done: 0, cancelled: 0, faulted: 0 };
+    for (const f of i.forms) progress[f.state] = (progress[f.state] ?? 0) + 1;
+    out.push({
+      id: i.id,
+      kind: "alchemy",
+      userId: i.userId,
+      outcome: alchemyOutcome(i),
+      createdAt: i.createdAt,
+      expiresAt: i.expiresAt,
+      progress,
+    });
+  }
+  for (const gone of state.expired.values()) {
+    out.push({
+      id: gone.id,
+      kind: gone.kind,
+      userId: gone.userId,
+      outcome: expiredOutcome(gone),
+      createdAt: gone.createdAt,
+      expiresAt: gone.expiredAt,
+      progress: {},
+    });
+  }
+  return out.sort((a, b) => a.createdAt - b.createdAt);
+}
+
+function expiredOutcome(gone: { faulted: boolean; cancelled: boolean; completed: boolean }): RequestOutcome {
+  if (gone.faulted) return "faulted";
+  if (gone.cancelled) return "cancelled";
+  return gone.completed ? "done" : "expired";
+}
+
+export function listJobs(state: HordeState): JobSummary[] {
+  const out: JobSummary[] = [];
+  for (const job of state.jobs.values()) {
+    out.push({
+      id: job.id,
+      kind: job.kind,
+      requestId: job.requestId,
+      state: jobState(job),
+      workerId: job.workerId,
+      workerName: job.workerName,
+      model: job.model,
+      startedAt: job.startedAt,
+    });
+  }
+  for (const form of state.forms.values()) {
+    const worker = form.workerId ? state.workers.findById(form.workerId) : undefined;
+    out.push({
+      id: form.id,
+      kind: "alchemy",
+      requestId: form.interrogationId,
+      state: form.state,
+      workerId: form.workerId,
+      workerName: worker?.name ?? null,
+      model: form.name,
+      startedAt: form.poppedAt,
+    });
+  }
+  return out;
+}
+
 export function collectStats(state: HordeState): EmulatorStats {
   const now = state.now();
-  const requests = { total: 0, active: 0, done: 0, cancelled: 0, faulted: 0, expired: 0 };
+  const requests = zero();
+  const byKind: Record<RequestKind, OutcomeCounts> = { image: zero(), text: zero(), alchemy: zero() };
   const jobs = { waiting: 0, processing: 0, finished: 0, restarted: 0 };
+  const forms = { waiting: 0, processing: 0, done: 0, cancelled: 0, faulted: 0 };
   const orphaned: string[] = [];
 
   for (const req of state.requests.values()) {
@@ -40,33 +163,23 @@ export function collectStats(state: HordeState): EmulatorStats {
     jobs.processing += c.processing;
     jobs.finished += c.finished;
     jobs.restarted += c.restarted;
-    const outcome: RequestOutcome = req.faulted
-      ? "faulted"
-      : req.cancelledAt !== null
-        ? "cancelled"
-        : isDone(req, c)
-          ? "done"
-          : "active";
-    requests[outcome]++;
-    if (outcome === "active") orphaned.push(req.id);
   }
-  for (const gone of state.expired.values()) {
-    const outcome: RequestOutcome = gone.faulted
-      ? "faulted"
-      : gone.cancelled
-        ? "cancelled"
-        : gone.completed
-          ? "done"
-          : "expired";
-    requests[outcome]++;
-    if (outcome === "expired") orphaned.push(gone.id);
+  for (const i of state.interrogations.values()) for (const f of i.forms) forms[f.state]++;
+  for (const r of listRequests(state)) {
+    requests[r.outcome]++;
+    requests.total++;
+    byKind[r.kind][r.outcome]++;
+    byKind[r.kind].total++;
+    if (r.outcome === "active" || r.outcome === "expired") orphaned.push(r.id);
   }
-  requests.total = state.requests.size + state.expired.size;
 
   return {
     requests,
+    byKind,
     jobs,
+    forms,
     orphaned,
+    unfinished: orphaned.length,
     workers: { total: state.workers.all().length, active: state.workers.active(now).length },
     users: state.users.all().length,
     r2Objects: state.r2.size,

@@ -1,6 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { ANONYMOUS_API_KEY } from "../http/request.js";
 
+export type KudosSource = "accumulated" | "admin" | "awarded" | "recurring";
+
+export interface UserRecords {
+  usage: { megapixelsteps: number; tokens: number };
+  contribution: { megapixelsteps: number; tokens: number };
+  fulfillment: { image: number; text: number; interrogation: number };
+  request: { image: number; text: number; interrogation: number };
+}
+
 export interface User {
   /** The numeric part of `alias#id`. */
   id: number;
@@ -9,16 +18,28 @@ export interface User {
   username: string;
   apikey: string;
   kudos: number;
-  /** Lowest balance a debit can push the user to (§9.2): -50 for the anonymous account, 25 otherwise. */
+  /** Lowest balance a debit can push the user to (§9.2): 25, 14 for pseudonymous, -50 for anonymous. */
   kudosFloor: number;
   concurrency: number;
   trusted: boolean;
+  moderator: boolean;
+  flagged: boolean;
+  deleted: boolean;
+  service: boolean;
+  education: boolean;
+  customizer: boolean;
+  pseudonymous: boolean;
+  /** Whether the user's workers show their owner to everybody (§7 `/v2/workers`). */
+  publicWorkers: boolean;
+  contact?: string;
   workerInvited: number;
   anonymous: boolean;
   createdAt: number;
   /** Kudos spent on requests and earned by workers, for the admin view. */
   kudosConsumed: number;
   kudosEarned: number;
+  kudosDetails: Record<KudosSource, number>;
+  records: UserRecords;
 }
 
 export interface CreateUserInput {
@@ -26,6 +47,16 @@ export interface CreateUserInput {
   kudos?: number;
   concurrency?: number;
   trusted?: boolean;
+  moderator?: boolean;
+  flagged?: boolean;
+  deleted?: boolean;
+  service?: boolean;
+  education?: boolean;
+  customizer?: boolean;
+  /** A pseudonymous (UUID-id) account: its floor is 14 instead of 25 (§9.2). */
+  pseudonymous?: boolean;
+  publicWorkers?: boolean;
+  contact?: string;
   workerInvited?: number;
   /** Reuse a known key (the emulator keeps its dev-worker owner's key across `reset()`). */
   apikey?: string;
@@ -37,6 +68,13 @@ export const DEFAULT_CONCURRENCY = 30;
 export const DEFAULT_ANONYMOUS_CONCURRENCY = 500;
 
 const newApiKey = (): string => randomBytes(16).toString("base64url");
+
+const emptyRecords = (): UserRecords => ({
+  usage: { megapixelsteps: 0, tokens: 0 },
+  contribution: { megapixelsteps: 0, tokens: 0 },
+  fulfillment: { image: 0, text: 0, interrogation: 0 },
+  request: { image: 0, text: 0, interrogation: 0 },
+});
 
 export class Users {
   private byKey = new Map<string, User>();
@@ -56,17 +94,16 @@ export class Users {
     this.byId.clear();
     this.nextId = 1;
     // The anonymous key maps to `Anonymous#0` (§4).
-    this.anonymous = this.add({
-      id: 0,
-      alias: "Anonymous",
-      apikey: ANONYMOUS_API_KEY,
-      kudos: 0,
-      kudosFloor: -50,
-      concurrency: this.anonymousConcurrency,
-      trusted: false,
-      workerInvited: 0,
-      anonymous: true,
-    });
+    this.anonymous = this.add(
+      {
+        username: "Anonymous",
+        apikey: ANONYMOUS_API_KEY,
+        concurrency: this.anonymousConcurrency,
+        publicWorkers: true,
+      },
+      0,
+      { anonymous: true, kudosFloor: -50 },
+    );
   }
 
   create(input: CreateUserInput): User {
@@ -74,26 +111,38 @@ export class Users {
     if (alias === "" || alias.includes("#"))
       throw new Error("username must be a non-empty alias without '#'");
     if (input.apikey !== undefined && this.byKey.has(input.apikey)) throw new Error("apikey already in use");
-    return this.add({
-      id: this.nextId++,
-      alias,
-      apikey: input.apikey ?? newApiKey(),
-      kudos: input.kudos ?? 0,
-      kudosFloor: 25,
-      concurrency: input.concurrency ?? DEFAULT_CONCURRENCY,
-      trusted: input.trusted ?? false,
-      workerInvited: input.workerInvited ?? 0,
+    return this.add({ ...input, username: alias }, this.nextId++, {
       anonymous: false,
+      kudosFloor: input.pseudonymous ? 14 : 25,
     });
   }
 
-  private add(u: Omit<User, "username" | "createdAt" | "kudosConsumed" | "kudosEarned">): User {
+  private add(input: CreateUserInput, id: number, extra: { anonymous: boolean; kudosFloor: number }): User {
     const user: User = {
-      ...u,
-      username: `${u.alias}#${u.id}`,
+      id,
+      alias: input.username,
+      username: `${input.username}#${id}`,
+      apikey: input.apikey ?? newApiKey(),
+      kudos: input.kudos ?? 0,
+      kudosFloor: extra.kudosFloor,
+      concurrency: input.concurrency ?? DEFAULT_CONCURRENCY,
+      trusted: input.trusted ?? false,
+      moderator: input.moderator ?? false,
+      flagged: input.flagged ?? false,
+      deleted: input.deleted ?? false,
+      service: input.service ?? false,
+      education: input.education ?? false,
+      customizer: input.customizer ?? false,
+      pseudonymous: input.pseudonymous ?? false,
+      publicWorkers: input.publicWorkers ?? false,
+      contact: input.contact,
+      workerInvited: input.workerInvited ?? 0,
+      anonymous: extra.anonymous,
       createdAt: this.now(),
       kudosConsumed: 0,
       kudosEarned: 0,
+      kudosDetails: { accumulated: 0, admin: input.kudos ?? 0, awarded: 0, recurring: 0 },
+      records: emptyRecords(),
     };
     this.byKey.set(user.apikey, user);
     this.byId.set(user.id, user);
@@ -124,11 +173,19 @@ export class Users {
    */
   debit(user: User, amount: number): void {
     user.kudosConsumed += amount;
+    user.kudosDetails.accumulated -= amount;
     user.kudos = Math.max(Math.min(user.kudos, user.kudosFloor), user.kudos - amount);
   }
 
-  credit(user: User, amount: number): void {
+  credit(user: User, amount: number, source: KudosSource = "accumulated"): void {
     user.kudos += amount;
     user.kudosEarned += amount;
+    user.kudosDetails[source] += amount;
+  }
+
+  /** An admin adjustment: sets the balance, booking the difference as `admin` kudos. */
+  setKudos(user: User, kudos: number): void {
+    user.kudosDetails.admin += kudos - user.kudos;
+    user.kudos = kudos;
   }
 }

@@ -1,0 +1,96 @@
+/**
+ * The rate limits of every operation (§3.2), read from the SDK's generated operation table (the
+ * contract's `x-rate-limit`), so the emulator and the SDK cannot disagree about them. Operations with
+ * no declared limit get the limiter's default (`90 per minute`, per IP and route, §3.1); the heartbeat
+ * is exempt.
+ */
+import * as sdk from "horde-sdk";
+
+export type LimitKey = "ip" | "ip+method+path" | "apikey+method+path";
+
+export interface LimitRule {
+  /** What flask-limiter prints: "2 per 1 second". */
+  text: string;
+  count: number;
+  windowMs: number;
+  key: LimitKey;
+  /** The dynamic variants (§3.1): for whitelisted IPs, and for the anonymous key on per-key limits. */
+  whitelistedCount?: number;
+  anonymousCount?: number;
+}
+
+export interface RouteLimits {
+  operationId: string;
+  method: string;
+  /** The path template: the limiter's scope (one Flask endpoint per resource, all its methods). */
+  resource: string;
+  pattern: RegExp;
+  rules: LimitRule[];
+  exempt: boolean;
+}
+
+const UNIT_MS: Record<string, number> = { second: 1000, minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+
+/** "2/second", "90 per minute", "10 per 2 minutes" → amount, multiple, unit. */
+export function parseLimit(text: string): { count: number; multiple: number; unit: string } {
+  const m = /^\s*(\d+)\s*(?:\/|per)\s*(\d+\s*)?(second|minute|hour|day)s?\s*$/.exec(text);
+  if (!m) throw new Error(`unreadable rate limit "${text}"`);
+  return { count: Number(m[1]), multiple: m[2] ? Number(m[2]) : 1, unit: m[3] as string };
+}
+
+function rule(text: string, key: LimitKey, whitelisted?: string, anonymous?: string): LimitRule {
+  const { count, multiple, unit } = parseLimit(text);
+  return {
+    text: `${count} per ${multiple} ${unit}`,
+    count,
+    windowMs: multiple * (UNIT_MS[unit] as number),
+    key,
+    ...(whitelisted ? { whitelistedCount: parseLimit(whitelisted).count } : {}),
+    ...(anonymous ? { anonymousCount: parseLimit(anonymous).count } : {}),
+  };
+}
+
+function keyOf(contractKey: string): LimitKey {
+  if (contractKey.startsWith("apikey")) return "apikey+method+path";
+  return contractKey.includes("path") ? "ip+method+path" : "ip";
+}
+
+interface DeclaredLimit {
+  limit: string;
+  key: string;
+  limit_dynamic_whitelisted_ip?: string;
+  limit_anonymous_apikey?: string;
+}
+
+/** `defaultRateLimit` is read defensively: older builds of the SDK do not export it. */
+function defaultLimits(): string[] {
+  const exported = (sdk as Record<string, unknown>).defaultRateLimit as
+    | { limits?: readonly string[] }
+    | undefined;
+  return exported?.limits ? [...exported.limits] : ["90 per minute"];
+}
+
+export function buildRouteLimits(): RouteLimits[] {
+  const defaults = defaultLimits().map((l) => rule(l, "ip"));
+  const table: RouteLimits[] = [];
+  for (const op of Object.values(sdk.operations)) {
+    const declared = op.rateLimits as readonly DeclaredLimit[];
+    const rules = declared.length
+      ? declared.map((d) =>
+          rule(d.limit, keyOf(d.key), d.limit_dynamic_whitelisted_ip, d.limit_anonymous_apikey),
+        )
+      : defaults;
+    const source = op.path.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\\?\{\w+\\?\}|\{\w+\}/g, "[^/]+");
+    table.push({
+      operationId: op.operationId,
+      method: op.method,
+      resource: op.path,
+      pattern: new RegExp(`^${source}$`),
+      rules: op.rateLimitExempt ? [] : rules,
+      exempt: op.rateLimitExempt,
+    });
+  }
+  // Literal paths before templated ones, so /v2/workers/messages never matches /v2/workers/{id}.
+  const holes = (r: RouteLimits) => (r.resource.match(/\{/g) ?? []).length;
+  return table.sort((a, b) => holes(a) - holes(b));
+}
