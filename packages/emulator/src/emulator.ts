@@ -11,7 +11,7 @@ import { buildApp, CORS_HEADERS } from "./app.js";
 import { holdClock, VirtualClock } from "./clock.js";
 import type { EmulatorContext } from "./context.js";
 import { AlchemyDevWorker, type AlchemyDevWorkerOptions } from "./devworker/alchemy-worker.js";
-import type { DevWorkerConnection } from "./devworker/protocol.js";
+import type { DevWorkerConnection } from "./devworker/base.js";
 import { TextDevWorker, type TextDevWorkerOptions } from "./devworker/text-worker.js";
 import { DevWorker, type DevWorkerOptions } from "./devworker/worker.js";
 import {

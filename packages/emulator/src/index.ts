@@ -20,6 +20,7 @@ export {
   type DrawInput,
   drawPicture,
   type FormOutput,
+  HordeDevWorker,
   runForm,
   TextDevWorker,
   type TextDevWorkerOptions,

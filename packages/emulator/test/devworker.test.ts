@@ -127,6 +127,66 @@ describe("dev workers in the emulator", () => {
     await emu.close();
   });
 
+  test("a dev worker is a HordeWorker: its events and full stats are at hand", async () => {
+    const clock = new VirtualClock({ autoAdvance: true });
+    const emu = createEmulator({ clock, logger: silentLogger });
+    const worker = emu.startDevWorker({ name: "evented", amount: 2 });
+    const completed: string[] = [];
+    worker.worker.on("completed", ({ id }) => completed.push(id));
+    try {
+      const created = await json(
+        await emu.fetch(`${ORIGIN}/api/v2/generate/async`, {
+          method: "POST",
+          headers: { apikey: "0000000000", "Content-Type": "application/json" },
+          body: JSON.stringify({ prompt: "two of them", params: { n: 2, width: 64, height: 64 } }),
+        }),
+      );
+      for (let i = 0; i < 100; i++) {
+        if ((await json(await emu.fetch(`${ORIGIN}/api/v2/generate/check/${created.id}`))).done) break;
+        await clock.sleep(1000);
+      }
+      expect(completed).toHaveLength(2);
+      expect(worker.stats).toMatchObject({ delivered: 2, faulted: 0, errors: 0 });
+      expect(worker.worker.stats).toMatchObject({ kind: "image", name: "evented", completed: 2, popped: 2 });
+    } finally {
+      await emu.close();
+    }
+    expect(worker.running).toBe(false);
+    expect(worker.worker.state).toBe("stopped");
+  });
+
+  test("an alchemy source the emulator cannot fetch (offline) is worked on, not faulted", async () => {
+    const clock = new VirtualClock({ autoAdvance: true });
+    const emu = createEmulator({ clock, logger: silentLogger, devWorkers: [{ type: "alchemy" }] });
+    try {
+      const res = await emu.fetch(`${ORIGIN}/api/v2/interrogate/async`, {
+        method: "POST",
+        headers: { apikey: "0000000000", "Content-Type": "application/json" },
+        body: JSON.stringify({
+          forms: [{ name: "caption" }, { name: "RealESRGAN_x2plus" }],
+          source_image: "https://example.com/cat.png",
+        }),
+      });
+      const { id } = await json(res);
+      let status: Json = null;
+      for (let i = 0; i < 100; i++) {
+        status = await json(await emu.fetch(`${ORIGIN}/api/v2/interrogate/status/${id}`));
+        if (status.state === "done") break;
+        await clock.sleep(1000);
+      }
+      expect(status.state).toBe("done");
+      expect(status.forms[0].result.caption).toMatch(/^an abstract square picture in shades of /);
+      // Assumed 512×512 (README), upscaled ×2.
+      const up = await sharp(
+        Buffer.from(await (await emu.fetch(status.forms[1].result.RealESRGAN_x2plus)).arrayBuffer()),
+      ).metadata();
+      expect([up.width, up.height]).toEqual([1024, 1024]);
+      expect(emu.devWorkers[0]?.stats).toMatchObject({ delivered: 2, faulted: 0 });
+    } finally {
+      await emu.close();
+    }
+  });
+
   test("the dev worker owner survives reset()", async () => {
     const clock = new VirtualClock();
     const emu = createEmulator({ clock, logger: silentLogger, devWorkers: 1 });

@@ -4,14 +4,15 @@ export {
   type AlchemyDevWorkerOptions,
   DEV_ALCHEMIST_BRIDGE_AGENT,
 } from "./alchemy-worker.js";
-export { type DrawInput, drawCensored, drawPicture } from "./draw.js";
 export {
   type BaseDevWorkerOptions,
   DEV_CLIENT_AGENT,
   type DevWorkerConnection,
   type DevWorkerStats,
   type DevWorkerType,
-} from "./protocol.js";
+  HordeDevWorker,
+} from "./base.js";
+export { type DrawInput, drawCensored, drawPicture } from "./draw.js";
 export { type WriteInput, writeText } from "./text.js";
 export { DEV_TEXT_BRIDGE_AGENT, TextDevWorker, type TextDevWorkerOptions } from "./text-worker.js";
 export { DEV_WORKER_BRIDGE_AGENT, DevWorker, type DevWorkerOptions } from "./worker.js";

@@ -1,3 +1,4 @@
+import { HordeValidationError } from "./errors.js";
 import { HordeAPIObject } from "./model.js";
 import type { HordeResponse } from "./response.js";
 
@@ -123,6 +124,11 @@ export abstract class HordeRequest<R extends HordeResponse = HordeResponse> exte
       const value = data[name];
       if (value === undefined || value === null || value === "") {
         throw new Error(`${ctor.name}: path field ${name} is missing`);
+      }
+      // encodeURIComponent keeps "." and "..", and URL parsing resolves them as dot segments: an id of ".."
+      // would turn DELETE /v2/generate/status/{id} into DELETE /v2/generate/. No id of the API is one.
+      if (value === "." || value === "..") {
+        throw new HordeValidationError(ctor.name, [{ path: name, message: "must not be '.' or '..'" }]);
       }
       return encodeURIComponent(String(value));
     });

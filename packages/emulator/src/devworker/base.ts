@@ -1,0 +1,215 @@
+/**
+ * What every dev worker shares: a `HordeWorker` (horde-sdk/worker) on an `AIHordeAPIClient` built on the
+ * emulator's fetch and clock. The dev worker classes are thin adapters: they only say what to generate.
+ *
+ * Virtual time: real asynchronous work (a request being answered, sharp encoding a WebP) must take no
+ * virtual time, or an auto-advancing clock jumps past the job's deadline mid-draw. The dev worker's fetch
+ * and its drawing run under `holdClock`; the simulated work time is slept on the clock outside any hold
+ * (a sleep inside a hold would stop an auto-advancing clock for good).
+ */
+import { AIHordeAPIClient, type Clock, type Logger, systemClock } from "horde-sdk";
+import type { HordeWorker, HordeWorkerStats } from "horde-sdk/worker";
+import { holdClock } from "../clock.js";
+import type { EmulatorLogger } from "../logger.js";
+import { drawPicture } from "./draw.js";
+
+export const DEV_CLIENT_AGENT = "horde-emulator-devworker:0.1.0:https://github.com/horde-sdk-ts";
+
+export interface DevWorkerConnection {
+  fetch: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+  /** The API base, e.g. `http://horde.local/api`. */
+  baseUrl: string;
+  apikey: string;
+  logger?: EmulatorLogger;
+  /** Sent as `X-Forwarded-For`, so each dev worker counts as its own client IP for the rate limits. */
+  ip?: string;
+}
+
+export interface DevWorkerStats {
+  /** Pops the horde answered (with a job or without). */
+  pops: number;
+  /** Jobs submitted: image ids, text jobs, alchemy forms. */
+  delivered: number;
+  /** Jobs reported faulted (re-queued by the horde): stopped while generating, a failed upload, … */
+  faulted: number;
+  /** Pops that failed, submits the horde refused, faulted submits that did not get through. */
+  errors: number;
+}
+
+export type DevWorkerType = "image" | "text" | "alchemy";
+
+export interface BaseDevWorkerOptions {
+  /** Worker name (unique on the horde). */
+  name?: string;
+  /** Simulated work time on the clock, per job (default 1500 ms), divided by `speed`. */
+  generationMs?: number;
+  /** Wait between pops when there is no job (default 1000 ms; it does not grow while idle). */
+  popIntervalMs?: number;
+  /** Divides `generationMs` (default 1; 10 = ten times faster). */
+  speed?: number;
+  bridgeAgent?: string;
+  clock?: Clock;
+}
+
+/** What a dev worker hands to `new HordeWorker(…)` besides its kind, `generate` and kind options. */
+export interface DevWorkerBase {
+  client: AIHordeAPIClient;
+  name: string;
+  popIntervalMs: number;
+  maxPopIntervalMs: number;
+  /** A dev worker never gives up on its own: a broken job must not stop it. */
+  maxConsecutiveFaults: number;
+  logger: Logger;
+}
+
+/** The options shared by the three kinds, resolved. */
+export interface ResolvedDevWorker {
+  clock: Clock;
+  /** Simulated work time per job, `speed` applied. */
+  generationMs: number;
+  base: DevWorkerBase;
+}
+
+export function resolveDevWorker(
+  conn: DevWorkerConnection,
+  options: BaseDevWorkerOptions,
+  defaultName: string,
+): ResolvedDevWorker {
+  const clock = options.clock ?? systemClock;
+  const speed = options.speed && options.speed > 0 ? options.speed : 1;
+  const popIntervalMs = options.popIntervalMs ?? 1000;
+  const logger = sdkLogger(conn.logger);
+  const client = new AIHordeAPIClient({
+    baseUrl: conn.baseUrl,
+    apiKey: conn.apikey,
+    clientAgent: DEV_CLIENT_AGENT,
+    fetch: devWorkerFetch(conn, clock),
+    clock,
+    logger,
+    // The emulator enforces its own limits (each dev worker is its own IP); no client-side pacing.
+    rateLimit: { enabled: false },
+  });
+  return {
+    clock,
+    generationMs: (options.generationMs ?? 1500) / speed,
+    base: {
+      client,
+      name: options.name ?? defaultName,
+      popIntervalMs,
+      maxPopIntervalMs: popIntervalMs,
+      maxConsecutiveFaults: Number.POSITIVE_INFINITY,
+      logger,
+    },
+  };
+}
+
+/**
+ * The simulated work of one job: sleeps on the clock (outside any hold), then runs `work` (the real
+ * drawing or writing) under the clock's hold. Stopping the worker aborts the sleep: the job is faulted.
+ */
+export async function simulateWork<T>(
+  clock: Clock,
+  ms: number,
+  signal: AbortSignal,
+  work: () => Promise<T> | T,
+): Promise<T> {
+  await clock.sleep(ms, signal);
+  return holdClock(clock, async () => work());
+}
+
+/**
+ * The dev worker's fetch: the connection's, with the worker's client IP, under the clock's hold (the
+ * answer is read inside it too). A GET that fails is a source image the emulator cannot serve — a
+ * foreign URL (it runs offline) or an expired R2 object: it reads as a 512×512 picture drawn from its URL,
+ * so the job is worked on rather than faulted. (The worker's only GETs are source images.)
+ */
+function devWorkerFetch(conn: DevWorkerConnection, clock: Clock): DevWorkerConnection["fetch"] {
+  return (input, init) =>
+    holdClock(clock, async () => {
+      const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
+      if (conn.ip) headers.set("X-Forwarded-For", conn.ip);
+      const method = (init?.method ?? (input instanceof Request ? input.method : "GET")).toUpperCase();
+      const url = input instanceof Request ? input.url : String(input);
+      let response: Response | null = null;
+      try {
+        response = await conn.fetch(input, { ...init, headers });
+      } catch (error) {
+        if (method !== "GET") throw error;
+      }
+      if (method === "GET" && !response?.ok) {
+        await response?.body?.cancel();
+        const picture = await drawPicture({ prompt: url, seed: 0, width: 512, height: 512 });
+        return new Response(picture, { status: 200, headers: { "Content-Type": "image/webp" } });
+      }
+      const res = response as Response;
+      const body = await res.arrayBuffer();
+      const nullBody = res.status === 204 || res.status === 205 || res.status === 304;
+      return new Response(nullBody ? null : body, {
+        status: res.status,
+        statusText: res.statusText,
+        headers: res.headers,
+      });
+    });
+}
+
+/** The emulator's logger (every method optional, a data object) as the SDK's console-like logger. */
+function sdkLogger(logger: EmulatorLogger | undefined): Logger {
+  const at =
+    (level: keyof EmulatorLogger) =>
+    (message: string, ...details: unknown[]) => {
+      const log = logger?.[level];
+      if (!log) return;
+      log.call(logger, message, details.length > 0 ? { details } : undefined);
+    };
+  return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+}
+
+/**
+ * A dev worker: a `HordeWorker` with the emulator's lifecycle (`start()` once, `stop()` faults the jobs
+ * still generating) and the emulator's short stats. `worker` is the HordeWorker itself (events, full stats).
+ */
+export abstract class HordeDevWorker {
+  abstract readonly type: DevWorkerType;
+  readonly worker: HordeWorker;
+  #releaseErrors = 0;
+
+  protected constructor(worker: HordeWorker) {
+    this.worker = worker;
+    worker.on("error", ({ phase }) => {
+      if (phase === "release") this.#releaseErrors++;
+    });
+  }
+
+  get name(): string {
+    return this.worker.name;
+  }
+
+  get running(): boolean {
+    return this.worker.state === "running";
+  }
+
+  get stats(): DevWorkerStats {
+    const s: HordeWorkerStats = this.worker.stats;
+    return {
+      pops: s.pops - s.popErrors,
+      delivered: s.completed,
+      faulted: s.faulted,
+      errors: s.popErrors + s.rejected + this.#releaseErrors,
+    };
+  }
+
+  /** Starts popping (once: a stopped dev worker stays stopped). */
+  start(): this {
+    if (this.worker.state === "idle") this.worker.start();
+    return this;
+  }
+
+  /**
+   * Stops polling. By default a job still "generating" is reported faulted (re-queued); `drain: true`
+   * finishes the jobs in flight instead (on a manual clock, only as the clock is advanced).
+   */
+  async stop(options: { drain?: boolean } = {}): Promise<void> {
+    if (options.drain !== true) await this.worker.stop({ drain: false });
+    else await this.worker.stop();
+  }
+}
