@@ -284,3 +284,22 @@ describe("client options", () => {
     );
   });
 });
+
+describe("unreadable success bodies", () => {
+  it("a GET whose 200 body is cut off is asked again", async () => {
+    const s = scripted(new Response('{"finished": 0, "proce', { status: 200 }), json(200, check));
+    const { client: c } = client(s.fetch);
+    const r = await c.submitRequest(new ImageGenerateCheckRequest({ id: "j1" }));
+    expect(r.waiting).toBe(1);
+    expect(s.calls).toHaveLength(2);
+  });
+
+  it("a submit whose 202 body is unreadable is reported, never sent again", async () => {
+    const s = scripted(new Response("<html>oops</html>", { status: 202 }), json(202, { id: "j2", kudos: 1 }));
+    const { client: c } = client(s.fetch);
+    await expect(c.submitRequest(new ImageGenerateAsyncRequest({ prompt: "p" }))).rejects.toMatchObject({
+      name: "HordeValidationError",
+    });
+    expect(s.calls).toHaveLength(1);
+  });
+});

@@ -30,7 +30,7 @@ import {
 } from "./image-job.js";
 import type { PollPacing } from "./polling.js";
 import { RateLimiter, type RateLimitOptions } from "./rate-limit.js";
-import { type RetryOptions, resolveRetry } from "./retry.js";
+import { backoffDelay, type ResolvedRetry, type RetryOptions, resolveRetry } from "./retry.js";
 import { AIHordeAPISession } from "./session.js";
 import { asAbortError } from "./signals.js";
 import {
@@ -94,6 +94,7 @@ export class AIHordeAPIClient {
   readonly pollPacing: PollPacing;
   readonly #transport: Transport;
   readonly #queueOnTooManyPrompts: boolean;
+  readonly #retry: ResolvedRetry;
   /** While a submit waits out TooManyPrompts, later submits wait behind it (order is kept). */
   #submitBarrier: Promise<void> = Promise.resolve();
   readonly #estimates = new Map<string, Promise<number>>();
@@ -130,6 +131,7 @@ export class AIHordeAPIClient {
       maxIntervalMs: Math.max(minIntervalMs, options.rateLimit?.maxPollIntervalMs ?? 30_000),
     };
     this.#queueOnTooManyPrompts = options.queueOnTooManyPrompts ?? true;
+    this.#retry = resolveRetry(options.retry);
     const fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.#transport = new Transport({
       baseUrl: this.baseUrl,
@@ -137,7 +139,7 @@ export class AIHordeAPIClient {
       clientAgent: this.clientAgent,
       fetch: fetchImpl,
       timeoutMs: options.timeoutMs ?? 30_000,
-      retry: resolveRetry(options.retry),
+      retry: this.#retry,
       logger: this.logger,
       clock: this.clock,
       limiter: new RateLimiter(this.clock, options.rateLimit),
@@ -160,27 +162,42 @@ export class AIHordeAPIClient {
   ): Promise<NonNullable<Q["~response"]>> {
     const ctor = request.constructor as typeof HordeRequest;
     const spec = request.toHttp(this.baseUrl);
-    const raw = await this.#transport.send({
-      method: spec.method,
-      url: spec.url,
-      headers: spec.headers,
-      body: spec.body,
-      signal: options.signal,
-      timeoutMs: options.timeoutMs,
-      uninterruptible: options.uninterruptible,
-      authenticate: ctor.getHeaderFields().includes("apikey"),
-    });
-    const responseClass = ctor.getSuccessStatusResponsePairs()[raw.status];
-    if (!responseClass) throw errorFromResponse(raw, this.clock.now());
-    let json: unknown;
-    try {
-      json = JSON.parse(raw.text());
-    } catch {
-      throw new HordeValidationError(responseClass.name, [
-        { path: "", message: `the server answered ${raw.status} with a body that is not JSON` },
-      ]);
+    // A success whose body cannot be read (cut off, garbled by a proxy) is asked again when asking again is
+    // harmless (GET/DELETE); a submit's unreadable answer is reported, never repeated (it may have queued a job).
+    const idempotent = spec.method === "GET" || spec.method === "DELETE";
+    for (let attempt = 1; ; attempt++) {
+      const raw = await this.#transport.send({
+        method: spec.method,
+        url: spec.url,
+        headers: spec.headers,
+        body: spec.body,
+        signal: options.signal,
+        timeoutMs: options.timeoutMs,
+        uninterruptible: options.uninterruptible,
+        authenticate: ctor.getHeaderFields().includes("apikey"),
+      });
+      const responseClass = ctor.getSuccessStatusResponsePairs()[raw.status];
+      if (!responseClass) throw errorFromResponse(raw, this.clock.now());
+      let json: unknown;
+      try {
+        json = JSON.parse(raw.text());
+      } catch {
+        if (idempotent && attempt <= this.#retry.maxRetries) {
+          const delay = backoffDelay(attempt, this.#retry);
+          this.logger.warn(
+            `${spec.method} ${spec.url} answered ${raw.status} with a body that is not JSON; retry ${attempt} in ${delay} ms`,
+          );
+          await this.clock.sleep(delay, options.signal).catch((e: unknown) => {
+            throw asAbortError(options.signal?.reason ?? e, `${spec.method} ${spec.url}`);
+          });
+          continue;
+        }
+        throw new HordeValidationError(responseClass.name, [
+          { path: "", message: `the server answered ${raw.status} with a body that is not JSON` },
+        ]);
+      }
+      return responseClass.parse(json) as NonNullable<Q["~response"]>;
     }
-    return responseClass.parse(json) as NonNullable<Q["~response"]>;
   }
 
   /**
