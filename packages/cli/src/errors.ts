@@ -51,12 +51,32 @@ const FLAG_OF_FIELD: Record<string, string> = {
   "params.seed": "--seed",
   "params.sampler_name": "--sampler",
   "params.cfg_scale": "--cfg-scale",
+  "params.clip_skip": "--clip-skip",
+  "params.denoising_strength": "--denoise",
+  "params.facefixer_strength": "--facefixer-strength",
+  "params.post_processing": "--post-process",
+  "params.max_length": "--max-length",
+  "params.max_context_length": "--max-context",
+  "params.temperature": "--temperature",
+  "params.top_p": "--top-p",
+  "params.top_k": "--top-k",
+  "params.rep_pen": "--rep-pen",
+  "params.stop_sequence": "--stop",
+  source_image: "--image",
+  source_mask: "--mask",
+  source_processing: "--source-processing",
+  workers: "--worker",
+  forms: "<form...>",
   models: "--model",
 };
 
 function flagFor(field: string): string | undefined {
   if (FLAG_OF_FIELD[field]) return FLAG_OF_FIELD[field];
   if (/^models(\.|\[|$)/.test(field)) return "--model";
+  if (/^params\.loras(\.|\[|$)/.test(field)) return "--lora";
+  if (/^params\.post_processing(\.|\[|$)/.test(field)) return "--post-process";
+  if (/^extra_source_images(\.|\[|$)/.test(field)) return "--extra-image";
+  if (/^forms(\.|\[|$)/.test(field)) return "<form...>";
   return undefined;
 }
 
@@ -72,6 +92,8 @@ export interface ErrorContext {
   timeoutSeconds?: number | undefined;
   /** The SDK's last warning (e.g. a failed attempt it retried), to explain a timeout. */
   lastWarning?: string | undefined;
+  /** What kind of job failed (wording of hints); default image. */
+  kind?: "image" | "text" | "alchemy" | undefined;
 }
 
 function oneLine(text: string): string {
@@ -211,12 +233,20 @@ export function toCliError(err: unknown, ctx: ErrorContext): CliError {
     const which = id ? `job ${id}` : "the job";
     switch (err.reason) {
       case "faulted":
-        return new CliError(`${which} faulted on the worker: ${oneLine(err.message)}`, ExitCode.JobFailed);
-      case "impossible":
         return new CliError(
-          `no worker can serve ${which} right now: try a smaller size, fewer steps or another --model (or --wait-for-worker to keep waiting)`,
+          `${which} faulted: its workers failed to make it and the horde gave up on it; try again, or another --model`,
           ExitCode.JobFailed,
         );
+      case "impossible": {
+        const lower =
+          ctx.kind === "text"
+            ? "a smaller --max-length or --max-context, or another --model"
+            : "a smaller size, fewer steps or another --model";
+        return new CliError(
+          `no worker can serve ${which} right now: try ${lower} (or --wait-for-worker to keep waiting)`,
+          ExitCode.JobFailed,
+        );
+      }
       case "cancelled":
         return new CliError(`${which} was cancelled on the server`, ExitCode.JobFailed);
       case "expired":

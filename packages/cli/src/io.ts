@@ -24,6 +24,8 @@ export interface CliIO {
   exit?: ((code: number) => void) | undefined;
   /** The folder relative paths are resolved against; defaults to `process.cwd()`. */
   cwd?: string | undefined;
+  /** Reads all of standard input (a prompt from `-`, a key piped to `horde config set api-key`). */
+  readStdin?: (() => Promise<string>) | undefined;
 }
 
 /** A CliIO with every fallback filled in. */
@@ -32,6 +34,7 @@ export type RuntimeIO = Required<Pick<CliIO, "stdout" | "stderr" | "env" | "onSi
   onSigint: (handler: () => void) => () => void;
   exit: (code: number) => void;
   cwd: string;
+  readStdin: () => Promise<string>;
 };
 
 export function withDefaults(io: CliIO | undefined): RuntimeIO {
@@ -44,6 +47,40 @@ export function withDefaults(io: CliIO | undefined): RuntimeIO {
     onSigint: io.onSigint ?? real.onSigint,
     exit: io.exit ?? real.exit,
     cwd: io.cwd ?? real.cwd,
+    readStdin: io.readStdin ?? (async () => ""),
+  };
+}
+
+/**
+ * The same IO, with every registered secret replaced by its mask in whatever is written: the API key must
+ * never reach a terminal or a log, whichever code path prints. Returns the IO and the function that
+ * registers a secret.
+ */
+export function redactingIO(
+  io: RuntimeIO,
+  mask: (secret: string) => string,
+): { io: RuntimeIO; addSecret(secret: string): void } {
+  const secrets = new Set<string>();
+  const clean = (text: string): string => {
+    let out = text;
+    for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(mask(secret));
+    return out;
+  };
+  const wrap = (w: Writer): Writer => ({
+    write: (text) => w.write(clean(text)),
+    get isTTY() {
+      return w.isTTY;
+    },
+    get columns() {
+      return w.columns;
+    },
+  });
+  return {
+    io: { ...io, stdout: wrap(io.stdout), stderr: wrap(io.stderr) },
+    addSecret(secret) {
+      // Too short a "secret" would mangle ordinary output; the anonymous key is public.
+      if (secret.length >= 6 && secret !== "0000000000") secrets.add(secret);
+    },
   };
 }
 
@@ -86,5 +123,11 @@ export function processIO(): RuntimeIO {
       process.exit(code);
     },
     cwd: process.cwd(),
+    async readStdin() {
+      if (process.stdin.isTTY) process.stderr.write("horde: reading standard input; end it with Ctrl-D\n");
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Uint8Array));
+      return Buffer.concat(chunks).toString("utf8");
+    },
   };
 }

@@ -1,15 +1,20 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
-import {
-  type CommandContext,
-  defaultDeps,
-  type GenerateDeps,
-  registerGenerate,
-} from "./commands/generate.js";
+import { registerAlchemy } from "./commands/alchemy.js";
+import { registerConfig } from "./commands/config.js";
+import { registerGenerate } from "./commands/generate.js";
+import { registerModels, registerUser, registerWorkers } from "./commands/info.js";
+import { registerJobs } from "./commands/jobs.js";
+import { registerKudos } from "./commands/kudos.js";
+import { registerServe } from "./commands/serve.js";
+import { registerText } from "./commands/text.js";
+import { registerWorker } from "./commands/worker.js";
+import { maskApiKey } from "./config.js";
+import { type CliDeps, type CommandContext, defaultDeps } from "./context.js";
 import { ExitCode } from "./errors.js";
-import { type CliIO, withDefaults } from "./io.js";
+import { type CliIO, redactingIO, withDefaults } from "./io.js";
 
-export type { GenerateDeps, ImageJobClient, LocalEmulator } from "./commands/generate.js";
+export type { CliDeps, CliDeps as GenerateDeps, LocalEmulator } from "./context.js";
 export { ExitCode } from "./errors.js";
 export type { CliIO, Writer } from "./io.js";
 
@@ -26,6 +31,23 @@ function readVersion(): string {
 
 export const VERSION = readVersion();
 
+export const COMMANDS = [
+  "generate",
+  "text",
+  "alchemy",
+  "check",
+  "status",
+  "cancel",
+  "models",
+  "workers",
+  "user",
+  "kudos",
+  "serve",
+  "worker",
+  "config",
+  "help",
+] as const;
+
 /** Commander's `error: …` text (possibly with a suggestion on a second line) as one `horde: …` line. */
 function oneErrorLine(text: string): string {
   const line = text
@@ -39,7 +61,9 @@ function buildProgram(ctx: CommandContext): Command {
   const { io } = ctx;
   const program = new Command("horde");
   program
-    .description("The AI Horde from the command line: generate images on aihorde.net or on a local emulator")
+    .description(
+      "The AI Horde from the command line: images, text and alchemy on aihorde.net or a local emulator",
+    )
     .version(VERSION, "-V, --version", "print the version")
     .helpOption("-h, --help", "show help")
     .helpCommand("help [command]", "show help for a command")
@@ -56,24 +80,46 @@ function buildProgram(ctx: CommandContext): Command {
       "after",
       [
         "",
-        "Environment:",
+        "Settings (flags > environment > config file, see 'horde config --help'):",
         "  HORDE_URL           API base URL (default https://aihorde.net/api)",
-        "  HORDE_API_KEY       API key (default the anonymous key 0000000000)",
+        "  HORDE_API_KEY       API key (default the anonymous key 0000000000); never printed",
         "  HORDE_CLIENT_AGENT  Client-Agent header, name:version:contact",
+        "  HORDE_CONFIG        the config file (default ~/.config/horde/config.json)",
+        "",
+        "Output: progress bars on a terminal, plain lines otherwise (stderr); --json prints one document on stdout.",
         "",
         "Exit codes:",
-        "  0 ok, 1 job failed (faulted, impossible, expired), 2 usage or bad input,",
+        "  0 ok, 1 job failed (faulted, impossible, expired) or not found, 2 usage or bad input (nothing sent),",
         "  3 server or network error (or timeout), 130 interrupted (the job was cancelled)",
       ].join("\n"),
     );
   registerGenerate(program, ctx);
+  registerText(program, ctx);
+  registerAlchemy(program, ctx);
+  registerJobs(program, ctx);
+  registerModels(program, ctx);
+  registerWorkers(program, ctx);
+  registerUser(program, ctx);
+  registerKudos(program, ctx);
+  registerServe(program, ctx);
+  registerWorker(program, ctx);
+  registerConfig(program, ctx);
+  // Every (sub)command reports errors like the program: one line, exit 2.
+  const inherit = (cmd: Command) => {
+    for (const sub of cmd.commands) {
+      sub.exitOverride().showSuggestionAfterError(true);
+      sub.configureOutput(program.configureOutput());
+      inherit(sub);
+    }
+  };
+  inherit(program);
   return program;
 }
 
 /** Commands and top-level flags: an argv that starts with one is already without `node` and the script. */
 function isUserArgs(argv: readonly string[]): boolean {
   const first = argv[0];
-  return first !== undefined && (first.startsWith("-") || first === "generate" || first === "help");
+  return first !== undefined && (first.startsWith("-") || (COMMANDS as readonly string[]).includes(first));
 }
 
 /**
@@ -82,20 +128,26 @@ function isUserArgs(argv: readonly string[]): boolean {
  * (`["generate", "a cat", "--local"]`) is taken as the arguments alone. `io` replaces the process's
  * stdout, stderr, environment and signal handling (tests run the CLI in-process this way).
  */
-export async function main(argv: string[], io?: CliIO, deps: GenerateDeps = defaultDeps): Promise<number> {
-  const runtime = withDefaults(io);
+export async function main(argv: string[], io?: CliIO, deps: CliDeps = defaultDeps): Promise<number> {
+  const { io: runtime, addSecret } = redactingIO(withDefaults(io), maskApiKey);
   const args = isUserArgs(argv) ? argv : argv.slice(2);
   if (args.length === 0) {
     runtime.stderr.write("horde: missing command (try 'horde generate --help' or 'horde --help')\n");
     return ExitCode.Usage;
   }
-  const ctx: CommandContext = { io: runtime, deps, version: VERSION, exitCode: ExitCode.Ok };
+  // A key given as a flag must not show even in a usage error about another flag.
+  args.forEach((arg, i) => {
+    if (arg === "--api-key" && args[i + 1] !== undefined) addSecret(args[i + 1] as string);
+    if (arg.startsWith("--api-key=")) addSecret(arg.slice("--api-key=".length));
+  });
+  const ctx: CommandContext = { io: runtime, deps, version: VERSION, exitCode: ExitCode.Ok, addSecret };
   const program = buildProgram(ctx);
   try {
     await program.parseAsync(args, { from: "user" });
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return ExitCode.Ok;
+      // `horde kudos` alone shows its help on stderr: a usage error all the same.
       return ExitCode.Usage;
     }
     const message = err instanceof Error ? err.message : String(err);

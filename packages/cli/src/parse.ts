@@ -86,3 +86,60 @@ export function httpUrl(value: string): string {
   }
   return value.trim();
 }
+
+/** `--size 768x512`: width and height, each like `--width`. */
+export function size(value: string): { width: number; height: number } {
+  const m = /^\s*(\d+)\s*[xX×]\s*(\d+)\s*$/.exec(value);
+  if (!m) throw new InvalidArgumentError("Must be WIDTHxHEIGHT, e.g. 768x512.");
+  try {
+    return { width: dimension(m[1] as string), height: dimension(m[2] as string) };
+  } catch (err) {
+    throw new InvalidArgumentError(`${(err as Error).message.replace(/\.$/, "")} (both sides).`);
+  }
+}
+
+export interface LoraArg {
+  name: string;
+  model?: number;
+  clip?: number;
+}
+
+const STRENGTH = /^-?\d+(\.\d+)?$/;
+
+/**
+ * `--lora NAME[:MODEL[:CLIP]]`, repeatable: a LoRA by name or CivitAI id, with its model and clip strengths
+ * (-5 to 5, default 1). The name itself may contain colons; only trailing numbers are strengths.
+ */
+export function lora(value: string, previous: LoraArg[] | undefined): LoraArg[] {
+  const parts = value.split(":");
+  const strengths: number[] = [];
+  while (parts.length > 1 && strengths.length < 2 && STRENGTH.test((parts.at(-1) ?? "").trim())) {
+    strengths.unshift(Number((parts.pop() as string).trim()));
+  }
+  const name = parts.join(":").trim();
+  if (name === "") throw new InvalidArgumentError("Must be NAME[:MODEL[:CLIP]], e.g. 'GlowingRunes:0.8'.");
+  if (name.length > 255) throw new InvalidArgumentError("The LoRA name is longer than 255 characters.");
+  for (const s of strengths) {
+    if (s < -5 || s > 5) throw new InvalidArgumentError("LoRA strengths must be from -5 to 5.");
+  }
+  const entry: LoraArg = { name };
+  if (strengths[0] !== undefined) entry.model = strengths[0];
+  if (strengths[1] !== undefined) entry.clip = strengths[1];
+  return [...(previous ?? []), entry];
+}
+
+/** A repeatable free-text option (`--stop "\n\n"`): every value kept as given. */
+export function repeatText(value: string, previous: string[] | undefined): string[] {
+  if (value === "") throw new InvalidArgumentError("Must not be empty.");
+  return [...(previous ?? []), value];
+}
+
+/** A positive whole number of kudos. */
+export function kudosAmount(value: string): number {
+  const v = value.trim();
+  const n = Number(v);
+  if (!INTEGER.test(v) || !Number.isSafeInteger(n) || n < 1) {
+    throw new InvalidArgumentError("Must be a whole number of kudos, at least 1.");
+  }
+  return n;
+}

@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
   AIHordeRequestError,
@@ -9,7 +9,7 @@ import {
   HordeValidationError,
 } from "horde-sdk";
 import { describe, expect, it } from "vitest";
-import { check, fakeDeps, JOB_ID, run, tempDir, testIO } from "./helpers.js";
+import { asClient, check, fakeDeps, JOB_ID, run, tempDir, testIO } from "./helpers.js";
 
 describe("payload and configuration", () => {
   it("sends the flags as the POST /v2/generate/async body", async () => {
@@ -53,6 +53,56 @@ describe("payload and configuration", () => {
         r2: true,
       },
     ]);
+  });
+
+  it("sends the rest of the image options: workers, censorship, r2, inpainting, remix", async () => {
+    const dir = await tempDir();
+    const webp = join(dir, "in.webp");
+    // RIFF....WEBP: enough for the CLI's image check (the fake client never decodes it).
+    await writeFile(webp, new Uint8Array([82, 73, 70, 70, 0, 0, 0, 0, 87, 69, 66, 80, 86, 80, 56, 32]));
+    const deps = fakeDeps();
+    const base = ["generate", "x", "--out", dir];
+    const runs: string[][] = [
+      [
+        "--nsfw",
+        "--worker",
+        "w1,w2",
+        "--no-r2",
+        "--no-karras",
+        "--hires-fix",
+        "--tiling",
+        "--clip-skip",
+        "2",
+      ],
+      ["--censor", "--exclude-worker", "w3", "--trusted-workers", "--facefixer-strength", "0.5"],
+      ["--image", webp, "--mask", webp],
+      ["--image", webp, "--source-processing", "remix", "--extra-image", webp, "--extra-image", webp],
+    ];
+    for (const args of runs) expect((await run([...base, ...args], { deps })).code, args.join(" ")).toBe(0);
+    const [a, b, c, d] = deps.payloads;
+    expect(a).toMatchObject({
+      nsfw: true,
+      censor_nsfw: false,
+      workers: ["w1", "w2"],
+      r2: false,
+      params: { karras: false, hires_fix: true, tiling: true, clip_skip: 2 },
+    });
+    expect(a?.worker_blacklist).toBeUndefined();
+    expect(b).toMatchObject({
+      nsfw: false,
+      censor_nsfw: true,
+      workers: ["w3"],
+      worker_blacklist: true,
+      trusted_workers: true,
+      params: { facefixer_strength: 0.5 },
+    });
+    const base64 = "UklGRgAAAABXRUJQVlA4IA==";
+    expect(c).toMatchObject({ source_image: base64, source_mask: base64, source_processing: "inpainting" });
+    expect(d).toMatchObject({
+      source_processing: "remix",
+      extra_source_images: [{ image: base64 }, { image: base64 }],
+    });
+    expect(d?.source_mask).toBeUndefined();
   });
 
   it("uses HORDE_URL, HORDE_API_KEY and HORDE_CLIENT_AGENT; flags win", async () => {
@@ -308,15 +358,16 @@ describe("--timeout", () => {
   it("bounds the whole run: the signal aborts with a timeout, exit 3", async () => {
     const deps = fakeDeps();
     let failWhenImpossible: boolean | undefined;
-    deps.createClient = () => ({
-      generateImage: (_payload, options = {}) =>
-        new Promise((_resolve, reject) => {
-          failWhenImpossible = options.failWhenImpossible;
-          options.onSubmitted?.({ id: JOB_ID } as never);
-          // As the SDK does: cancel, then reject with the abort reason when it is a timeout.
-          options.signal?.addEventListener("abort", () => reject(options.signal?.reason));
-        }),
-    });
+    deps.createClient = () =>
+      asClient({
+        generateImage: (_payload, options = {}) =>
+          new Promise((_resolve, reject) => {
+            failWhenImpossible = options.failWhenImpossible;
+            options.onSubmitted?.({ id: JOB_ID } as never);
+            // As the SDK does: cancel, then reject with the abort reason when it is a timeout.
+            options.signal?.addEventListener("abort", () => reject(options.signal?.reason));
+          }),
+      });
     const started = Date.now();
     const r = await run(["generate", "a cat", "--out", await tempDir(), "--timeout", "0.2"], { deps });
     expect(Date.now() - started).toBeLessThan(2000);
@@ -333,14 +384,15 @@ describe("Ctrl-C", () => {
     const t = testIO();
     const deps = fakeDeps();
     let abortedWhenRejecting: boolean | undefined;
-    deps.createClient = () => ({
-      async generateImage(_payload, options = {}) {
-        options.onSubmitted?.({ id: JOB_ID } as never);
-        t.sigint();
-        abortedWhenRejecting = options.signal?.aborted;
-        throw new HordeAbortError("generateImage was aborted");
-      },
-    });
+    deps.createClient = () =>
+      asClient({
+        async generateImage(_payload, options = {}) {
+          options.onSubmitted?.({ id: JOB_ID } as never);
+          t.sigint();
+          abortedWhenRejecting = options.signal?.aborted;
+          throw new HordeAbortError("generateImage was aborted");
+        },
+      });
     const r = await run(["generate", "a cat", "--out", await tempDir()], { deps, io: t });
     expect(abortedWhenRejecting).toBe(true);
     expect(r.code).toBe(130);
@@ -352,14 +404,15 @@ describe("Ctrl-C", () => {
   it("a second Ctrl-C exits at once", async () => {
     const t = testIO();
     const deps = fakeDeps();
-    deps.createClient = () => ({
-      generateImage: (_payload, options = {}) =>
-        new Promise(() => {
-          options.onSubmitted?.({ id: JOB_ID } as never);
-          t.sigint();
-          t.sigint();
-        }),
-    });
+    deps.createClient = () =>
+      asClient({
+        generateImage: (_payload, options = {}) =>
+          new Promise(() => {
+            options.onSubmitted?.({ id: JOB_ID } as never);
+            t.sigint();
+            t.sigint();
+          }),
+      });
     const r = await run(["generate", "a cat", "--out", await tempDir()], { deps, io: t });
     expect(r.code).toBe(130);
     expect(t.exits).toEqual([130]);

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  type AIHordeAPIClient,
   type GenerateImageOptions,
   type GenerateImageResult,
   type ImageGenerateAsyncPayload,
@@ -10,8 +11,13 @@ import {
   ImageGenerateStatusResponse,
 } from "horde-sdk";
 import { afterEach } from "vitest";
-import type { GenerateDeps, ImageJobClient } from "../src/commands/generate.js";
+import type { GenerateDeps } from "../src/commands/generate.js";
 import { type CliIO, main } from "../src/main.js";
+
+/** A fake client: the methods a test needs, typed as the real client (the CLI calls no others). */
+export function asClient(methods: Partial<AIHordeAPIClient>): AIHordeAPIClient {
+  return methods as AIHordeAPIClient;
+}
 
 export interface TestIO {
   io: CliIO;
@@ -141,8 +147,8 @@ export function fakeDeps(
 ): GenerateDeps & { payloads: ImageGenerateAsyncPayload[]; clientOptions: unknown[] } {
   const payloads: ImageGenerateAsyncPayload[] = [];
   const clientOptions: unknown[] = [];
-  const client: ImageJobClient = {
-    async generateImage(payload, options = {}): Promise<GenerateImageResult> {
+  const client = asClient({
+    async generateImage(payload, options: GenerateImageOptions = {}): Promise<GenerateImageResult> {
       const p = payload as ImageGenerateAsyncPayload;
       payloads.push(p);
       script.onCall?.(p, options);
@@ -178,7 +184,7 @@ export function fakeDeps(
       const bytes = script.bytes === undefined ? new Uint8Array([82, 73, 70, 70]) : script.bytes;
       return { id: JOB_ID, status, images: status.generations.map((generation) => ({ generation, bytes })) };
     },
-  };
+  });
   return {
     payloads,
     clientOptions,

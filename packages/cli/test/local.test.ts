@@ -4,7 +4,7 @@ import { createEmulator, type Emulator, type EmulatorOptions } from "horde-emula
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { defaultDeps, type GenerateDeps } from "../src/commands/generate.js";
-import { run, tempDir, testIO } from "./helpers.js";
+import { asClient, run, tempDir, testIO } from "./helpers.js";
 
 /**
  * Real deps, but the test keeps a handle on the emulator (and closes it itself, so its state can be read
@@ -133,7 +133,7 @@ describe("--local (in-process emulator with a dev worker)", () => {
     const createClient = emu.deps.createClient;
     deps.createClient = (options) => {
       const client = createClient(options);
-      return {
+      return asClient({
         generateImage: (payload, opts = {}) =>
           client.generateImage(payload, {
             ...opts,
@@ -143,7 +143,7 @@ describe("--local (in-process emulator with a dev worker)", () => {
               t.sigint(); // the user presses Ctrl-C as soon as the job is queued
             },
           }),
-      };
+      });
     };
     try {
       const r = await run(["generate", "a slow cat", "--local", "--out", await tempDir(), "-n", "3"], {

@@ -25,6 +25,17 @@ describe("usage errors: one line on stderr, exit 2, nothing sent", () => {
       /cannot be used together/,
     ],
     ["a negative timeout", ["generate", "a cat", "--timeout", "-1"], /--timeout/],
+    ["a port out of range", ["serve", "--port", "70000"], /--port.*0 to 65535/],
+    ["a bad --seed-user", ["serve", "--seed-user", "bob"], /NAME:KUDOS/],
+    ["a bad worker thread count", ["worker", "--dev", "--threads", "0"], /--threads.*1 to 50/],
+    [
+      "an unknown worker type",
+      ["worker", "--dev", "--type", "video"],
+      /Allowed choices are image, text, alchemy/,
+    ],
+    ["an unknown config setting", ["config", "set", "colour", "red"], /url, api-key or client-agent/],
+    ["a kudos amount that is not a number", ["kudos", "transfer", "bob#1", "lots"], /at least 1/],
+    ["a models type that does not exist", ["models", "--type", "video"], /Allowed choices are image, text/],
   ];
   it.each(cases)("%s", async (_name, args, message) => {
     const deps = forbiddenDeps();
@@ -118,5 +129,32 @@ describe("main(argv, io)", () => {
     expect(await main(["/usr/bin/node", "/usr/bin/horde", "generate", "--width", "abc", "x"], io)).toBe(2);
     expect(err).toMatch(/^horde: option '--width <px>' argument 'abc' is invalid/);
     expect(out).toBe("");
+  });
+});
+
+describe("every command", () => {
+  const commands = [
+    "generate",
+    "text",
+    "alchemy",
+    "check",
+    "status",
+    "cancel",
+    "models",
+    "workers",
+    "user",
+    "kudos transfer",
+    "serve",
+    "worker",
+    "config",
+    "config set",
+  ];
+  it.each(commands)("%s --help prints its usage and exits 0, sending nothing", async (command) => {
+    const deps = forbiddenDeps();
+    const r = await run([...command.split(" "), "--help"], { deps });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^Usage: horde ${command} `));
+    expect(r.stderr).toBe("");
+    expect(deps.calls).toEqual([]);
   });
 });

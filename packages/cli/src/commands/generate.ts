@@ -1,31 +1,33 @@
 import { resolve } from "node:path";
 import { type Command, Option } from "commander";
-import type { Emulator, EmulatorOptions } from "horde-emulator";
-import {
-  AIHordeAPIClient,
-  type AIHordeClientOptions,
-  type GenerateImageOptions,
-  type GenerateImageResult,
-  HordeAbortError,
-  HordeTimeoutError,
-  type ImageGenerateAsyncPayload,
-  type Logger,
-  setModelLogger,
+import type {
+  GenerateImageOptions,
+  GenerateImageResult,
+  ImageGenerateAsyncPayload,
+  ImageGenerateAsyncResponse,
 } from "horde-sdk";
-import { type Config, redact, resolveConfig } from "../config.js";
-import { CliError, ExitCode, toCliError, UsageError } from "../errors.js";
-import type { RuntimeIO } from "../io.js";
-import { createProgress, type ProgressMode } from "../output/progress.js";
-import { ensureOutDir, jsonResult, saveImages } from "../output/save.js";
+import type { Config } from "../config.js";
+import { addConnectionOptions, type Connection, withConnection } from "../connection.js";
+import type { CommandContext } from "../context.js";
+import { CliError, ExitCode, UsageError } from "../errors.js";
+import { readImageArg } from "../files.js";
+import { fail, followJob, progressMode } from "../follow.js";
+import { createProgress } from "../output/progress.js";
+import { ensureOutDir, jsonResult, type OutputFormat, saveImages } from "../output/save.js";
 import {
   collect,
   decimalIn,
   dimension,
-  httpUrl,
   integerIn,
+  type LoraArg,
+  lora,
   nonEmptyText,
   seconds as secondsArg,
+  size as sizeArg,
 } from "../parse.js";
+
+export type { CliDeps as GenerateDeps, LocalEmulator } from "../context.js";
+export { defaultDeps } from "../context.js";
 
 export const SAMPLERS = [
   "k_lms",
@@ -44,41 +46,43 @@ export const SAMPLERS = [
   "lcm",
 ] as const;
 
-/** The part of `AIHordeAPIClient` the command uses (tests may pass a fake). */
-export type ImageJobClient = Pick<AIHordeAPIClient, "generateImage">;
-
-/** The in-process emulator, as far as the CLI uses it. */
-export type LocalEmulator = Pick<Emulator, "fetch" | "close">;
-
-/** Factories the command uses; tests may replace them (e.g. to keep a handle on the emulator). */
-export interface GenerateDeps {
-  createClient(options: AIHordeClientOptions): ImageJobClient;
-  createEmulator(options: EmulatorOptions): Promise<LocalEmulator>;
-}
-
-export const defaultDeps: GenerateDeps = {
-  createClient: (options) => new AIHordeAPIClient(options),
-  async createEmulator(options) {
-    // Loaded on demand: the emulator (hono, sharp) is only needed with --local.
-    const { createEmulator } = await import("horde-emulator");
-    return createEmulator(options);
-  },
-};
+export const SOURCE_PROCESSING = ["img2img", "inpainting", "outpainting", "remix"] as const;
 
 /** Parsed flags of `horde generate`. */
 export interface GenerateFlags {
   local?: boolean;
   out: string;
+  format: OutputFormat;
   count: number;
-  width: number;
-  height: number;
+  width?: number;
+  height?: number;
+  size?: { width: number; height: number };
   model?: string[];
   steps: number;
   seed?: string;
   sampler?: string;
   cfgScale?: number;
+  clipSkip?: number;
+  karras?: boolean;
+  hiresFix?: boolean;
+  tiling?: boolean;
   negative?: string;
+  lora?: LoraArg[];
+  postProcess?: string[];
+  facefixerStrength?: number;
+  image?: string;
+  mask?: string;
+  extraImage?: string[];
+  sourceProcessing?: (typeof SOURCE_PROCESSING)[number];
+  denoise?: number;
+  nsfw?: boolean;
+  censor?: boolean;
+  r2: boolean;
+  worker?: string[];
+  excludeWorker?: string[];
+  trustedWorkers?: boolean;
   allowDowngrade?: boolean;
+  dryRun?: boolean;
   timeout?: number;
   waitForWorker?: boolean;
   json?: boolean;
@@ -87,306 +91,343 @@ export interface GenerateFlags {
   clientAgent?: string;
 }
 
-export interface CommandContext {
-  io: RuntimeIO;
-  deps: GenerateDeps;
-  version: string;
-  /** Where the action stores its exit code. */
-  exitCode: number;
-}
-
 export function registerGenerate(program: Command, ctx: CommandContext): Command {
-  return program
+  const cmd = program
     .command("generate")
-    .description("generate images from a text prompt and save them as WebP files")
+    .description("generate images from a text prompt and save them (WebP, or PNG with --format png)")
     .argument("<prompt...>", "what to draw (several words are joined with spaces)")
-    .option("--local", "run on an in-process emulator with one dev worker (offline, no kudos)")
+    .option("--local", "run on an in-process emulator with a dev worker (offline, no kudos)")
     .option("-o, --out <dir>", "folder for the images and their .json sidecars (created if missing)", ".")
+    .addOption(new Option("--format <format>", "image file format").choices(["webp", "png"]).default("webp"))
     .option("-n, --count <N>", "number of images, 1-20", integerIn(1, 20), 1)
-    .option("--width <px>", "width, a multiple of 64 from 64 to 3072", dimension, 512)
-    .option("--height <px>", "height, a multiple of 64 from 64 to 3072", dimension, 512)
+    .option("--width <px>", "width, a multiple of 64 from 64 to 3072 (default 512)", dimension)
+    .option("--height <px>", "height, a multiple of 64 from 64 to 3072 (default 512)", dimension)
+    .option("-s, --size <WxH>", "width and height at once, e.g. 768x512", sizeArg)
     .option("-m, --model <name>", "model to use; repeat (or use commas) to allow several", collect)
     .option("--steps <N>", "sampling steps, 1-500", integerIn(1, 500), 30)
     .option("--seed <seed>", "seed (any text; digits are used as a number)", nonEmptyText)
     .addOption(new Option("--sampler <name>", "sampler").choices(SAMPLERS))
     .option("--cfg-scale <x>", "classifier-free guidance scale, 0-100", decimalIn(0, 100))
+    .option("--clip-skip <N>", "CLIP layers to skip, 1-12", integerIn(1, 12))
+    .option("--no-karras", "do not use the Karras noise schedule")
+    .option("--hires-fix", "two-pass generation for large images")
+    .option("--tiling", "make the image tile seamlessly")
     .option("--negative <text>", "negative prompt (what not to draw)", nonEmptyText)
+    .option("--lora <name[:model[:clip]]>", "a LoRA by name or CivitAI id, strengths -5..5; repeatable", lora)
+    .option(
+      "--post-process <name>",
+      "post-processor (e.g. RealESRGAN_x4plus, GFPGAN, CodeFormers, strip_background); repeatable",
+      collect,
+    )
+    .option("--facefixer-strength <x>", "face fixer strength, 0-1", decimalIn(0, 1))
+    .option("-i, --image <file|url>", "source image for img2img (PNG, JPEG or WebP file, or an http(s) URL)")
+    .option("--mask <file|url>", "inpainting mask (implies --source-processing inpainting)")
+    .option("--extra-image <file|url>", "extra source image, e.g. for remix; repeatable", collectRaw)
+    .addOption(
+      new Option("--source-processing <mode>", "what to do with --image (default img2img)").choices(
+        SOURCE_PROCESSING,
+      ),
+    )
+    .option(
+      "--denoise <x>",
+      "img2img denoising strength, 0.01-1 (how far to move from --image)",
+      decimalIn(0.01, 1),
+    )
+    .option("--nsfw", "allow NSFW results (nsfw: true, no censoring)")
+    .option("--censor", "a SFW request: censor any NSFW result (censor_nsfw: true)")
+    .option("--no-r2", "have the images sent inline (base64) instead of as R2 download links")
+    .option("--worker <id>", "only these workers may serve the request; repeatable", collect)
+    .option("--exclude-worker <id>", "these workers may not serve the request; repeatable", collect)
+    .option("--trusted-workers", "only trusted workers may serve the request")
     .option("--allow-downgrade", "let the horde shrink the size/steps instead of asking for kudos upfront")
+    .option("--dry-run", "print what the request would cost in kudos; nothing is queued")
     .option("--timeout <seconds>", "give up (and cancel the job) after this many seconds", secondsArg)
     .option("--wait-for-worker", "keep waiting when no worker can serve the request (default: fail at once)")
-    .option("--json", "print one JSON document with the results on stdout, nothing else")
-    .option("--url <url>", "API base URL (env HORDE_URL, default https://aihorde.net/api)", httpUrl)
-    .option("--api-key <key>", "API key (env HORDE_API_KEY, default the anonymous key 0000000000)")
-    .option("--client-agent <agent>", "Client-Agent header, name:version:contact (env HORDE_CLIENT_AGENT)")
+    .option("--json", "print one JSON document with the results on stdout, nothing else");
+  addConnectionOptions(cmd)
     .addHelpText(
       "after",
       [
         "",
-        "Images are saved as <out>/<id>-<n>.webp with a sidecar <out>/<id>-<n>.json (seed, model, worker,",
-        "censorship, prompt); their paths are printed one per line. Progress goes to stderr.",
+        "Images are saved as <out>/<id>-<n>.webp (or .png) with a sidecar <out>/<id>-<n>.json (seed, model,",
+        "worker, censorship, prompt); their paths are printed one per line. Progress goes to stderr.",
         "",
         "Examples:",
         '  horde generate "a lighthouse at dusk, oil painting" --local --out pictures',
-        '  horde generate "a red fox" -n 2 --width 768 --height 512 --model "AlbedoBase XL (SDXL)"',
+        '  horde generate "a red fox" -n 2 --size 768x512 --model "AlbedoBase XL (SDXL)"',
+        '  horde generate "same scene, in winter" --image photo.png --denoise 0.6',
+        '  horde generate "a castle" --steps 50 --size 1024x1024 --dry-run',
         '  HORDE_API_KEY=... horde generate "a castle" --json',
       ].join("\n"),
     )
     .action(async (words: string[], flags: GenerateFlags) => {
-      ctx.exitCode = await runGenerate(words.join(" "), flags, ctx.io, ctx.deps, ctx.version);
+      ctx.exitCode = await runGenerate(words.join(" "), flags, ctx);
     });
+  return cmd;
+}
+
+/** Like `collect` but without splitting on commas (file names and URLs may contain them). */
+function collectRaw(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 type ImageParams = NonNullable<ImageGenerateAsyncPayload["params"]>;
 
-function buildPayload(prompt: string, flags: GenerateFlags): ImageGenerateAsyncPayload {
-  const params: ImageParams = {
-    width: flags.width,
-    height: flags.height,
-    steps: flags.steps,
-    n: flags.count,
-  };
+/** Checks the flags against each other, before anything is read or sent. */
+function checkFlags(prompt: string, flags: GenerateFlags): void {
+  if (prompt === "") throw new UsageError("the prompt is empty");
+  if (flags.negative !== undefined && prompt.includes("###")) {
+    throw new UsageError("the prompt already has a negative part after ###; drop --negative or merge it");
+  }
+  if (flags.local && flags.url !== undefined) {
+    throw new UsageError("--local and --url cannot be used together");
+  }
+  if (flags.size && (flags.width !== undefined || flags.height !== undefined)) {
+    throw new UsageError("--size cannot be combined with --width or --height");
+  }
+  if (flags.nsfw && flags.censor) {
+    throw new UsageError("--nsfw and --censor contradict each other; pick one");
+  }
+  if (flags.worker && flags.excludeWorker) {
+    throw new UsageError("--worker and --exclude-worker cannot be used together");
+  }
+  if (flags.image === undefined) {
+    for (const [flag, given] of [
+      ["--mask", flags.mask],
+      ["--denoise", flags.denoise],
+      ["--source-processing", flags.sourceProcessing],
+    ] as const) {
+      if (given !== undefined) throw new UsageError(`${flag} needs a source image (--image)`);
+    }
+  }
+  const mode = flags.sourceProcessing;
+  if (flags.mask !== undefined && mode !== undefined && mode !== "inpainting" && mode !== "outpainting") {
+    throw new UsageError(`--mask is for inpainting or outpainting, not ${mode}`);
+  }
+  if (flags.sourceProcessing === "remix" && flags.denoise !== undefined) {
+    throw new UsageError("--denoise has no effect with remix; drop it");
+  }
+}
+
+/** The POST /v2/generate/async body, without the images (they are read later). */
+export function buildPayload(prompt: string, flags: GenerateFlags): ImageGenerateAsyncPayload {
+  const width = flags.size?.width ?? flags.width ?? 512;
+  const height = flags.size?.height ?? flags.height ?? 512;
+  const params: ImageParams = { width, height, steps: flags.steps, n: flags.count };
   if (flags.seed !== undefined) params.seed = flags.seed;
   if (flags.sampler !== undefined) params.sampler_name = flags.sampler as ImageParams["sampler_name"];
   if (flags.cfgScale !== undefined) params.cfg_scale = flags.cfgScale;
+  if (flags.clipSkip !== undefined) params.clip_skip = flags.clipSkip;
+  if (flags.karras === false) params.karras = false;
+  if (flags.hiresFix) params.hires_fix = true;
+  if (flags.tiling) params.tiling = true;
+  if (flags.lora && flags.lora.length > 0) params.loras = flags.lora.map((l) => ({ ...l }));
+  if (flags.postProcess && flags.postProcess.length > 0) {
+    params.post_processing = [...new Set(flags.postProcess)] as ImageParams["post_processing"];
+  }
+  if (flags.facefixerStrength !== undefined) params.facefixer_strength = flags.facefixerStrength;
+  if (flags.denoise !== undefined) params.denoising_strength = flags.denoise;
   const payload: ImageGenerateAsyncPayload = {
     prompt: flags.negative !== undefined ? `${prompt} ### ${flags.negative}` : prompt,
     params,
-    r2: true,
+    r2: flags.r2 !== false,
   };
   if (flags.model && flags.model.length > 0) payload.models = flags.model;
   if (flags.allowDowngrade) payload.allow_downgrade = true;
+  if (flags.nsfw) {
+    payload.nsfw = true;
+    payload.censor_nsfw = false;
+  }
+  if (flags.censor) {
+    payload.nsfw = false;
+    payload.censor_nsfw = true;
+  }
+  if (flags.worker) payload.workers = flags.worker;
+  if (flags.excludeWorker) {
+    payload.workers = flags.excludeWorker;
+    payload.worker_blacklist = true;
+  }
+  if (flags.trustedWorkers) payload.trusted_workers = true;
+  if (flags.image !== undefined) {
+    payload.source_processing =
+      flags.sourceProcessing ?? (flags.mask !== undefined ? "inpainting" : "img2img");
+  }
   return payload;
 }
 
-function describeJob(flags: GenerateFlags, config: Config): string {
-  const model = flags.model && flags.model.length > 0 ? `, ${flags.model.join(" | ")}` : "";
+/** Reads --image, --mask and --extra-image into the payload (exit 2 for a missing or unreadable file). */
+async function addImages(
+  payload: ImageGenerateAsyncPayload,
+  flags: GenerateFlags,
+  cwd: string,
+): Promise<void> {
+  if (flags.image !== undefined) payload.source_image = await readImageArg(flags.image, "--image", cwd);
+  if (flags.mask !== undefined) payload.source_mask = await readImageArg(flags.mask, "--mask", cwd);
+  if (flags.extraImage && flags.extraImage.length > 0) {
+    payload.extra_source_images = [];
+    for (const file of flags.extraImage) {
+      payload.extra_source_images.push({ image: await readImageArg(file, "--extra-image", cwd) });
+    }
+  }
+}
+
+function describeJob(payload: ImageGenerateAsyncPayload, config: Config): string {
+  const p = payload.params ?? {};
+  const model = payload.models && payload.models.length > 0 ? `, ${payload.models.join(" | ")}` : "";
+  const source = payload.source_processing ? `, ${payload.source_processing}` : "";
   const where = config.local ? "local emulator" : new URL(config.baseUrl).host;
-  return `${flags.width}x${flags.height}, ${flags.steps} steps${model}, on ${where}`;
-}
-
-function progressMode(io: RuntimeIO, json: boolean): ProgressMode {
-  if (io.stderr.isTTY) return "tty";
-  return json ? "none" : "plain";
-}
-
-/** A logger that keeps the SDK quiet (the CLI reports errors itself) but remembers the last warning. */
-function quietLogger(): Logger & { lastWarning: string | undefined } {
-  const logger = {
-    lastWarning: undefined as string | undefined,
-    debug() {},
-    info() {},
-    warn(message: string) {
-      logger.lastWarning = message;
-    },
-    error(message: string) {
-      logger.lastWarning = message;
-    },
-  };
-  return logger;
+  return `${p.width}x${p.height}, ${p.steps} steps${model}${source}, on ${where}`;
 }
 
 /** Runs `horde generate`; returns the exit code. Never throws. */
 export async function runGenerate(
   rawPrompt: string,
   flags: GenerateFlags,
-  io: RuntimeIO,
-  deps: GenerateDeps,
-  version: string,
+  ctx: CommandContext,
 ): Promise<number> {
-  let apiKey = "";
-  const fail = (err: CliError): number => {
-    io.stderr.write(`horde: ${redact(err.message, apiKey)}\n`);
-    return err.exitCode;
-  };
-
-  // 1. Everything that can be checked before anything is sent.
-  let config: Config;
+  const io = ctx.io;
+  const prompt = rawPrompt.trim();
   let payload: ImageGenerateAsyncPayload;
   try {
-    const prompt = rawPrompt.trim();
-    if (prompt === "") throw new UsageError("the prompt is empty");
-    if (flags.negative !== undefined && prompt.includes("###")) {
-      throw new UsageError("the prompt already has a negative part after ###; drop --negative or merge it");
-    }
-    if (flags.local && flags.url !== undefined) {
-      throw new UsageError("--local and --url cannot be used together");
-    }
-    config = resolveConfig(flags, io.env, version);
-    apiKey = config.apiKey;
-    if (!config.local) {
-      try {
-        httpUrl(config.baseUrl);
-      } catch {
-        throw new UsageError(`HORDE_URL is not an http(s) URL: ${config.baseUrl}`);
-      }
-    }
+    checkFlags(prompt, flags);
     payload = buildPayload(prompt, flags);
   } catch (err) {
-    return fail(toCliError(err, { baseUrl: "", local: flags.local === true }));
+    return fail(ctx, err instanceof CliError ? err : new UsageError(String(err)));
   }
-
-  const cwd = io.cwd;
-  try {
-    await ensureOutDir(resolve(cwd, flags.out));
-  } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
-    return fail(new UsageError(`cannot create the --out folder ${flags.out}: ${why}`));
-  }
-
-  // 2. Submit, follow and download.
-  const json = flags.json === true;
-  const progress = createProgress(progressMode(io, json), io.stderr);
-  const logger = quietLogger();
-  const controller = new AbortController();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let jobId: string | undefined;
-  let interrupts = 0;
-  let hardStop: (code: number) => void = () => {};
-  const stopped = new Promise<number>((resolveStop) => {
-    hardStop = resolveStop;
-  });
-  const unregister = io.onSigint(() => {
-    interrupts += 1;
-    if (interrupts === 1) {
-      if (io.stderr.isTTY) {
-        const which = jobId ? `job ${jobId}` : "the job";
-        progress.log(`horde: cancelling ${which} on the server… (press Ctrl-C again to quit now)`);
-      }
-      controller.abort();
-      return;
-    }
-    progress.stop();
+  if (flags.model && flags.worker) {
+    // Haidra-Org/AI-Horde#539: a request with both may never be served when the worker lacks the model.
     io.stderr.write(
-      `horde: interrupted${jobId ? `; job ${jobId} may still be running on the server` : ""}\n`,
+      "horde: warning: --worker and --model together: the request waits if that worker lacks the model\n",
     );
-    hardStop(ExitCode.Interrupted);
-    io.exit(ExitCode.Interrupted);
-  });
-
-  // Model-level warnings (e.g. a generation without an id) would otherwise go to the console mid-progress.
-  const previousModelLogger = setModelLogger(logger);
-  let emulator: LocalEmulator | undefined;
-  const errorContext = () => ({
-    baseUrl: config.baseUrl,
-    local: config.local,
-    jobId,
-    timeoutSeconds: flags.timeout,
-    lastWarning: logger.lastWarning,
-  });
-  try {
-    const timeoutMs = flags.timeout !== undefined ? Math.max(1, Math.round(flags.timeout * 1000)) : undefined;
-    const clientOptions: AIHordeClientOptions = {
-      baseUrl: config.baseUrl,
-      apiKey: config.apiKey,
-      clientAgent: config.clientAgent,
-      logger,
-    };
-    // Per HTTP attempt: the SDK's 30 s, or less when the whole run must end sooner.
-    if (timeoutMs !== undefined) clientOptions.timeoutMs = Math.min(timeoutMs, 30_000);
-    if (config.local) {
-      // The emulator's own warnings would tear the progress output; the CLI reports what matters.
-      emulator = await deps.createEmulator({ devWorkers: 1, logger: {} });
-      clientOptions.fetch = emulator.fetch;
-    }
-    const client = deps.createClient(clientOptions);
-    const job = progress.startJob(flags.count, describeJob(flags, config));
-    const options: GenerateImageOptions = {
-      signal: controller.signal,
-      download: true,
-      onSubmitted: (response) => {
-        jobId = response.id;
-        job.submitted(response.id);
-      },
-      onProgress: (event) => {
-        jobId = event.id;
-        job.update(event);
-      },
-    };
-    if (!flags.waitForWorker) options.failWhenImpossible = true;
-    // --timeout bounds the whole run, submit included (the SDK's own job timeout starts after the submit):
-    // abort with a HordeTimeoutError as the reason, which the SDK rethrows as is, after cancelling the job.
-    if (timeoutMs !== undefined) {
-      timer = setTimeout(() => {
-        controller.abort(new HordeTimeoutError(`timed out after ${flags.timeout}s`));
-      }, timeoutMs);
-    }
-
-    let result: GenerateImageResult;
-    try {
-      const outcome = await Promise.race([client.generateImage(payload, options), stopped]);
-      if (typeof outcome === "number") return outcome;
-      result = outcome;
-    } catch (err) {
-      const timedOut = !interrupts && controller.signal.reason instanceof HordeTimeoutError;
-      const cancelled = interrupts > 0 || (err instanceof HordeAbortError && !timedOut);
-      job.failed(cancelled ? "cancelled" : timedOut ? "timed out" : "failed");
-      progress.stop();
-      if (timedOut) return fail(toCliError(controller.signal.reason, errorContext()));
-      if (cancelled) {
-        const which = jobId ? `job ${jobId} was cancelled on the server` : "nothing was queued";
-        return fail(new CliError(`cancelled: ${which}`, ExitCode.Interrupted));
-      }
-      return fail(toCliError(err, errorContext()));
-    }
-    jobId = result.id;
-
-    const kudos = result.status.kudos ?? undefined;
-    let saved: Awaited<ReturnType<typeof saveImages>>;
-    try {
-      saved = await saveImages(
-        flags.out,
-        result.id,
-        result.images,
-        {
-          prompt: payload.prompt,
-          params: { ...payload.params },
-          models: payload.models,
-          server: config.local ? "local emulator (--local)" : config.baseUrl,
-        },
-        cwd,
-      );
-    } catch (err) {
-      job.failed("not saved");
-      progress.stop();
-      const why = err instanceof Error ? err.message : String(err);
-      return fail(new CliError(`cannot save the images of job ${result.id}: ${why}`, ExitCode.JobFailed));
-    }
-    if (saved.saved.length > 0) job.finished(result.id, kudos);
-    else job.failed(result.images.length === 0 ? "no images" : "download failed");
-    progress.stop();
-
-    if (json) {
-      io.stdout.write(`${JSON.stringify(jsonResult(result.id, saved.saved, kudos))}\n`);
-    } else {
-      for (const image of saved.saved) io.stdout.write(`${image.path}\n`);
-    }
-    if (result.images.length === 0) {
-      return fail(new CliError(`job ${result.id} finished without images`, ExitCode.JobFailed));
-    }
-    if (saved.missing.length > 0) {
-      const first = result.images[saved.missing[0] ?? 0] as { error?: unknown } | undefined;
-      const why = first?.error instanceof Error ? `: ${first.error.message}` : "";
-      return fail(
-        new CliError(
-          `${saved.missing.length} of ${result.images.length} images of job ${result.id} could not be downloaded${why}`,
-          ExitCode.Server,
-        ),
-      );
-    }
-    return ExitCode.Ok;
-  } catch (err) {
-    progress.stop();
-    return fail(toCliError(err, errorContext()));
-  } finally {
-    if (timer !== undefined) clearTimeout(timer);
-    unregister();
-    setModelLogger(previousModelLogger);
-    if (emulator) {
-      try {
-        await emulator.close();
-      } catch {
-        // Closing an in-memory emulator cannot lose anything the user asked for.
-      }
-    }
   }
+  const prepare = async () => {
+    await addImages(payload, flags, io.cwd);
+    if (flags.dryRun) return;
+    try {
+      await ensureOutDir(resolve(io.cwd, flags.out));
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      throw new UsageError(`cannot create the --out folder ${flags.out}: ${why}`);
+    }
+  };
+  return withConnection(ctx, flags, { devWorkers: [{ type: "image" }], prepare }, (conn) =>
+    flags.dryRun ? dryRun(ctx, conn, payload, flags) : generate(ctx, conn, payload, flags),
+  );
+}
+
+async function dryRun(
+  ctx: CommandContext,
+  conn: Connection,
+  payload: ImageGenerateAsyncPayload,
+  flags: GenerateFlags,
+): Promise<number> {
+  const kudos = await conn.client.estimateImageKudos(payload);
+  if (flags.json) {
+    ctx.io.stdout.write(`${JSON.stringify({ dry_run: true, kudos })}\n`);
+  } else {
+    const n = payload.params?.n ?? 1;
+    ctx.io.stdout.write(
+      `${kudos} kudos for ${n} image${n === 1 ? "" : "s"} (${describeJob(payload, conn.config)}); nothing was queued\n`,
+    );
+  }
+  return ExitCode.Ok;
+}
+
+async function generate(
+  ctx: CommandContext,
+  conn: Connection,
+  payload: ImageGenerateAsyncPayload,
+  flags: GenerateFlags,
+): Promise<number> {
+  const io = ctx.io;
+  const json = flags.json === true;
+  const progress = createProgress(progressMode(ctx, json), io.stderr);
+  const total = payload.params?.n ?? 1;
+  const outcome = await followJob<GenerateImageResult>({
+    ctx,
+    conn,
+    progress,
+    total,
+    label: describeJob(payload, conn.config),
+    timeoutSeconds: flags.timeout,
+    run: (hooks) => {
+      const options: GenerateImageOptions = {
+        signal: hooks.signal,
+        download: true,
+        onSubmitted: (response: ImageGenerateAsyncResponse) => {
+          hooks.submitted(response.id);
+          if (!json) {
+            for (const w of response.warnings ?? []) {
+              if (w.message) progress.log(`horde: warning: ${w.message}${w.code ? ` (${w.code})` : ""}`);
+            }
+          }
+        },
+        onProgress: (event) => hooks.progress(event.id, event.check),
+      };
+      if (!flags.waitForWorker) options.failWhenImpossible = true;
+      // --timeout bounds the whole run (see followJob); the SDK's own job timeout stays its 20 minutes.
+      return conn.client.generateImage(payload, options);
+    },
+  });
+  if (!outcome.ok) return outcome.code;
+  const { result, job } = outcome;
+
+  const kudos = result.status.kudos ?? undefined;
+  let saved: Awaited<ReturnType<typeof saveImages>>;
+  try {
+    saved = await saveImages(
+      flags.out,
+      result.id,
+      result.images,
+      {
+        prompt: payload.prompt,
+        params: { ...payload.params },
+        models: payload.models,
+        server: conn.config.local ? "local emulator (--local)" : conn.config.baseUrl,
+        extra: sidecarExtra(payload),
+      },
+      io.cwd,
+      flags.format,
+    );
+  } catch (err) {
+    job.failed("not saved");
+    progress.stop();
+    const why = err instanceof Error ? err.message : String(err);
+    return fail(ctx, new CliError(`cannot save the images of job ${result.id}: ${why}`, ExitCode.JobFailed));
+  }
+  if (saved.saved.length > 0) job.finished(result.id, kudos);
+  else job.failed(result.images.length === 0 ? "no images" : "download failed");
+  progress.stop();
+
+  if (json) {
+    io.stdout.write(`${JSON.stringify(jsonResult(result.id, saved.saved, kudos))}\n`);
+  } else {
+    for (const image of saved.saved) io.stdout.write(`${image.path}\n`);
+  }
+  if (result.images.length === 0) {
+    return fail(ctx, new CliError(`job ${result.id} finished without images`, ExitCode.JobFailed));
+  }
+  if (saved.missing.length > 0) {
+    const first = result.images[saved.missing[0] ?? 0] as { error?: unknown } | undefined;
+    const why = first?.error instanceof Error ? `: ${first.error.message}` : "";
+    return fail(
+      ctx,
+      new CliError(
+        `${saved.missing.length} of ${result.images.length} images of job ${result.id} could not be downloaded${why}`,
+        ExitCode.Server,
+      ),
+    );
+  }
+  return ExitCode.Ok;
+}
+
+/** Request fields besides prompt/params/models that explain an image (never the source images themselves). */
+function sidecarExtra(payload: ImageGenerateAsyncPayload): Record<string, unknown> {
+  const extra: Record<string, unknown> = {};
+  if (payload.source_processing) extra.source_processing = payload.source_processing;
+  if (payload.nsfw !== undefined) extra.nsfw = payload.nsfw;
+  if (payload.censor_nsfw !== undefined) extra.censor_nsfw = payload.censor_nsfw;
+  if (payload.workers) extra.workers = payload.workers;
+  if (payload.allow_downgrade) extra.allow_downgrade = true;
+  return extra;
 }

@@ -14,10 +14,22 @@ export interface JobProgress {
   failed(reason: string): void;
 }
 
+/** What a job produces, for plain lines: `2 images`, `1 text`, `3 forms`. */
+export interface JobUnit {
+  one: string;
+  many: string;
+  /** What happened to the results at the end: `downloaded`, `received`, `done`. */
+  done: string;
+}
+
+export const IMAGES: JobUnit = { one: "image", many: "images", done: "downloaded" };
+export const TEXTS: JobUnit = { one: "text", many: "texts", done: "received" };
+export const FORMS: JobUnit = { one: "form", many: "forms", done: "done" };
+
 /** Renders job progress: bars on a terminal, plain lines elsewhere, or nothing. */
 export interface ProgressOutput {
-  /** A job of `total` images is being submitted; `label` describes it (`512x512, 30 steps`). */
-  startJob(total: number, label: string): JobProgress;
+  /** A job of `total` results is being submitted; `label` describes it (`512x512, 30 steps`). */
+  startJob(total: number, label: string, unit?: JobUnit): JobProgress;
   /** Prints a line without tearing the bars. */
   log(line: string): void;
   /** Stops rendering (restores the cursor). Safe to call twice. */
@@ -41,12 +53,12 @@ export function createProgress(mode: ProgressMode, out: Writer): ProgressOutput 
 export class PlainProgress implements ProgressOutput {
   constructor(private readonly out: Writer) {}
 
-  startJob(total: number, label: string): JobProgress {
+  startJob(total: number, label: string, unit: JobUnit = IMAGES): JobProgress {
     const out = this.out;
     let lastKey = "";
     return {
       submitted(id) {
-        out.write(`job ${id}: submitted — ${total} image${total === 1 ? "" : "s"}, ${label}\n`);
+        out.write(`job ${id}: submitted — ${total} ${total === 1 ? unit.one : unit.many}, ${label}\n`);
       },
       update(event) {
         const key = progressKey(event.check);
@@ -56,7 +68,7 @@ export class PlainProgress implements ProgressOutput {
       },
       finished(id, kudos) {
         const cost = kudos !== undefined ? `, ${kudos} kudos` : "";
-        out.write(`job ${id}: done — ${total}/${total} downloaded${cost}\n`);
+        out.write(`job ${id}: done — ${total}/${total} ${unit.done}${cost}\n`);
       },
       // The error line that follows says it all; a progress line would only repeat it.
       failed() {},

@@ -25,9 +25,22 @@ export interface SidecarRequest {
   models?: string[] | undefined;
   /** Where the job ran: the API base URL, or a note for the local emulator. */
   server: string;
+  /** Other request fields worth keeping (source processing, LoRAs, post-processing, …). */
+  extra?: Record<string, unknown> | undefined;
 }
 
-/** One saved image: the WebP path and what is known about it. */
+/** The file format images are saved in: as delivered (WebP), or converted to PNG with sharp. */
+export type OutputFormat = "webp" | "png";
+
+/** Converts delivered WebP bytes to the output format. */
+export async function encodeAs(bytes: Uint8Array, format: OutputFormat): Promise<Uint8Array> {
+  if (format === "webp") return bytes;
+  // Loaded on demand: most runs save WebP as delivered.
+  const { default: sharp } = await import("sharp");
+  return new Uint8Array(await sharp(bytes).png().toBuffer());
+}
+
+/** One saved image: its path and what is known about it. */
 export interface SavedImage {
   path: string;
   sidecar: string;
@@ -43,8 +56,8 @@ export async function ensureOutDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
 }
 
-export function imagePath(dir: string, id: string, index: number): string {
-  return join(dir, `${id}-${index}.webp`);
+export function imagePath(dir: string, id: string, index: number, format: OutputFormat = "webp"): string {
+  return join(dir, `${id}-${index}.${format}`);
 }
 
 function str(value: unknown): string | null {
@@ -53,9 +66,9 @@ function str(value: unknown): string | null {
 }
 
 /**
- * Writes `<dir>/<id>-<n>.webp` and the sidecar `<dir>/<id>-<n>.json` for each image. Images without bytes
- * (the download failed) are skipped and reported in `missing`. Paths are reported as `dir` was given; a
- * relative `dir` is written relative to `cwd`.
+ * Writes `<dir>/<id>-<n>.webp` (or `.png`) and the sidecar `<dir>/<id>-<n>.json` for each image. Images
+ * without bytes (the download failed) are skipped and reported in `missing`. Paths are reported as `dir` was
+ * given; a relative `dir` is written relative to `cwd`.
  */
 export async function saveImages(
   dir: string,
@@ -63,6 +76,7 @@ export async function saveImages(
   images: readonly DownloadedImage[],
   request: SidecarRequest,
   cwd: string,
+  format: OutputFormat = "webp",
 ): Promise<{ saved: SavedImage[]; missing: number[] }> {
   await ensureOutDir(resolve(cwd, dir));
   const saved: SavedImage[] = [];
@@ -73,7 +87,7 @@ export async function saveImages(
       continue;
     }
     const g = image.generation;
-    const path = imagePath(dir, id, index);
+    const path = imagePath(dir, id, index, format);
     const sidecar = join(dir, `${id}-${index}.json`);
     const info: SavedImage = {
       path,
@@ -84,7 +98,7 @@ export async function saveImages(
       worker_name: str(g.worker_name),
       censored: g.censored === true,
     };
-    await writeFile(resolve(cwd, path), image.bytes);
+    await writeFile(resolve(cwd, path), await encodeAs(image.bytes, format));
     const meta = {
       request_id: id,
       generation_id: str(g.id),
@@ -99,8 +113,10 @@ export async function saveImages(
       gen_metadata: g.gen_metadata ?? [],
       params: request.params,
       models: request.models ?? null,
+      ...(request.extra ?? {}),
       server: request.server,
-      file: `${id}-${index}.webp`,
+      file: `${id}-${index}.${format}`,
+      format,
       saved_at: new Date().toISOString(),
     };
     await writeFile(resolve(cwd, sidecar), `${JSON.stringify(meta, null, 2)}\n`);

@@ -1,0 +1,202 @@
+/** `horde serve`: the emulator as an HTTP server, for apps, scripts and test suites that speak HTTP. */
+import { type Command, InvalidArgumentError } from "commander";
+import type { Emulator, EmulatorOptions } from "horde-emulator";
+import type { CommandContext } from "../context.js";
+import { CliError, ExitCode } from "../errors.js";
+import { fail } from "../follow.js";
+import { decimalIn, integerIn } from "../parse.js";
+
+export interface SeedUser {
+  username: string;
+  kudos: number;
+  apikey?: string;
+}
+
+interface ServeFlags {
+  port: number;
+  host: string;
+  devWorkers: number;
+  textWorkers?: number;
+  alchemyWorkers?: number;
+  speed?: number;
+  rateLimits: boolean;
+  seedUser?: SeedUser[];
+  json?: boolean;
+  verbose?: boolean;
+}
+
+/** The `--json` line `horde serve` prints once it listens. */
+export interface ServeJson {
+  url: string;
+  origin: string;
+  port: number;
+  admin_url: string;
+  rate_limits: boolean;
+  anonymous_key: string;
+  users: { username: string; id: number; apikey: string; kudos: number }[];
+  dev_workers: { name: string; type: string }[];
+}
+
+/** `--seed-user NAME:KUDOS[:APIKEY]`, repeatable. */
+export function seedUser(value: string, previous: SeedUser[] | undefined): SeedUser[] {
+  const [name = "", kudos = "", ...rest] = value.split(":");
+  const apikey = rest.join(":");
+  if (!/^[^#:\s][^#:]*$/.test(name.trim()) || !/^\d+(\.\d+)?$/.test(kudos.trim())) {
+    throw new InvalidArgumentError("Must be NAME:KUDOS or NAME:KUDOS:APIKEY, e.g. alice:1000.");
+  }
+  if (rest.length > 0 && apikey.trim().length < 6) {
+    throw new InvalidArgumentError("The API key must have at least 6 characters.");
+  }
+  const user: SeedUser = { username: name.trim(), kudos: Number(kudos) };
+  if (rest.length > 0) user.apikey = apikey.trim();
+  return [...(previous ?? []), user];
+}
+
+export function registerServe(program: Command, ctx: CommandContext): Command {
+  return program
+    .command("serve")
+    .description("run a local AI Horde emulator over HTTP, with dev workers, until Ctrl-C")
+    .option("-p, --port <port>", "port to listen on (0 picks a free one)", integerIn(0, 65535), 7001)
+    .option("--host <host>", "interface to listen on", "127.0.0.1")
+    .option("--dev-workers <N>", "image dev workers (draw real WebP pictures)", integerIn(0, 50), 1)
+    .option("--text-workers <N>", "text dev workers (default: as many as --dev-workers)", integerIn(0, 50))
+    .option(
+      "--alchemy-workers <N>",
+      "alchemy dev workers (default: as many as --dev-workers)",
+      integerIn(0, 50),
+    )
+    .option("--speed <x>", "make the dev workers this many times faster, 0.01-1000", decimalIn(0.01, 1000))
+    .option("--no-rate-limits", "turn off the horde's rate limits (they are on, as on aihorde.net)")
+    .option(
+      "--seed-user <name:kudos[:apikey]>",
+      "create a user (with this API key, if given); repeatable (default: dev:1000)",
+      seedUser,
+    )
+    .option("-v, --verbose", "log the emulator's warnings to stderr")
+    .option("--json", "print one JSON line with the URL, users and keys once listening")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Prints the base URL and the API keys of the users it created, then serves until Ctrl-C (or SIGTERM).",
+        "The emulator's own admin API is under <origin>/_emulator/ (users, stats, faults, clock).",
+        "",
+        "Examples:",
+        "  horde serve",
+        "  horde serve --port 0 --seed-user alice:500:alice-test-key-1 --no-rate-limits --json",
+        '  HORDE_URL=http://127.0.0.1:7001/api HORDE_API_KEY=<key> horde generate "a cat"',
+      ].join("\n"),
+    )
+    .action(async (flags: ServeFlags) => {
+      ctx.exitCode = await runServe(flags, ctx);
+    });
+}
+
+async function runServe(flags: ServeFlags, ctx: CommandContext): Promise<number> {
+  const io = ctx.io;
+  const text = flags.textWorkers ?? flags.devWorkers;
+  const alchemy = flags.alchemyWorkers ?? flags.devWorkers;
+  const devWorkers = [
+    ...Array.from({ length: flags.devWorkers }, () => ({ type: "image" as const })),
+    ...Array.from({ length: text }, () => ({ type: "text" as const })),
+    ...Array.from({ length: alchemy }, () => ({ type: "alchemy" as const })),
+  ];
+  const users = flags.seedUser ?? [{ username: "dev", kudos: 1000 }];
+  const write = (prefix: string) => (message: string) => io.stderr.write(`emulator: ${prefix}${message}\n`);
+  const options = {
+    devWorkers,
+    rateLimits: flags.rateLimits !== false,
+    users,
+    logger: flags.verbose ? { warn: write("warning: "), error: write("error: "), info: write("") } : {},
+    ...(flags.speed !== undefined ? { devWorkerSpeed: flags.speed } : {}),
+  } as EmulatorOptions;
+
+  let emulator: Emulator;
+  try {
+    const { createEmulator } = await import("horde-emulator");
+    emulator = createEmulator(options);
+  } catch (err) {
+    return fail(
+      ctx,
+      new CliError(`cannot start the emulator: ${(err as Error).message}`, ExitCode.JobFailed),
+    );
+  }
+  let info: Awaited<ReturnType<Emulator["listen"]>>;
+  try {
+    info = await emulator.listen({ port: flags.port, host: flags.host });
+  } catch (err) {
+    await emulator.close().catch(() => {});
+    const code = (err as { code?: unknown }).code;
+    if (code === "EADDRINUSE") {
+      return fail(
+        ctx,
+        new CliError(
+          `port ${flags.port} is in use; pick another with --port (0 picks a free one)`,
+          ExitCode.Server,
+        ),
+      );
+    }
+    if (code === "EACCES") {
+      return fail(
+        ctx,
+        new CliError(`not allowed to listen on port ${flags.port}; try one above 1024`, ExitCode.Server),
+      );
+    }
+    return fail(
+      ctx,
+      new CliError(
+        `cannot listen on ${flags.host}:${flags.port}: ${(err as Error).message}`,
+        ExitCode.Server,
+      ),
+    );
+  }
+
+  const description = emulator.describe();
+  const shown = description.users.filter(
+    (u) =>
+      u.apikey !== description.anonymousKey &&
+      u.username !== "DevWorkerOwner" &&
+      !u.username.startsWith("DevWorkerOwner#"),
+  );
+  const doc: ServeJson = {
+    url: info.url,
+    origin: info.origin,
+    port: info.port,
+    admin_url: `${info.origin}/_emulator/`,
+    rate_limits: description.rateLimits,
+    anonymous_key: description.anonymousKey,
+    users: shown.map((u) => ({ username: u.username, id: u.id, apikey: u.apikey, kudos: u.kudos })),
+    dev_workers: description.devWorkers.map((w) => ({ name: w.name, type: w.type })),
+  };
+
+  if (flags.json) {
+    io.stdout.write(`${JSON.stringify(doc)}\n`);
+  } else {
+    const lines = [
+      `AI Horde emulator on ${info.url}`,
+      `  dev workers:  ${doc.dev_workers.map((w) => `${w.name} (${w.type})`).join(", ") || "none"}`,
+      `  rate limits:  ${doc.rate_limits ? "on" : "off"}`,
+      `  admin API:    ${doc.admin_url}`,
+      "  users and API keys:",
+      ...doc.users.map(
+        (u) => `    ${u.username.padEnd(16)}  ${String(u.kudos).padStart(7)} kudos  ${u.apikey}`,
+      ),
+      `    ${"anonymous".padEnd(16)}  ${"".padStart(7)}        ${doc.anonymous_key}`,
+      "",
+      `Try:  HORDE_URL=${info.url} HORDE_API_KEY=${doc.users[0]?.apikey ?? doc.anonymous_key} horde generate "a lighthouse"`,
+      "Press Ctrl-C to stop.",
+    ];
+    io.stdout.write(`${lines.join("\n")}\n`);
+  }
+
+  await new Promise<void>((resolveStop) => {
+    const unregister = io.onSigint(() => {
+      unregister();
+      resolveStop();
+    });
+  });
+  if (!flags.json) io.stderr.write("horde: stopping the emulator…\n");
+  // The dev workers fault what they are still generating, so no job is left to time out.
+  await emulator.close().catch(() => {});
+  return ExitCode.Ok;
+}

@@ -1,0 +1,206 @@
+/** Shared by every command that talks to a horde: the connection flags, the config, the client. */
+import type { Command } from "commander";
+import type { EmulatorOptions } from "horde-emulator";
+import { type AIHordeAPIClient, type AIHordeClientOptions, type Logger, setModelLogger } from "horde-sdk";
+import {
+  type Config,
+  type ConfigFlags,
+  configPath,
+  describeSource,
+  readConfigFile,
+  resolveConfig,
+} from "./config.js";
+import type { CommandContext, LocalEmulator } from "./context.js";
+import { CliError, type ErrorContext, toCliError, UsageError } from "./errors.js";
+import { httpUrl } from "./parse.js";
+
+export interface ConnectionFlags extends ConfigFlags {
+  json?: boolean;
+}
+
+export const URL_HELP = "API base URL (env HORDE_URL, default https://aihorde.net/api)";
+export const KEY_HELP = "API key (env HORDE_API_KEY, default the anonymous key 0000000000)";
+export const AGENT_HELP = "Client-Agent header, name:version:contact (env HORDE_CLIENT_AGENT)";
+
+/** Adds `--url`, `--api-key`, `--client-agent` (and `--local` when the command can run offline). */
+export function addConnectionOptions(cmd: Command, local?: string): Command {
+  if (local) cmd.option("--local", local);
+  return cmd
+    .option("--url <url>", URL_HELP, httpUrl)
+    .option("--api-key <key>", KEY_HELP)
+    .option("--client-agent <agent>", AGENT_HELP);
+}
+
+const CLIENT_AGENT = /^[^:\s]+:[^:\s]+:\S.*$/;
+
+/**
+ * The effective configuration for a command: flags > env > config file > defaults, checked before anything
+ * is sent. The key is registered as a secret at once, so no later output can show it.
+ */
+export async function loadConfig(ctx: CommandContext, flags: ConfigFlags): Promise<Config> {
+  if (flags.local && flags.url !== undefined) {
+    throw new UsageError("--local and --url cannot be used together");
+  }
+  const path = configPath(ctx.io.env);
+  const { file } = await readConfigFile(path);
+  const config = resolveConfig(flags, ctx.io.env, ctx.version, file, path);
+  ctx.addSecret(config.apiKey);
+  if (!config.local) {
+    try {
+      httpUrl(config.baseUrl);
+    } catch {
+      const where =
+        config.sources.url === "file" ? `the url in ${path}` : describeSource(config.sources.url, "url");
+      throw new UsageError(`${where} is not an http(s) URL: ${config.baseUrl}`);
+    }
+  }
+  if (!CLIENT_AGENT.test(config.clientAgent)) {
+    const where = describeSource(config.sources.clientAgent, "clientAgent");
+    throw new UsageError(
+      `${where} must look like name:version:contact, e.g. my-script:1.0:me@example.com (got '${config.clientAgent}')`,
+    );
+  }
+  return config;
+}
+
+/** A logger that keeps the SDK quiet (the CLI reports errors itself) but remembers the last warning. */
+export interface QuietLogger extends Logger {
+  lastWarning: string | undefined;
+}
+
+export function quietLogger(): QuietLogger {
+  const logger: QuietLogger = {
+    lastWarning: undefined,
+    debug() {},
+    info() {},
+    warn(message: string) {
+      logger.lastWarning = message;
+    },
+    error(message: string) {
+      logger.lastWarning = message;
+    },
+  };
+  return logger;
+}
+
+export interface Connection {
+  client: AIHordeAPIClient;
+  config: Config;
+  logger: QuietLogger;
+  /** Closes the in-process emulator (with `--local`) and restores the model logger. */
+  close(): Promise<void>;
+  /** Details for error messages. */
+  errorContext(extra?: Partial<ErrorContext>): ErrorContext;
+}
+
+export interface ConnectOptions {
+  /** Dev workers of the in-process emulator (with `--local`). */
+  devWorkers?: EmulatorOptions["devWorkers"];
+  /** Per-HTTP-attempt timeout, in ms. */
+  timeoutMs?: number;
+  /** With `--local`: wait (up to 5 s) until the dev workers have checked in, so listings show them. */
+  waitForDevWorkers?: boolean;
+}
+
+/** Creates the client (and with `--local` the in-process emulator it talks to). */
+export async function connect(
+  ctx: CommandContext,
+  config: Config,
+  options: ConnectOptions = {},
+): Promise<Connection> {
+  const logger = quietLogger();
+  // Model-level warnings (e.g. a generation without an id) would otherwise go to the console mid-progress.
+  const previousModelLogger = setModelLogger(logger);
+  let emulator: LocalEmulator | undefined;
+  const close = async () => {
+    setModelLogger(previousModelLogger);
+    const e = emulator;
+    emulator = undefined;
+    if (e) {
+      try {
+        await e.close();
+      } catch {
+        // Closing an in-memory emulator cannot lose anything the user asked for.
+      }
+    }
+  };
+  try {
+    const clientOptions: AIHordeClientOptions = {
+      baseUrl: config.baseUrl,
+      apiKey: config.apiKey,
+      clientAgent: config.clientAgent,
+      logger,
+    };
+    if (options.timeoutMs !== undefined) clientOptions.timeoutMs = options.timeoutMs;
+    if (config.local) {
+      // The emulator's own warnings would tear the progress output; the CLI reports what matters.
+      emulator = await ctx.deps.createEmulator({
+        devWorkers: options.devWorkers ?? [{ type: "image" }],
+        logger: {},
+      } as EmulatorOptions);
+      clientOptions.fetch = emulator.fetch;
+    }
+    const client = ctx.deps.createClient(clientOptions);
+    const expected = Array.isArray(options.devWorkers) ? options.devWorkers.length : 0;
+    if (config.local && options.waitForDevWorkers && expected > 0) {
+      // Dev workers check in with their first pop, a moment after the emulator starts.
+      for (let waited = 0; waited < 5000; waited += 50) {
+        if ((await client.getWorkers()).length >= expected) break;
+        await new Promise((resolveWait) => setTimeout(resolveWait, 50));
+      }
+    }
+    return {
+      client,
+      config,
+      logger,
+      close,
+      errorContext: (extra = {}) => ({
+        baseUrl: config.baseUrl,
+        local: config.local,
+        lastWarning: logger.lastWarning,
+        ...extra,
+      }),
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/** Prints `horde: <message>` for anything thrown and returns its exit code. */
+export function report(ctx: CommandContext, err: unknown, errorContext: ErrorContext): number {
+  const cliError = err instanceof CliError ? err : toCliError(err, errorContext);
+  ctx.io.stderr.write(`horde: ${cliError.message}\n`);
+  return cliError.exitCode;
+}
+
+/**
+ * Runs a command body that talks to the horde: loads the config, connects, runs, reports any error as one
+ * line, and always closes the connection.
+ */
+export async function withConnection(
+  ctx: CommandContext,
+  flags: ConfigFlags,
+  options: ConnectOptions & {
+    /** Checks and reads everything local (files, folders) before the client exists: nothing is sent on failure. */
+    prepare?: (config: Config) => Promise<void>;
+  },
+  body: (conn: Connection) => Promise<number>,
+): Promise<number> {
+  let config: Config;
+  try {
+    config = await loadConfig(ctx, flags);
+    await options.prepare?.(config);
+  } catch (err) {
+    return report(ctx, err, { baseUrl: "", local: flags.local === true });
+  }
+  let conn: Connection | undefined;
+  try {
+    conn = await connect(ctx, config, options);
+    return await body(conn);
+  } catch (err) {
+    return report(ctx, err, conn?.errorContext() ?? { baseUrl: config.baseUrl, local: config.local });
+  } finally {
+    await conn?.close();
+  }
+}
