@@ -20,6 +20,7 @@ interface ServeFlags {
   alchemyWorkers?: number;
   speed?: number;
   rateLimits: boolean;
+  ui: boolean;
   seedUser?: SeedUser[];
   json?: boolean;
   verbose?: boolean;
@@ -68,6 +69,10 @@ export function registerServe(program: Command, ctx: CommandContext): Command {
     .option("--speed <x>", "make the dev workers this many times faster, 0.01-1000", decimalIn(0.01, 1000))
     .option("--no-rate-limits", "turn off the horde's rate limits (they are on, as on aihorde.net)")
     .option(
+      "--no-ui",
+      "do not serve the web page at / (it watches the horde and submits prompts with horde-sdk)",
+    )
+    .option(
       "--seed-user <name:kudos[:apikey]>",
       "create a user (with this API key, if given); repeatable (default: dev:1000)",
       seedUser,
@@ -106,6 +111,7 @@ async function runServe(flags: ServeFlags, ctx: CommandContext): Promise<number>
   const options = {
     devWorkers,
     rateLimits: flags.rateLimits !== false,
+    ui: flags.ui !== false,
     users,
     logger: flags.verbose ? { warn: write("warning: "), error: write("error: "), info: write("") } : {},
     ...(flags.speed !== undefined ? { devWorkerSpeed: flags.speed } : {}),
@@ -177,6 +183,7 @@ async function runServe(flags: ServeFlags, ctx: CommandContext): Promise<number>
       `  dev workers:  ${doc.dev_workers.map((w) => `${w.name} (${w.type})`).join(", ") || "none"}`,
       `  rate limits:  ${doc.rate_limits ? "on" : "off"}`,
       `  admin API:    ${doc.admin_url}`,
+      ...(flags.ui !== false ? [`  web page:     ${info.origin}/`] : []),
       "  users and API keys:",
       ...doc.users.map(
         (u) => `    ${u.username.padEnd(16)}  ${String(u.kudos).padStart(7)} kudos  ${u.apikey}`,
