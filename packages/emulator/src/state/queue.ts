@@ -64,15 +64,27 @@ export function queueSnapshot(state: HordeState, kind: GenKind): QueueSnapshot {
   return { order, entries };
 }
 
-/** Average recorded speed over the kind's workers, per thread, in things per second (0 when unknown). */
+/**
+ * DEVIATION(§2.2): the server averages a performance history that is never empty on a live horde; a fresh
+ * emulator has none, and dividing by 1 would report a 512² job as minutes away. Until a worker of the kind
+ * has delivered, the emulator assumes the dev workers' default pace: 512×512×30 steps in 1.5 s (pixel-steps
+ * per second) and 80 tokens in 1.5 s.
+ */
+const ASSUMED_SPEED: Record<GenKind, number> = { image: (512 * 512 * 30) / 1.5, text: 80 / 1.5 };
+
+/** A worker's recorded speed, or the assumed one before its first delivery. */
+function speedOf(worker: Parameters<typeof workerSpeed>[0], kind: GenKind): number {
+  return workerSpeed(worker) ?? ASSUMED_SPEED[kind];
+}
+
+/** Average recorded speed over the kind's workers, per thread, in things per second. */
 function speedPerThread(state: HordeState, kind: GenKind): number {
   const speeds = state.workers
     .all()
     .filter((w) => w.type === kind)
     .map(workerSpeed)
     .filter((s): s is number => s !== null);
-  if (speeds.length === 0) return 0;
-  const avg = speeds.reduce((a, b) => a + b, 0) / speeds.length;
+  const avg = speeds.length === 0 ? ASSUMED_SPEED[kind] : speeds.reduce((a, b) => a + b, 0) / speeds.length;
   return kind === "image" ? avg / 1e6 : avg;
 }
 
@@ -91,7 +103,7 @@ export function waitTimeSeconds(state: HordeState, req: GenRequest, snapshot: Qu
   for (const job of state.jobsOf(req)) {
     if (jobState(job) !== "processing") continue;
     const worker = state.workers.findById(job.workerId);
-    const speed = worker ? workerSpeed(worker) : null;
+    const speed = worker ? speedOf(worker, req.kind) : null;
     if (!speed) continue;
     const perJob = req.kind === "image" ? thingsPerImage(req) * 1e6 : thingsPerImage(req);
     inFlight = Math.max(inFlight, perJob / speed - (now - job.startedAt) / 1000);
