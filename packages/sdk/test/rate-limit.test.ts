@@ -153,3 +153,42 @@ describe("rate limits", () => {
     expect(new Set(sent.map((s) => s.at)).size).toBe(1);
   });
 });
+
+describe("against the emulator with its rate limits on", () => {
+  it("a burst of 40 submits from one client meets zero 429s (the account may queue 100)", async () => {
+    const { createEmulator } = await import("horde-emulator");
+    const clock = new VirtualClock({ autoAdvance: true });
+    const emu = createEmulator({
+      clock,
+      devWorkers: 0,
+      rateLimits: true,
+      users: [{ username: "burst", kudos: 100_000, concurrency: 100 }],
+    });
+    try {
+      const apikey = emu.describe().users.find((u) => u.username.startsWith("burst"))?.apikey as string;
+      const statuses: number[] = [];
+      const client = new AIHordeAPIClient({
+        baseUrl: "http://horde.test/api",
+        apiKey: apikey,
+        clock,
+        logger: silentLogger,
+        fetch: async (input, init) => {
+          const response = await emu.fetch(input, init);
+          statuses.push(response.status);
+          return response;
+        },
+      });
+      const jobs = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          client.submitImage({ prompt: `burst ${i}`, params: { width: 64, height: 64, steps: 5 } }),
+        ),
+      );
+      expect(jobs).toHaveLength(40);
+      expect(statuses.filter((s) => s === 202)).toHaveLength(40);
+      expect(statuses.filter((s) => s === 429)).toEqual([]);
+      await Promise.all(jobs.map((j) => j.cancel()));
+    } finally {
+      await emu.close();
+    }
+  });
+});
