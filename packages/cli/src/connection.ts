@@ -1,7 +1,7 @@
 /** Shared by every command that talks to a horde: the connection flags, the config, the client. */
 import type { Command } from "commander";
 import type { EmulatorOptions } from "horde-emulator";
-import { type AIHordeAPIClient, type AIHordeClientOptions, type Logger, setModelLogger } from "horde-sdk";
+import type { AIHordeAPIClient, AIHordeClientOptions, Logger } from "horde-sdk";
 import {
   type Config,
   type ConfigFlags,
@@ -12,6 +12,7 @@ import {
 } from "./config.js";
 import type { CommandContext, LocalEmulator } from "./context.js";
 import { CliError, type ErrorContext, toCliError, UsageError } from "./errors.js";
+import { loadSdk } from "./lazy.js";
 import { httpUrl } from "./parse.js";
 
 export interface ConnectionFlags extends ConfigFlags {
@@ -108,6 +109,7 @@ export async function connect(
   config: Config,
   options: ConnectOptions = {},
 ): Promise<Connection> {
+  const { setModelLogger } = await loadSdk();
   const logger = quietLogger();
   // Model-level warnings (e.g. a generation without an id) would otherwise go to the console mid-progress.
   const previousModelLogger = setModelLogger(logger);

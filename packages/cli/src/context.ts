@@ -1,6 +1,7 @@
 import type { Emulator, EmulatorOptions } from "horde-emulator";
-import { AIHordeAPIClient, type AIHordeClientOptions } from "horde-sdk";
+import type { AIHordeAPIClient, AIHordeClientOptions } from "horde-sdk";
 import type { RuntimeIO } from "./io.js";
+import { requireSdk } from "./lazy.js";
 
 /** The in-process emulator, as far as `--local` uses it. */
 export type LocalEmulator = Pick<Emulator, "fetch" | "close">;
@@ -12,7 +13,8 @@ export interface CliDeps {
 }
 
 export const defaultDeps: CliDeps = {
-  createClient: (options) => new AIHordeAPIClient(options),
+  // `connect` loads the SDK before it calls this (the factory stays synchronous for the tests' fakes).
+  createClient: (options) => new (requireSdk().AIHordeAPIClient)(options),
   async createEmulator(options) {
     // Loaded on demand: the emulator (hono, sharp) is only needed with --local.
     const { createEmulator } = await import("horde-emulator");

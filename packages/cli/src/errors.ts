@@ -1,11 +1,5 @@
-import {
-  AIHordeRequestError,
-  HordeAbortError,
-  HordeConnectionError,
-  HordeJobError,
-  HordeTimeoutError,
-  HordeValidationError,
-} from "horde-sdk";
+import type { AIHordeRequestError } from "horde-sdk";
+import { loadedSdk, type SdkModule } from "./lazy.js";
 
 /** Exit codes of the `horde` command. Scripts may rely on them. */
 export const ExitCode = {
@@ -183,6 +177,27 @@ function networkDetail(err: Error): string {
 /** Turns anything thrown during a command into the one line and the exit code to report. */
 export function toCliError(err: unknown, ctx: ErrorContext): CliError {
   if (err instanceof CliError) return err;
+  // No SDK error can exist before a command has loaded the SDK.
+  const sdk = loadedSdk();
+  if (sdk) return fromSdkError(err, ctx, sdk) ?? unexpected(err);
+  return unexpected(err);
+}
+
+function unexpected(err: unknown): CliError {
+  const message = err instanceof Error ? err.message : String(err);
+  return new CliError(`unexpected error: ${oneLine(message)}`, ExitCode.JobFailed);
+}
+
+/** The line and exit code for an SDK error, or undefined when `err` is none. */
+function fromSdkError(err: unknown, ctx: ErrorContext, sdk: SdkModule): CliError | undefined {
+  const {
+    AIHordeRequestError,
+    HordeAbortError,
+    HordeConnectionError,
+    HordeJobError,
+    HordeTimeoutError,
+    HordeValidationError,
+  } = sdk;
   const job = ctx.jobId ? `job ${ctx.jobId}` : "the job";
   if (err instanceof HordeValidationError) {
     const issue = err.issues[0];
@@ -254,6 +269,5 @@ export function toCliError(err: unknown, ctx: ErrorContext): CliError {
     }
     return new CliError(`${which} failed: ${oneLine(err.message)}`, ExitCode.JobFailed);
   }
-  const message = err instanceof Error ? err.message : String(err);
-  return new CliError(`unexpected error: ${oneLine(message)}`, ExitCode.JobFailed);
+  return undefined;
 }

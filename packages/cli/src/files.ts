@@ -1,8 +1,8 @@
 /** Reading the images a command sends (img2img sources, masks, alchemy inputs): checked before anything is sent. */
 import { readFile, stat } from "node:fs/promises";
 import { resolve } from "node:path";
-import { encodeBase64 } from "horde-sdk";
 import { UsageError } from "./errors.js";
+import { loadSdk } from "./lazy.js";
 
 /** The largest image file the CLI sends (the horde rejects far smaller ones; this guards against mistakes). */
 export const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
@@ -56,5 +56,6 @@ export async function readImageArg(value: string, flag: string, cwd: string): Pr
   if (sniffImage(bytes) === null) {
     throw new UsageError(`${flag}: ${v} is not an image the horde can read (PNG, JPEG, WebP, GIF or BMP)`);
   }
+  const { encodeBase64 } = await loadSdk();
   return encodeBase64(bytes);
 }

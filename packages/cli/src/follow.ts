@@ -2,10 +2,10 @@
  * Following one job to its end: progress output, `--timeout`, and Ctrl-C — the first press cancels the job on
  * the server (the SDK sends the DELETE before its promise rejects), a second one quits at once.
  */
-import { HordeAbortError, HordeTimeoutError } from "horde-sdk";
 import type { Connection } from "./connection.js";
 import type { CommandContext } from "./context.js";
 import { CliError, ExitCode, toCliError } from "./errors.js";
+import { loadSdk } from "./lazy.js";
 import type { ProgressCheck } from "./output/format.js";
 import type { JobProgress, JobUnit, ProgressMode, ProgressOutput } from "./output/progress.js";
 
@@ -52,6 +52,7 @@ export function fail(ctx: CommandContext, err: CliError): number {
 }
 
 export async function followJob<R>(options: FollowOptions<R>): Promise<FollowOutcome<R>> {
+  const { HordeAbortError, HordeTimeoutError } = await loadSdk();
   const { ctx, conn, progress } = options;
   const io = ctx.io;
   const controller = new AbortController();

@@ -146,7 +146,13 @@ export async function main(argv: string[], io?: CliIO, deps: CliDeps = defaultDe
     await program.parseAsync(args, { from: "user" });
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return ExitCode.Ok;
+      // "commander.help" is `horde help <command>`; "commander.helpDisplayed" is --help.
+      if (
+        err.code === "commander.helpDisplayed" ||
+        err.code === "commander.help" ||
+        err.code === "commander.version"
+      )
+        return ExitCode.Ok;
       // `horde kudos` alone shows its help on stderr: a usage error all the same.
       return ExitCode.Usage;
     }

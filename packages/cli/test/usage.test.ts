@@ -100,6 +100,12 @@ describe("help and version", () => {
     expect(r.stdout).toContain("130 interrupted");
   });
 
+  it("horde help <command> prints that command's help and exits 0", async () => {
+    const r = await run(["help", "worker"], { deps: forbiddenDeps() });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Usage: horde worker");
+  });
+
   it("prints the version", async () => {
     const r = await run(["--version"], { deps: forbiddenDeps() });
     expect(r.code).toBe(0);

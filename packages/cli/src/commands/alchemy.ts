@@ -2,27 +2,23 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { Option } from "commander";
-import {
-  type AlchemyAsyncPayload,
-  AlchemyAsyncRequest,
-  type AlchemyFormStatus,
-  type AlchemyStatusResponse,
-  isPostProcessorForm,
-  KNOWN_ALCHEMY_ANALYSIS_FORMS,
-  KNOWN_FACEFIXERS,
-  KNOWN_MISC_POST_PROCESSORS,
-  KNOWN_UPSCALERS,
-  type RunAlchemyResult,
+import type {
+  AlchemyAsyncPayload,
+  AlchemyFormStatus,
+  AlchemyStatusResponse,
+  RunAlchemyResult,
 } from "horde-sdk";
 import { addConnectionOptions, type Connection, withConnection } from "../connection.js";
 import type { CommandContext } from "../context.js";
 import { CliError, ExitCode, UsageError } from "../errors.js";
 import { readImageArg } from "../files.js";
 import { fail, followJob, progressMode } from "../follow.js";
+import { loadSdk } from "../lazy.js";
 import type { ProgressCheck } from "../output/format.js";
 import { createProgress, FORMS } from "../output/progress.js";
 import { encodeAs, type OutputFormat } from "../output/save.js";
 import { seconds as secondsArg } from "../parse.js";
+import { ANALYSIS_FORMS, FACEFIXERS, MISC_POST_PROCESSORS, UPSCALERS } from "./alchemy-forms.js";
 
 export interface AlchemyFlags {
   local?: boolean;
@@ -42,10 +38,10 @@ export interface AlchemyJsonResult {
 }
 
 const KNOWN_FORMS: readonly string[] = [
-  ...KNOWN_ALCHEMY_ANALYSIS_FORMS,
-  ...KNOWN_UPSCALERS,
-  ...KNOWN_FACEFIXERS,
-  ...KNOWN_MISC_POST_PROCESSORS,
+  ...ANALYSIS_FORMS,
+  ...UPSCALERS,
+  ...FACEFIXERS,
+  ...MISC_POST_PROCESSORS,
 ];
 
 export function registerAlchemy(program: Command, ctx: CommandContext): Command {
@@ -70,10 +66,10 @@ export function registerAlchemy(program: Command, ctx: CommandContext): Command 
       [
         "",
         "Forms:",
-        ...formList("analysis", KNOWN_ALCHEMY_ANALYSIS_FORMS),
-        ...formList("upscalers", KNOWN_UPSCALERS),
-        ...formList("face fixers", KNOWN_FACEFIXERS),
-        ...formList("other", KNOWN_MISC_POST_PROCESSORS),
+        ...formList("analysis", ANALYSIS_FORMS),
+        ...formList("upscalers", UPSCALERS),
+        ...formList("face fixers", FACEFIXERS),
+        ...formList("other", MISC_POST_PROCESSORS),
         "",
         "Each result is printed as 'form: result'; images are saved as <out>/<id>-<form>.webp (or .png).",
         "",
@@ -173,6 +169,7 @@ export async function runAlchemy(
     const forms = checkForms(rawForms);
     const source = await readImageArg(image, "<image>", ctx.io.cwd);
     payload = { forms: forms.map((name) => ({ name })), source_image: source };
+    const { AlchemyAsyncRequest, isPostProcessorForm } = await loadSdk();
     new AlchemyAsyncRequest(payload); // validated now: nothing invalid is ever sent
     if (forms.some(isPostProcessorForm)) {
       try {
@@ -194,7 +191,7 @@ async function run(
   flags: AlchemyFlags,
 ): Promise<number> {
   const json = flags.json === true;
-  const progress = createProgress(progressMode(ctx, json), ctx.io.stderr);
+  const progress = await createProgress(progressMode(ctx, json), ctx.io.stderr);
   const where = conn.config.local ? "local emulator" : new URL(conn.config.baseUrl).host;
   const outcome = await followJob<RunAlchemyResult>({
     ctx,

@@ -1,14 +1,10 @@
 /** `horde models`, `horde workers`, `horde user`: what the horde knows, as tables or JSON. */
 import { type Command, Option } from "commander";
-import {
-  type ActiveModel,
-  AIHordeRequestError,
-  type UserDetailsResponse,
-  type WorkerDetailItem,
-} from "horde-sdk";
+import type { ActiveModel, UserDetailsResponse, WorkerDetailItem } from "horde-sdk";
 import { addConnectionOptions, withConnection } from "../connection.js";
 import type { CommandContext } from "../context.js";
 import { CliError, ExitCode, UsageError } from "../errors.js";
+import { loadSdk } from "../lazy.js";
 import { formatDuration } from "../output/format.js";
 import { num, table } from "../output/table.js";
 import { nonEmptyText } from "../parse.js";
@@ -172,6 +168,7 @@ export function registerWorkers(program: Command, ctx: CommandContext): Command 
                 ? await conn.client.getWorker(key)
                 : await conn.client.getWorkerByName(key);
             } catch (err) {
+              const { AIHordeRequestError } = await loadSdk();
               if (err instanceof AIHordeRequestError && err.status === 404) {
                 throw new CliError(
                   `no worker ${UUID.test(key) ? "with id" : "named"} '${key}'`,
@@ -276,6 +273,7 @@ export function registerUser(program: Command, ctx: CommandContext): Command {
                 ? await conn.client.findUser()
                 : await conn.client.getUser(userId.replace(/^.*#/, "").trim());
           } catch (err) {
+            const { AIHordeRequestError } = await loadSdk();
             if (err instanceof AIHordeRequestError && err.status === 404) {
               const what = userId === undefined ? "no user has this API key" : `no user with id ${userId}`;
               throw new CliError(what, ExitCode.JobFailed);

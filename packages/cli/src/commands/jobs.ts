@@ -1,26 +1,18 @@
 /** `horde check|status|cancel <id>`: look at or cancel a job started elsewhere (another shell, a script, an app). */
 import { resolve } from "node:path";
 import { type Command, Option } from "commander";
-import {
-  type AIHordeAPIClient,
-  AIHordeRequestError,
-  AlchemyDeleteRequest,
-  AlchemyStatusRequest,
+import type {
+  AIHordeAPIClient,
   AlchemyStatusResponse,
-  DeleteImageGenerateRequest,
-  DeleteTextGenerateRequest,
-  decodeBase64,
-  type HordeRequest,
-  ImageGenerateCheckRequest,
-  type ImageGenerateCheckResponse,
-  ImageGenerateStatusRequest,
+  HordeRequest,
+  ImageGenerateCheckResponse,
   ImageGenerateStatusResponse,
-  TextGenerateStatusRequest,
   TextGenerateStatusResponse,
 } from "horde-sdk";
 import { addConnectionOptions, type Connection, withConnection } from "../connection.js";
 import type { CommandContext } from "../context.js";
 import { CliError, ExitCode, UsageError } from "../errors.js";
+import { loadSdk, type SdkModule } from "../lazy.js";
 import { jobState, type ProgressCheck, progressDetails } from "../output/format.js";
 import { type DownloadedImage, ensureOutDir, type OutputFormat, saveImages } from "../output/save.js";
 import { alchemyProgress, describeResult } from "./alchemy.js";
@@ -61,7 +53,16 @@ export interface JobJson {
   forms?: { form: string; state: string | null; result: unknown }[];
 }
 
-function requestFor(op: Operation, type: JobType, id: string): HordeRequest {
+function requestFor(sdk: SdkModule, op: Operation, type: JobType, id: string): HordeRequest {
+  const {
+    AlchemyDeleteRequest,
+    AlchemyStatusRequest,
+    DeleteImageGenerateRequest,
+    DeleteTextGenerateRequest,
+    ImageGenerateCheckRequest,
+    ImageGenerateStatusRequest,
+    TextGenerateStatusRequest,
+  } = sdk;
   switch (type) {
     case "image":
       if (op === "check") return new ImageGenerateCheckRequest({ id });
@@ -85,6 +86,7 @@ type AnyStatus =
  * nothing about its kind; the wrong kind answers 404).
  */
 async function sendFor(
+  sdk: SdkModule,
   client: AIHordeAPIClient,
   op: Operation,
   id: string,
@@ -93,10 +95,10 @@ async function sendFor(
   const types = type ? [type] : JOB_TYPES;
   for (const t of types) {
     try {
-      const response = (await client.submitRequest(requestFor(op, t, id))) as AnyStatus;
+      const response = (await client.submitRequest(requestFor(sdk, op, t, id))) as AnyStatus;
       return { type: t, response };
     } catch (err) {
-      if (err instanceof AIHordeRequestError && err.status === 404) continue;
+      if (err instanceof sdk.AIHordeRequestError && err.status === 404) continue;
       throw err;
     }
   }
@@ -107,12 +109,21 @@ async function sendFor(
   );
 }
 
-function progressOf(response: AnyStatus): ProgressCheck {
-  return response instanceof AlchemyStatusResponse ? alchemyProgress(response) : (response as ProgressCheck);
+function progressOf(sdk: SdkModule, response: AnyStatus): ProgressCheck {
+  return response instanceof sdk.AlchemyStatusResponse
+    ? alchemyProgress(response)
+    : (response as ProgressCheck);
 }
 
-function toJson(id: string, type: JobType, response: AnyStatus, paths: Map<number, string>): JobJson {
-  const p = progressOf(response);
+function toJson(
+  sdk: SdkModule,
+  id: string,
+  type: JobType,
+  response: AnyStatus,
+  paths: Map<number, string>,
+): JobJson {
+  const { AlchemyStatusResponse, ImageGenerateStatusResponse, TextGenerateStatusResponse } = sdk;
+  const p = progressOf(sdk, response);
   const doc: JobJson = {
     id,
     type,
@@ -162,12 +173,18 @@ function toJson(id: string, type: JobType, response: AnyStatus, paths: Map<numbe
 }
 
 /** `job <id> (image): processing — 1 processing, eta 8s, 1/2 finished, 10 kudos`. */
-function summaryLine(id: string, type: JobType, response: AnyStatus, cancelled: boolean): string {
-  const p = progressOf(response);
+function summaryLine(
+  sdk: SdkModule,
+  id: string,
+  type: JobType,
+  response: AnyStatus,
+  cancelled: boolean,
+): string {
+  const p = progressOf(sdk, response);
   const finished = p.finished ?? 0;
   const total = finished + (p.processing ?? 0) + (p.waiting ?? 0);
   let state: string = jobState(p);
-  if (response instanceof AlchemyStatusResponse && response.state) state = response.state;
+  if (response instanceof sdk.AlchemyStatusResponse && response.state) state = response.state;
   if (cancelled) state = p.done ? "already done" : "cancelled";
   const details = cancelled ? [] : progressDetails(p).filter((d) => !d.endsWith(" kudos"));
   details.push(`${finished}/${Math.max(total, finished)} finished`);
@@ -175,7 +192,8 @@ function summaryLine(id: string, type: JobType, response: AnyStatus, cancelled: 
   return `job ${id} (${type}): ${state} — ${details.join(", ")}`;
 }
 
-function generationLines(response: AnyStatus, paths: Map<number, string>): string[] {
+function generationLines(sdk: SdkModule, response: AnyStatus, paths: Map<number, string>): string[] {
+  const { AlchemyStatusResponse, ImageGenerateStatusResponse, TextGenerateStatusResponse } = sdk;
   if (response instanceof ImageGenerateStatusResponse) {
     return response.generations.map((g, i) => {
       const parts = [
@@ -203,6 +221,7 @@ function generationLines(response: AnyStatus, paths: Map<number, string>): strin
 
 /** Downloads (R2) or decodes (base64) the delivered images of an image status. */
 async function downloadImages(
+  sdk: SdkModule,
   conn: Connection,
   status: ImageGenerateStatusResponse,
 ): Promise<DownloadedImage[]> {
@@ -216,7 +235,7 @@ async function downloadImages(
         if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
         out.push({ generation, bytes: response.bytes });
       } else {
-        out.push({ generation, bytes: decodeBase64(img) });
+        out.push({ generation, bytes: sdk.decodeBase64(img) });
       }
     } catch {
       out.push({ generation, bytes: null });
@@ -240,11 +259,12 @@ async function runJobOp(op: Operation, rawId: string, flags: JobFlags, ctx: Comm
     }
   };
   return withConnection(ctx, flags, { prepare }, async (conn) => {
-    const { type, response } = await sendFor(conn.client, op, id, flags.type);
+    const sdk = await loadSdk();
+    const { type, response } = await sendFor(sdk, conn.client, op, id, flags.type);
     const paths = new Map<number, string>();
     let missing = 0;
-    if (flags.out !== undefined && response instanceof ImageGenerateStatusResponse) {
-      const images = await downloadImages(conn, response);
+    if (flags.out !== undefined && response instanceof sdk.ImageGenerateStatusResponse) {
+      const images = await downloadImages(sdk, conn, response);
       const saved = await saveImages(
         flags.out,
         id,
@@ -260,10 +280,10 @@ async function runJobOp(op: Operation, rawId: string, flags: JobFlags, ctx: Comm
       missing = saved.missing.length;
     }
     if (flags.json) {
-      ctx.io.stdout.write(`${JSON.stringify(toJson(id, type, response, paths))}\n`);
+      ctx.io.stdout.write(`${JSON.stringify(toJson(sdk, id, type, response, paths))}\n`);
     } else {
-      const lines = [summaryLine(id, type, response, op === "cancel")];
-      if (op !== "check") lines.push(...generationLines(response, paths));
+      const lines = [summaryLine(sdk, id, type, response, op === "cancel")];
+      if (op !== "check") lines.push(...generationLines(sdk, response, paths));
       ctx.io.stdout.write(`${lines.join("\n")}\n`);
     }
     if (missing > 0) {

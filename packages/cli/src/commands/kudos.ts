@@ -1,16 +1,11 @@
 /** `horde kudos transfer <user> <amount>`: move kudos to another account, safely repeatable. */
 import { randomUUID } from "node:crypto";
 import type { Command } from "commander";
-import {
-  AIHordeRequestError,
-  HordeConnectionError,
-  HordeTimeoutError,
-  KudosTransferRequest,
-} from "horde-sdk";
 import { ANONYMOUS_API_KEY } from "../config.js";
 import { addConnectionOptions, withConnection } from "../connection.js";
 import type { CommandContext } from "../context.js";
 import { CliError, ExitCode, UsageError } from "../errors.js";
+import { loadSdk } from "../lazy.js";
 import { kudosAmount, nonEmptyText } from "../parse.js";
 
 interface TransferFlags {
@@ -75,6 +70,8 @@ export function registerKudos(program: Command, ctx: CommandContext): Command {
           },
         },
         async (conn) => {
+          const { AIHordeRequestError, HordeConnectionError, HordeTimeoutError, KudosTransferRequest } =
+            await loadSdk();
           const request = new KudosTransferRequest({
             username: username.trim(),
             amount,

@@ -1,18 +1,13 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import {
-  type GenerateTextResult,
-  TextGenerateAsyncDryRunResponse,
-  type TextGenerateAsyncPayload,
-  TextGenerateAsyncRequest,
-  type TextGenerateAsyncResponse,
-} from "horde-sdk";
+import type { GenerateTextResult, TextGenerateAsyncPayload, TextGenerateAsyncResponse } from "horde-sdk";
 import type { Config } from "../config.js";
 import { addConnectionOptions, type Connection, withConnection } from "../connection.js";
 import type { CommandContext } from "../context.js";
 import { CliError, ExitCode, UsageError } from "../errors.js";
 import { fail, followJob, progressMode } from "../follow.js";
+import { loadSdk } from "../lazy.js";
 import { createProgress, TEXTS } from "../output/progress.js";
 import { collect, decimalIn, integerIn, repeatText, seconds as secondsArg } from "../parse.js";
 
@@ -149,6 +144,7 @@ export async function runText(words: string[], flags: TextFlags, ctx: CommandCon
       throw new UsageError("the prompt is empty (give it as arguments, '-' or --prompt-file)");
     payload = buildTextPayload(prompt, flags);
     // Validates every field now (exit 2), so nothing invalid is ever sent.
+    const { TextGenerateAsyncRequest } = await loadSdk();
     new TextGenerateAsyncRequest(payload);
   };
   return withConnection(ctx, flags, { devWorkers: [{ type: "text" }], prepare }, (conn) => {
@@ -163,6 +159,7 @@ async function dryRun(
   payload: TextGenerateAsyncPayload,
   flags: TextFlags,
 ): Promise<number> {
+  const { TextGenerateAsyncDryRunResponse, TextGenerateAsyncRequest } = await loadSdk();
   const response = await conn.client.submitRequest(
     new TextGenerateAsyncRequest({ ...payload, dry_run: true }),
   );
@@ -188,7 +185,7 @@ async function generate(
   flags: TextFlags,
 ): Promise<number> {
   const json = flags.json === true;
-  const progress = createProgress(progressMode(ctx, json), ctx.io.stderr);
+  const progress = await createProgress(progressMode(ctx, json), ctx.io.stderr);
   const outcome = await followJob<GenerateTextResult>({
     ctx,
     conn,

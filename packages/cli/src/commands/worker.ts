@@ -7,7 +7,6 @@
 import { spawn } from "node:child_process";
 import { hostname } from "node:os";
 import { type Command, Option } from "commander";
-import { AIHordeRequestError, encodeBase64, HordeConnectionError } from "horde-sdk";
 import type {
   AlchemyGenerateOutput,
   AlchemyWorkerJob,
@@ -24,6 +23,7 @@ import { addConnectionOptions, type Connection, withConnection } from "../connec
 import type { CommandContext } from "../context.js";
 import { CliError, ExitCode, toCliError, UsageError } from "../errors.js";
 import { sniffImage } from "../files.js";
+import { loadSdk, requireSdk } from "../lazy.js";
 import { collect, integerIn, nonEmptyText } from "../parse.js";
 
 export const WORKER_KINDS = ["image", "text", "alchemy"] as const;
@@ -191,7 +191,8 @@ async function toWebp(bytes: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await sharp(bytes).webp().toBuffer());
 }
 
-const b64 = (bytes: Uint8Array | null): string | null => (bytes ? encodeBase64(bytes) : null);
+/** Runs in a generator, after `connect` has loaded the SDK. */
+const b64 = (bytes: Uint8Array | null): string | null => (bytes ? requireSdk().encodeBase64(bytes) : null);
 
 type Generators = {
   image: (job: ImageWorkerJob, c: GenerateContext) => Promise<(ImageResult | null)[]>;
@@ -302,6 +303,7 @@ async function serveJobs(ctx: CommandContext, conn: Connection, flags: WorkerFla
   const io = ctx.io;
   const generators = flags.dev ? await devGenerators() : execGenerators(flags.exec as string, io.cwd);
   const { HordeWorker } = await import("horde-sdk/worker");
+  const { AIHordeRequestError, HordeConnectionError } = await loadSdk();
   const name = flags.name ?? defaultName(flags.type);
   const logger = conn.logger;
   const common = { client: conn.client, name, threads: flags.threads, logger };

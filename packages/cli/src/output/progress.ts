@@ -1,6 +1,5 @@
 import type { Writer } from "../io.js";
 import { type ProgressEvent, plainProgressLine, progressKey } from "./format.js";
-import { TtyProgress } from "./tty.js";
 
 /** The progress of one submitted job (one request of `n` images). */
 export interface JobProgress {
@@ -38,10 +37,13 @@ export interface ProgressOutput {
 
 export type ProgressMode = "tty" | "plain" | "none";
 
-export function createProgress(mode: ProgressMode, out: Writer): ProgressOutput {
+export async function createProgress(mode: ProgressMode, out: Writer): Promise<ProgressOutput> {
   switch (mode) {
-    case "tty":
+    case "tty": {
+      // Loaded on demand: cli-progress is only needed on a terminal, and never for --help.
+      const { TtyProgress } = await import("./tty.js");
       return new TtyProgress(out);
+    }
     case "plain":
       return new PlainProgress(out);
     case "none":
