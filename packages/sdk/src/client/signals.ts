@@ -14,14 +14,17 @@ export function linkSignals(
   clock?: Clock,
 ): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
-  const stopTimer = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
+  // Only a clock timeout needs a way to stop its sleep; created lazily (every AbortController and abort()
+  // costs a DOMException and transferable bookkeeping, and this runs once per HTTP attempt).
+  let stopTimer: AbortController | undefined;
   const onAbort = () => controller.abort(asAbortError(signal?.reason, what));
   if (signal?.aborted) onAbort();
   else signal?.addEventListener("abort", onAbort, { once: true });
   if (timeoutMs !== undefined && Number.isFinite(timeoutMs) && !controller.signal.aborted) {
     const fire = () => controller.abort(new HordeTimeoutError(`${what} timed out after ${timeoutMs} ms`));
     if (clock) {
+      stopTimer = new AbortController();
       clock.sleep(Math.max(0, timeoutMs), stopTimer.signal).then(fire, () => {});
     } else {
       timer = setTimeout(fire, Math.max(0, timeoutMs));
@@ -31,7 +34,7 @@ export function linkSignals(
     signal: controller.signal,
     dispose() {
       if (timer !== undefined) clearTimeout(timer);
-      stopTimer.abort();
+      stopTimer?.abort();
       signal?.removeEventListener("abort", onAbort);
     },
   };
