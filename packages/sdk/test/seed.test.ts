@@ -318,12 +318,28 @@ describe("ImageGenerateAsyncRequest validation", () => {
     expect((error as Error).message).toContain(field);
   });
 
-  it("sends only the fields set, apikey as a header, never in the body", () => {
+  it("sends the fields set plus the server's runtime defaults made explicit; apikey only as a header", () => {
     const r = new ImageGenerateAsyncRequest({ prompt: "p", params: { width: 576, n: 2 }, apikey: "k-123" });
     const http = r.toHttp("http://h/api");
     expect(http.method).toBe("POST");
-    expect(JSON.parse(http.body ?? "")).toEqual({ prompt: "p", params: { width: 576, n: 2 } });
+    // QUIRK(§0.1): what the server does when these are omitted, stated on the wire.
+    expect(JSON.parse(http.body ?? "")).toEqual({
+      prompt: "p",
+      params: { width: 576, n: 2, cfg_scale: 5, karras: true },
+      nsfw: true,
+      censor_nsfw: true,
+      validated_backends: false,
+      models: ["stable_diffusion"],
+    });
+    expect(r.toJSON()).toEqual({ prompt: "p", params: { width: 576, n: 2 }, apikey: "k-123" });
     expect(http.headers.apikey).toBe("k-123");
+    const own = new ImageGenerateAsyncRequest({
+      prompt: "p",
+      nsfw: false,
+      models: [],
+      params: { cfg_scale: 7 },
+    });
+    expect(own.body()).toMatchObject({ nsfw: false, models: [], params: { cfg_scale: 7, karras: true } });
     expect(ImageGenerateAsyncRequest.getApiModelName()).toBe("GenerationInputStable");
   });
 

@@ -1,11 +1,10 @@
 // The server's runtime defaults, where they differ from the defaults the contract documents (ai-horde-api §0.1,
 // §1.1, §5.1, §6, §12).
 //
-// Decision: the SDK sends exactly the fields you set. It never injects a default, so a request's `toJSON()`
-// is what you wrote and what goes over the wire, and the emulator sees the same document. The price is that
-// an omitted field gets the server's RUNTIME default (its request parser's), which is not always the one the
-// contract documents: this table says which, so you can decide what to send explicitly. The SDK's own
-// lifecycles send what they rely on explicitly; worker code should send every capability flag.
+// Decision: a request's `toJSON()` is exactly what you wrote. On the wire (`body()`), the client-side submits
+// (image and text async) also state the server's RUNTIME defaults for the fields where they differ from the
+// documented ones, so the document sent says what will happen (the same as omitting them today). Worker pops
+// send what you set; worker code should send every capability flag (the SDK's HordeWorker does).
 
 /** One field whose runtime default differs from its documented one. */
 export interface RuntimeDefault<T = unknown> {
@@ -73,4 +72,23 @@ export function runtimeDefaultsOf<D extends keyof Defaults>(
   return Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, structuredClone(v.runtime)])) as {
     [K in keyof Defaults[D]]: Widen<Defaults[D][K] extends { runtime: infer V } ? V : never>;
   };
+}
+
+/**
+ * `body` with the runtime defaults of `definition` (and of its `params`, when `paramsDefinition` is given)
+ * filled in where the caller left a field out. Used by the client-side submit requests: the wire then says
+ * what the server will do — the same as omitting the field today, and still the same if the server's parser
+ * defaults ever move towards the documented ones.
+ */
+export function withExplicitRuntimeDefaults(
+  body: Record<string, unknown>,
+  definition: keyof Defaults,
+  paramsDefinition?: keyof Defaults,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...runtimeDefaultsOf(definition), ...body };
+  if (paramsDefinition) {
+    const params = (body.params ?? {}) as Record<string, unknown>;
+    out.params = { ...runtimeDefaultsOf(paramsDefinition), ...params };
+  }
+  return out;
 }

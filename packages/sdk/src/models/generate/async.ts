@@ -2,6 +2,7 @@ import * as z from "zod";
 import { endpoint, type RequestClass } from "../../generic/request.js";
 import { HordeResponse } from "../../generic/response.js";
 import { AuthenticatedAIHordeRequest, apikeyShape, commonHeaderShape } from "../base.js";
+import { withExplicitRuntimeDefaults } from "../defaults.js";
 import * as schemas from "../generated/schemas.js";
 import { ImageGenerateCheckRequest } from "./check.js";
 import { DeleteImageGenerateRequest } from "./status.js";
@@ -78,6 +79,19 @@ export class ImageGenerateAsyncRequest extends AuthenticatedAIHordeRequest<
 
   override getNumberOfResultsExpected(): number {
     return this.params?.n ?? 1;
+  }
+
+  /**
+   * QUIRK(ai-horde-api §0.1): the server's parser defaults differ from the documented ones (`nsfw` and
+   * `censor_nsfw` true, `validated_backends` false, `models` ["stable_diffusion"], `cfg_scale` 5, `karras`
+   * true). The body states them explicitly when you leave them out, so what is sent is what will happen.
+   */
+  override body(): Record<string, unknown> {
+    return withExplicitRuntimeDefaults(
+      super.body() ?? {},
+      "GenerationInputStable",
+      "ModelGenerationInputStable",
+    );
   }
 
   /** A queued request (not a dry run) must be polled to completion or cancelled. */

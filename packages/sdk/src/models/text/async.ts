@@ -2,6 +2,7 @@ import * as z from "zod";
 import { endpoint, type RequestClass } from "../../generic/request.js";
 import { HordeResponse } from "../../generic/response.js";
 import { AuthenticatedAIHordeRequest, apikeyShape, commonHeaderShape } from "../base.js";
+import { withExplicitRuntimeDefaults } from "../defaults.js";
 import * as schemas from "../generated/schemas.js";
 import { hordeObject } from "../strict.js";
 import { DeleteTextGenerateRequest, TextGenerateStatusRequest } from "./status.js";
@@ -88,6 +89,14 @@ export class TextGenerateAsyncRequest extends AuthenticatedAIHordeRequest<
   /** `params.n` texts (default 1): the request is complete when that many have been delivered. */
   override getNumberOfResultsExpected(): number {
     return this.params?.n ?? 1;
+  }
+
+  /**
+   * QUIRK(ai-horde-api §0.1, §6.1): `validated_backends` is false and `models` is [] (any) at run time, not
+   * what the contract documents; the body states them explicitly when you leave them out.
+   */
+  override body(): Record<string, unknown> {
+    return withExplicitRuntimeDefaults(super.body() ?? {}, "GenerationInputKobold");
   }
 
   /** A queued request (not a dry run) must be polled to completion or cancelled. */
