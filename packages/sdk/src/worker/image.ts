@@ -11,9 +11,7 @@ import {
   isRecord,
   type KindAdapter,
   type PopReading,
-  rawIds,
-  readMessages,
-  readSkipped,
+  readPopEnvelope,
   seedOf,
   toBytes,
   type UnitContext,
@@ -67,23 +65,9 @@ export function imageAdapter(options: ImageWorkerOptions, common: PopCommon): Ki
   };
 
   function readImagePop(json: unknown, o: ImageWorkerOptions): PopReading {
-    const raw = isRecord(json) ? json : {};
-    const messages = readMessages(raw.messages);
-    const ids = rawIds(raw);
-    const model = typeof raw.model === "string" && raw.model !== "" ? raw.model : null;
-    const ttl = typeof raw.ttl === "number" && raw.ttl > 0 ? raw.ttl : null;
-    if (ids.length === 0) {
-      return {
-        units: [],
-        invalid: [],
-        skipped: readSkipped(raw.skipped),
-        messages,
-        model,
-        ttl,
-        unreportable: [],
-      };
-    }
-    const rest = { messages, model, ttl };
+    const { raw, ids, rest, empty } = readPopEnvelope(json);
+    if (empty) return empty;
+    const { model, ttl } = rest;
     let pop: ImageGenerateJobPopResponse;
     try {
       pop = ImageGenerateJobPopResponse.parse(normalize(raw));

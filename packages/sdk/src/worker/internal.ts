@@ -109,6 +109,33 @@ export function readSkipped(value: unknown): Record<string, number> {
   return out;
 }
 
+/** What every pop answer has, read leniently before its kind-specific parse. */
+export interface PopEnvelope {
+  raw: Record<string, unknown>;
+  ids: string[];
+  rest: Pick<PopReading, "messages" | "model" | "ttl">;
+  /** Set when the pop handed out no job: the whole reading (skip reasons, messages). */
+  empty?: PopReading;
+}
+
+/** The parts of an image or text pop answer that do not depend on its kind. */
+export function readPopEnvelope(json: unknown): PopEnvelope {
+  const raw = isRecord(json) ? json : {};
+  const ids = rawIds(raw);
+  const rest = {
+    messages: readMessages(raw.messages),
+    model: typeof raw.model === "string" && raw.model !== "" ? raw.model : null,
+    ttl: typeof raw.ttl === "number" && raw.ttl > 0 ? raw.ttl : null,
+  };
+  if (ids.length > 0) return { raw, ids, rest };
+  return {
+    raw,
+    ids,
+    rest,
+    empty: { units: [], invalid: [], skipped: readSkipped(raw.skipped), unreportable: [], ...rest },
+  };
+}
+
 /** A reading where every id is faulted as invalid with the same message. */
 export function allInvalid(
   ids: string[],

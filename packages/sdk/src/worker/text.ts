@@ -9,9 +9,7 @@ import {
   isRecord,
   type KindAdapter,
   type PopReading,
-  rawIds,
-  readMessages,
-  readSkipped,
+  readPopEnvelope,
   type UnitContext,
 } from "./internal.js";
 import type { TextGenerateOutput, TextWorkerJob, TextWorkerOptions } from "./types.js";
@@ -41,23 +39,9 @@ export function textAdapter(options: TextWorkerOptions, common: PopCommon): Kind
   };
 
   function readPop(json: unknown): PopReading {
-    const raw = isRecord(json) ? json : {};
-    const messages = readMessages(raw.messages);
-    const ids = rawIds(raw);
-    const model = typeof raw.model === "string" && raw.model !== "" ? raw.model : null;
-    const ttl = typeof raw.ttl === "number" && raw.ttl > 0 ? raw.ttl : null;
-    if (ids.length === 0) {
-      return {
-        units: [],
-        invalid: [],
-        skipped: readSkipped(raw.skipped),
-        messages,
-        model,
-        ttl,
-        unreportable: [],
-      };
-    }
-    const rest = { messages, model, ttl };
+    const { raw, ids, rest, empty } = readPopEnvelope(json);
+    if (empty) return empty;
+    const { model, ttl } = rest;
     let pop: TextGenerateJobPopResponse;
     try {
       pop = TextGenerateJobPopResponse.parse(raw);
