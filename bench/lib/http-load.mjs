@@ -1,4 +1,4 @@
-// A small HTTP load generator (adapted from packages/emulator/bench/check-rps.mjs): GETs one URL on N keep-alive
+// A small HTTP load generator: GETs one URL on N keep-alive
 // sockets until `max` answers or `seconds` pass, in a worker thread so it does not share the server's event
 // loop. Talks to 127.0.0.1 only.
 import http from "node:http";
