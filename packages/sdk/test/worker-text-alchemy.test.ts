@@ -1,116 +1,38 @@
-// horde-sdk/worker for text and alchemy jobs, end to end against the in-process emulator on a virtual clock.
-
-import { createEmulator, type Emulator, silentLogger as emulatorSilent, VirtualClock } from "horde-emulator";
-import { AIHordeAPIClient, silentLogger } from "horde-sdk";
-import {
-  type AlchemyWorkerJob,
-  HordeWorker,
-  type HordeWorkerEvents,
-  type HordeWorkerOptions,
-  type TextWorkerJob,
+import type {
+  AlchemyWorkerJob,
+  HordeWorkerEvents,
+  HordeWorkerOptions,
+  TextWorkerJob,
 } from "horde-sdk/worker";
 import sharp from "sharp";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import {
+  BASE,
+  next,
+  setupWorkerHarness,
+  untilAborted,
+  type WithoutClient,
+} from "./support/worker-harness.js";
 
-const BASE = "http://horde.test/api";
 const MODEL = "koboldcpp/test-model";
 
-interface Call {
-  method: string;
-  path: string;
-  url: string;
-  headers: Headers;
-  // biome-ignore lint/suspicious/noExplicitAny: JSON bodies under test
-  body: any;
-}
-type Hook = (call: Call, forward: () => Promise<Response>) => Promise<Response>;
-type WithoutClient<T> = T extends unknown ? Omit<T, "client"> & { client?: AIHordeAPIClient } : never;
-
-let emulator: Emulator | undefined;
-const workers: HordeWorker[] = [];
-
-afterEach(async () => {
-  await Promise.all(workers.splice(0).map((w) => w.stop({ drain: false })));
-  await emulator?.close();
-  emulator = undefined;
-});
-
+/** The harness, with kind-named workers and the requester's status readers. */
 function setup() {
-  const clock = new VirtualClock({ autoAdvance: true });
-  const emu = createEmulator({ clock, logger: emulatorSilent });
-  emulator = emu;
-  const owner = emu.admin.createUser({ username: "wendy", workerInvited: 1 });
-  const requester = emu.admin.createUser({ username: "rita", kudos: 5000 });
-  const calls: Call[] = [];
-  const hooks = new Map<string, Hook>();
-  const client = new AIHordeAPIClient({
-    baseUrl: BASE,
-    apiKey: owner.apikey,
-    clock,
-    logger: silentLogger,
-    fetch: async (input, init) => {
-      const url = new URL(String(input));
-      const call: Call = {
-        method: init?.method ?? "GET",
-        path: url.pathname.replace(/^\/api/, ""),
-        url: url.toString(),
-        headers: new Headers(init?.headers),
-        body: typeof init?.body === "string" ? JSON.parse(init.body) : init?.body,
-      };
-      calls.push(call);
-      const forward = () => emu.fetch(input, init);
-      const hook = hooks.get(`${call.method} ${call.path}`);
-      return hook ? hook(call, forward) : forward();
-    },
-  });
-  const requesterClient = new AIHordeAPIClient({
-    baseUrl: BASE,
-    apiKey: requester.apikey,
-    fetch: emu.fetch,
-    clock,
-    logger: silentLogger,
-  });
-  const worker = (options: WithoutClient<HordeWorkerOptions>) => {
-    const w = new HordeWorker({
-      client,
-      name: `test-${options.kind}-worker`,
-      ...options,
-    } as HordeWorkerOptions);
-    workers.push(w);
-    return w;
-  };
+  const h = setupWorkerHarness();
+  const worker = (options: WithoutClient<HordeWorkerOptions>) =>
+    h.worker(options, `test-${options.kind}-worker`);
   const textStatus = async (id: string) => {
-    const res = await emu.fetch(`${BASE}/v2/generate/text/status/${id}`);
+    const res = await h.emu.fetch(`${BASE}/v2/generate/text/status/${id}`);
     return (await res.json()) as Record<string, unknown>;
   };
   const alchemyStatus = async (id: string) => {
-    const res = await emu.fetch(`${BASE}/v2/interrogate/status/${id}`, {
-      headers: { apikey: requester.apikey },
+    const res = await h.emu.fetch(`${BASE}/v2/interrogate/status/${id}`, {
+      headers: { apikey: h.requester.apikey },
     });
     return (await res.json()) as { state: string; forms: { form: string; state: string }[] };
   };
-  return { clock, emu, client, requesterClient, calls, hooks, worker, textStatus, alchemyStatus };
+  return { ...h, worker, textStatus, alchemyStatus };
 }
-
-function next<E extends keyof HordeWorkerEvents>(
-  worker: HordeWorker,
-  event: E,
-  predicate: (data: HordeWorkerEvents[E]) => boolean = () => true,
-): Promise<HordeWorkerEvents[E]> {
-  return new Promise((resolve) => {
-    const off = worker.on(event, (data) => {
-      if (!predicate(data)) return;
-      off();
-      resolve(data);
-    });
-  });
-}
-
-const untilAborted = (signal: AbortSignal) =>
-  new Promise<never>((_, reject) => {
-    if (signal.aborted) reject(signal.reason);
-    signal.addEventListener("abort", () => reject(signal.reason), { once: true });
-  });
 
 const squarePng = (size: number) =>
   sharp({ create: { width: size, height: size, channels: 3, background: "#c00" } })

@@ -2,93 +2,31 @@
 // R2 uploads, stops with and without draining, faults (generate errors, ttl, malformed jobs), refused
 // submits, moderator messages and the stats.
 
-import { createEmulator, type Emulator, silentLogger as emulatorSilent, VirtualClock } from "horde-emulator";
 import { AIHordeAPIClient, AIHordeRequestError, HordeError, silentLogger } from "horde-sdk";
 import {
   HordeWorker,
   type HordeWorkerEvents,
-  type HordeWorkerOptions,
   type ImageWorkerJob,
   JobDeadlineError,
   WorkerStoppedError,
 } from "horde-sdk/worker";
 import sharp from "sharp";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import {
+  BASE,
+  type Hook,
+  next,
+  setupWorkerHarness,
+  trackWorker,
+  untilAborted,
+} from "./support/worker-harness.js";
 
-const BASE = "http://horde.test/api";
-
-interface Call {
-  method: string;
-  path: string;
-  url: string;
-  headers: Headers;
-  // biome-ignore lint/suspicious/noExplicitAny: JSON bodies under test
-  body: any;
-  at: number;
-}
-type Forward = () => Promise<Response>;
-type Hook = (call: Call, forward: Forward) => Promise<Response>;
-/** Worker options, each kind keeping its own `generate` type, with the client made optional. */
-type WithoutClient<T> = T extends unknown ? Omit<T, "client"> & { client?: AIHordeAPIClient } : never;
-
-let emulator: Emulator | undefined;
-const workers: HordeWorker[] = [];
-
-afterEach(async () => {
-  await Promise.all(workers.splice(0).map((w) => w.stop({ drain: false })));
-  await emulator?.close();
-  emulator = undefined;
-});
-
-/** An emulator on a virtual clock, a requester client, and a worker client whose calls are recorded and hookable. */
+/** The harness, plus the image requester's helpers. */
 function setup() {
-  const clock = new VirtualClock({ autoAdvance: true });
-  const emu = createEmulator({ clock, logger: emulatorSilent });
-  emulator = emu;
-  const owner = emu.admin.createUser({ username: "wendy", workerInvited: 1 });
-  const requester = emu.admin.createUser({ username: "rita", kudos: 5000 });
-  const calls: Call[] = [];
-  const hooks = new Map<string, Hook>();
-  const workerFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const url = new URL(String(input));
-    const body = typeof init?.body === "string" ? JSON.parse(init.body) : init?.body;
-    const call: Call = {
-      method: init?.method ?? "GET",
-      path: url.pathname.replace(/^\/api/, ""),
-      url: url.toString(),
-      headers: new Headers(init?.headers),
-      body,
-      at: clock.now(),
-    };
-    calls.push(call);
-    const forward = () => emu.fetch(input, init);
-    const hook =
-      hooks.get(`${call.method} ${call.path}`) ??
-      hooks.get(`${call.method} ${call.path.replace(/[^/]+$/, "*")}`);
-    return hook ? hook(call, forward) : forward();
-  };
-  const client = new AIHordeAPIClient({
-    baseUrl: BASE,
-    apiKey: owner.apikey,
-    fetch: workerFetch,
-    clock,
-    logger: silentLogger,
-  });
-  const requesterClient = new AIHordeAPIClient({
-    baseUrl: BASE,
-    apiKey: requester.apikey,
-    fetch: emu.fetch,
-    clock,
-    logger: silentLogger,
-  });
-  const worker = (options: WithoutClient<HordeWorkerOptions>) => {
-    const w = new HordeWorker({ client, name: "test-worker", ...options } as HordeWorkerOptions);
-    workers.push(w);
-    return w;
-  };
+  const h = setupWorkerHarness();
   /** Queue an image request as the requester (returns its id). */
   const queueImage = async (extra: Record<string, unknown> = {}, params: Record<string, unknown> = {}) => {
-    const job = await requesterClient.submitImage({
+    const job = await h.requesterClient.submitImage({
       prompt: "a lighthouse at dusk",
       params: { width: 64, height: 64, steps: 10, n: 1, ...params },
       ...extra,
@@ -96,35 +34,14 @@ function setup() {
     return job.id;
   };
   const check = async (id: string) => {
-    const res = await emu.fetch(`${BASE}/v2/generate/check/${id}`);
+    const res = await h.emu.fetch(`${BASE}/v2/generate/check/${id}`);
     return (await res.json()) as Record<string, number | boolean>;
   };
-  return { clock, emu, owner, requester, client, requesterClient, calls, hooks, worker, queueImage, check };
-}
-
-/** The next `event` (matching `predicate`). */
-function next<E extends keyof HordeWorkerEvents>(
-  worker: HordeWorker,
-  event: E,
-  predicate: (data: HordeWorkerEvents[E]) => boolean = () => true,
-): Promise<HordeWorkerEvents[E]> {
-  return new Promise((resolve) => {
-    const off = worker.on(event, (data) => {
-      if (!predicate(data)) return;
-      off();
-      resolve(data);
-    });
-  });
+  return { ...h, queueImage, check };
 }
 
 const bytesOf = (text: string) => new TextEncoder().encode(text);
 const textOf = (bytes: Uint8Array | null) => new TextDecoder().decode(bytes ?? new Uint8Array());
-/** Wait on the job's signal; reject with its reason when it fires. */
-const untilAborted = (signal: AbortSignal) =>
-  new Promise<never>((_, reject) => {
-    if (signal.aborted) reject(signal.reason);
-    signal.addEventListener("abort", () => reject(signal.reason), { once: true });
-  });
 
 describe("image worker end to end", () => {
   it("pops a batch (amount > 1), PUTs each image to its r2_uploads URL without the key, submits R2 per id", async () => {
@@ -436,8 +353,9 @@ describe("faults and stops", () => {
   it("a pop refused for good (anonymous) stops the worker; wait() rejects with the horde's error", async () => {
     const { emu, clock } = setup();
     const anonymous = new AIHordeAPIClient({ baseUrl: BASE, fetch: emu.fetch, clock, logger: silentLogger });
-    const w = new HordeWorker({ client: anonymous, kind: "image", generate: () => bytesOf("x") });
-    workers.push(w);
+    const w = trackWorker(
+      new HordeWorker({ client: anonymous, kind: "image", generate: () => bytesOf("x") }),
+    );
     const stopped = next(w, "stop");
     w.start();
     const error = await w.wait().catch((e: unknown) => e);
