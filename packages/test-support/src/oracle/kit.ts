@@ -1,0 +1,137 @@
+/**
+ * Runs the oracle — the real AI Horde server from the shared kit (`../shared/oracle`, see its README) — for
+ * the test suites: checks the kit's prerequisites, sets it up, starts it with its state in a temp dir and
+ * on ports of its own, and stops it. Nothing of the kit is copied into this repository; we only run it.
+ */
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** What a test needs to talk to a running oracle. */
+export interface OracleInfo {
+  /** `http://127.0.0.1:<port>/api` — the same shape as `https://aihorde.net/api`. */
+  baseUrl: string;
+  /** Moderator in ADMINS, 1,000,000 kudos (recreated by every start). */
+  adminKey: string;
+  /** Trusted worker owner, 1,000,000 kudos (recreated by every start). */
+  workerKey: string;
+  /** Whether flask-limiter is on (the kit's default). */
+  rateLimits: boolean;
+}
+
+export type OracleAvailability = { available: true; info: OracleInfo } | { available: false; reason: string };
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** The repository root: packages/test-support/src/oracle → ../../../.. */
+export const REPO_ROOT = resolve(here, "../../../..");
+
+/** `HORDE_ORACLE_KIT`, else `../shared/oracle` beside the repository (where CI mounts it). */
+export function kitDir(): string {
+  return process.env.HORDE_ORACLE_KIT ?? resolve(REPO_ROOT, "../shared/oracle");
+}
+
+/**
+ * The harness's own state dir and ports, so a developer's oracle on the kit's defaults (27201, …) keeps
+ * running beside the test one. Every value can be set through the kit's own variables.
+ */
+export function oracleEnv(): Record<string, string> {
+  const env = process.env;
+  return {
+    HORDE_ORACLE_HOME: env.HORDE_ORACLE_HOME ?? join(tmpdir(), "horde-sdk-oracle"),
+    HORDE_ORACLE_PORT: env.HORDE_ORACLE_PORT ?? "27301",
+    HORDE_ORACLE_PG_PORT: env.HORDE_ORACLE_PG_PORT ?? "5444",
+    HORDE_ORACLE_REDIS_PORT: env.HORDE_ORACLE_REDIS_PORT ?? "6390",
+    HORDE_ORACLE_S3_PORT: env.HORDE_ORACLE_S3_PORT ?? "9020",
+    HORDE_ORACLE_MODELREF_PORT: env.HORDE_ORACLE_MODELREF_PORT ?? "9021",
+    // The suites need the limiter on: they compare 429s and X-RateLimit-* headers. Isolation between
+    // suites comes from X-Forwarded-For (the server keys its limits on it, behind ProxyFix) and own users.
+    HORDE_ORACLE_NO_RATELIMIT: env.HORDE_ORACLE_NO_RATELIMIT ?? "0",
+  };
+}
+
+/** The kit's fixed keys (its README, "Fixed keys and users"). */
+const ADMIN_KEY = "oracleAdminKey000001";
+const WORKER_KEY = "oracleWorkerKey00002";
+
+/**
+ * The prerequisites the kit's README states: the kit itself, root, Python 3.11 and Debian's apt. A
+ * machine without them skips the oracle suites (even under CI); any other failure to set up or start is
+ * an error.
+ */
+export async function missingPrerequisite(): Promise<string | null> {
+  const kit = kitDir();
+  if (!existsSync(join(kit, "bin/setup"))) return `the oracle kit is not at ${kit} (set HORDE_ORACLE_KIT)`;
+  if (process.platform !== "linux") return `the oracle kit runs on Debian Linux, not ${process.platform}`;
+  if (process.getuid?.() !== 0) return "the oracle kit needs root (apt-get, su postgres)";
+  const python = process.env.HORDE_ORACLE_PYTHON ?? "python3";
+  const version = await run(python, ["-c", "import sys; print('%d.%d' % sys.version_info[:2])"]).catch(
+    () => null,
+  );
+  if (version?.stdout.trim() !== "3.11") {
+    return `the oracle kit needs Python 3.11 (${python} is ${version?.stdout.trim() || "missing"})`;
+  }
+  if (!existsSync("/usr/bin/apt-get") && !existsSync("/usr/lib/postgresql")) {
+    return "the oracle kit needs Debian's apt-get (or PostgreSQL already installed)";
+  }
+  return null;
+}
+
+interface RunResult {
+  stdout: string;
+  stderr: string;
+}
+
+function run(cmd: string, args: string[], env: Record<string, string> = {}, timeoutMs = 600_000) {
+  return new Promise<RunResult>((ok, fail) => {
+    execFile(
+      cmd,
+      args,
+      { env: { ...process.env, ...env }, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) {
+          const tail = `${stderr}`.trim().split("\n").slice(-5).join("\n");
+          fail(new Error(`${cmd} ${args.join(" ")} failed (${error.message.split("\n")[0]})\n${tail}`));
+        } else ok({ stdout: `${stdout}`, stderr: `${stderr}` });
+      },
+    );
+  });
+}
+
+/** The heartbeat answers 200 when the server is up. */
+async function heartbeat(baseUrl: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${baseUrl}/v2/status/heartbeat`, { signal: AbortSignal.timeout(2000) });
+    await res.arrayBuffer();
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `bin/setup` (idempotent: ~4 s when nothing to do, ~35 s cold plus apt) then `bin/start` (idempotent;
+ * prints the base URL as its last line). Returns what the tests need.
+ */
+export async function startOracle(): Promise<OracleInfo> {
+  const kit = kitDir();
+  const env = oracleEnv();
+  await run(join(kit, "bin/setup"), [], env);
+  const { stdout } = await run(join(kit, "bin/start"), [], env);
+  const baseUrl = stdout.trim().split("\n").at(-1)?.trim() ?? "";
+  if (!/^http:\/\/127\.0\.0\.1:\d+\/api$/.test(baseUrl)) {
+    throw new Error(`oracle bin/start printed no base URL (last line: ${JSON.stringify(baseUrl)})`);
+  }
+  if (!(await heartbeat(baseUrl))) throw new Error(`oracle at ${baseUrl} does not answer its heartbeat`);
+  return {
+    baseUrl,
+    adminKey: ADMIN_KEY,
+    workerKey: WORKER_KEY,
+    rateLimits: env.HORDE_ORACLE_NO_RATELIMIT !== "1",
+  };
+}
+
+export async function stopOracle(): Promise<void> {
+  await run(join(kitDir(), "bin/stop"), [], oracleEnv(), 120_000);
+}
