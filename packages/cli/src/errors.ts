@@ -1,6 +1,6 @@
 import type { AIHordeRequestError } from "horde-sdk";
 import { loadedSdk, type SdkModule } from "./lazy.js";
-import { codeInWarning, describeNetworkFailure } from "./network-errors.js";
+import { codeInWarning, describeNetworkFailure, isBlockedPort } from "./network-errors.js";
 
 /** Exit codes of the `horde` command. Scripts may rely on them. */
 export const ExitCode = {
@@ -215,8 +215,9 @@ function fromSdkError(err: unknown, ctx: ErrorContext, sdk: SdkModule): CliError
     }
     // The SDK was retrying a failed connection when time ran out: say why it failed.
     const code = codeInWarning(ctx.lastWarning);
-    if (code) {
-      const why = describeNetworkFailure(new Error("fetch failed", { cause: { code, message: "" } }), target);
+    if (code || isBlockedPort(ctx.baseUrl)) {
+      const cause = code ? { code, message: "" } : new Error("bad port");
+      const why = describeNetworkFailure(new Error("fetch failed", { cause }), target);
       return new CliError(`cannot reach ${shownUrl(ctx.baseUrl)} (gave up${after}): ${why}`, ExitCode.Server);
     }
     const orLocal = ctx.local ? "" : "; check your network, or try --local for the built-in emulator";

@@ -150,6 +150,24 @@ export function neverSent(error: unknown): boolean {
   return BEFORE_CONNECTION.has(code) || code.startsWith("ERR_SSL_");
 }
 
+/** The ports the fetch standard blocks (they belong to other protocols): Node's fetch refuses them, `bad port`. */
+const BLOCKED_PORTS = new Set([
+  1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102, 103, 104,
+  109, 110, 111, 113, 115, 117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465, 512, 513, 514, 515,
+  526, 530, 531, 532, 540, 548, 554, 556, 563, 587, 601, 636, 989, 990, 993, 995, 1719, 1720, 1723, 2049,
+  3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080,
+]);
+
+/** True when fetch will refuse the URL's port (the SDK's retry warnings do not say `bad port`). */
+export function isBlockedPort(url: string): boolean {
+  try {
+    const port = new URL(url).port;
+    return port !== "" && BLOCKED_PORTS.has(Number(port));
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The network error code in one of the SDK's retry warnings (`GET … failed (… (ECONNREFUSED)); retry 2 in 800
  * ms`), to explain a timeout that ran out while the SDK was retrying a failed connection.

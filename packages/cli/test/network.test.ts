@@ -5,7 +5,7 @@ import { createServer as createHttpsServer } from "node:https";
 import { createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { codeInWarning, describeNetworkFailure, neverSent } from "../src/network-errors.js";
+import { codeInWarning, describeNetworkFailure, isBlockedPort, neverSent } from "../src/network-errors.js";
 import { run, tempDir } from "./helpers.js";
 
 const servers: { close(): unknown }[] = [];
@@ -208,6 +208,20 @@ describe("--timeout on commands that only read", () => {
       `horde: timed out after 0.5s waiting for http://127.0.0.1:${port}/api to answer; check your network, or try --local for the built-in emulator`,
     ]);
     expect(Date.now() - started).toBeLessThan(3_000);
+  });
+});
+
+describe("a blocked port while the SDK retries a read", () => {
+  it("--timeout still names the blocked port (the SDK's retry warnings do not)", async () => {
+    const r = await run(["models", "--url", "http://127.0.0.1:6000/api", "--timeout", "0.5"]);
+    expect(r.code).toBe(3);
+    expect(r.errLines).toEqual([
+      "horde: cannot reach http://127.0.0.1:6000/api (gave up after 0.5s): port 6000 is one that fetch refuses " +
+        "to connect to (it belongs to another protocol); serve the API on another port, e.g. 7001, and fix --url",
+    ]);
+    expect(isBlockedPort("http://127.0.0.1:6000/api")).toBe(true);
+    expect(isBlockedPort("http://127.0.0.1:7001/api")).toBe(false);
+    expect(isBlockedPort("https://aihorde.net/api")).toBe(false);
   });
 });
 

@@ -26,7 +26,7 @@ export interface TransferJson {
 }
 
 export function registerKudos(program: Command, ctx: CommandContext): Command {
-  const kudos = program.command("kudos").description("kudos: transfer them to another account");
+  const kudos = program.command("kudos").description("move kudos to another account (horde kudos transfer)");
   const transfer = kudos
     .command("transfer")
     .description("transfer kudos from your account to another one")
