@@ -1,4 +1,5 @@
 /** Shared by every command that talks to a horde: the connection flags, the config, the client. */
+import { randomBytes } from "node:crypto";
 import type { Command } from "commander";
 import type { EmulatorOptions } from "horde-emulator";
 import type { AIHordeAPIClient, AIHordeClientOptions, Logger } from "horde-sdk";
@@ -22,6 +23,7 @@ export interface ConnectionFlags extends ConfigFlags {
 export const URL_HELP = "API base URL (env HORDE_URL, default https://aihorde.net/api)";
 export const KEY_HELP = "API key (env HORDE_API_KEY, default the anonymous key 0000000000)";
 export const AGENT_HELP = "Client-Agent header, name:version:contact (env HORDE_CLIENT_AGENT)";
+export const TIMEOUT_HELP = "give up after this many seconds (retries included)";
 
 /** Adds `--url`, `--api-key`, `--client-agent` (and `--local` when the command can run offline). */
 export function addConnectionOptions(cmd: Command, local?: string): Command {
@@ -41,6 +43,9 @@ const CLIENT_AGENT = /^[^:\s]+:[^:\s]+:\S.*$/;
 export async function loadConfig(ctx: CommandContext, flags: ConfigFlags): Promise<Config> {
   if (flags.local && flags.url !== undefined) {
     throw new UsageError("--local and --url cannot be used together");
+  }
+  if (flags.local && flags.apiKey !== undefined) {
+    throw new UsageError("--local runs as a local user with unlimited kudos: drop --api-key");
   }
   const path = configPath(ctx.io.env);
   const { file } = await readConfigFile(path);
@@ -84,11 +89,23 @@ export function quietLogger(): QuietLogger {
   return logger;
 }
 
+/**
+ * The longest gap between two polls of a job. The SDK's default (30 s) suits apps watching many jobs; a person
+ * at a terminal would watch "updated 29s ago" and a bar that jumps. 5 s is the pace of the horde's own examples,
+ * far below the progress endpoints' limits (image /check 10/s, text /status 60/min, per job).
+ */
+export const MAX_POLL_INTERVAL_MS = 5000;
+
+/** The `--local` user's kudos: effectively unlimited, so offline mode never asks for kudos upfront. */
+export const LOCAL_KUDOS = 1e12;
+
 export interface Connection {
   client: AIHordeAPIClient;
   config: Config;
   logger: QuietLogger;
-  /** Closes the in-process emulator (with `--local`) and restores the model logger. */
+  /** Aborts (with a HordeTimeoutError) when `--timeout` runs out; every request of the command takes it. */
+  signal: AbortSignal;
+  /** Closes the in-process emulator (with `--local`), stops the timeout and restores the model logger. */
   close(): Promise<void>;
   /** Details for error messages. */
   errorContext(extra?: Partial<ErrorContext>): ErrorContext;
@@ -101,6 +118,8 @@ export interface ConnectOptions {
   timeoutMs?: number;
   /** With `--local`: wait (up to 5 s) until the dev workers have checked in, so listings show them. */
   waitForDevWorkers?: boolean;
+  /** `--timeout` of a command that does not follow a job (followJob has its own): bounds every request. */
+  timeoutSeconds?: number | undefined;
 }
 
 /** Creates the client (and with `--local` the in-process emulator it talks to). */
@@ -109,12 +128,22 @@ export async function connect(
   config: Config,
   options: ConnectOptions = {},
 ): Promise<Connection> {
-  const { setModelLogger } = await loadSdk();
+  const { HordeTimeoutError, setModelLogger } = await loadSdk();
   const logger = quietLogger();
   // Model-level warnings (e.g. a generation without an id) would otherwise go to the console mid-progress.
   const previousModelLogger = setModelLogger(logger);
+  const deadline = new AbortController();
+  const seconds = options.timeoutSeconds;
+  const timer =
+    seconds === undefined
+      ? undefined
+      : setTimeout(
+          () => deadline.abort(new HordeTimeoutError(`timed out after ${seconds}s`)),
+          Math.max(1, Math.round(seconds * 1000)),
+        );
   let emulator: LocalEmulator | undefined;
   const close = async () => {
+    clearTimeout(timer);
     setModelLogger(previousModelLogger);
     const e = emulator;
     emulator = undefined;
@@ -132,22 +161,28 @@ export async function connect(
       apiKey: config.apiKey,
       clientAgent: config.clientAgent,
       logger,
+      rateLimit: { maxPollIntervalMs: MAX_POLL_INTERVAL_MS },
     };
     if (options.timeoutMs !== undefined) clientOptions.timeoutMs = options.timeoutMs;
     if (config.local) {
-      // The emulator's own warnings would tear the progress output; the CLI reports what matters.
+      // Offline mode runs as a local user with unlimited kudos: no request is ever refused for want of kudos.
+      const apikey = randomBytes(16).toString("base64url");
+      ctx.addSecret(apikey);
       emulator = await ctx.deps.createEmulator({
         devWorkers: options.devWorkers ?? [{ type: "image" }],
+        users: [{ username: "local", kudos: LOCAL_KUDOS, apikey }],
+        // The emulator's own warnings would tear the progress output; the CLI reports what matters.
         logger: {},
       } as EmulatorOptions);
       clientOptions.fetch = emulator.fetch;
+      clientOptions.apiKey = apikey;
     }
     const client = ctx.deps.createClient(clientOptions);
     const expected = Array.isArray(options.devWorkers) ? options.devWorkers.length : 0;
     if (config.local && options.waitForDevWorkers && expected > 0) {
       // Dev workers check in with their first pop, a moment after the emulator starts.
       for (let waited = 0; waited < 5000; waited += 50) {
-        if ((await client.getWorkers()).length >= expected) break;
+        if ((await client.getWorkers({}, { signal: deadline.signal })).length >= expected) break;
         await new Promise((resolveWait) => setTimeout(resolveWait, 50));
       }
     }
@@ -155,11 +190,14 @@ export async function connect(
       client,
       config,
       logger,
+      signal: deadline.signal,
       close,
       errorContext: (extra = {}) => ({
         baseUrl: config.baseUrl,
+        urlSetting: urlSetting(config),
         local: config.local,
         lastWarning: logger.lastWarning,
+        timeoutSeconds: seconds,
         ...extra,
       }),
     };
@@ -167,6 +205,13 @@ export async function connect(
     await close();
     throw err;
   }
+}
+
+/** The setting to fix when the URL is wrong: `HORDE_URL`, `--url`, `the url in <file>`; none for the default. */
+function urlSetting(config: Config): string | undefined {
+  const source = config.sources.url;
+  if (source === "default" || source === "local") return undefined;
+  return source === "file" ? `the url in ${config.file}` : describeSource(source, "url");
 }
 
 /** Prints `horde: <message>` for anything thrown and returns its exit code. */

@@ -1,5 +1,6 @@
 import type { AIHordeRequestError } from "horde-sdk";
 import { loadedSdk, type SdkModule } from "./lazy.js";
+import { codeInWarning, describeNetworkFailure, isBlockedPort } from "./network-errors.js";
 
 /** Exit codes of the `horde` command. Scripts may rely on them. */
 export const ExitCode = {
@@ -78,6 +79,8 @@ function flagFor(field: string): string | undefined {
 export interface ErrorContext {
   /** The base URL the client talks to (shown in network errors). */
   baseUrl: string;
+  /** The setting that chose the URL (`HORDE_URL`, `--url`, …), to say what to fix; undefined for the default. */
+  urlSetting?: string | undefined;
   /** Whether the run used the in-process emulator. */
   local: boolean;
   /** The job id, when the job was submitted. */
@@ -147,31 +150,14 @@ function describeRequestError(err: AIHordeRequestError): string {
   return `server error (${code})${detail}${hint}`;
 }
 
-/** Why a connection failed, from the error's cause chain: `connection refused (ECONNREFUSED)`, `bad port`. */
-function networkDetail(err: Error): string {
-  const messages: string[] = [];
-  let cause: unknown = err.cause;
-  for (let depth = 0; depth < 5 && cause; depth++) {
-    const c = cause as { code?: unknown; message?: unknown; cause?: unknown };
-    if (typeof c.code === "string" && c.code !== "") {
-      const known: Record<string, string> = {
-        ECONNREFUSED: "connection refused",
-        ENOTFOUND: "host not found",
-        EAI_AGAIN: "DNS lookup failed",
-        ECONNRESET: "connection reset",
-        ETIMEDOUT: "connection timed out",
-        EHOSTUNREACH: "host unreachable",
-        ENETUNREACH: "network unreachable",
-      };
-      return known[c.code] ? `${known[c.code]} (${c.code})` : c.code;
-    }
-    if (typeof c.message === "string" && c.message !== "") messages.push(c.message);
-    cause = c.cause;
+/** A URL as it may be shown: no credentials, no query (signed download links carry tokens). */
+function shownUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.origin}${u.pathname}`.replace(/\/+$/, "");
+  } catch {
+    return url;
   }
-  const deepest = messages.at(-1);
-  // The SDK's message starts with "<METHOD> <url> failed: "; the URL is already in our line.
-  const own = oneLine(err.message).replace(/^[A-Z]+ \S+ failed: /, "");
-  return deepest && !own.includes(deepest) ? `${own} (${deepest})` : own;
 }
 
 /** Turns anything thrown during a command into the one line and the exit code to report. */
@@ -210,11 +196,14 @@ function fromSdkError(err: unknown, ctx: ErrorContext, sdk: SdkModule): CliError
   if (err instanceof AIHordeRequestError) {
     return new CliError(describeRequestError(err), isBadInput(err) ? ExitCode.Usage : ExitCode.Server);
   }
-  const networkHint = ctx.local
-    ? ""
-    : " (check your network or HORDE_URL, or try --local to use the built-in emulator)";
+  const target = { url: ctx.baseUrl, urlSetting: ctx.urlSetting, local: ctx.local };
   if (err instanceof HordeConnectionError) {
-    return new CliError(`cannot reach ${ctx.baseUrl}: ${networkDetail(err)}${networkHint}`, ExitCode.Server);
+    // The failing request may be a download from another host (R2): name that host, not the API.
+    const url = err.url.startsWith(ctx.baseUrl) ? ctx.baseUrl : err.url;
+    return new CliError(
+      `cannot reach ${shownUrl(url)}: ${describeNetworkFailure(err, { ...target, url: err.url })}`,
+      ExitCode.Server,
+    );
   }
   if (err instanceof HordeTimeoutError) {
     const after = ctx.timeoutSeconds !== undefined ? ` after ${ctx.timeoutSeconds}s` : "";
@@ -225,17 +214,17 @@ function fromSdkError(err: unknown, ctx: ErrorContext, sdk: SdkModule): CliError
       );
     }
     // The SDK was retrying a failed connection when time ran out: say why it failed.
-    const code = ctx.lastWarning?.match(/\((E[A-Z_]{3,})\)/)?.[1];
-    if (code) {
-      return new CliError(
-        `cannot reach ${ctx.baseUrl} (${code}); gave up${after}${networkHint}`,
-        ExitCode.Server,
-      );
+    const code = codeInWarning(ctx.lastWarning);
+    if (code || isBlockedPort(ctx.baseUrl)) {
+      const cause = code ? { code, message: "" } : new Error("bad port");
+      const why = describeNetworkFailure(new Error("fetch failed", { cause }), target);
+      return new CliError(`cannot reach ${shownUrl(ctx.baseUrl)} (gave up${after}): ${why}`, ExitCode.Server);
     }
-    return new CliError(
-      `timed out${after} before ${ctx.baseUrl} accepted the job${networkHint}`,
-      ExitCode.Server,
-    );
+    const orLocal = ctx.local ? "" : "; check your network, or try --local for the built-in emulator";
+    const what = ctx.kind
+      ? `before ${shownUrl(ctx.baseUrl)} accepted the job`
+      : `waiting for ${shownUrl(ctx.baseUrl)} to answer`;
+    return new CliError(`timed out${after} ${what}${orLocal}`, ExitCode.Server);
   }
   if (err instanceof HordeAbortError) {
     return new CliError(

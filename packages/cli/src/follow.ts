@@ -39,9 +39,9 @@ export type FollowOutcome<R> =
   | { ok: true; result: R; job: JobProgress; jobId: string | undefined }
   | { ok: false; code: number };
 
-/** Progress bars on a terminal, plain lines in logs and pipes, nothing with `--json` in a pipe. */
+/** A live display on a terminal, plain lines in logs, pipes and dumb terminals, nothing with `--json` in a pipe. */
 export function progressMode(ctx: CommandContext, json: boolean): ProgressMode {
-  if (ctx.io.stderr.isTTY) return "tty";
+  if (ctx.io.stderr.isTTY && ctx.io.env.TERM !== "dumb") return "tty";
   return json ? "none" : "plain";
 }
 
@@ -82,7 +82,7 @@ export async function followJob<R>(options: FollowOptions<R>): Promise<FollowOut
   });
   const job = progress.startJob(options.total, options.label, options.unit);
   const errorContext = () =>
-    conn.errorContext({ jobId, timeoutSeconds: options.timeoutSeconds, kind: options.kind });
+    conn.errorContext({ jobId, timeoutSeconds: options.timeoutSeconds, kind: options.kind ?? "image" });
   try {
     if (options.timeoutSeconds !== undefined) {
       const ms = Math.max(1, Math.round(options.timeoutSeconds * 1000));

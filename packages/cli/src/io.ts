@@ -3,7 +3,7 @@
 /** A text sink: process.stdout, process.stderr, or a test buffer. */
 export interface Writer {
   write(text: string): void;
-  /** True when the sink is an interactive terminal (progress bars instead of plain lines). */
+  /** True when the sink is an interactive terminal (a live progress display instead of plain lines). */
   isTTY?: boolean | undefined;
   /** Terminal width in columns, when known. */
   columns?: number | undefined;

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, type HelpContext } from "commander";
 import { registerAlchemy } from "./commands/alchemy.js";
 import { registerConfig } from "./commands/config.js";
 import { registerGenerate } from "./commands/generate.js";
@@ -57,9 +57,44 @@ function oneErrorLine(text: string): string {
   return `horde: ${line}\n`;
 }
 
+/** `horde kudos` for the kudos command. */
+function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) names.unshift(c.name());
+  return names.join(" ");
+}
+
+/**
+ * Our commands. When a command group is called without a command (`horde kudos`) or `help` is asked about an
+ * unknown one (`horde help paint`), commander prints the whole help on stderr and exits 0 or 1; like every
+ * other usage error, that is one line and exit 2.
+ */
+class HordeCommand extends Command {
+  override createCommand(name?: string): Command {
+    return new HordeCommand(name);
+  }
+
+  override help(context?: HelpContext): never;
+  /** @deprecated commander's old callback form; kept for the signature. */
+  override help(cb: (str: string) => string): never;
+  override help(context?: HelpContext | ((str: string) => string)): never {
+    if (typeof context === "function") return super.help(context);
+    if (!context?.error) return super.help(context);
+    const path = commandPath(this);
+    const [first, second] = this.args;
+    const unknown = first === "help" ? second : first;
+    const known = this.commands.map((c) => c.name()).filter((n) => n !== "help");
+    const message =
+      unknown !== undefined
+        ? `unknown command '${unknown}' for '${path}' (see '${path} --help')`
+        : `'${path}' needs a command: ${known.join(", ")} (see '${path} --help')`;
+    return this.error(message, { exitCode: ExitCode.Usage, code: "horde.usage" });
+  }
+}
+
 function buildProgram(ctx: CommandContext): Command {
   const { io } = ctx;
-  const program = new Command("horde");
+  const program = new HordeCommand("horde");
   program
     .description(
       "The AI Horde from the command line: images, text and alchemy on aihorde.net or a local emulator",
@@ -86,7 +121,8 @@ function buildProgram(ctx: CommandContext): Command {
         "  HORDE_CLIENT_AGENT  Client-Agent header, name:version:contact",
         "  HORDE_CONFIG        the config file (default ~/.config/horde/config.json)",
         "",
-        "Output: progress bars on a terminal, plain lines otherwise (stderr); --json prints one document on stdout.",
+        "Output: a live progress line per job on a terminal, plain lines otherwise (stderr; TERM=dumb too);",
+        "--json prints one document on stdout.",
         "",
         "Exit codes:",
         "  0 ok, 1 job failed (faulted, impossible, expired) or not found, 2 usage or bad input (nothing sent),",
@@ -147,13 +183,8 @@ export async function main(argv: string[], io?: CliIO, deps: CliDeps = defaultDe
   } catch (err) {
     if (err instanceof CommanderError) {
       // "commander.help" is `horde help <command>`; "commander.helpDisplayed" is --help.
-      if (
-        err.code === "commander.helpDisplayed" ||
-        err.code === "commander.help" ||
-        err.code === "commander.version"
-      )
-        return ExitCode.Ok;
-      // `horde kudos` alone shows its help on stderr: a usage error all the same.
+      if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return ExitCode.Ok;
+      if (err.code === "commander.help") return err.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
       return ExitCode.Usage;
     }
     const message = err instanceof Error ? err.message : String(err);

@@ -18,6 +18,7 @@ const URL_FLAGS = ["--url", "http://horde.local/api", "--api-key", KEY];
 const FAST = { generationMs: 30, popIntervalMs: 30 };
 
 let emu: Emulator;
+let localRuns = 0;
 let deps: CliDeps;
 let png: string;
 let suiteDir: string;
@@ -36,7 +37,14 @@ beforeAll(async () => {
   });
   deps = {
     createClient: (options) => new AIHordeAPIClient({ ...options, fetch: options.fetch ?? emu.fetch }),
-    createEmulator: async () => ({ fetch: emu.fetch, close: async () => {} }),
+    // The shared emulator stands in for --local's own: it gets the user each --local run asks for (under a
+    // name of its own, since every run seeds one).
+    createEmulator: async (options) => {
+      for (const user of options.users ?? []) {
+        emu.admin.seedUser({ ...user, username: `${user.username}-${++localRuns}` });
+      }
+      return { fetch: emu.fetch, close: async () => {} };
+    },
   };
   suiteDir = await mkdtemp(join(tmpdir(), "horde-cli-commands-"));
   png = join(suiteDir, "source.png");
@@ -101,7 +109,7 @@ describe("text", () => {
     expect(r.stdout.split("\n---\n")).toHaveLength(2);
   });
 
-  it("draws a progress bar on a terminal, and restores the cursor", async () => {
+  it("draws the live progress line on a terminal, and restores the cursor", async () => {
     const r = await run(["text", "hi", ...URL_FLAGS], { deps, tty: true });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/1\/1 finished/);

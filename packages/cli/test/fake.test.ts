@@ -218,7 +218,7 @@ describe("output", () => {
     ]);
   });
 
-  it("draws a progress bar on a TTY stderr and keeps stdout for the paths", async () => {
+  it("draws the live progress line on a TTY stderr and keeps stdout for the paths", async () => {
     const out = await tempDir();
     const checks = [check(), check({ waiting: 0, processing: 1, queue_position: 0, wait_time: 3 })];
     const r = await run(["generate", "a cat", "--out", out], { tty: true, deps: fakeDeps({ checks }) });
@@ -310,9 +310,14 @@ describe("errors from the SDK", () => {
     [
       "a network failure suggests --local",
       new HordeConnectionError(
-        "POST https://aihorde.net/api/v2/generate/async failed: ENOTFOUND",
+        "POST https://aihorde.net/api/v2/generate/async failed: fetch failed (ENOTFOUND)",
         "POST",
-        "u",
+        "https://aihorde.net/api/v2/generate/async",
+        {
+          cause: new TypeError("fetch failed", {
+            cause: Object.assign(new Error("getaddrinfo ENOTFOUND aihorde.net"), { code: "ENOTFOUND" }),
+          }),
+        },
       ),
       3,
       /cannot reach https:\/\/aihorde\.net\/api: .*ENOTFOUND.*try --local/,

@@ -107,6 +107,44 @@ describe("--local (in-process emulator with a dev worker)", () => {
     expect(typeof doc.kudos).toBe("number");
   });
 
+  it("never runs out of kudos: a request the horde would want kudos upfront for just runs", async () => {
+    const out = await tempDir();
+    const emu = keepEmulator({ fast: true });
+    try {
+      // Over 1024x1024-class cost and over 40 steps: the anonymous key gets 403 KudosUpfront for this.
+      const args = [
+        "generate",
+        "a cat",
+        "--local",
+        "--out",
+        out,
+        "-n",
+        "4",
+        "--steps",
+        "200",
+        "--size",
+        "1024x1024",
+      ];
+      const r = await run([...args, "--json"], { deps: emu.deps });
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      const doc = JSON.parse(r.stdout) as { images: { path: string }[] };
+      expect(doc.images).toHaveLength(4);
+      for (const image of doc.images) expect((await sharp(image.path).metadata()).width).toBe(1024);
+      // The local user's balance is effectively unlimited, and the request was charged to it.
+      const local = emu
+        .emulator()
+        .describe()
+        .users.find((u) => u.username.startsWith("local#"));
+      expect(local?.kudos).toBeGreaterThan(1e11);
+      const user = await run(["user", "--local", "--json"], { deps: emu.deps });
+      expect(user.code).toBe(0);
+      expect(JSON.parse(user.stdout).kudos).toBeGreaterThan(1e11);
+    } finally {
+      await emu.close();
+    }
+  }, 30_000);
+
   it("a request no worker can serve fails at once with exit 1, and is cancelled", async () => {
     const emu = keepEmulator({ fast: true });
     try {

@@ -36,6 +36,35 @@ describe("usage errors: one line on stderr, exit 2, nothing sent", () => {
     ["an unknown config setting", ["config", "set", "colour", "red"], /url, api-key or client-agent/],
     ["a kudos amount that is not a number", ["kudos", "transfer", "bob#1", "lots"], /at least 1/],
     ["a models type that does not exist", ["models", "--type", "video"], /Allowed choices are image, text/],
+    [
+      "a command group without its command",
+      ["kudos"],
+      /^horde: 'horde kudos' needs a command: transfer \(see 'horde kudos --help'\)$/,
+    ],
+    ["an unknown command of a group", ["kudos", "paint"], /^horde: unknown command 'paint'$/],
+    [
+      "help about an unknown command",
+      ["help", "paint"],
+      /^horde: unknown command 'paint' for 'horde' \(see 'horde --help'\)$/,
+    ],
+    [
+      "a group's help about an unknown command",
+      ["kudos", "help", "paint"],
+      /unknown command 'paint' for 'horde kudos'/,
+    ],
+    ["an argument config does not take", ["config", "paint"], /too many arguments for 'config'/],
+    ["an extra argument", ["check", "an-id", "another"], /too many arguments for 'check'/],
+    [
+      "--local with --api-key",
+      ["generate", "a cat", "--local", "--api-key", "k3y-0123456789"],
+      /drop --api-key/,
+    ],
+    [
+      "a zero --timeout on a read command",
+      ["models", "--timeout", "0"],
+      /--timeout.*positive number of seconds/,
+    ],
+    ["a --timeout that is not a number", ["check", "an-id", "--timeout", "soon"], /--timeout.*positive/],
   ];
   it.each(cases)("%s", async (_name, args, message) => {
     const deps = forbiddenDeps();
@@ -138,28 +167,73 @@ describe("main(argv, io)", () => {
   });
 });
 
-describe("every command", () => {
-  const commands = [
-    "generate",
-    "text",
-    "alchemy",
-    "check",
-    "status",
-    "cancel",
-    "models",
-    "workers",
-    "user",
-    "kudos transfer",
-    "serve",
-    "worker",
-    "config",
-    "config set",
-  ];
-  it.each(commands)("%s --help prints its usage and exits 0, sending nothing", async (command) => {
+/** Every command and subcommand: its path, arguments that satisfy it, and whether it talks to a horde. */
+const COMMAND_TABLE: [path: string, args: string, talks: boolean][] = [
+  ["generate", "a cat", true],
+  ["text", "a story", true],
+  ["alchemy", "x.png caption", true],
+  ["check", "an-id", true],
+  ["status", "an-id", true],
+  ["cancel", "an-id", true],
+  ["models", "", true],
+  ["workers", "", true],
+  ["user", "", true],
+  ["kudos", "", false],
+  ["kudos transfer", "bob#1 5", true],
+  ["serve", "", false],
+  ["worker", "--dev", true],
+  ["config", "", false],
+  ["config set", "url http://x/api", false],
+  ["config unset", "url", false],
+  ["config path", "", false],
+];
+const words = (...parts: string[]) =>
+  parts
+    .join(" ")
+    .split(" ")
+    .filter((w) => w !== "");
+
+describe("every command and subcommand", () => {
+  it.each(COMMAND_TABLE)("horde %s %s --no-such-flag: exit 2, one line, nothing sent", async (path, args) => {
     const deps = forbiddenDeps();
-    const r = await run([...command.split(" "), "--help"], { deps });
+    const r = await run([...words(path, args), "--no-such-flag"], { deps });
+    expect(r.code).toBe(2);
+    expect(r.errLines).toEqual(["horde: unknown option '--no-such-flag'"]);
+    expect(r.stdout).toBe("");
+    expect(deps.calls).toEqual([]);
+  });
+
+  const missing: [string, string][] = [
+    ["generate", "prompt"],
+    ["alchemy", "image"],
+    ["alchemy x.png", "form"],
+    ["check", "id"],
+    ["status", "id"],
+    ["cancel", "id"],
+    ["kudos transfer", "username"],
+    ["kudos transfer bob#1", "amount"],
+    ["config set", "setting"],
+    ["config unset", "setting"],
+  ];
+  it.each(missing)("horde %s without <%s>: exit 2, one line", async (command, argument) => {
+    const r = await run(words(command), { deps: forbiddenDeps() });
+    expect(r.code).toBe(2);
+    expect(r.errLines).toEqual([`horde: missing required argument '${argument}'`]);
+  });
+
+  it.each(COMMAND_TABLE.filter(([path, , talks]) => talks && path !== "worker"))(
+    "horde %s has --timeout",
+    async (path) => {
+      const r = await run([...words(path), "--help"], { deps: forbiddenDeps() });
+      expect(r.stdout).toMatch(/--timeout <seconds>/);
+    },
+  );
+
+  it.each(COMMAND_TABLE)("horde %s --help prints its usage and exits 0, sending nothing", async (path) => {
+    const deps = forbiddenDeps();
+    const r = await run([...words(path), "--help"], { deps });
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`^Usage: horde ${command} `));
+    expect(r.stdout).toMatch(new RegExp(`^Usage: horde ${path} `));
     expect(r.stderr).toBe("");
     expect(deps.calls).toEqual([]);
   });

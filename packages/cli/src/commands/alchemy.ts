@@ -191,7 +191,7 @@ async function run(
   flags: AlchemyFlags,
 ): Promise<number> {
   const json = flags.json === true;
-  const progress = await createProgress(progressMode(ctx, json), ctx.io.stderr);
+  const progress = createProgress(progressMode(ctx, json), ctx.io.stderr);
   const where = conn.config.local ? "local emulator" : new URL(conn.config.baseUrl).host;
   const outcome = await followJob<RunAlchemyResult>({
     ctx,

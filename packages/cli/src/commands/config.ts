@@ -14,6 +14,7 @@ import { AGENT_HELP, KEY_HELP, URL_HELP } from "../connection.js";
 import type { CommandContext } from "../context.js";
 import { CliError, ExitCode, UsageError } from "../errors.js";
 import { fail } from "../follow.js";
+import { type Column, table } from "../output/table.js";
 import { httpUrl } from "../parse.js";
 
 interface ShowFlags {
@@ -133,11 +134,12 @@ async function show(flags: ShowFlags, ctx: CommandContext): Promise<number> {
     ["client agent", doc.client_agent.value, doc.client_agent.source],
     ["config file", path ?? "(none: HOME is not set)", path ? (file.exists ? "found" : "not found") : ""],
   ];
-  const w0 = Math.max(...rows.map((r) => r[0].length));
-  const w1 = Math.max(...rows.map((r) => r[1].length));
-  ctx.io.stdout.write(
-    `${rows.map(([k, v, s]) => `${k.padEnd(w0)}  ${v.padEnd(w1)}  ${s ? `(${s})` : ""}`.trimEnd()).join("\n")}\n`,
-  );
+  const columns: Column<(typeof rows)[number]>[] = [
+    { header: "", value: ([k]) => k },
+    { header: "", value: ([, v]) => v },
+    { header: "", value: ([, , s]) => (s ? `(${s})` : "") },
+  ];
+  ctx.io.stdout.write(`${table(rows, columns, { headers: false })}\n`);
   return ExitCode.Ok;
 }
 

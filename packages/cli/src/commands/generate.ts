@@ -341,7 +341,7 @@ async function generate(
 ): Promise<number> {
   const io = ctx.io;
   const json = flags.json === true;
-  const progress = await createProgress(progressMode(ctx, json), io.stderr);
+  const progress = createProgress(progressMode(ctx, json), io.stderr);
   const total = payload.params?.n ?? 1;
   const outcome = await followJob<GenerateImageResult>({
     ctx,

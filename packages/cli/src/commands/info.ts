@@ -1,18 +1,19 @@
 /** `horde models`, `horde workers`, `horde user`: what the horde knows, as tables or JSON. */
 import { type Command, Option } from "commander";
 import type { ActiveModel, UserDetailsResponse, WorkerDetailItem } from "horde-sdk";
-import { addConnectionOptions, withConnection } from "../connection.js";
+import { addConnectionOptions, TIMEOUT_HELP, withConnection } from "../connection.js";
 import type { CommandContext } from "../context.js";
 import { CliError, ExitCode, UsageError } from "../errors.js";
 import { loadSdk } from "../lazy.js";
 import { formatDuration } from "../output/format.js";
-import { num, table } from "../output/table.js";
-import { nonEmptyText } from "../parse.js";
+import { keyValues, num, table } from "../output/table.js";
+import { nonEmptyText, seconds as secondsArg } from "../parse.js";
 
 const LOCAL_HELP = "ask an in-process emulator (with one dev worker of each kind) instead";
 
 interface CommonFlags {
   local?: boolean;
+  timeout?: number;
   json?: boolean;
   url?: string;
   apiKey?: string;
@@ -61,6 +62,7 @@ export function registerModels(program: Command, ctx: CommandContext): Command {
       new Option("--sort <key>", "sort by").choices(["workers", "name", "queue", "eta"]).default("workers"),
     )
     .option("--local", LOCAL_HELP)
+    .option("--timeout <seconds>", TIMEOUT_HELP, secondsArg)
     .option("--json", "print one JSON array on stdout");
   addConnectionOptions(cmd)
     .addHelpText(
@@ -71,9 +73,9 @@ export function registerModels(program: Command, ctx: CommandContext): Command {
       ctx.exitCode = await withConnection(
         ctx,
         flags,
-        { devWorkers: LOCAL_WORKERS, waitForDevWorkers: true },
+        { devWorkers: LOCAL_WORKERS, waitForDevWorkers: true, timeoutSeconds: flags.timeout },
         async (conn) => {
-          const response = await conn.client.getModels({ type: flags.type });
+          const response = await conn.client.getModels({ type: flags.type }, { signal: conn.signal });
           const needle = flags.search?.toLowerCase();
           const models: ModelJson[] = [...response]
             .map((m: ActiveModel) => ({
@@ -147,6 +149,7 @@ export function registerWorkers(program: Command, ctx: CommandContext): Command 
       new Option("-t, --type <type>", "only workers of this kind").choices(["image", "text", "alchemy"]),
     )
     .option("--local", LOCAL_HELP)
+    .option("--timeout <seconds>", TIMEOUT_HELP, secondsArg)
     .option("--json", "print one JSON document on stdout (the server's fields)");
   addConnectionOptions(cmd)
     .addHelpText(
@@ -157,7 +160,7 @@ export function registerWorkers(program: Command, ctx: CommandContext): Command 
       ctx.exitCode = await withConnection(
         ctx,
         flags,
-        { devWorkers: LOCAL_WORKERS, waitForDevWorkers: true },
+        { devWorkers: LOCAL_WORKERS, waitForDevWorkers: true, timeoutSeconds: flags.timeout },
         async (conn) => {
           if (nameOrId !== undefined) {
             const key = nameOrId.trim();
@@ -165,8 +168,8 @@ export function registerWorkers(program: Command, ctx: CommandContext): Command 
             let worker: WorkerDetailItem;
             try {
               worker = UUID.test(key)
-                ? await conn.client.getWorker(key)
-                : await conn.client.getWorkerByName(key);
+                ? await conn.client.getWorker(key, {}, { signal: conn.signal })
+                : await conn.client.getWorkerByName(key, {}, { signal: conn.signal });
             } catch (err) {
               const { AIHordeRequestError } = await loadSdk();
               if (err instanceof AIHordeRequestError && err.status === 404) {
@@ -199,12 +202,11 @@ export function registerWorkers(program: Command, ctx: CommandContext): Command 
             if (worker.models && worker.models.length > 0) rows.push(["models", worker.models.join(", ")]);
             if (worker.forms && worker.forms.length > 0) rows.push(["forms", worker.forms.join(", ")]);
             if (worker.info) rows.push(["info", worker.info]);
-            const width = Math.max(...rows.map(([k]) => k.length));
-            ctx.io.stdout.write(`${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n")}\n`);
+            ctx.io.stdout.write(`${keyValues(rows)}\n`);
             return ExitCode.Ok;
           }
           const type = flags.type === "alchemy" ? "interrogation" : flags.type;
-          const response = await conn.client.getWorkers(type ? { type } : {});
+          const response = await conn.client.getWorkers(type ? { type } : {}, { signal: conn.signal });
           const workers = [...response].sort((a, b) => String(a.name).localeCompare(String(b.name)));
           if (flags.json) {
             printJson(
@@ -250,6 +252,7 @@ export function registerUser(program: Command, ctx: CommandContext): Command {
     .description("show the account behind your API key (find_user), or a user by id")
     .argument("[user-id]", "a user's number (the part after # in alias#123)")
     .option("--local", LOCAL_HELP)
+    .option("--timeout <seconds>", TIMEOUT_HELP, secondsArg)
     .option("--json", "print one JSON document on stdout (the server's fields)");
   addConnectionOptions(cmd)
     .addHelpText("after", ["", "Examples:", "  horde user", "  horde user 6572 --json"].join("\n"))
@@ -259,6 +262,7 @@ export function registerUser(program: Command, ctx: CommandContext): Command {
         flags,
         {
           devWorkers: [],
+          timeoutSeconds: flags.timeout,
           prepare: async () => {
             if (userId !== undefined && !/^\d+$/.test(userId.replace(/^.*#/, "").trim())) {
               throw new UsageError(`a user id is a number, like 6572 (or alias#6572); got '${userId}'`);
@@ -270,8 +274,8 @@ export function registerUser(program: Command, ctx: CommandContext): Command {
           try {
             user =
               userId === undefined
-                ? await conn.client.findUser()
-                : await conn.client.getUser(userId.replace(/^.*#/, "").trim());
+                ? await conn.client.findUser({}, { signal: conn.signal })
+                : await conn.client.getUser(userId.replace(/^.*#/, "").trim(), {}, { signal: conn.signal });
           } catch (err) {
             const { AIHordeRequestError } = await loadSdk();
             if (err instanceof AIHordeRequestError && err.status === 404) {
@@ -302,8 +306,7 @@ export function registerUser(program: Command, ctx: CommandContext): Command {
           }
           if (user.account_age) rows.push(["account age", formatDuration(user.account_age)]);
           if (user.moderator) rows.push(["moderator", "yes"]);
-          const width = Math.max(...rows.map(([k]) => k.length));
-          ctx.io.stdout.write(`${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n")}\n`);
+          ctx.io.stdout.write(`${keyValues(rows)}\n`);
           return ExitCode.Ok;
         },
       );

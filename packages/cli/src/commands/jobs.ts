@@ -9,12 +9,13 @@ import type {
   ImageGenerateStatusResponse,
   TextGenerateStatusResponse,
 } from "horde-sdk";
-import { addConnectionOptions, type Connection, withConnection } from "../connection.js";
+import { addConnectionOptions, type Connection, TIMEOUT_HELP, withConnection } from "../connection.js";
 import type { CommandContext } from "../context.js";
 import { CliError, ExitCode, UsageError } from "../errors.js";
 import { loadSdk, type SdkModule } from "../lazy.js";
 import { jobState, type ProgressCheck, progressDetails } from "../output/format.js";
 import { type DownloadedImage, ensureOutDir, type OutputFormat, saveImages } from "../output/save.js";
+import { seconds as secondsArg } from "../parse.js";
 import { alchemyProgress, describeResult } from "./alchemy.js";
 
 export const JOB_TYPES = ["image", "text", "alchemy"] as const;
@@ -26,6 +27,7 @@ interface JobFlags {
   type?: JobType;
   out?: string;
   format: OutputFormat;
+  timeout?: number;
   json?: boolean;
   url?: string;
   apiKey?: string;
@@ -91,11 +93,12 @@ async function sendFor(
   op: Operation,
   id: string,
   type: JobType | undefined,
+  signal: AbortSignal,
 ): Promise<{ type: JobType; response: AnyStatus }> {
   const types = type ? [type] : JOB_TYPES;
   for (const t of types) {
     try {
-      const response = (await client.submitRequest(requestFor(sdk, op, t, id))) as AnyStatus;
+      const response = (await client.submitRequest(requestFor(sdk, op, t, id), { signal })) as AnyStatus;
       return { type: t, response };
     } catch (err) {
       if (err instanceof sdk.AIHordeRequestError && err.status === 404) continue;
@@ -231,7 +234,12 @@ async function downloadImages(
     try {
       if (typeof img !== "string" || img === "" || img === "N/A") throw new Error("no image");
       if (/^https?:\/\//.test(img)) {
-        const response = await conn.client.transport.send({ method: "GET", url: img, authenticate: false });
+        const response = await conn.client.transport.send({
+          method: "GET",
+          url: img,
+          authenticate: false,
+          signal: conn.signal,
+        });
         if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
         out.push({ generation, bytes: response.bytes });
       } else {
@@ -258,9 +266,9 @@ async function runJobOp(op: Operation, rawId: string, flags: JobFlags, ctx: Comm
       }
     }
   };
-  return withConnection(ctx, flags, { prepare }, async (conn) => {
+  return withConnection(ctx, flags, { prepare, timeoutSeconds: flags.timeout }, async (conn) => {
     const sdk = await loadSdk();
-    const { type, response } = await sendFor(sdk, conn.client, op, id, flags.type);
+    const { type, response } = await sendFor(sdk, conn.client, op, id, flags.type, conn.signal);
     const paths = new Map<number, string>();
     let missing = 0;
     if (flags.out !== undefined && response instanceof sdk.ImageGenerateStatusResponse) {
@@ -314,7 +322,9 @@ function jobCommand(
       ),
     );
   extra(cmd);
-  cmd.option("--json", "print one JSON document on stdout");
+  cmd
+    .option("--timeout <seconds>", TIMEOUT_HELP, secondsArg)
+    .option("--json", "print one JSON document on stdout");
   addConnectionOptions(cmd)
     .addHelpText("after", ["", "Examples:", ...examples.map((e) => `  ${e}`)].join("\n"))
     .action(async (id: string, flags: JobFlags) => {

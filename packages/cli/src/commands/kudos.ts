@@ -2,14 +2,16 @@
 import { randomUUID } from "node:crypto";
 import type { Command } from "commander";
 import { ANONYMOUS_API_KEY } from "../config.js";
-import { addConnectionOptions, withConnection } from "../connection.js";
+import { addConnectionOptions, TIMEOUT_HELP, withConnection } from "../connection.js";
 import type { CommandContext } from "../context.js";
-import { CliError, ExitCode, UsageError } from "../errors.js";
+import { CliError, ExitCode, toCliError, UsageError } from "../errors.js";
 import { loadSdk } from "../lazy.js";
-import { kudosAmount, nonEmptyText } from "../parse.js";
+import { neverSent } from "../network-errors.js";
+import { kudosAmount, nonEmptyText, seconds as secondsArg } from "../parse.js";
 
 interface TransferFlags {
   idempotencyKey?: string;
+  timeout?: number;
   json?: boolean;
   url?: string;
   apiKey?: string;
@@ -24,7 +26,7 @@ export interface TransferJson {
 }
 
 export function registerKudos(program: Command, ctx: CommandContext): Command {
-  const kudos = program.command("kudos").description("kudos: transfer them to another account");
+  const kudos = program.command("kudos").description("move kudos to another account (horde kudos transfer)");
   const transfer = kudos
     .command("transfer")
     .description("transfer kudos from your account to another one")
@@ -35,6 +37,7 @@ export function registerKudos(program: Command, ctx: CommandContext): Command {
       "repeat a transfer safely: the server moves the kudos only once per key (default: a new one)",
       nonEmptyText,
     )
+    .option("--timeout <seconds>", TIMEOUT_HELP, secondsArg)
     .option("--json", "print one JSON document on stdout");
   addConnectionOptions(transfer)
     .addHelpText(
@@ -56,6 +59,7 @@ export function registerKudos(program: Command, ctx: CommandContext): Command {
         ctx,
         flags,
         {
+          timeoutSeconds: flags.timeout,
           prepare: async (config) => {
             if (!/^.+#\d+$/.test(username.trim())) {
               throw new UsageError(
@@ -79,9 +83,15 @@ export function registerKudos(program: Command, ctx: CommandContext): Command {
           });
           let transferred: number;
           try {
-            const response = await conn.client.submitRequest(request);
+            const response = await conn.client.submitRequest(request, { signal: conn.signal });
             transferred = response.transferred ?? amount;
           } catch (err) {
+            if (err instanceof HordeConnectionError && neverSent(err)) {
+              throw new CliError(
+                `${toCliError(err, conn.errorContext()).message}; no kudos were moved`,
+                ExitCode.Server,
+              );
+            }
             if (err instanceof HordeConnectionError || err instanceof HordeTimeoutError) {
               // The POST may have reached the server: say how to find out without moving the kudos twice.
               throw new CliError(

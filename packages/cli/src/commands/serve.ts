@@ -4,6 +4,7 @@ import type { Emulator, EmulatorOptions } from "horde-emulator";
 import type { CommandContext } from "../context.js";
 import { CliError, ExitCode } from "../errors.js";
 import { fail } from "../follow.js";
+import { table } from "../output/table.js";
 import { decimalIn, integerIn } from "../parse.js";
 
 export interface SeedUser {
@@ -185,10 +186,18 @@ async function runServe(flags: ServeFlags, ctx: CommandContext): Promise<number>
       `  admin API:    ${doc.admin_url}`,
       ...(flags.ui !== false ? [`  web page:     ${info.origin}/`] : []),
       "  users and API keys:",
-      ...doc.users.map(
-        (u) => `    ${u.username.padEnd(16)}  ${String(u.kudos).padStart(7)} kudos  ${u.apikey}`,
-      ),
-      `    ${"anonymous".padEnd(16)}  ${"".padStart(7)}        ${doc.anonymous_key}`,
+      ...table(
+        [
+          ...doc.users.map((u): [string, string, string] => [u.username, `${u.kudos} kudos`, u.apikey]),
+          ["anonymous", "", doc.anonymous_key] as [string, string, string],
+        ],
+        [
+          { header: "", value: ([name]) => `   ${name}` },
+          { header: "", value: ([, kudos]) => kudos, align: "right" },
+          { header: "", value: ([, , key]) => key },
+        ],
+        { headers: false },
+      ).split("\n"),
       "",
       `Try:  HORDE_URL=${info.url} HORDE_API_KEY=${doc.users[0]?.apikey ?? doc.anonymous_key} horde generate "a lighthouse"`,
       "Press Ctrl-C to stop.",

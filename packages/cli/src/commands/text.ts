@@ -185,7 +185,7 @@ async function generate(
   flags: TextFlags,
 ): Promise<number> {
   const json = flags.json === true;
-  const progress = await createProgress(progressMode(ctx, json), ctx.io.stderr);
+  const progress = createProgress(progressMode(ctx, json), ctx.io.stderr);
   const outcome = await followJob<GenerateTextResult>({
     ctx,
     conn,

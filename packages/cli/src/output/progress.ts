@@ -1,5 +1,6 @@
 import type { Writer } from "../io.js";
 import { type ProgressEvent, plainProgressLine, progressKey } from "./format.js";
+import { TtyProgress } from "./tty.js";
 
 /** The progress of one submitted job (one request of `n` images). */
 export interface JobProgress {
@@ -25,7 +26,7 @@ export const IMAGES: JobUnit = { one: "image", many: "images", done: "downloaded
 export const TEXTS: JobUnit = { one: "text", many: "texts", done: "received" };
 export const FORMS: JobUnit = { one: "form", many: "forms", done: "done" };
 
-/** Renders job progress: bars on a terminal, plain lines elsewhere, or nothing. */
+/** Renders job progress: a live line per job on a terminal, plain lines elsewhere, or nothing. */
 export interface ProgressOutput {
   /** A job of `total` results is being submitted; `label` describes it (`512x512, 30 steps`). */
   startJob(total: number, label: string, unit?: JobUnit): JobProgress;
@@ -37,13 +38,10 @@ export interface ProgressOutput {
 
 export type ProgressMode = "tty" | "plain" | "none";
 
-export async function createProgress(mode: ProgressMode, out: Writer): Promise<ProgressOutput> {
+export function createProgress(mode: ProgressMode, out: Writer): ProgressOutput {
   switch (mode) {
-    case "tty": {
-      // Loaded on demand: cli-progress is only needed on a terminal, and never for --help.
-      const { TtyProgress } = await import("./tty.js");
+    case "tty":
       return new TtyProgress(out);
-    }
     case "plain":
       return new PlainProgress(out);
     case "none":
