@@ -24,7 +24,8 @@ export default async function setup(project: TestProject) {
   let availability: OracleAvailability;
   try {
     const started = Date.now();
-    const info = await startOracle();
+    // HORDE_ORACLE_REUSE=1 keeps the database of the running oracle (faster local iterations).
+    const info = await startOracle({ fresh: process.env.HORDE_ORACLE_REUSE !== "1" });
     console.log(`oracle: ${info.baseUrl} up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     availability = { available: true, info };
   } catch (error) {

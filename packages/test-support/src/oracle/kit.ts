@@ -4,7 +4,9 @@
  * on ports of its own, and stops it. Nothing of the kit is copied into this repository; we only run it.
  */
 import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,6 +21,8 @@ export interface OracleInfo {
   workerKey: string;
   /** Whether flask-limiter is on (the kit's default). */
   rateLimits: boolean;
+  /** The local S3 stand-in for R2 (path-style, ignores auth): `http://127.0.0.1:<port>`. */
+  s3Url: string;
 }
 
 export type OracleAvailability = { available: true; info: OracleInfo } | { available: false; reason: string };
@@ -33,18 +37,20 @@ export function kitDir(): string {
 }
 
 /**
- * The harness's own state dir and ports, so a developer's oracle on the kit's defaults (27201, …) keeps
- * running beside the test one. Every value can be set through the kit's own variables.
+ * The harness's own state dir and ports, derived from the checkout's path: a developer's oracle on the
+ * kit's defaults (27201, …) and the oracles of other checkouts of this repository on the machine keep
+ * running beside this one. Every value can be set through the kit's own variables.
  */
 export function oracleEnv(): Record<string, string> {
   const env = process.env;
+  const slot = createHash("sha256").update(REPO_ROOT).digest().readUInt16BE(0) % 40;
   return {
-    HORDE_ORACLE_HOME: env.HORDE_ORACLE_HOME ?? join(tmpdir(), "horde-sdk-oracle"),
-    HORDE_ORACLE_PORT: env.HORDE_ORACLE_PORT ?? "27301",
-    HORDE_ORACLE_PG_PORT: env.HORDE_ORACLE_PG_PORT ?? "5444",
-    HORDE_ORACLE_REDIS_PORT: env.HORDE_ORACLE_REDIS_PORT ?? "6390",
-    HORDE_ORACLE_S3_PORT: env.HORDE_ORACLE_S3_PORT ?? "9020",
-    HORDE_ORACLE_MODELREF_PORT: env.HORDE_ORACLE_MODELREF_PORT ?? "9021",
+    HORDE_ORACLE_HOME: env.HORDE_ORACLE_HOME ?? join(tmpdir(), `horde-sdk-oracle-${slot}`),
+    HORDE_ORACLE_PORT: env.HORDE_ORACLE_PORT ?? String(27310 + slot),
+    HORDE_ORACLE_PG_PORT: env.HORDE_ORACLE_PG_PORT ?? String(5450 + slot),
+    HORDE_ORACLE_REDIS_PORT: env.HORDE_ORACLE_REDIS_PORT ?? String(6400 + slot),
+    HORDE_ORACLE_S3_PORT: env.HORDE_ORACLE_S3_PORT ?? String(9100 + slot),
+    HORDE_ORACLE_MODELREF_PORT: env.HORDE_ORACLE_MODELREF_PORT ?? String(9200 + slot),
     // The suites need the limiter on: they compare 429s and X-RateLimit-* headers. Isolation between
     // suites comes from X-Forwarded-For (the server keys its limits on it, behind ProxyFix) and own users.
     HORDE_ORACLE_NO_RATELIMIT: env.HORDE_ORACLE_NO_RATELIMIT ?? "0",
@@ -114,9 +120,16 @@ async function heartbeat(baseUrl: string): Promise<boolean> {
  * `bin/setup` (idempotent: ~4 s when nothing to do, ~35 s cold plus apt) then `bin/start` (idempotent;
  * prints the base URL as its last line). Returns what the tests need.
  */
-export async function startOracle(): Promise<OracleInfo> {
+export async function startOracle({ fresh = true } = {}): Promise<OracleInfo> {
   const kit = kitDir();
   const env = oracleEnv();
+  if (fresh) {
+    // Every run starts from an empty horde: requests left waiting by an earlier run would be popped by
+    // this run's workers. The database and the R2 stand-in go; the venv stays (setup re-runs initdb).
+    await run(join(kit, "bin/stop"), [], env, 120_000);
+    await rm(join(env.HORDE_ORACLE_HOME as string, "pgdata"), { recursive: true, force: true });
+    await rm(join(env.HORDE_ORACLE_HOME as string, "s3data"), { recursive: true, force: true });
+  }
   await run(join(kit, "bin/setup"), [], env);
   const { stdout } = await run(join(kit, "bin/start"), [], env);
   const baseUrl = stdout.trim().split("\n").at(-1)?.trim() ?? "";
@@ -129,6 +142,7 @@ export async function startOracle(): Promise<OracleInfo> {
     adminKey: ADMIN_KEY,
     workerKey: WORKER_KEY,
     rateLimits: env.HORDE_ORACLE_NO_RATELIMIT !== "1",
+    s3Url: `http://127.0.0.1:${env.HORDE_ORACLE_S3_PORT}`,
   };
 }
 

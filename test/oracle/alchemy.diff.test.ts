@@ -1,0 +1,4 @@
+import { differentialSuite } from "./differential/run.js";
+import { alchemyScenarios } from "./differential/scenarios/alchemy.js";
+
+differentialSuite("alchemy", alchemyScenarios);

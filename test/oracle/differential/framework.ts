@@ -1,0 +1,346 @@
+/**
+ * Differential testing: one scripted HTTP conversation played against the emulator and against the
+ * oracle (the real AI Horde server), then compared step by step — status, `rc`, error shape, the key sets
+ * and value types of the JSON bodies (recursively), the rate-limit headers, and the values a step names.
+ *
+ * A scenario is a function of a `Conversation`: it calls routes, reads answers and decides what to call
+ * next, so ids and keys flow through it on each side on their own. Only recorded steps are compared;
+ * both sides must record the same steps in the same order.
+ */
+import { randomBytes } from "node:crypto";
+
+/** A JSON body read loosely: the comparison is the check. */
+// biome-ignore lint/suspicious/noExplicitAny: dynamic JSON under test
+export type Json = any;
+
+export interface Answer {
+  status: number;
+  /** Parsed JSON, or the raw text when the body is not JSON (`null` when empty). */
+  body: Json;
+  text: string;
+  headers: Headers;
+}
+
+export interface TargetUser {
+  apikey: string;
+  /** As find_user shows it: `name#id`. */
+  username: string;
+  id: number;
+}
+
+export interface UserOptions {
+  kudos?: number;
+  trusted?: boolean;
+  moderator?: boolean;
+}
+
+/** One side of the comparison. */
+export interface Target {
+  readonly name: "emulator" | "oracle";
+  send(
+    method: string,
+    path: string,
+    init: { headers: Record<string, string>; body?: string },
+  ): Promise<Answer>;
+  user(name: string, options?: UserOptions): Promise<TargetUser>;
+  /** A URL the horde handed out (R2 uploads and downloads): the emulator's are in-process. */
+  fetchUrl(url: string, init?: RequestInit): Promise<Response>;
+  /** Wall time on the oracle, virtual time on the emulator. */
+  sleep(ms: number): Promise<void>;
+  /** The fixed administrator (a moderator in the server's ADMINS). */
+  readonly adminKey: string;
+  close(): Promise<void>;
+}
+
+export interface StepOptions {
+  /** Path parameters: `{id}` in the route is replaced (URI-encoded). */
+  params?: Record<string, string>;
+  query?: Record<string, string | number | boolean>;
+  apikey?: string;
+  headers?: Record<string, string>;
+  /** JSON-encoded unless `raw` is given. */
+  body?: unknown;
+  /** Sent verbatim (with `Content-Type: application/json` unless headers say otherwise). */
+  raw?: string;
+  /** Dotted paths whose values must be equal on both sides (`"done"`, `"generations.0.state"`, `"length"`). */
+  same?: string[];
+  /** Compare the normalised `message` (default true for error answers). */
+  message?: boolean;
+  /** Skip the comparison of this subtree's keys and types (values that are legitimately open). */
+  open?: string[];
+}
+
+export interface Step {
+  label: string;
+  route: string;
+  status: number;
+  answer: Answer;
+  options: StepOptions;
+}
+
+export class Conversation {
+  readonly steps: Step[] = [];
+  private readonly cleanups: (() => Promise<unknown>)[] = [];
+  /** Same on both sides of one scenario run, unique across runs (the oracle's database persists). */
+  readonly tag: string;
+  readonly ip: string;
+
+  constructor(
+    readonly target: Target,
+    tag: string,
+    ip: string,
+  ) {
+    this.tag = tag;
+    this.ip = ip;
+  }
+
+  /** Runs after the scenario, pass or fail, unrecorded: cancel what it left waiting on the shared oracle. */
+  onCleanup(fn: () => Promise<unknown>): void {
+    this.cleanups.push(fn);
+  }
+
+  async cleanup(): Promise<void> {
+    for (const fn of this.cleanups.reverse()) await fn().catch(() => undefined);
+  }
+
+  /** A unique name shared by both sides: `prefix_<tag>`. */
+  name(prefix: string): string {
+    return `${prefix}_${this.tag}`;
+  }
+
+  user(prefix: string, options?: UserOptions): Promise<TargetUser> {
+    return this.target.user(this.name(prefix), options);
+  }
+
+  sleep(ms: number): Promise<void> {
+    return this.target.sleep(ms);
+  }
+
+  fetchUrl(url: string, init?: RequestInit): Promise<Response> {
+    return this.target.fetchUrl(url, init);
+  }
+
+  /** Sends without recording (set-up and polling). */
+  async send(route: string, options: StepOptions = {}): Promise<Answer> {
+    const [method, template] = splitRoute(route);
+    let path = template.replace(/\{(\w+)\}/g, (_, key: string) => {
+      const value = options.params?.[key];
+      if (value === undefined) throw new Error(`route ${route} needs param ${key}`);
+      return encodeURIComponent(value);
+    });
+    if (options.query) {
+      const search = new URLSearchParams();
+      for (const [k, v] of Object.entries(options.query)) search.set(k, String(v));
+      path += `?${search}`;
+    }
+    const headers: Record<string, string> = { "X-Forwarded-For": this.ip, ...(options.headers ?? {}) };
+    if (options.apikey !== undefined) headers.apikey = options.apikey;
+    let body: string | undefined;
+    if (options.raw !== undefined || options.body !== undefined) {
+      body = options.raw ?? JSON.stringify(options.body);
+      if (!Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) {
+        headers["Content-Type"] = "application/json";
+      }
+    }
+    return this.target.send(method, path, { headers, body });
+  }
+
+  /** Sends and records a compared step. */
+  async step(label: string, route: string, options: StepOptions = {}): Promise<Answer> {
+    const answer = await this.send(route, options);
+    this.steps.push({ label, route, status: answer.status, answer, options });
+    return answer;
+  }
+
+  /**
+   * Repeats a request (unrecorded) until `done(answer)` or the time is up, then records the last answer.
+   * The oracle does some work after it answers (kudos ledgers, worker caches), so the scenario waits for
+   * the state it means to compare.
+   */
+  async poll(
+    label: string,
+    route: string,
+    options: StepOptions,
+    done: (answer: Answer) => boolean,
+    { timeoutMs = 15_000, everyMs = 250 } = {},
+  ): Promise<Answer> {
+    const deadline = Date.now() + timeoutMs;
+    let answer = await this.send(route, options);
+    while (!done(answer) && Date.now() < deadline) {
+      await this.sleep(everyMs);
+      answer = await this.send(route, options);
+    }
+    this.steps.push({ label, route, status: answer.status, answer, options });
+    return answer;
+  }
+}
+
+export function splitRoute(route: string): [string, string] {
+  const space = route.indexOf(" ");
+  return [route.slice(0, space), route.slice(space + 1)];
+}
+
+export interface Scenario {
+  name: string;
+  /** What §10 lifecycle or route group it covers, for FIDELITY.md. */
+  area: string;
+  run(conversation: Conversation): Promise<void>;
+}
+
+export function scenario(area: string, name: string, run: (c: Conversation) => Promise<void>): Scenario {
+  return { area, name, run };
+}
+
+export function newTag(): string {
+  return `${Date.now().toString(36)}${randomBytes(3).toString("hex")}`;
+}
+
+// ---------------------------------------------------------------------------------------------- compare
+
+export type Verdict = "agree" | "deviate" | "differ";
+
+export interface StepComparison {
+  scenario: string;
+  area: string;
+  index: number;
+  label: string;
+  route: string;
+  status: { emulator: number; oracle: number };
+  diffs: string[];
+  /** The start of each side's body, to read a difference without running it again. */
+  bodies?: { emulator: string; oracle: string };
+  /** The deviations that explain the diffs (by reason). */
+  explained: { diff: string; reason: string; id: string }[];
+  unexplained: string[];
+  verdict: Verdict;
+}
+
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
+/** Messages carry ids, user numbers and our unique tags; everything else must match. */
+export function normaliseMessage(message: string): string {
+  return message
+    .replace(UUID, "<uuid>")
+    .replace(/#\d+/g, "#<n>")
+    .replace(/_[0-9a-z]{8,}[0-9a-f]{6}\b/g, "_<tag>")
+    .trim();
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  return typeof value;
+}
+
+function get(value: Json, path: string): unknown {
+  let cur = value;
+  for (const part of path.split(".")) {
+    if (cur === null || cur === undefined) return undefined;
+    cur = part === "length" && Array.isArray(cur) ? cur.length : cur[part];
+  }
+  return cur;
+}
+
+/** Key sets and value types, recursively. Arrays: the union of their elements' shapes. */
+export function shapeDiffs(
+  emulator: Json,
+  oracle: Json,
+  path: string,
+  open: Set<string>,
+  out: string[],
+): void {
+  if (open.has(path)) return;
+  const ke = kindOf(emulator);
+  const ko = kindOf(oracle);
+  const at = path || "(body)";
+  if (ke !== ko) {
+    out.push(`${at}: type ${ke} vs ${ko}`);
+    return;
+  }
+  if (ke === "array") {
+    const e = emulator as unknown[];
+    const o = oracle as unknown[];
+    if (e.length === 0 || o.length === 0) return;
+    shapeDiffs(mergeElements(e), mergeElements(o), `${path}[]`, open, out);
+    return;
+  }
+  if (ke !== "object") return;
+  const keysE = new Set(Object.keys(emulator));
+  const keysO = new Set(Object.keys(oracle));
+  for (const k of keysO) if (!keysE.has(k)) out.push(`${join(path, k)}: missing in the emulator`);
+  for (const k of keysE) if (!keysO.has(k)) out.push(`${join(path, k)}: only in the emulator`);
+  for (const k of keysE) if (keysO.has(k)) shapeDiffs(emulator[k], oracle[k], join(path, k), open, out);
+}
+
+function join(path: string, key: string): string {
+  return path ? `${path}.${key}` : key;
+}
+
+/** One representative of an array's elements: objects merged key by key (the first non-null value wins). */
+function mergeElements(items: unknown[]): unknown {
+  const objects = items.filter((i) => kindOf(i) === "object") as Record<string, unknown>[];
+  if (objects.length !== items.length) return items.find((i) => i !== null) ?? items[0];
+  const merged: Record<string, unknown> = {};
+  for (const item of objects) {
+    for (const [k, v] of Object.entries(item))
+      if (merged[k] === undefined || merged[k] === null) merged[k] = v;
+  }
+  return merged;
+}
+
+function contentKind(headers: Headers): string {
+  const type = headers.get("content-type") ?? "";
+  if (type.includes("json")) return "json";
+  if (type.includes("html")) return "html";
+  if (type === "") return "none";
+  return type.split(";")[0] ?? type;
+}
+
+const LIMIT_HEADERS = ["x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "retry-after"];
+
+export function compareSteps(emulator: Step, oracle: Step): string[] {
+  const diffs: string[] = [];
+  if (emulator.label !== oracle.label || emulator.route !== oracle.route) {
+    return [`step mismatch: ${emulator.label} vs ${oracle.label}`];
+  }
+  const e = emulator.answer;
+  const o = oracle.answer;
+  if (e.status !== o.status) diffs.push(`status ${e.status} vs ${o.status}`);
+  const ce = contentKind(e.headers);
+  const co = contentKind(o.headers);
+  if (ce !== co) diffs.push(`content-type ${ce} vs ${co}`);
+  for (const h of LIMIT_HEADERS) {
+    const he = e.headers.get(h);
+    const ho = o.headers.get(h);
+    if ((he === null) !== (ho === null))
+      diffs.push(`header ${h}: ${he === null ? "missing in the emulator" : "only in the emulator"}`);
+    else if (h === "x-ratelimit-limit" && he !== ho) diffs.push(`header ${h}: ${he} vs ${ho}`);
+  }
+  const jsonBoth =
+    typeof e.body === "object" && typeof o.body === "object" && e.body !== null && o.body !== null;
+  if (jsonBoth) {
+    if (e.body.rc !== o.body.rc) diffs.push(`rc ${e.body.rc} vs ${o.body.rc}`);
+    const isError = o.status >= 400;
+    const compareMessage = emulator.options.message ?? isError;
+    if (compareMessage && typeof o.body.message === "string") {
+      const me =
+        typeof e.body.message === "string" ? normaliseMessage(e.body.message) : String(e.body.message);
+      const mo = normaliseMessage(o.body.message);
+      if (me !== mo) diffs.push(`message ${JSON.stringify(me)} vs ${JSON.stringify(mo)}`);
+    }
+    shapeDiffs(e.body, o.body, "", new Set(emulator.options.open ?? []), diffs);
+  } else if (ce === "json" || co === "json") {
+    if (kindOf(e.body) !== kindOf(o.body)) diffs.push(`body ${kindOf(e.body)} vs ${kindOf(o.body)}`);
+    else if (typeof o.body === "string" && emulator.options.message !== false && e.body !== o.body) {
+      diffs.push(`body ${JSON.stringify(e.body)} vs ${JSON.stringify(o.body)}`);
+    }
+  }
+  for (const path of emulator.options.same ?? []) {
+    const ve = get(e.body, path);
+    const vo = get(o.body, path);
+    if (JSON.stringify(ve) !== JSON.stringify(vo)) {
+      diffs.push(`value ${path}: ${JSON.stringify(ve)} vs ${JSON.stringify(vo)}`);
+    }
+  }
+  return diffs;
+}

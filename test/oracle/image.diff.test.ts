@@ -1,0 +1,4 @@
+import { differentialSuite } from "./differential/run.js";
+import { imageScenarios } from "./differential/scenarios/image.js";
+
+differentialSuite("image", imageScenarios);
