@@ -27,7 +27,18 @@ export default defineConfig({
         test: {
           name: "offline",
           include: ["packages/*/test/**/*.test.ts", "test/**/*.test.ts", "examples/**/*.test.ts"],
-          exclude: ["test/oracle/**", "**/node_modules/**"],
+          exclude: ["test/oracle/**", "test/consumer/**", "**/node_modules/**"],
+        },
+      },
+      {
+        // The packed tarballs installed into a project outside the workspace (npm, Bun, Deno, tsc): slow, so
+        // apart from the offline project; `npx vitest run --project consumer` runs it alone.
+        extends: true,
+        test: {
+          name: "consumer",
+          include: ["test/consumer/**/*.test.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 600_000,
         },
       },
       {

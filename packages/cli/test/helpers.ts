@@ -141,7 +141,7 @@ export function fakeDeps(
     checks?: ImageGenerateCheckResponse[];
     error?: unknown;
     images?: number;
-    bytes?: Uint8Array | null;
+    bytes?: Uint8Array<ArrayBuffer> | null;
     onCall?: (payload: ImageGenerateAsyncPayload, options: GenerateImageOptions) => void;
   } = {},
 ): GenerateDeps & { payloads: ImageGenerateAsyncPayload[]; clientOptions: unknown[] } {

@@ -31,6 +31,8 @@ export { type SourceImageInput, toSourceImage } from "./client/source-image.js";
 export type { GenerateTextOptions, GenerateTextResult, TextJob } from "./client/text-job.js";
 export type { FetchLike } from "./client/transport.js";
 export { type ImageWebhook, parseWebhook, type TextWebhook } from "./client/webhook.js";
+// Types only (no runtime import): `await using` for consumers whose lib lacks esnext.disposable.
+export type {} from "./disposable.js";
 // generic layer
 export type { Clock } from "./generic/clock.js";
 export { systemClock } from "./generic/clock.js";

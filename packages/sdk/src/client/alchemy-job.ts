@@ -17,7 +17,7 @@ export interface AlchemyImage {
   form: string;
   url: string;
   /** The processed image; null when it could not be downloaded (see `error`). */
-  bytes: Uint8Array | null;
+  bytes: Uint8Array<ArrayBuffer> | null;
   error?: Error;
 }
 

@@ -8,7 +8,7 @@ const LOOKUP = (() => {
 })();
 
 /** Decode standard or URL-safe base64 (padding optional, whitespace ignored) without Buffer, for browsers too. */
-export function decodeBase64(input: string): Uint8Array {
+export function decodeBase64(input: string): Uint8Array<ArrayBuffer> {
   const clean = input.replace(/[\s=]/g, "");
   const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
   let buffer = 0;

@@ -7,7 +7,7 @@ import type { Transport } from "./transport.js";
 export interface DownloadedImage {
   generation: ImageGeneration;
   /** WebP bytes; null when the image could not be downloaded or decoded (see `error`). */
-  bytes: Uint8Array | null;
+  bytes: Uint8Array<ArrayBuffer> | null;
   error?: Error;
 }
 

@@ -51,7 +51,7 @@ export interface RawResponse {
   url: string;
   method: HttpMethod;
   /** The body, read once. */
-  bytes: Uint8Array;
+  bytes: Uint8Array<ArrayBuffer>;
   text(): string;
 }
 
@@ -155,7 +155,7 @@ export class Transport {
       );
       const started = clock.now();
       let response: Response;
-      let bytes: Uint8Array;
+      let bytes: Uint8Array<ArrayBuffer>;
       try {
         response = await fetch(url, { method, headers, body, signal: linked.signal, redirect: "manual" });
         bytes = new Uint8Array(await response.arrayBuffer());

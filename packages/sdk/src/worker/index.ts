@@ -1,6 +1,9 @@
 // horde-sdk/worker: run an AI Horde worker in TypeScript — pop jobs, call your generator, upload and
 // submit the results. fetch only (no Node built-ins), so it runs in Node, Deno, Bun and browsers.
 
+// Types only (no runtime import): `await using` for consumers whose lib lacks esnext.disposable.
+export type {} from "../disposable.js";
+
 export { TypedEmitter } from "./events.js";
 export { DEFAULT_IMAGE_MODEL, DEFAULT_MAX_PIXELS } from "./image.js";
 export { JobDeadlineError, WorkerStoppedError } from "./internal.js";
