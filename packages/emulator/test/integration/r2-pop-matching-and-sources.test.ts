@@ -1,6 +1,6 @@
+import { setup, TINY_WEBP } from "horde-test-support/emulator";
 import sharp from "sharp";
 import { describe, expect, test } from "vitest";
-import { setup, TINY_WEBP } from "./helpers.js";
 
 describe("local R2 (§5.4)", () => {
   async function uploaded() {

@@ -4,8 +4,8 @@
  * emulator keeps serving and its state is untouched. Plus the body cap (413) and the JSON depth cap.
  */
 import { createEmulator, silentLogger, VirtualClock } from "horde-emulator";
+import { type Json, setup, TINY_WEBP } from "horde-test-support/emulator";
 import { describe, expect, test } from "vitest";
-import { type Json, setup, TINY_WEBP } from "./helpers.js";
 
 /** mulberry32: the same seed, the same 2,000 requests. */
 function prng(seed: number) {

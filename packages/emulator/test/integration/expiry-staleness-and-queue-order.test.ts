@@ -1,5 +1,5 @@
+import { setup } from "horde-test-support/emulator";
 import { describe, expect, test } from "vitest";
-import { setup } from "./helpers.js";
 
 const MIN = 60_000;
 

@@ -1,5 +1,12 @@
+/**
+ * What the emulator's suites share: an emulator on a manual virtual clock with a requester and a worker
+ * owner, and one call per endpoint (`setup()`); strict schema conformance; the example corpus of
+ * horde_sdk for response shapes. Import from `horde-test-support/emulator`.
+ */
 import { createEmulator, type EmulatorOptions, silentLogger, VirtualClock } from "horde-emulator";
 import { withStrictValidation } from "horde-sdk";
+
+export { CORPUS, corpusExample, corpusPresent, extraKeys, keyPaths, missingKeys } from "./corpus.js";
 
 export const ORIGIN = "http://horde.local";
 export const REGEN = "AI Horde Worker reGen:9.0.1:https://github.com/Haidra-Org/horde-worker-reGen";

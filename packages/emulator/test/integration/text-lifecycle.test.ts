@@ -1,6 +1,6 @@
 import { schemas } from "horde-sdk";
+import { conformance, setup } from "horde-test-support/emulator";
 import { describe, expect, test } from "vitest";
-import { conformance, setup } from "./helpers.js";
 
 const MODEL = "koboldcpp/LLaMA2-13B-Psyfighter2";
 

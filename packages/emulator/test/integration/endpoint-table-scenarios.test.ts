@@ -4,9 +4,17 @@
  * has), rc values of the typical errors, and the rate-limit column as the headers report it.
  */
 import { schemas } from "horde-sdk";
+import {
+  conformance,
+  corpusExample,
+  corpusPresent,
+  extraKeys,
+  type Json,
+  missingKeys,
+  setup,
+  TINY_WEBP,
+} from "horde-test-support/emulator";
 import { describe, expect, test } from "vitest";
-import { corpusPresent, extraKeys, missingKeys } from "./corpus.js";
-import { conformance, type Json, setup, TINY_WEBP } from "./helpers.js";
 
 const limitOf = (r: { headers: Headers }) => r.headers.get("X-RateLimit-Limit");
 
@@ -364,7 +372,6 @@ describe("the example request payloads of the corpus", () => {
   test.skipIf(!corpusPresent)(
     "pass schema validation: each gets a success or an application error, never a 500",
     async () => {
-      const { corpusExample } = await import("./corpus.js");
       const h = setup();
       const cases: [string, string][] = [
         ["/v2/generate/async", "example_payloads/_v2_generate_async_post.json"],

@@ -3,8 +3,9 @@
  * ownership (a worker submits only jobs it popped; another account cannot), anonymous workers refused, the
  * body cap (413) and the JSON depth cap (400), with no state change on any refusal.
  */
+
+import { type Json, setup, TINY_WEBP } from "horde-test-support/emulator";
 import { describe, expect, test } from "vitest";
-import { type Json, setup, TINY_WEBP } from "./helpers.js";
 
 async function popped(h: ReturnType<typeof setup>) {
   const id = (await h.generate()).body.id as string;

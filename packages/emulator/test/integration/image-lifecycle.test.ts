@@ -1,7 +1,7 @@
 import { drawPicture } from "horde-emulator";
+import { setup } from "horde-test-support/emulator";
 import sharp from "sharp";
 import { describe, expect, test } from "vitest";
-import { setup } from "./helpers.js";
 
 const progress = (b: Record<string, unknown>) => ({
   finished: b.finished,

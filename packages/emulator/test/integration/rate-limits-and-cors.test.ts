@@ -1,6 +1,6 @@
 import { operations } from "horde-sdk";
+import { setup } from "horde-test-support/emulator";
 import { describe, expect, test } from "vitest";
-import { setup } from "./helpers.js";
 
 const on = () => setup({ rateLimits: true });
 const rl = (headers: Headers) => ({

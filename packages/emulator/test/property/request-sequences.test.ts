@@ -16,8 +16,8 @@
  */
 import fc from "fast-check";
 import { createEmulator, silentLogger, VirtualClock } from "horde-emulator";
+import { type Json, REGEN, TINY_WEBP } from "horde-test-support/emulator";
 import { describe, expect, test } from "vitest";
-import { type Json, REGEN, TINY_WEBP } from "./helpers.js";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 424242);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 60);

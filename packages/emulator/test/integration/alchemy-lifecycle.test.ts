@@ -1,8 +1,8 @@
 import { createEmulator, silentLogger, VirtualClock } from "horde-emulator";
 import { schemas } from "horde-sdk";
+import { conformance, type Json, ORIGIN, setup, TINY_WEBP } from "horde-test-support/emulator";
 import sharp from "sharp";
 import { describe, expect, test } from "vitest";
-import { conformance, type Json, ORIGIN, setup, TINY_WEBP } from "./helpers.js";
 
 const picture = async (width: number, height: number) =>
   (

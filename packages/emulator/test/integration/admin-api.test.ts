@@ -1,6 +1,6 @@
 import { createEmulator, seedUser, silentLogger, VirtualClock } from "horde-emulator";
+import { setup } from "horde-test-support/emulator";
 import { describe, expect, test } from "vitest";
-import { setup } from "./helpers.js";
 
 describe("admin API", () => {
   test("in-process: create, look up, stats, reset", async () => {

@@ -1,6 +1,6 @@
 import { createEmulator, type FaultPlan, silentLogger, VirtualClock } from "horde-emulator";
+import { setup } from "horde-test-support/emulator";
 import { describe, expect, test } from "vitest";
-import { setup } from "./helpers.js";
 
 describe("fault injection", () => {
   test("5xx: the server's JSON 500 (or the status asked for); the request is not processed", async () => {

@@ -1,8 +1,14 @@
 /** Users, workers, status and stats endpoints (§4, §7), checked against the SDK's schemas in strict mode. */
 import { schemas } from "horde-sdk";
+import {
+  conformance,
+  corpusPresent,
+  extraKeys,
+  type Json,
+  setup,
+  TINY_WEBP,
+} from "horde-test-support/emulator";
 import { describe, expect, test } from "vitest";
-import { corpusPresent, extraKeys } from "./corpus.js";
-import { conformance, type Json, setup, TINY_WEBP } from "./helpers.js";
 
 /** alice's image delivered by bob's worker, and a text delivered by bob's text worker. */
 async function busyHorde() {
