@@ -1,5 +1,5 @@
 // wait_time on a fresh emulator: no performance history yet, so the assumed dev-worker pace is used
-// (DEVIATION §2.2 in state/queue.ts) instead of dividing by 1.
+// (DEVIATION §2.2 in horde/queue.ts) instead of dividing by 1.
 import { createEmulator, VirtualClock } from "horde-emulator";
 import { describe, expect, it } from "vitest";
 

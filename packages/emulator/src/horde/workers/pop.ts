@@ -32,7 +32,7 @@ export interface PopContext {
 
 export interface PopKind<A> {
   type: WorkerType;
-  /** The rc of a priority username without `#` (QUIRK(§8.3): plain BadRequest on the alchemy pop). */
+  /** The rc of a priority username without `#` (it differs per kind). */
   priorityRc: string;
   /** Steps 8–10: the pop's answer, and whether it carries work. */
   take(store: HordeStore, worker: Worker, ctx: PopContext): { found: boolean; answer: A };
