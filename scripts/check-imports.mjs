@@ -20,12 +20,22 @@ export const RULES = [
       "packages/emulator/src/routes/**",
       "packages/emulator/src/server/**",
       "packages/emulator/src/http/**",
+      "packages/emulator/src/devworker/**",
+      "packages/emulator/src/ui/**",
+      "packages/emulator/src/emulator.ts",
+      "packages/emulator/src/index.ts",
       "hono",
       "hono/**",
       "@hono/**",
     ],
     reason:
-      "horde/ is the domain: routes/ and server/ call it and render what it returns, never the other way round",
+      "horde/ is the domain, the bottom layer: routes/ and server/ call it and render what it returns, never the other way round",
+  },
+  {
+    name: "emulator routes never reach up into the server",
+    from: "packages/emulator/src/routes/**",
+    forbid: ["packages/emulator/src/server/**", "packages/emulator/src/emulator.ts"],
+    reason: "server/ mounts the routes; a route that imported it would close a loop",
   },
   {
     name: "emulator routes are independent adapters",
