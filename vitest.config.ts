@@ -14,6 +14,10 @@ export default defineConfig({
         find: /^horde-test-support\/oracle$/,
         replacement: src("./packages/test-support/src/oracle/index.ts"),
       },
+      {
+        find: /^horde-test-support\/emulator$/,
+        replacement: src("./packages/test-support/src/emulator/index.ts"),
+      },
       { find: /^horde-test-support$/, replacement: src("./packages/test-support/src/index.ts") },
     ],
   },

@@ -3,7 +3,7 @@
  * workers that draw real WebP pictures, write text and do alchemy, a virtual clock, rate limits and
  * fault injection.
  */
-export type { AdminUserView, CreatedUser, EmulatorAdmin, UserPatch } from "./admin.js";
+
 export { type Clock, holdClock, systemClock, VirtualClock, type VirtualClockOptions } from "./clock.js";
 export {
   AlchemyDevWorker,
@@ -39,6 +39,19 @@ export {
   type ListenInfo,
   type ListenOptions,
 } from "./emulator.js";
+export type { HordeModes } from "./horde/store/store.js";
+export type { CreateUserInput } from "./horde/store/users.js";
+export { ANONYMOUS_API_KEY } from "./horde/store/users.js";
+export type {
+  EmulatorStats,
+  JobSummary,
+  OutcomeCounts,
+  RequestOutcome,
+  RequestSummary,
+} from "./horde/views/admin.js";
+export { consoleLogger, type EmulatorLogger, silentLogger } from "./logger.js";
+export { seedUser } from "./seed.js";
+export type { AdminUserView, CreatedUser, EmulatorAdmin, UserPatch } from "./server/admin.js";
 export {
   FAULT_KINDS,
   type FaultCounts,
@@ -46,17 +59,5 @@ export {
   type FaultKind,
   type FaultPlan,
   type FaultRule,
-} from "./faults/index.js";
-export { ANONYMOUS_API_KEY } from "./http/request.js";
-export { consoleLogger, type EmulatorLogger, silentLogger } from "./logger.js";
-export type { RateLimitControl, RateLimitOptions } from "./ratelimit/index.js";
-export { seedUser } from "./seed.js";
-export type { HordeModes } from "./state/horde.js";
-export type {
-  EmulatorStats,
-  JobSummary,
-  OutcomeCounts,
-  RequestOutcome,
-  RequestSummary,
-} from "./state/stats.js";
-export type { CreateUserInput } from "./state/users.js";
+} from "./server/faults/index.js";
+export type { RateLimitControl, RateLimitOptions } from "./server/rate-limit/index.js";

@@ -1,7 +1,7 @@
 /** `seedUser`: a user with a known name (and, optionally, key) on an emulator, created once. */
-import type { CreatedUser } from "./admin.js";
 import type { Emulator } from "./emulator.js";
-import type { CreateUserInput } from "./state/users.js";
+import type { CreateUserInput } from "./horde/store/users.js";
+import type { CreatedUser } from "./server/admin.js";
 
 /**
  * Creates the user unless one with this alias exists already, and returns it with its key. Safe to call

@@ -1,2 +1,5 @@
-/** Test support shared by every workspace's suites. Import the oracle harness from `horde-test-support/oracle`. */
+/**
+ * Test support shared by every workspace's suites. Import the oracle harness from
+ * `horde-test-support/oracle` and the emulator fixtures from `horde-test-support/emulator`.
+ */
 export {};

@@ -1,9 +1,8 @@
-export { type FormOutput, runForm } from "./alchemy.js";
 export {
   AlchemyDevWorker,
   type AlchemyDevWorkerOptions,
   DEV_ALCHEMIST_BRIDGE_AGENT,
-} from "./alchemy-worker.js";
+} from "./alchemy.js";
 export {
   type BaseDevWorkerOptions,
   DEV_CLIENT_AGENT,
@@ -13,6 +12,8 @@ export {
   HordeDevWorker,
 } from "./base.js";
 export { type DrawInput, drawCensored, drawPicture } from "./draw.js";
-export { type WriteInput, writeText } from "./text.js";
-export { DEV_TEXT_BRIDGE_AGENT, TextDevWorker, type TextDevWorkerOptions } from "./text-worker.js";
-export { DEV_WORKER_BRIDGE_AGENT, DevWorker, type DevWorkerOptions } from "./worker.js";
+export { type FormOutput, runForm } from "./forms.js";
+export { DEV_WORKER_BRIDGE_AGENT, DevWorker, type DevWorkerOptions } from "./image.js";
+export { type AnyDevWorker, DevWorkerPool, type DevWorkerSpec, devWorkerSpecs } from "./pool.js";
+export { DEV_TEXT_BRIDGE_AGENT, TextDevWorker, type TextDevWorkerOptions } from "./text.js";
+export { type WriteInput, writeText } from "./write.js";

@@ -1,40 +1,50 @@
 /**
- * The text dev worker's "model": deterministic prose per (prompt, seed, max_length). The same input
- * always gives the same text; it is about half of `max_length` tokens (4 characters each), at least 20.
+ * The text dev worker: a `HordeWorker` whose `generate` waits the simulated work time on the clock and
+ * writes deterministic prose (`write.ts`); the worker submits it (§6.1).
  */
-import { createHash } from "node:crypto";
+import { HordeWorker } from "horde-sdk/worker";
+import { DEFAULT_TEXT_MODEL } from "../horde/reference/models.js";
+import {
+  type BaseDevWorkerOptions,
+  type DevWorkerConnection,
+  HordeDevWorker,
+  resolveDevWorker,
+  simulateWork,
+} from "./base.js";
+import { writeText } from "./write.js";
 
-export interface WriteInput {
-  prompt: string;
-  seed?: number;
-  maxLength: number;
+/** A validated text backend (§5.5), so the worker earns the full reward. */
+export const DEV_TEXT_BRIDGE_AGENT = "KoboldCppEmbedWorker:1.0.0:https://github.com/LostRuins/koboldcpp";
+
+export interface TextDevWorkerOptions extends BaseDevWorkerOptions {
+  /** Models served (default `koboldcpp/LLaMA2-13B-Psyfighter2`). */
+  models?: string[];
+  maxLength?: number;
+  maxContextLength?: number;
 }
 
-const WORDS = (
-  "the a lantern river quiet ancient horde worker dream of light over under beyond city garden machine " +
-  "whispered carried slowly bright small forgotten signal across morning storm archive patient silver " +
-  "road echo distant circuit harbour paper clockwork meadow glass voice tower orbit gentle"
-).split(" ");
+let unnamed = 0;
 
-export function writeText(input: WriteInput): string {
-  const digest = createHash("sha256")
-    .update(`${input.prompt}\u0000${input.seed ?? 0}`)
-    .digest();
-  let a = digest.readUInt32LE(0);
-  const rnd = () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const targetChars = Math.max(20, Math.floor(input.maxLength / 2)) * 4;
-  const hardMax = input.maxLength * 4;
-  let text = "";
-  while (text.length < targetChars) {
-    const n = 5 + Math.floor(rnd() * 8);
-    const words = Array.from({ length: n }, () => WORDS[Math.floor(rnd() * WORDS.length)] as string);
-    const sentence = `${words.join(" ")}.`;
-    text += (text ? " " : "") + sentence.charAt(0).toUpperCase() + sentence.slice(1);
+export class TextDevWorker extends HordeDevWorker {
+  readonly type = "text" as const;
+
+  constructor(conn: DevWorkerConnection, options: TextDevWorkerOptions = {}) {
+    const { clock, generationMs, base } = resolveDevWorker(conn, options, `dev-text-worker-${++unnamed}`);
+    super(
+      new HordeWorker({
+        ...base,
+        kind: "text",
+        models: options.models ?? [DEFAULT_TEXT_MODEL],
+        maxLength: options.maxLength ?? 4096,
+        maxContextLength: options.maxContextLength ?? 1_048_576,
+        nsfw: true,
+        bridgeAgent: options.bridgeAgent ?? DEV_TEXT_BRIDGE_AGENT,
+        generate: (job, { signal }) =>
+          simulateWork(clock, generationMs, signal, () => ({
+            text: writeText({ prompt: job.prompt, maxLength: job.maxLength }),
+            seed: 0,
+          })),
+      }),
+    );
   }
-  return text.length > hardMax ? text.slice(0, hardMax) : text;
 }

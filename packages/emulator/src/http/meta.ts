@@ -1,7 +1,8 @@
 /**
- * Facts about an incoming request that do not travel in it: the client IP the rate limiter keys on, and
- * whether a fault plan put the horde "in maintenance" for this request. Set by the emulator's front door
- * before the app sees the request.
+ * Facts about an incoming request that do not travel in it: the client IP the rate limiter keys on,
+ * whether faults may hit it, and whether a fault plan put the horde "in maintenance" for it. Set by the
+ * entry points (`emulator.fetch`, `listen()`) before the app sees the request; the front door adds the
+ * maintenance flag.
  */
 import type { Context, MiddlewareHandler } from "hono";
 
@@ -14,7 +15,9 @@ declare module "hono" {
 export interface RequestMeta {
   /** The client IP (§3.1): the last `X-Forwarded-For` entry, else the socket's address, else 127.0.0.1. */
   clientIp: string;
-  /** A `maintenance` fault matched this request (see `faults/`). */
+  /** False for the dev workers' own door: faults are for the clients under test. */
+  faultable?: boolean;
+  /** A `maintenance` fault matched this request (see `server/faults/`). */
   maintenance?: boolean;
 }
 

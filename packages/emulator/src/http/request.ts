@@ -1,7 +1,15 @@
-import type { Context } from "hono";
-import { PayloadValidationError, PlainHttpError } from "./errors.js";
+/**
+ * Reading a request the way the server's parser does: the JSON body (malformed or too deep → 400), its
+ * schema, the `apikey` header and the fields the parser requires, in that order (§1.1.2 steps 1–2); then
+ * the `Caller` the domain gets.
+ */
+import type { Context, Handler } from "hono";
+import type { Caller } from "../horde/caller.js";
+import { BareError } from "../horde/errors.js";
+import { missingParameter } from "./errors.js";
+import { metaOf } from "./meta.js";
+import { type BodySchemaName, validateBody } from "./validation.js";
 
-export const ANONYMOUS_API_KEY = "0000000000";
 export const DEFAULT_CLIENT_AGENT = "unknown:0:unknown";
 
 /** JSON bodies may nest at most this deep; deeper ones are refused before parsing. */
@@ -34,37 +42,98 @@ export function jsonDepth(text: string, limit = MAX_JSON_DEPTH): number {
 export async function readJsonBody(c: Context): Promise<unknown> {
   const text = await c.req.text();
   if (jsonDepth(text) > MAX_JSON_DEPTH) {
-    throw new PlainHttpError(
-      400,
-      `Failed to decode JSON object: nested deeper than ${MAX_JSON_DEPTH} levels`,
-    );
+    throw new BareError(400, `Failed to decode JSON object: nested deeper than ${MAX_JSON_DEPTH} levels`);
   }
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new PlainHttpError(400, `Failed to decode JSON object: ${(e as Error).message}`);
+    throw new BareError(400, `Failed to decode JSON object: ${(e as Error).message}`);
   }
+}
+
+/** What each body's parser requires beyond the schema: the apikey header, and fields with their help text. */
+const PARSERS: Record<BodySchemaName, { apikey: boolean; fields?: Record<string, string> }> = {
+  GenerationInputStable: { apikey: true },
+  // The prompt is not required by the schema, but by the parser (inferred).
+  GenerationInputKobold: {
+    apikey: true,
+    fields: { prompt: "The prompt which will be sent to KoboldAI to generate text." },
+  },
+  ModelInterrogationInputStable: {
+    apikey: true,
+    fields: { source_image: "The public URL of the image to interrogate." },
+  },
+  // `name` is optional in the pop models but required by the parser (§5.1).
+  PopInputStable: { apikey: true, fields: { name: "The Name of the Worker." } },
+  PopInputKobold: { apikey: true, fields: { name: "The Name of the Worker." } },
+  InterrogationPopInput: { apikey: true, fields: { name: "The Name of the Worker." } },
+  SubmitInputStable: {
+    apikey: true,
+    fields: { generation: "R2 result was uploaded to R2, else the string of the result." },
+  },
+  SubmitInputKobold: { apikey: true, fields: { generation: "The generated text." } },
+  post_interrogate_submit: { apikey: true },
+  AestheticsPayload: { apikey: false },
+};
+
+/**
+ * The body (checked against its schema and parser) and the caller. A required field that is not a string
+ * is reported missing, as reqparse does for `type=str` arguments.
+ */
+export async function readCall<T = Record<string, unknown>>(
+  c: Context,
+  schema: BodySchemaName,
+): Promise<{ body: T; caller: Caller }> {
+  const body = await readJsonBody(c);
+  validateBody(schema, body);
+  const parser = PARSERS[schema];
+  const caller = callerOf(c, parser.apikey);
+  const json = body as Record<string, unknown>;
+  for (const [name, help] of Object.entries(parser.fields ?? {})) {
+    if (typeof json[name] !== "string") throw missingParameter(name, help, "the JSON body");
+  }
+  return { body: json as T, caller };
+}
+
+/** A POST handler: read the call, run the domain operation, answer its result as JSON (200 unless told). */
+export function handleCall<T = Record<string, unknown>>(
+  schema: BodySchemaName,
+  operation: (body: T, caller: Caller) => unknown,
+  status: 200 | 202 = 200,
+): Handler {
+  return async (c) => {
+    const { body, caller } = await readCall<T>(c, schema);
+    return c.json(await operation(body, caller), status);
+  };
+}
+
+/** An image or text `…/async` handler: a dry run answers 200 with the estimate, a new request 202. */
+export function handleSubmit(
+  schema: BodySchemaName,
+  operation: (body: Record<string, unknown>, caller: Caller) => Promise<{ dryRun: boolean; body: unknown }>,
+): Handler {
+  return async (c) => {
+    const { body, caller } = await readCall(c, schema);
+    const out = await operation(body, caller);
+    return c.json(out.body, out.dryRun ? 200 : 202);
+  };
 }
 
 /**
- * What the server's request parser says about a missing required argument: the argument's help text,
- * then "Missing required parameter in <where>" (flask-restx reqparse, inferred).
+ * Who is asking. With `requireKey`, a missing `apikey` header is the parser's 400 `errors` shape (§4);
+ * without, it is "".
  */
-export function missingParameter(name: string, help: string, where: "the HTTP headers" | "the JSON body") {
-  return new PayloadValidationError({ [name]: `${help} Missing required parameter in ${where}` });
-}
-
-/** The `apikey` header, required by the parser on async/pop/submit: missing → 400 `errors` shape (§4). */
-export function requireApiKey(c: Context): string {
-  const key = c.req.header("apikey");
-  if (key === undefined || key === "") {
+export function callerOf(c: Context, requireKey = false): Caller {
+  const apikey = c.req.header("apikey");
+  if (requireKey && (apikey === undefined || apikey === "")) {
     throw missingParameter("apikey", "The API Key corresponding to a registered user.", "the HTTP headers");
   }
-  return key;
-}
-
-export function clientAgent(c: Context): string {
-  return c.req.header("Client-Agent") || DEFAULT_CLIENT_AGENT;
+  return {
+    apikey: apikey ?? "",
+    clientAgent: c.req.header("Client-Agent") || DEFAULT_CLIENT_AGENT,
+    origin: requestOrigin(c),
+    maintenance: metaOf(c).maintenance === true,
+  };
 }
 
 /** The origin the client used to reach us: R2 URLs are minted under it, so they work in-process and over HTTP. */

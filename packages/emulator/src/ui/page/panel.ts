@@ -2,8 +2,7 @@
 // workers, the user behind the key, models), the emulator's own admin API under /_emulator/ for what the
 // public API does not tell (every request with its outcome, job counters, every account's kudos).
 import type { AIHordeAPIClient } from "horde-sdk";
-import type { AdminUserView } from "../../admin.js";
-import type { EmulatorStats, RequestSummary } from "../../state/stats.js";
+import type { AdminUserView, EmulatorStats, RequestSummary } from "../../horde/views/admin.js";
 import { byId, fill, h } from "./dom.js";
 import { clock, num, shortId } from "./format.js";
 

@@ -1,0 +1,78 @@
+/**
+ * The image dev worker: a `HordeWorker` whose `generate` waits the simulated work time on the clock and
+ * draws each image of the batch (`draw.ts`); the worker PUTs them to the presigned upload URLs and
+ * submits `"R2"`.
+ */
+import { HordeWorker, type ImageResult, type ImageWorkerJob } from "horde-sdk/worker";
+import { DEFAULT_IMAGE_MODEL } from "../horde/reference/models.js";
+import {
+  type BaseDevWorkerOptions,
+  type DevWorkerConnection,
+  HordeDevWorker,
+  resolveDevWorker,
+  simulateWork,
+} from "./base.js";
+import { drawCensored, drawPicture } from "./draw.js";
+
+export type { DevWorkerConnection, DevWorkerStats } from "./base.js";
+
+/** A bridge agent the horde knows (reGen ≥ 1 has r2), as the doc recommends for emulator workers (§5.5). */
+export const DEV_WORKER_BRIDGE_AGENT =
+  "AI Horde Worker reGen:9.0.1:https://github.com/Haidra-Org/horde-worker-reGen";
+
+export interface DevWorkerOptions extends BaseDevWorkerOptions {
+  /** Models served (default: the runtime default model, `stable_diffusion`). */
+  models?: string[];
+  /** Largest w·h accepted (default 3072², so any valid request fits). */
+  maxPixels?: number;
+  nsfw?: boolean;
+  /** Jobs per pop (§5.2, default 1). */
+  amount?: number;
+}
+
+/** The images of one batch: the deterministic picture of (prompt, seed + i, size), or a censored one. */
+async function drawBatch(job: ImageWorkerJob): Promise<ImageResult[]> {
+  // A stand-in for the safety checker, so censorship can be exercised: SFW requests asking for
+  // censoring get a censored image when the prompt says "nsfw".
+  const censor = job.censorNsfw && /\bnsfw\b/i.test(job.prompt);
+  const out: ImageResult[] = [];
+  for (const seed of job.seeds) {
+    out.push(
+      censor
+        ? {
+            image: await drawCensored(job.width, job.height),
+            seed,
+            gen_metadata: [{ type: "censorship", value: "nsfw" }],
+          }
+        : {
+            image: await drawPicture({ prompt: job.prompt, seed, width: job.width, height: job.height }),
+            seed,
+          },
+    );
+  }
+  return out;
+}
+
+let unnamed = 0;
+
+export class DevWorker extends HordeDevWorker {
+  readonly type = "image" as const;
+
+  constructor(conn: DevWorkerConnection, options: DevWorkerOptions = {}) {
+    const { clock, generationMs, base } = resolveDevWorker(conn, options, `dev-worker-${++unnamed}`);
+    super(
+      new HordeWorker({
+        ...base,
+        kind: "image",
+        models: options.models ?? [DEFAULT_IMAGE_MODEL],
+        maxPixels: options.maxPixels ?? 3072 * 3072,
+        nsfw: options.nsfw ?? true,
+        amount: options.amount ?? 1,
+        bridgeAgent: options.bridgeAgent ?? DEV_WORKER_BRIDGE_AGENT,
+        allowLora: true,
+        allowControlnet: true,
+        generate: (job, { signal }) => simulateWork(clock, generationMs, signal, () => drawBatch(job)),
+      }),
+    );
+  }
+}

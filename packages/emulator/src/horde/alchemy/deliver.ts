@@ -1,0 +1,41 @@
+/** `POST /v2/interrogate/submit` (§6.2): an alchemist delivers (or gives up on) one form. */
+import type { Caller } from "../caller.js";
+import { err } from "../errors.js";
+import { sweep } from "../lifecycle.js";
+import { settleForm } from "../settlement.js";
+import { abortForm } from "../store/interrogations.js";
+import type { HordeStore } from "../store/store.js";
+
+export interface FormSubmitBody {
+  id: string;
+  result?: Record<string, unknown>;
+  state?: string;
+}
+
+export function deliverAlchemy(store: HordeStore, body: FormSubmitBody, caller: Caller): { reward: number } {
+  sweep(store);
+  const form = store.findForm(body.id);
+  const interrogation = form ? store.findInterrogation(form.interrogationId) : undefined;
+  if (!form || !interrogation) {
+    throw err.notFound(`Interrogation Form with ID ${String(body.id)} does not exist.`, "InvalidJobID");
+  }
+  const user = store.users.findByKey(caller.apikey);
+  // QUIRK(§6.2, §5.3): an unknown key most likely answers a bare 500 on the server.
+  if (!user) throw err.internal();
+  const worker = form.workerId ? store.workers.findById(form.workerId) : undefined;
+  if (form.state === "processing" && (!worker || worker.ownerId !== user.id)) {
+    throw err.forbidden("Wrong credentials to submit as this worker.", "WrongCredentials");
+  }
+  if (body.state === "faulted") {
+    abortForm(form);
+    return { reward: 0 };
+  }
+  if (form.state !== "processing") {
+    if (worker?.maintenance) return { reward: 0 };
+    throw err.badRequest(`Interrogation Form with ID ${form.id} is not processing.`, "DuplicateGen");
+  }
+  form.result = body.result as Record<string, unknown>;
+  settleForm(store, interrogation, form);
+  form.state = "done";
+  return { reward: form.kudos };
+}

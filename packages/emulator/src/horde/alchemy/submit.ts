@@ -1,0 +1,88 @@
+/** A new alchemy request (`POST /v2/interrogate/async`, §6.2): a source image and the forms to run on it. */
+import { randomUUID } from "node:crypto";
+import type { Caller } from "../caller.js";
+import { err } from "../errors.js";
+import { sweep } from "../lifecycle.js";
+import { formKudos } from "../pricing/alchemy.js";
+import { isPostProcessorForm, MAX_SOURCE_TILES, tilesOf } from "../reference/forms.js";
+import { maintenanceError, tooManyPrompts } from "../requests/checks.js";
+import { ingestSourceImage } from "../source-images.js";
+import type { Interrogation } from "../store/interrogations.js";
+import { REQUEST_LIFETIME_MS } from "../store/requests.js";
+import type { HordeStore } from "../store/store.js";
+
+interface FormInput {
+  name: string;
+  payload?: Record<string, string>;
+}
+
+/** Answers a schema-valid body with a `source_image`: the new request's id (§6.2: a 202 without `message`). */
+export async function submitAlchemy(
+  store: HordeStore,
+  body: Record<string, unknown>,
+  caller: Caller,
+): Promise<{ id: string }> {
+  const forms = (Array.isArray(body.forms) ? body.forms : []) as FormInput[];
+  // Inferred: a request without forms has nothing to do and is refused.
+  if (forms.length === 0) throw err.badRequest("You need to request at least one form.");
+  sweep(store);
+  const now = store.now();
+
+  if (store.modes.maintenance || caller.maintenance) throw maintenanceError();
+  const webhook = typeof body.webhook === "string" ? body.webhook : undefined;
+  if (webhook !== undefined && !webhook.startsWith("https://")) {
+    throw err.badRequest("webhook URL has to be https");
+  }
+  const user = store.users.findByKey(caller.apikey);
+  if (!user) throw err.invalidApiKey("interrogate");
+  // §3.3: forms waiting or processing, plus the new ones, within 10× the concurrency.
+  let open = 0;
+  for (const i of store.allInterrogations()) {
+    if (i.userId !== user.id) continue;
+    open += i.forms.filter((f) => f.state === "waiting" || f.state === "processing").length;
+  }
+  if (open + forms.length > user.concurrency * 10) throw tooManyPrompts(user, open, user.concurrency * 10);
+
+  const id = randomUUID();
+  const source = await ingestSourceImage(store, body.source_image as string, `${id}_src.webp`, {
+    maxTiles: MAX_SOURCE_TILES,
+  });
+  const tiles = tilesOf(source.width, source.height);
+  const interrogation: Interrogation = {
+    id,
+    userId: user.id,
+    clientAgent: caller.clientAgent,
+    createdAt: now,
+    expiresAt: now + REQUEST_LIFETIME_MS,
+    sourceUrl: source.url,
+    sourceKey: source.key,
+    tiles,
+    width: source.width,
+    height: source.height,
+    slowWorkers: typeof body.slow_workers === "boolean" ? body.slow_workers : true,
+    trustedWorkers: body.trusted_workers === true,
+    webhook,
+    // QUIRK(§6.2): duplicate form names are kept (the server's de-duplication never fills its list).
+    forms: forms.map((f) => {
+      const formId = randomUUID();
+      return {
+        id: formId,
+        interrogationId: id,
+        name: f.name,
+        payload: f.payload,
+        state: "waiting",
+        result: null,
+        workerId: null,
+        poppedAt: null,
+        aborts: 0,
+        kudos: formKudos(f.name, tiles),
+        ...(isPostProcessorForm(f.name) ? { resultKey: `${formId}.webp` } : {}),
+      };
+    }),
+    consumedKudos: 0,
+    cancelledAt: null,
+  };
+  store.addInterrogation(interrogation);
+  user.records.request.interrogation += forms.length;
+  return { id };
+}

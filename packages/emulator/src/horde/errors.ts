@@ -1,0 +1,50 @@
+/**
+ * The horde's refusals, as values that carry what the server answers (§8.1, §8.2). The domain throws
+ * them; the HTTP layer renders them (`server/app.ts`), so no domain code knows about responses.
+ */
+
+/** An application error: `{"message", "rc"}` with the status of the server's exception class (§8.2). */
+export class HordeError extends Error {
+  constructor(
+    readonly status: number,
+    readonly rc: string,
+    message: string,
+  ) {
+    super(message);
+  }
+
+  toBody(): { message: string; rc: string } {
+    return { message: this.message, rc: this.rc };
+  }
+}
+
+/** An error that the server renders with a bare `{"message"}` (malformed JSON, 404/405 routing, its own 500s). */
+export class BareError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+
+  toBody(): { message: string } {
+    return { message: this.message };
+  }
+}
+
+export const INTERNAL_SERVER_ERROR = "Internal Server Error";
+
+/** Shorthands for the errors this emulator raises; the rc strings are the server's, quirks included. */
+export const err = {
+  badRequest: (message: string, rc = "BadRequest") => new HordeError(400, rc, message),
+  forbidden: (message: string, rc = "Forbidden") => new HordeError(403, rc, message),
+  notFound: (message: string, rc: string) => new HordeError(404, rc, message),
+  invalidApiKey: (action: string) =>
+    new HordeError(
+      401,
+      "InvalidAPIKey",
+      `No user matching sent API Key. Have you remembered to register at https://aihorde.net/register ? (${action})`,
+    ),
+  /** The server's own crash: a bare 500 (where its code fails on a path the doc describes, §5.3). */
+  internal: () => new BareError(500, INTERNAL_SERVER_ERROR),
+};

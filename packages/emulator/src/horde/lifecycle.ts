@@ -1,0 +1,111 @@
+/**
+ * Time-driven changes, applied lazily: every domain operation calls `sweep()` before it reads or writes,
+ * so the store is exactly what the server's cleaner (§1.5, §2.3, §6.2) would have made of it by `now`.
+ * Also the two ways a job ends early: aborted (stale or faulted by its worker) and cancelled.
+ *
+ * DEVIATION(§1.5): the real cleaner runs every 60 s, so on the server a job is aborted up to a minute
+ * after its ttl and a request is deleted up to a minute after its expiry; here both happen at the exact
+ * instant.
+ */
+import { counters, isDone } from "./progress.js";
+import {
+  abortForm,
+  FORM_TIMEOUT_MS,
+  type Interrogation,
+  isInterrogationFinished,
+} from "./store/interrogations.js";
+import { isStale, type Job, jobState } from "./store/jobs.js";
+import { faultRequest, type GenRequest, setRemaining } from "./store/requests.js";
+import type { HordeStore } from "./store/store.js";
+
+/** A request with more than this many faulted jobs is faulted as a whole (§2.3). */
+export const MAX_RESTARTS = 2;
+
+export function sweep(store: HordeStore): void {
+  const now = store.now();
+  for (const req of store.requestsOf()) {
+    for (const job of store.jobsOf(req)) {
+      if (isStale(job, now)) abortJob(store, req, job, job.startedAt + job.ttl * 1000, "stale");
+    }
+    faultIfTooManyRestarts(store, req, now);
+    if (now >= req.expiresAt) expire(store, req, now);
+  }
+  for (const i of store.allInterrogations()) {
+    for (const form of i.forms) {
+      if (form.state === "processing" && form.poppedAt !== null && now - form.poppedAt > FORM_TIMEOUT_MS) {
+        abortForm(form);
+      }
+    }
+    if (now >= i.expiresAt) expireInterrogation(store, i, now);
+  }
+  store.pruneDryRuns(now);
+}
+
+/**
+ * Marks a processing job faulted (it then counts in `restarted`) and gives its slot back to the queue.
+ * A stale job always re-queues; a worker-reported fault re-queues text unconditionally and images only
+ * while fewer are finished than the request's job count (§2.3).
+ */
+export function abortJob(
+  store: HordeStore,
+  req: GenRequest,
+  job: Job,
+  at: number,
+  why: "stale" | "worker",
+): void {
+  if (jobState(job) !== "processing") return;
+  job.faultedAt = at;
+  if (why === "stale") store.workers.findById(job.workerId)?.abortedAt.push(at);
+  const finished = store.jobsOf(req).filter((j) => jobState(j) === "finished").length;
+  // DEVIATION(§1.4, §2.3): a cancelled request is never re-queued, so a cancel stays a cancel. The doc's
+  // stale rule (`n += 1`) read literally would let a late abort resurrect a cancelled request.
+  const requeue =
+    req.cancelledAt === null && (why === "stale" || req.kind === "text" || finished < req.jobCount);
+  if (requeue) setRemaining(req, req.remaining + 1, at);
+  faultIfTooManyRestarts(store, req, at);
+}
+
+function faultIfTooManyRestarts(store: HordeStore, req: GenRequest, now: number): void {
+  if (req.faulted) return;
+  const faultedJobs = store.jobsOf(req).filter((j) => jobState(j) === "faulted").length;
+  if (faultedJobs > MAX_RESTARTS) faultRequest(req, now);
+}
+
+/**
+ * DELETE (§1.4): nothing left to pop; jobs already popped are not aborted — their workers still submit,
+ * get paid, and the requester is charged. No refund; the request expires normally. For images the job
+ * count drops to what is finished; QUIRK(§6.1): for text it is not reset, so a text request cancelled
+ * before all its jobs finished never reports `done`.
+ */
+export function cancelRequest(store: HordeStore, req: GenRequest): void {
+  const now = store.now();
+  const { finished } = counters(store, req);
+  setRemaining(req, 0, now);
+  if (req.kind === "image") req.jobCount = finished;
+  if (req.cancelledAt === null) req.cancelledAt = now;
+}
+
+function expire(store: HordeStore, req: GenRequest, now: number): void {
+  store.deleteRequest(req, {
+    id: req.id,
+    userId: req.userId,
+    createdAt: req.createdAt,
+    expiredAt: now,
+    completed: isDone(req, counters(store, req)),
+    cancelled: req.cancelledAt !== null,
+    faulted: req.faulted,
+  });
+}
+
+function expireInterrogation(store: HordeStore, i: Interrogation, now: number): void {
+  const states = i.forms.map((f) => f.state);
+  store.deleteInterrogation(i, {
+    id: i.id,
+    userId: i.userId,
+    createdAt: i.createdAt,
+    expiredAt: now,
+    completed: isInterrogationFinished(i),
+    cancelled: i.cancelledAt !== null,
+    faulted: states.length > 0 && states.every((s) => s === "faulted"),
+  });
+}

@@ -1,0 +1,65 @@
+/**
+ * The progress counters of §2, derived from the request's `remaining`/`jobCount` and its job rows every
+ * time they are read, and the two verdicts built on them: done, and possible. Nothing here is stored.
+ * (`queue.ts` adds the queue position and the wait time.)
+ */
+import { imageEligibility } from "./matching/image.js";
+import { textEligibility } from "./matching/text.js";
+import { jobState } from "./store/jobs.js";
+import type { GenRequest } from "./store/requests.js";
+import type { HordeStore } from "./store/store.js";
+
+export interface Counters {
+  finished: number;
+  processing: number;
+  restarted: number;
+  waiting: number;
+}
+
+export function counters(store: HordeStore, req: GenRequest): Counters {
+  let finished = 0;
+  let processing = 0;
+  let restarted = 0;
+  for (const job of store.jobsOf(req)) {
+    const s = jobState(job);
+    if (s === "finished") finished++;
+    else if (s === "faulted") restarted++;
+    else processing++;
+  }
+  let waiting = Math.max(req.remaining, 0);
+  // The cap reconciles races between `n` and the job rows (§2.1).
+  if (req.jobCount > 0) waiting = Math.min(waiting, Math.max(req.jobCount - processing - finished, 0));
+  return { finished, processing, restarted, waiting };
+}
+
+/** `is_completed` (§2.1): faulted, or nothing left to pop and every job finished or faulted. */
+export function isDone(req: GenRequest, c: Counters): boolean {
+  if (req.faulted) return true;
+  if (req.remaining > 0) return false;
+  return c.finished + c.restarted - c.processing >= req.jobCount;
+}
+
+/**
+ * `is_possible` (§2.1): true while a job is in flight, else whether an active worker could take it.
+ * The server caches the worker query for 60 s; this answers from the current state.
+ */
+export function isPossible(store: HordeStore, req: GenRequest, c: Counters): boolean {
+  if (c.processing > 0) return true;
+  return store.workers
+    .active(store.now(), req.kind)
+    .some(
+      (w) =>
+        (req.kind === "image" ? imageEligibility(store, w, req) : textEligibility(store, w, req)) === null,
+    );
+}
+
+/** Jobs of the kind waiting or in progress over unfaulted requests (`queued_requests` of §7, the upfront rules). */
+export function queuedJobs(store: HordeStore, kind: GenRequest["kind"]): number {
+  let total = 0;
+  for (const r of store.requestsOf(kind)) {
+    if (r.faulted) continue;
+    const c = counters(store, r);
+    total += c.waiting + c.processing;
+  }
+  return total;
+}

@@ -1,0 +1,23 @@
+/** Alchemy forms (§6.2): which exist, which analyse the image and which return one, and the size limit. */
+import { schemas } from "horde-sdk";
+
+export const ALCHEMY_FORMS: readonly string[] = schemas.KNOWN_INTERROGATION_FORMS;
+/** Forms that analyse the image; every other known form is a post-processor that returns an image. */
+export const ANALYSIS_FORMS: ReadonlySet<string> = new Set([
+  "caption",
+  "interrogation",
+  "nsfw",
+  "vectorize",
+  "palette",
+  "describe",
+  "aesthetic",
+]);
+
+export const isPostProcessorForm = (name: string): boolean => !ANALYSIS_FORMS.has(name);
+
+/** A request's source may be at most 255 tiles of 512² (§6.2). */
+export const MAX_SOURCE_TILES = 255;
+
+export function tilesOf(width: number, height: number): number {
+  return Math.max(1, Math.ceil((width * height) / (512 * 512)));
+}

@@ -1,0 +1,79 @@
+/**
+ * What happens to the books when work is delivered (§5.3, §6.1, §6.2): the requester is charged, the
+ * worker's owner credited, records and statistics updated, the worker's speed recorded, and the request
+ * kept alive 20 more minutes (§1.5).
+ */
+import { formCharge } from "./pricing/alchemy.js";
+import { round2 } from "./pricing/round.js";
+import type { AlchemyForm, Interrogation } from "./store/interrogations.js";
+import type { Job } from "./store/jobs.js";
+import { type GenRequest, REQUEST_LIFETIME_MS } from "./store/requests.js";
+import type { HordeStore } from "./store/store.js";
+import type { Worker } from "./store/workers.js";
+
+export interface Settlement {
+  /** The worker's reward (the submit's `reward`). */
+  reward: number;
+  /** What the requester pays; 0 for censored results. */
+  charge: number;
+  /** Megapixel-steps (image) or tokens (text) of this job. */
+  things: number;
+}
+
+/** An image or text job delivered: the owner is credited the reward × the bridge multiplier. */
+export function settleDelivery(
+  store: HordeStore,
+  req: GenRequest,
+  job: Job,
+  worker: Worker,
+  s: Settlement,
+): void {
+  const now = store.now();
+  req.consumedKudos = round2(req.consumedKudos + s.charge);
+  const requester = store.users.findById(req.userId);
+  if (requester) {
+    store.users.debit(requester, s.charge);
+    if (req.kind === "image") requester.records.usage.megapixelsteps += s.things;
+    else requester.records.usage.tokens += s.things;
+  }
+  const owner = store.users.findById(worker.ownerId);
+  const credited = round2(s.reward * worker.bridge.rewardMultiplier);
+  if (owner) {
+    store.users.credit(owner, credited);
+    owner.records.fulfillment[req.kind] += 1;
+    if (req.kind === "image") owner.records.contribution.megapixelsteps += s.things;
+    else owner.records.contribution.tokens += s.things;
+  }
+  worker.fulfilled++;
+  worker.kudosGenerated = round2(worker.kudosGenerated + credited);
+  if (req.kind === "image") worker.megapixelsteps += s.things;
+  else worker.tokens += s.things;
+  const seconds = Math.max((now - job.startedAt) / 1000, 0.001);
+  store.workers.recordPerformance(worker, (req.kind === "image" ? s.things * 1e6 : s.things) / seconds);
+  store.history.record({
+    at: now,
+    kind: req.kind,
+    model: job.model,
+    amount: req.kind === "image" ? s.things * 1e6 : s.things,
+  });
+  req.expiresAt = now + REQUEST_LIFETIME_MS;
+}
+
+/** A form that is done, or cancelled while processing: its worker is paid, the requester charged (§6.2). */
+export function settleForm(store: HordeStore, i: Interrogation, form: AlchemyForm): void {
+  const worker = form.workerId ? store.workers.findById(form.workerId) : undefined;
+  const charge = formCharge(form.kudos, i.slowWorkers);
+  i.consumedKudos += charge;
+  const requester = store.users.findById(i.userId);
+  if (requester) store.users.debit(requester, charge);
+  if (worker) {
+    const owner = store.users.findById(worker.ownerId);
+    if (owner) {
+      store.users.credit(owner, form.kudos);
+      owner.records.fulfillment.interrogation += 1;
+    }
+    worker.fulfilled++;
+    worker.kudosGenerated += form.kudos;
+  }
+  i.expiresAt = store.now() + REQUEST_LIFETIME_MS;
+}

@@ -1,0 +1,205 @@
+/**
+ * The horde's whole in-memory database. Its tables are private: the domain reads and writes them through
+ * these methods, so one place keeps the indexes (jobs by request, forms by id) and the expiry records
+ * consistent. Everything time-related reads `now()` (the emulator's clock).
+ */
+import type { Clock } from "horde-sdk";
+import type { EmulatorLogger } from "../../logger.js";
+import { R2Store } from "./bucket.js";
+import { History } from "./history.js";
+import type { AlchemyForm, Interrogation } from "./interrogations.js";
+import type { Job } from "./jobs.js";
+import type { GenKind, GenRequest } from "./requests.js";
+import { Users } from "./users.js";
+import { Workers } from "./workers.js";
+
+export type RequestKind = GenKind | "alchemy";
+
+/** What is left of a request after expiry deleted it: enough for the admin stats. */
+export interface ExpiredRequest {
+  id: string;
+  kind: RequestKind;
+  userId: number;
+  createdAt: number;
+  expiredAt: number;
+  /** Whether it had reached `done` (or been cancelled) before it expired. */
+  completed: boolean;
+  cancelled: boolean;
+  faulted: boolean;
+}
+
+/** The horde-wide switches of `/v2/status/modes` (§7). */
+export interface HordeModes {
+  maintenance: boolean;
+  inviteOnly: boolean;
+  raid: boolean;
+}
+
+const NO_MODES: HordeModes = { maintenance: false, inviteOnly: false, raid: false };
+
+export interface HordeStoreOptions {
+  /** Concurrency of the shared anonymous account (§3.3). */
+  anonymousConcurrency: number;
+  logger: EmulatorLogger;
+}
+
+export class HordeStore {
+  readonly users: Users;
+  readonly workers = new Workers();
+  readonly r2 = new R2Store();
+  readonly history = new History();
+  readonly logger: EmulatorLogger;
+  /** Image and text requests; each kind's routes look up their own kind only (§1.5). */
+  private readonly requests = new Map<string, GenRequest>();
+  private readonly jobs = new Map<string, Job>();
+  private readonly jobsByRequest = new Map<string, Job[]>();
+  private readonly interrogations = new Map<string, Interrogation>();
+  private readonly forms = new Map<string, AlchemyForm>();
+  private readonly expired = new Map<string, ExpiredRequest>();
+  /** Dry-run estimates by a hash of the priced fields, shared by all users for 2 days (§1.1.2 step 3). */
+  private readonly dryRuns = new Map<string, { kudos: number; expiresAt: number }>();
+  private currentModes: HordeModes = { ...NO_MODES };
+
+  constructor(
+    readonly clock: Clock,
+    options: HordeStoreOptions,
+  ) {
+    this.users = new Users(options.anonymousConcurrency, () => this.clock.now());
+    this.logger = options.logger;
+  }
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  /** Forgets every request, job, worker, R2 object, user (the anonymous one is made anew) and mode. */
+  reset(): void {
+    this.users.reset();
+    this.workers.reset();
+    this.requests.clear();
+    this.jobs.clear();
+    this.jobsByRequest.clear();
+    this.interrogations.clear();
+    this.forms.clear();
+    this.expired.clear();
+    this.dryRuns.clear();
+    this.r2.reset();
+    this.history.reset();
+    this.currentModes = { ...NO_MODES };
+  }
+
+  get modes(): Readonly<HordeModes> {
+    return this.currentModes;
+  }
+
+  setModes(modes: Partial<HordeModes>): HordeModes {
+    for (const k of ["maintenance", "inviteOnly", "raid"] as const) {
+      if (typeof modes[k] === "boolean") this.currentModes[k] = modes[k];
+    }
+    return { ...this.currentModes };
+  }
+
+  // Image and text requests, and their jobs.
+
+  /** The live request of that kind, or undefined (unknown, expired, or of the other kind). */
+  findRequest<K extends GenKind>(kind: K, id: string): Extract<GenRequest, { kind: K }> | undefined {
+    const req = this.requests.get(id);
+    return req?.kind === kind ? (req as Extract<GenRequest, { kind: K }>) : undefined;
+  }
+
+  /** Live requests of one kind, or of both, in creation order. */
+  requestsOf<K extends GenKind>(kind: K): Extract<GenRequest, { kind: K }>[];
+  requestsOf(kind?: GenKind): GenRequest[];
+  requestsOf(kind?: GenKind): GenRequest[] {
+    const all = [...this.requests.values()];
+    return kind === undefined ? all : all.filter((r) => r.kind === kind);
+  }
+
+  addRequest(req: GenRequest): void {
+    this.requests.set(req.id, req);
+    this.jobsByRequest.set(req.id, []);
+  }
+
+  /** Deletes a request and its jobs, as the cleaner does at expiry; results in R2 stay until pruned. */
+  deleteRequest(req: GenRequest, record: Omit<ExpiredRequest, "kind">): void {
+    for (const job of this.jobsOf(req)) this.jobs.delete(job.id);
+    this.jobsByRequest.delete(req.id);
+    this.requests.delete(req.id);
+    this.expired.set(req.id, { ...record, kind: req.kind });
+  }
+
+  findJob(id: string): Job | undefined {
+    return this.jobs.get(id);
+  }
+
+  /** The request a job belongs to, while it lives. */
+  requestOf(job: Job): GenRequest | undefined {
+    return this.requests.get(job.requestId);
+  }
+
+  addJob(job: Job): void {
+    this.jobs.set(job.id, job);
+    this.jobsByRequest.get(job.requestId)?.push(job);
+  }
+
+  /** The request's jobs in creation order (the server's database order, §1.3). */
+  jobsOf(req: GenRequest): readonly Job[] {
+    return this.jobsByRequest.get(req.id) ?? [];
+  }
+
+  /** Every job of live requests, in creation order. */
+  allJobs(): Job[] {
+    return [...this.jobs.values()];
+  }
+
+  // Alchemy requests and their forms.
+
+  findInterrogation(id: string): Interrogation | undefined {
+    return this.interrogations.get(id);
+  }
+
+  /** Live alchemy requests, in creation order. */
+  allInterrogations(): Interrogation[] {
+    return [...this.interrogations.values()];
+  }
+
+  addInterrogation(i: Interrogation): void {
+    this.interrogations.set(i.id, i);
+    for (const form of i.forms) this.forms.set(form.id, form);
+  }
+
+  findForm(id: string): AlchemyForm | undefined {
+    return this.forms.get(id);
+  }
+
+  /** Every form of live alchemy requests. */
+  allForms(): AlchemyForm[] {
+    return [...this.forms.values()];
+  }
+
+  deleteInterrogation(i: Interrogation, record: Omit<ExpiredRequest, "kind">): void {
+    for (const form of i.forms) this.forms.delete(form.id);
+    this.interrogations.delete(i.id);
+    this.expired.set(i.id, { ...record, kind: "alchemy" });
+  }
+
+  /** Requests that expiry deleted, of every kind. */
+  expiredRequests(): ExpiredRequest[] {
+    return [...this.expired.values()];
+  }
+
+  // The dry-run cache (§1.1.2 step 3).
+
+  cachedDryRun(key: string): number | undefined {
+    return this.dryRuns.get(key)?.kudos;
+  }
+
+  cacheDryRun(key: string, kudos: number, expiresAt: number): void {
+    this.dryRuns.set(key, { kudos, expiresAt });
+  }
+
+  /** Drops the estimates that expired by `now`. */
+  pruneDryRuns(now: number): void {
+    for (const [key, entry] of this.dryRuns) if (entry.expiresAt <= now) this.dryRuns.delete(key);
+  }
+}

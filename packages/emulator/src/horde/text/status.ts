@@ -1,0 +1,18 @@
+/** Reading a text request (§6.1): `GET /v2/generate/text/status/{id}`. There is no `/text/check`. */
+import { err } from "../errors.js";
+import { sweep } from "../lifecycle.js";
+import type { TextRequest } from "../store/requests.js";
+import type { HordeStore } from "../store/store.js";
+import { type TextStatusView, textStatusView } from "../views/request-status.js";
+
+/** Unknown, malformed and expired ids all look the same (§1.5); text routes only see text requests. */
+export function findTextRequest(store: HordeStore, id: string): TextRequest {
+  sweep(store);
+  const req = store.findRequest("text", id);
+  if (!req) throw err.notFound(`Text Waiting Prompt (Status) with ID '${id}' not found.`, "RequestNotFound");
+  return req;
+}
+
+export function getTextStatus(store: HordeStore, id: string): TextStatusView {
+  return textStatusView(store, findTextRequest(store, id));
+}

@@ -1,0 +1,125 @@
+/**
+ * What a worker's pop answers (§5.1, §6.1, §6.2): the job with its payload, marshalled the way the
+ * server marshals it (its payload models' fields, in their order; anything else is dropped), or the
+ * reasons nothing matched.
+ */
+import { schemas } from "horde-sdk";
+import type { AlchemyForm } from "../store/interrogations.js";
+import type { ImageRequest, TextRequest } from "../store/requests.js";
+
+/** A pop that found nothing: the skip counts (§5.1 step 10). */
+export function idlePop(skipped: Record<string, number>) {
+  return { id: null, ids: [] as string[], skipped, messages: [] as unknown[] };
+}
+
+/** The payload fields the server marshals (ModelPayloadStable), in its order. */
+const IMAGE_PAYLOAD_FIELDS = Object.keys(schemas.ModelPayloadStable.shape).filter(
+  (f) => f !== "seed_variation",
+);
+/** Model defaults that marshalling fills in when the request did not set the field. */
+const IMAGE_PAYLOAD_DEFAULTS: Record<string, unknown> = {
+  karras: false,
+  tiling: false,
+  hires_fix: false,
+  transparent: false,
+  image_is_control: false,
+  return_control_map: false,
+};
+/** The payload fields the server marshals (ModelPayloadKobold). */
+const TEXT_PAYLOAD_FIELDS = Object.keys(schemas.ModelPayloadKobold.shape);
+
+/** The fields of `source` the payload model has, in the model's order. */
+function marshal(fields: readonly string[], source: Record<string, unknown>): Record<string, unknown> {
+  const payload: Record<string, unknown> = {};
+  for (const field of fields) if (source[field] !== undefined) payload[field] = source[field];
+  return payload;
+}
+
+/** One popped image batch, as the pop hands it out. */
+export interface ImageBatch {
+  req: ImageRequest;
+  ids: string[];
+  model: string;
+  seed: number;
+  ttl: number;
+  /** Presigned PUT URLs, one per job. */
+  uploads: string[];
+  /** The source and mask as the worker gets them (a presigned URL or base64), when the request has them. */
+  sourceImage?: string;
+  sourceMask?: string;
+}
+
+export function imagePop(b: ImageBatch) {
+  const { req } = b;
+  return {
+    payload: imagePayload(req, b.seed, b.ids.length),
+    id: b.ids[0] as string,
+    ids: b.ids,
+    skipped: {},
+    model: b.model,
+    // Present only for img2img: a presigned R2 URL for bridges with `r2_source`, base64 WebP otherwise.
+    ...(b.sourceImage !== undefined ? { source_image: b.sourceImage } : {}),
+    // QUIRK(§5.1): the field has a default, so it is present even for txt2img.
+    source_processing: req.sourceProcessing,
+    ...(b.sourceMask !== undefined ? { source_mask: b.sourceMask } : {}),
+    ...(req.extraSourceImages.length > 0 ? { extra_source_images: req.extraSourceImages } : {}),
+    r2_upload: b.uploads[0] as string,
+    r2_uploads: b.uploads,
+    ttl: b.ttl,
+    messages: [],
+  };
+}
+
+/** The request's params without n, steps and seed_variation, plus what the worker needs (§5.1). */
+function imagePayload(req: ImageRequest, seed: number, count: number): Record<string, unknown> {
+  const source: Record<string, unknown> = {
+    ...IMAGE_PAYLOAD_DEFAULTS,
+    ...req.params,
+    // QUIRK(§5.1, contract `ModelPayloadRootStable.seed`): the seed is an integer, but the payload model
+    // declares a String field, so it is marshalled as a string ("12345").
+    seed: String(seed),
+    prompt: req.prompt,
+    ddim_steps: req.params.steps,
+    n_iter: count,
+  };
+  // Only a SFW request that asked for censoring gets the censor flag.
+  if (!req.nsfw && req.censorNsfw) source.use_nsfw_censor = true;
+  return marshal(IMAGE_PAYLOAD_FIELDS, source);
+}
+
+export function textPop(req: TextRequest, jobId: string, model: string, ttl: number) {
+  return {
+    payload: marshal(TEXT_PAYLOAD_FIELDS, { ...req.params, prompt: req.prompt, n: 1 }),
+    id: jobId,
+    ids: [jobId],
+    skipped: {},
+    ...(req.softprompt !== undefined ? { softprompt: req.softprompt } : {}),
+    model,
+    ttl,
+    messages: [],
+  };
+}
+
+/** One popped form, with where the worker reads the source and (post-processors) uploads its result. */
+export interface PoppedForm {
+  form: AlchemyForm;
+  sourceImage: string | undefined;
+  upload?: string;
+}
+
+export function alchemyPop(forms: PoppedForm[]) {
+  return {
+    forms: forms.map(({ form, sourceImage, upload }) => ({
+      id: form.id,
+      form: form.name,
+      payload: form.payload ?? {},
+      source_image: sourceImage,
+      ...(upload !== undefined ? { r2_upload: upload } : {}),
+    })),
+  };
+}
+
+/** An alchemy pop that found nothing says only what it skipped (§6.2). */
+export function idleAlchemyPop(skipped: Record<string, number>) {
+  return { skipped };
+}

@@ -1,0 +1,174 @@
+/**
+ * What a requester sees of a request: the ten progress fields (`RequestStatusCheck`, §2), the full image
+ * and text status with their generations (§1.3, §6.1), the alchemy status (§6.2), and the 202 of a new
+ * request. Fields are in the server's order.
+ */
+import { counters, isDone, isPossible } from "../progress.js";
+import { type QueueSnapshot, queueSnapshot, waitTimeSeconds } from "../queue.js";
+import { resultKey } from "../store/bucket.js";
+import { type Interrogation, interrogationState } from "../store/interrogations.js";
+import { type Job, jobState } from "../store/jobs.js";
+import type { GenRequest, ImageRequest, TextRequest } from "../store/requests.js";
+import type { HordeStore } from "../store/store.js";
+
+/** The shape of `RequestStatusCheck`, in the server's field order. */
+export interface StatusCheck {
+  finished: number;
+  processing: number;
+  restarted: number;
+  waiting: number;
+  done: boolean;
+  faulted: boolean;
+  wait_time: number;
+  queue_position: number;
+  kudos: number;
+  is_possible: boolean;
+}
+
+export function statusCheck(store: HordeStore, req: GenRequest, queue?: QueueSnapshot): StatusCheck {
+  const c = counters(store, req);
+  const snapshot = queue ?? queueSnapshot(store, req.kind);
+  const entry = snapshot.entries.get(req.id);
+  return {
+    ...c,
+    done: isDone(req, c),
+    faulted: req.faulted,
+    wait_time: waitTimeSeconds(store, req, snapshot),
+    // A request with nothing left to pop is not in the queue and reports position 0 (§2.2).
+    queue_position: entry ? entry.position : 0,
+    kudos: Math.round(req.consumedKudos),
+    is_possible: isPossible(store, req, c),
+  };
+}
+
+type GenMetadataView = { type: string; value: string; ref?: string }[];
+
+/** One generation per delivered job, in job order (§1.3): faulted and in-flight ones are absent. */
+function delivered(store: HordeStore, req: GenRequest) {
+  const out: { job: Job; delivery: NonNullable<Job["delivered"]>; worker: WorkerFields }[] = [];
+  for (const job of store.jobsOf(req)) {
+    if (jobState(job) !== "finished" || !job.delivered) continue;
+    const worker = { worker_id: job.workerId, worker_name: job.workerName, model: job.model };
+    out.push({ job, delivery: job.delivered, worker });
+  }
+  return out;
+}
+
+/** What every generation says about who made it. */
+interface WorkerFields {
+  worker_id: string;
+  worker_name: string;
+  model: string;
+}
+
+export interface ImageGenerationView extends WorkerFields {
+  state: "ok";
+  img: string;
+  seed: string;
+  id: string;
+  censored: boolean;
+  gen_metadata: GenMetadataView;
+}
+
+export interface ImageStatusView extends StatusCheck {
+  generations: ImageGenerationView[];
+  shared: boolean;
+}
+
+/** The full image status (§1.3). */
+export function imageStatusView(store: HordeStore, req: ImageRequest, origin: string): ImageStatusView {
+  const now = store.now();
+  const generations = delivered(store, req).map(({ job, delivery, worker }) => ({
+    ...worker,
+    // QUIRK(§1.3): the server never sets `state` for images, so it is always the default "ok".
+    state: "ok" as const,
+    img: imageField(store, req, job.id, origin, now),
+    // QUIRK(§1.3): the seed is a string.
+    seed: String(job.seed),
+    id: job.id,
+    censored: delivery.censored,
+    gen_metadata: delivery.genMetadata,
+  }));
+  return { ...statusCheck(store, req), generations, shared: req.shared };
+}
+
+/** r2: a fresh presigned GET URL, valid 1800 s from now; otherwise the WebP itself in base64, or "N/A". */
+function imageField(
+  store: HordeStore,
+  req: ImageRequest,
+  jobId: string,
+  origin: string,
+  now: number,
+): string {
+  const key = resultKey(jobId);
+  if (req.r2) return store.r2.presign(origin, "GET", key, now);
+  const obj = store.r2.get(key, now);
+  return obj ? Buffer.from(obj.bytes).toString("base64") : "N/A";
+}
+
+export interface TextGenerationView extends WorkerFields {
+  state: "ok" | "censored" | "csam";
+  text: string;
+  seed: number;
+  gen_metadata: GenMetadataView;
+}
+
+export interface TextStatusView extends StatusCheck {
+  generations: TextGenerationView[];
+}
+
+export function textStatusView(store: HordeStore, req: TextRequest): TextStatusView {
+  const generations = delivered(store, req).map(({ job, delivery, worker }) => ({
+    ...worker,
+    state: delivery.state ?? "ok",
+    text: delivery.text ?? "",
+    seed: job.seed,
+    gen_metadata: delivery.genMetadata,
+  }));
+  return { ...statusCheck(store, req), generations };
+}
+
+export interface AlchemyStatusView {
+  state: string;
+  forms: { form: string; state: string; result: Record<string, unknown> | null }[];
+}
+
+/** The alchemy status (§6.2): post-processor results that say "R2" become presigned download URLs. */
+export function alchemyStatusView(store: HordeStore, i: Interrogation, origin: string): AlchemyStatusView {
+  const now = store.now();
+  return {
+    state: interrogationState(i),
+    forms: i.forms.map((f) => {
+      let result = f.result;
+      if (result && f.resultKey) {
+        result = Object.fromEntries(
+          Object.entries(result).map(([k, v]) => [
+            k,
+            v === "R2" ? store.r2.presign(origin, "GET", f.resultKey as string, now) : v,
+          ]),
+        );
+      }
+      return { form: f.name, state: f.state, result };
+    }),
+  };
+}
+
+/** The 202's `message` when no active worker can serve the request (§1.1.2 step 10). */
+export const NO_WORKER_MESSAGE =
+  "Warning: No available workers can fulfill this request. It will expire in 20 minutes unless a " +
+  "worker appears. Please consider reducing its size or choosing a different model.";
+
+export interface AcceptedView {
+  id: string;
+  kudos: number;
+  message?: string;
+  warnings?: { code: string; message: string }[];
+}
+
+/** The 202 of a new image or text request (skip_none): `message` only when no active worker can serve it, `warnings` only when any. */
+export function acceptedView(store: HordeStore, req: GenRequest, kudos: number): AcceptedView {
+  const body: AcceptedView = { id: req.id, kudos };
+  if (!isPossible(store, req, counters(store, req))) body.message = NO_WORKER_MESSAGE;
+  if (req.kind === "image" && req.warnings.length > 0) body.warnings = req.warnings;
+  return body;
+}

@@ -1,0 +1,49 @@
+/**
+ * What a pop declares about its worker (§5.1, §6.1, §6.2), with the parser's runtime defaults — which
+ * differ from the swagger's in several places (`max_tiles` 80 where the swagger says 16, …). Each wire
+ * field is read when it has the type of its default; otherwise the default stands.
+ */
+import { DECLARATION_DEFAULTS, type WorkerDeclaration, type WorkerType } from "../store/workers.js";
+
+type DeclaredField = Exclude<keyof WorkerDeclaration, "type" | "name">;
+
+/** Wire name → declaration field, for every worker type. */
+const COMMON_FIELDS: Record<string, DeclaredField> = {
+  priority_usernames: "priorityUsernames",
+  nsfw: "nsfw",
+  models: "models",
+  bridge_agent: "bridgeAgent",
+  threads: "threads",
+  require_upfront_kudos: "requireUpfrontKudos",
+  amount: "amount",
+  extra_slow_worker: "extraSlow",
+  blacklist: "blacklist",
+};
+
+/** Wire name → declaration field, for one worker type only. */
+const TYPE_FIELDS: Record<WorkerType, Record<string, DeclaredField>> = {
+  image: {
+    max_pixels: "maxPixels",
+    allow_img2img: "allowImg2img",
+    allow_painting: "allowPainting",
+    allow_unsafe_ipaddr: "allowUnsafeIpaddr",
+    allow_post_processing: "allowPostProcessing",
+    allow_controlnet: "allowControlnet",
+    allow_sdxl_controlnet: "allowSdxlControlnet",
+    allow_lora: "allowLora",
+    limit_max_steps: "limitMaxSteps",
+  },
+  text: { max_length: "maxLength", max_context_length: "maxContextLength", softprompts: "softprompts" },
+  interrogation: { forms: "forms", max_tiles: "maxTiles" },
+};
+
+/** The declaration of a schema-valid pop body (`name` present) for a worker of `type`. */
+export function declarationFrom(type: WorkerType, body: Record<string, unknown>): WorkerDeclaration {
+  const decl: Record<string, unknown> = { ...DECLARATION_DEFAULTS, type, name: body.name as string };
+  for (const [wire, field] of Object.entries({ ...COMMON_FIELDS, ...TYPE_FIELDS[type] })) {
+    const value = body[wire];
+    const dflt = DECLARATION_DEFAULTS[field];
+    if (Array.isArray(dflt) ? Array.isArray(value) : typeof value === typeof dflt) decl[field] = value;
+  }
+  return decl as unknown as WorkerDeclaration;
+}

@@ -1,0 +1,126 @@
+/**
+ * The HTTP surface: the API under `/api`, the local R2 bucket under `/_r2`, the admin API under
+ * `/_emulator`. Cross-cutting work is middleware, outermost first: the request's meta, the front door
+ * (faults, clock hold), the common headers, preflights, the body cap, the rate limits. Every error is
+ * rendered in one of the server's shapes (§8.1); an unexpected exception is logged and answered like the
+ * server's 500, never leaked.
+ */
+import { type Context, Hono, type MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { Clock } from "../clock.js";
+import { BareError, HordeError, INTERNAL_SERVER_ERROR } from "../horde/errors.js";
+import type { HordeStore } from "../horde/store/store.js";
+import { EMULATED_HORDE_VERSION } from "../horde/views/horde-status.js";
+import { PayloadValidationError } from "../http/errors.js";
+import { captureMeta } from "../http/meta.js";
+import { alchemyRoutes } from "../routes/alchemy.js";
+import { imageRoutes } from "../routes/image.js";
+import { statsRoutes } from "../routes/stats.js";
+import { statusRoutes } from "../routes/status.js";
+import { textRoutes } from "../routes/text.js";
+import { userRoutes } from "../routes/users.js";
+import { workerRoutes } from "../routes/workers.js";
+import { type AdminDeps, adminRoutes } from "./admin-routes.js";
+import { ConnectionDropped, type FaultInjector } from "./faults/index.js";
+import { CORS_HEADERS, frontDoor } from "./front-door.js";
+import { r2Routes } from "./r2-routes.js";
+import { isContractPath } from "./rate-limit/index.js";
+
+const COMMON_HEADERS: Record<string, string> = {
+  ...CORS_HEADERS,
+  "Horde-Node": `horde-emulator:0:${EMULATED_HORDE_VERSION}`,
+};
+
+const BODYLESS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** werkzeug's 413 text. */
+export const PAYLOAD_TOO_LARGE = "The data value transmitted exceeds the capacity limit.";
+export const ROUTE_NOT_FOUND =
+  "The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.";
+export const METHOD_NOT_ALLOWED = "The method is not allowed for the requested URL.";
+
+/** The API's areas, each a thin adapter over the domain; adding an area is one line here. */
+const API_ROUTES = [
+  imageRoutes,
+  textRoutes,
+  alchemyRoutes,
+  userRoutes,
+  workerRoutes,
+  statusRoutes,
+  statsRoutes,
+];
+
+export interface AppOptions {
+  store: HordeStore;
+  clock: Clock;
+  faults: FaultInjector;
+  admin: AdminDeps;
+  rateLimit: MiddlewareHandler;
+  /** Largest request body accepted, in bytes (413 above it). */
+  maxBodyBytes: number;
+}
+
+export function buildApp(options: AppOptions): Hono {
+  const { store } = options;
+  const app = new Hono();
+
+  // First: middleware such as the body limit replaces `c.req.raw`, which carries the meta.
+  app.use("*", captureMeta);
+  app.use("*", frontDoor(options.clock, options.faults));
+  app.use("*", async (c, next) => {
+    await next();
+    for (const [k, v] of Object.entries(COMMON_HEADERS)) c.res.headers.set(k, v);
+    if (c.res.headers.get("Content-Type") === "application/json") {
+      c.res.headers.set("Content-Type", "application/json; charset=utf-8");
+    }
+  });
+  // Preflights: 200 with the methods of the route, like Flask's automatic OPTIONS, plus the CORS headers.
+  app.options("*", (c) => {
+    const methods = isContractPath(new URL(c.req.url).pathname.replace(/^\/api/, ""));
+    if (methods.length > 0) c.header("Allow", [...new Set([...methods, "HEAD", "OPTIONS"])].join(", "));
+    return c.body(null, 200);
+  });
+  const limitBody = bodyLimit({
+    maxSize: options.maxBodyBytes,
+    onError: (c) => c.json({ message: PAYLOAD_TOO_LARGE }, 413),
+  });
+  // Only methods with a body: reading `c.req.raw.body` would make the socket server build a full Request.
+  app.use("*", (c, next) => (BODYLESS.has(c.req.method) ? next() : limitBody(c, next)));
+  app.use("/api/*", options.rateLimit);
+
+  const api = new Hono();
+  for (const routes of API_ROUTES) api.route("/", routes(store));
+  app.route("/api", api);
+  app.route("/", r2Routes(store));
+  app.route("/_emulator", adminRoutes(options.admin));
+
+  app.notFound((c) => {
+    const path = new URL(c.req.url).pathname;
+    if (path.startsWith("/api/")) {
+      const methods = isContractPath(path.slice(4));
+      if (methods.length > 0 && !methods.includes(c.req.method)) {
+        c.header("Allow", [...methods, "OPTIONS"].join(", "));
+        return c.json({ message: METHOD_NOT_ALLOWED }, 405);
+      }
+      if (methods.length > 0) {
+        // A route of the contract the emulator does not emulate (teams, styles, …): say so plainly.
+        return c.json({ message: `horde-emulator does not emulate ${c.req.method} ${path.slice(4)}.` }, 501);
+      }
+    }
+    return c.json({ message: ROUTE_NOT_FOUND }, 404);
+  });
+  app.onError((e, c) => renderError(store, e, c));
+  return app;
+}
+
+function renderError(store: HordeStore, e: unknown, c: Context): Response {
+  // Not an answer: the entry point drops the connection.
+  if (e instanceof ConnectionDropped) throw e;
+  if (e instanceof HordeError) return c.json(e.toBody(), e.status as 400);
+  if (e instanceof PayloadValidationError) return c.json(e.toBody(), 400);
+  if (e instanceof BareError) return c.json(e.toBody(), e.status as 400);
+  store.logger.error?.(`unhandled error on ${c.req.method} ${new URL(c.req.url).pathname}`, {
+    error: e instanceof Error ? (e.stack ?? e.message) : String(e),
+  });
+  return c.json({ message: INTERNAL_SERVER_ERROR }, 500);
+}

@@ -1,0 +1,73 @@
+/**
+ * The rate limiter in front of the API (§3): finds the operation of a request, counts it, and answers
+ * 429 `{"message": "2 per 1 second"}` (no rc) with `Retry-After` and `X-RateLimit-*` headers when a
+ * limit is exceeded. Every response of a limited route carries the headers. OPTIONS preflights are not
+ * counted (a choice: browsers send them on their own).
+ */
+import type { MiddlewareHandler } from "hono";
+import type { Clock } from "horde-sdk";
+import { ANONYMOUS_API_KEY } from "../../horde/store/users.js";
+import { metaOf } from "../../http/meta.js";
+import { RateLimiter } from "./limiter.js";
+import { buildRouteLimits, type RouteLimits } from "./rules.js";
+
+export { type LimitRule, parseLimit, type RouteLimits } from "./rules.js";
+
+export interface RateLimitOptions {
+  /** IPs that get the whitelisted limits (§3.1: 300/min instead of 90/min, 10/s instead of 2/s, …). */
+  whitelist?: string[];
+}
+
+/** The emulator's rate limiting, switchable at runtime. */
+export interface RateLimitControl {
+  enabled: boolean;
+  /** Forgets every window. */
+  reset(): void;
+}
+
+const ROUTES = buildRouteLimits();
+
+/** The operation a request hits (`/api` stripped), or undefined for paths outside the contract. */
+export function findOperation(method: string, apiPath: string): RouteLimits | undefined {
+  const m = method === "HEAD" ? "GET" : method;
+  return ROUTES.find((r) => r.method === m && r.pattern.test(apiPath));
+}
+
+/** Whether some operation of the contract has this path (with any method). */
+export function isContractPath(apiPath: string): string[] {
+  return ROUTES.filter((r) => r.pattern.test(apiPath)).map((r) => r.method);
+}
+
+export function createRateLimiting(
+  clock: Clock,
+  enabled: boolean,
+  options: RateLimitOptions = {},
+): { control: RateLimitControl; middleware: MiddlewareHandler } {
+  const limiter = new RateLimiter();
+  const whitelist = new Set(options.whitelist ?? []);
+  const control: RateLimitControl = { enabled, reset: () => limiter.reset() };
+
+  const middleware: MiddlewareHandler = async (c, next) => {
+    if (!control.enabled || c.req.method === "OPTIONS") return next();
+    const url = new URL(c.req.url);
+    const route = findOperation(c.req.method, url.pathname.replace(/^\/api/, ""));
+    if (!route || route.exempt) return next();
+    const apikey = c.req.header("apikey") || ANONYMOUS_API_KEY;
+    const ip = metaOf(c).clientIp;
+    const verdict = limiter.hit(route, {
+      ip,
+      method: c.req.method,
+      path: url.pathname,
+      apikey,
+      anonymous: apikey === ANONYMOUS_API_KEY,
+      whitelisted: whitelist.has(ip),
+      now: clock.now(),
+    });
+    if (verdict.exceeded) {
+      return c.json({ message: verdict.message ?? verdict.exceeded.text }, 429, verdict.headers);
+    }
+    await next();
+    for (const [k, v] of Object.entries(verdict.headers)) c.res.headers.set(k, v);
+  };
+  return { control, middleware };
+}

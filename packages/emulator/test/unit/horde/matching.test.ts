@@ -1,0 +1,111 @@
+/** Which worker may take which request (§5.1 step 8, §6.1, §6.2), straight on the domain. */
+import { describe, expect, test } from "vitest";
+import { submitImage } from "../../../src/horde/image/submit.js";
+import { canDoForm, formEligibility } from "../../../src/horde/matching/alchemy.js";
+import { chooseModel, imageEligibility } from "../../../src/horde/matching/image.js";
+import { textEligibility } from "../../../src/horde/matching/text.js";
+import type { ImageRequest, TextRequest } from "../../../src/horde/store/requests.js";
+import { submitText } from "../../../src/horde/text/submit.js";
+import { horde, KOBOLD } from "./fixture.js";
+
+async function imageRequest(h: ReturnType<typeof horde>, body: Record<string, unknown> = {}) {
+  const out = await submitImage(h.store, { prompt: "a lighthouse", ...body }, h.caller(h.alice));
+  const id = (out.body as { id: string }).id;
+  return h.store.findRequest("image", id) as ImageRequest;
+}
+
+async function textRequest(h: ReturnType<typeof horde>, body: Record<string, unknown> = {}) {
+  const out = await submitText(h.store, { prompt: "Once", ...body }, h.caller(h.alice));
+  return h.store.findRequest("text", (out.body as { id: string }).id) as TextRequest;
+}
+
+describe("image matching", () => {
+  test("a plain request matches a reGen worker with its model", async () => {
+    const h = horde();
+    const req = await imageRequest(h);
+    expect(imageEligibility(h.store, h.worker("image", { models: ["stable_diffusion"] }), req)).toBeNull();
+  });
+
+  test("the first failing rule names the skip reason", async () => {
+    const h = horde();
+    const w = (body: Record<string, unknown>) => h.worker("image", { models: ["stable_diffusion"], ...body });
+    const big = await imageRequest(h, { params: { width: 1024, height: 1024 } });
+    expect(imageEligibility(h.store, w({}), big)).toBe("max_pixels");
+    expect(imageEligibility(h.store, w({ models: ["SDXL 1.0"] }), await imageRequest(h))).toBe("models");
+    expect(imageEligibility(h.store, w({ nsfw: false }), await imageRequest(h))).toBe("nsfw");
+    expect(imageEligibility(h.store, w({ bridge_agent: "some bridge:1:x" }), await imageRequest(h))).toBe(
+      "bridge_version",
+    );
+    const lora = await imageRequest(h, { params: { loras: [{ name: "123" }] } });
+    expect(imageEligibility(h.store, w({}), lora)).toBe("lora");
+    expect(imageEligibility(h.store, w({ allow_lora: true }), lora)).toBeNull();
+    const cat = await imageRequest(h, { prompt: "a Cat" });
+    expect(imageEligibility(h.store, w({ blacklist: ["cat"] }), cat)).toBe("blacklist");
+  });
+
+  test("trusted_workers refuses a worker whose owner is not trusted", async () => {
+    const h = horde();
+    const carol = h.store.users.create({ username: "carol" });
+    const req = await imageRequest(h, { trusted_workers: true });
+    expect(imageEligibility(h.store, h.worker("image", { models: ["stable_diffusion"] }, carol), req)).toBe(
+      "untrusted",
+    );
+    expect(imageEligibility(h.store, h.worker("image", { models: ["stable_diffusion"] }), req)).toBeNull();
+  });
+
+  test("require_upfront_kudos: a requester near the floor is skipped, unless a priority user", async () => {
+    const h = horde();
+    const req = await imageRequest(h);
+    h.store.users.setKudos(h.alice, 25); // alice's floor is 25: nothing above it
+    const worker = h.worker("image", { models: ["stable_diffusion"], require_upfront_kudos: true });
+    expect(imageEligibility(h.store, worker, req)).toBe("kudos");
+    expect(imageEligibility(h.store, worker, req, new Set([h.alice.id]))).toBeNull();
+  });
+
+  test("the batch runs on the first requested model the worker serves, or the worker's first", async () => {
+    const h = horde();
+    const worker = h.worker("image", { models: ["Deliberate", "SDXL 1.0"] });
+    expect(chooseModel(worker, await imageRequest(h, { models: ["SDXL 1.0", "Deliberate"] }))).toBe(
+      "SDXL 1.0",
+    );
+    expect(chooseModel(worker, await imageRequest(h, { models: [] }))).toBe("Deliberate");
+  });
+});
+
+describe("text matching", () => {
+  test("lengths, softprompts and validated backends", async () => {
+    const h = horde();
+    const worker = h.worker("text", { max_length: 256, bridge_agent: KOBOLD });
+    expect(textEligibility(h.store, worker, await textRequest(h))).toBeNull();
+    expect(textEligibility(h.store, worker, await textRequest(h, { params: { max_length: 300 } }))).toBe(
+      "max_length",
+    );
+    expect(textEligibility(h.store, worker, await textRequest(h, { softprompt: "sp" }))).toBe(
+      "matching_softprompt",
+    );
+    const validated = await textRequest(h, { validated_backends: true });
+    expect(textEligibility(h.store, worker, validated)).toBeNull();
+    expect(textEligibility(h.store, h.worker("text", { bridge_agent: "my-bridge:1:x" }), validated)).toBe(
+      "bridge_version",
+    );
+  });
+});
+
+describe("alchemy matching", () => {
+  test("served forms (caption when none named), max_tiles, trusted workers", () => {
+    const h = horde();
+    const form = { state: "waiting", name: "caption" } as Parameters<typeof canDoForm>[2];
+    const request = (tiles: number, trustedWorkers = false) =>
+      ({ tiles, trustedWorkers }) as Parameters<typeof canDoForm>[1];
+    const namesNone = h.worker("interrogation");
+    expect(canDoForm(namesNone, request(1), form)).toBe(true);
+    expect(canDoForm(h.worker("interrogation", { forms: ["nsfw"] }), request(1), form)).toBe(false);
+    expect(canDoForm(h.worker("interrogation", { max_tiles: 4 }), request(5), form)).toBe(false);
+    expect(canDoForm(namesNone, request(1), { ...form, state: "processing" })).toBe(false);
+    const carol = h.store.users.create({ username: "carol" });
+    expect(formEligibility(h.store, h.worker("interrogation", {}, carol), request(1, true))).toBe(
+      "untrusted",
+    );
+    expect(formEligibility(h.store, namesNone, request(1, true))).toBeNull();
+  });
+});
