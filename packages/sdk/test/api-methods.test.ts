@@ -1,4 +1,4 @@
-// The typed read methods and the generated request classes on the wire: URLs, query strings, path encoding,
+// The generated read shortcuts (client.getWorkers(), …) and the generated request classes on the wire: URLs, query strings, path encoding,
 // header placement (X-Fields masks, Idempotency-Key), a DELETE with a body, typed responses.
 import {
   AIHordeAPIClient,
@@ -6,34 +6,6 @@ import {
   AllWorkersDetailsResponse,
   type Clock,
   DeleteIPAddressRequest,
-  findUser,
-  getCollection,
-  getCollectionByName,
-  getCollections,
-  getDocument,
-  getHeartbeat,
-  getImageStatsModels,
-  getImageStatsTotals,
-  getImageStyle,
-  getImageStyleByName,
-  getImageStyles,
-  getModel,
-  getModels,
-  getModes,
-  getNews,
-  getPerformance,
-  getTeam,
-  getTeams,
-  getTextStatsModels,
-  getTextStatsTotals,
-  getTextStyle,
-  getTextStyleByName,
-  getTextStyles,
-  getUser,
-  getUsers,
-  getWorker,
-  getWorkerByName,
-  getWorkers,
   HordeStatusModelsAllResponse,
   HordeValidationError,
   KudosTransferRequest,
@@ -91,7 +63,7 @@ const worker = {
 describe("typed read methods", () => {
   it("getWorkers sends the query, the key, and a mask that keeps the required fields", async () => {
     const { client, calls } = recording(() => json(200, [worker]));
-    const workers = await getWorkers(client, { type: "image", x_fields: ["id", "name"] });
+    const workers = await client.getWorkers({ type: "image", x_fields: ["id", "name"] });
     expect(workers).toBeInstanceOf(AllWorkersDetailsResponse);
     expect(workers.at(0)).toBeInstanceOf(WorkerDetailItem);
     expect(workers.at(0)?.name).toBe("Worker 1");
@@ -117,8 +89,8 @@ describe("typed read methods", () => {
 
   it("getWorker / getWorkerByName put the id or name in the path, encoded", async () => {
     const { client, calls } = recording(() => json(200, worker));
-    expect(await getWorker(client, "w1")).toBeInstanceOf(WorkerDetailItem);
-    expect(await getWorkerByName(client, "My Worker/2")).toBeInstanceOf(WorkerDetailItem);
+    expect(await client.getWorker("w1")).toBeInstanceOf(WorkerDetailItem);
+    expect(await client.getWorkerByName("My Worker/2")).toBeInstanceOf(WorkerDetailItem);
     expect(calls.map((c) => c.url.pathname)).toEqual([
       "/api/v2/workers/w1",
       "/api/v2/workers/name/My%20Worker%2F2",
@@ -127,10 +99,10 @@ describe("typed read methods", () => {
 
   it("getUser accepts the numeric part of alias#id only, before anything is sent", async () => {
     const { client, calls } = recording(() => json(200, { username: "db0#1", id: 1, kudos: 10 }));
-    const user = await getUser(client, 1);
+    const user = await client.getUser(1);
     expect(user).toBeInstanceOf(UserDetailsResponse);
     expect(calls[0]?.url.pathname).toBe("/api/v2/users/1");
-    await expect(getUser(client, "db0#1")).rejects.toThrow(HordeValidationError);
+    await expect(client.getUser("db0#1")).rejects.toThrow(HordeValidationError);
     expect(calls).toHaveLength(1);
   });
 
@@ -150,32 +122,32 @@ describe("typed read methods", () => {
       ),
     );
     const results = [
-      await getHeartbeat(client),
-      await getModels(client, { type: "text", min_count: 1 }),
-      await getModel(client, "stable diffusion"),
-      await getPerformance(client),
-      await getNews(client),
-      await getModes(client),
-      await findUser(client),
-      await getUsers(client, { page: 2, sort: "age" }),
-      await getImageStatsTotals(client),
-      await getImageStatsModels(client, { model_state: "all" }),
-      await getTextStatsTotals(client),
-      await getTextStatsModels(client),
-      await getImageStyles(client, { tag: "anime" }),
-      await getImageStyle(client, "s1"),
-      await getImageStyleByName(client, "cute"),
-      await getTextStyles(client),
-      await getTextStyle(client, "s2"),
-      await getTextStyleByName(client, "terse"),
-      await getCollections(client, { type: "image" }),
-      await getCollection(client, "c1"),
-      await getCollectionByName(client, "favs"),
-      await getTeams(client),
-      await getTeam(client, "t1"),
-      await getDocument(client, "terms", { format: "markdown" }),
-      await getDocument(client, "privacy"),
-      await getDocument(client, "sponsors"),
+      await client.getHeartbeat(),
+      await client.getModels({ type: "text", min_count: 1 }),
+      await client.getModel("stable diffusion"),
+      await client.getPerformance(),
+      await client.getNews(),
+      await client.getModes(),
+      await client.findUser(),
+      await client.getUsers({ page: 2, sort: "age" }),
+      await client.getImageStatsTotals(),
+      await client.getImageStatsModels({ model_state: "all" }),
+      await client.getTextStatsTotals(),
+      await client.getTextStatsModels(),
+      await client.getImageStyles({ tag: "anime" }),
+      await client.getImageStyle("s1"),
+      await client.getImageStyleByName("cute"),
+      await client.getTextStyles(),
+      await client.getTextStyle("s2"),
+      await client.getTextStyleByName("terse"),
+      await client.getCollections({ type: "image" }),
+      await client.getCollection("c1"),
+      await client.getCollectionByName("favs"),
+      await client.getTeams(),
+      await client.getTeam("t1"),
+      await client.getTerms({ format: "markdown" }),
+      await client.getPrivacyPolicy(),
+      await client.getSponsors(),
     ];
     expect(calls.map((c) => `${c.url.pathname}${c.url.search}`)).toEqual([
       "/api/v2/status/heartbeat",
@@ -241,7 +213,7 @@ describe("typed read methods", () => {
   it("a model list is iterable and JSON-serialisable as the array the server sent", async () => {
     const models = [{ name: "m1", count: 2, type: "image" }];
     const { client } = recording(() => json(200, models));
-    const list = await getModels(client);
+    const list = await client.getModels();
     expect(list).toBeInstanceOf(HordeStatusModelsAllResponse);
     expect([...list].map((m) => m.name)).toEqual(["m1"]);
     expect(JSON.parse(JSON.stringify(list))).toEqual(models);

@@ -3,15 +3,15 @@
 import { createEmulator, type Emulator, VirtualClock } from "horde-emulator";
 import {
   AIHordeAPIClient,
+  AIHordeTooManyPromptsError,
   HordeAbortError,
+  HordeJobFaultedError,
   HordeTimeoutError,
   ImageGenerateStatusResponse,
-  JobFaultedError,
   silentLogger,
-  TooManyPromptsError,
 } from "horde-sdk";
 import { afterEach, describe, expect, it } from "vitest";
-import { nextPollDelay } from "../src/client/polling.js";
+import { nextPollDelay } from "../src/jobs/polling.js";
 
 const BASE = "http://horde.test/api";
 let emulator: Emulator | undefined;
@@ -21,7 +21,13 @@ afterEach(async () => {
 });
 
 function setup(
-  options: { devWorkers?: number; anonymousConcurrency?: number; queueOnTooManyPrompts?: boolean } = {},
+  options: {
+    devWorkers?: number;
+    anonymousConcurrency?: number;
+    queueOnTooManyPrompts?: boolean;
+    /** Called as each request reaches the wire. */
+    onFetch?: (method: string) => void;
+  } = {},
 ) {
   const clock = new VirtualClock({ autoAdvance: true });
   const emu = createEmulator({
@@ -35,6 +41,7 @@ function setup(
     baseUrl: BASE,
     fetch: (input, init) => {
       methods.push(`${init?.method ?? "GET"} ${new URL(String(input)).pathname}`);
+      options.onFetch?.(init?.method ?? "GET");
       return emu.fetch(input, init);
     },
     clock,
@@ -92,16 +99,12 @@ describe("ImageJob", () => {
   });
 
   it("an abort while the submit is in flight waits for the answer, then cancels the job it created", async () => {
-    const { client, emu, methods } = setup({ devWorkers: 0 });
     const controller = new AbortController();
     // Abort the moment the POST reaches the server, before its answer arrives.
-    const wrapped = client.transport;
-    const send = wrapped.send.bind(wrapped);
-    wrapped.send = async (options) => {
-      const answer = send(options);
-      if (options.method === "POST") controller.abort();
-      return answer;
-    };
+    const { client, emu, methods } = setup({
+      devWorkers: 0,
+      onFetch: (method) => method === "POST" && controller.abort(),
+    });
     const error = await client.generateImage(payload(), { signal: controller.signal }).catch((e) => e);
     expect(error).toBeInstanceOf(HordeAbortError);
     expect(methods).toEqual([
@@ -136,7 +139,7 @@ describe("ImageJob", () => {
       await post("/v2/generate/submit", { id: pop.id, generation: "faulted", state: "faulted", seed: 0 });
     }
     const error = await job.wait().catch((e) => e);
-    expect(error).toBeInstanceOf(JobFaultedError);
+    expect(error).toBeInstanceOf(HordeJobFaultedError);
     expect(error.status).toBeInstanceOf(ImageGenerateStatusResponse);
     expect(job.state).toBe("done");
   });
@@ -154,10 +157,10 @@ describe("TooManyPrompts", () => {
     expect(methods.filter((m) => m.startsWith("POST")).length).toBeGreaterThan(2); // at least one resend
   });
 
-  it("fails fast with TooManyPromptsError when queueing is off", async () => {
+  it("fails fast with AIHordeTooManyPromptsError when queueing is off", async () => {
     const { client } = setup({ devWorkers: 0, anonymousConcurrency: 1, queueOnTooManyPrompts: false });
     const first = await client.submitImage(payload());
-    await expect(client.submitImage(payload("second"))).rejects.toBeInstanceOf(TooManyPromptsError);
+    await expect(client.submitImage(payload("second"))).rejects.toBeInstanceOf(AIHordeTooManyPromptsError);
     await first.cancel();
   });
 });

@@ -8,7 +8,7 @@ import {
   silentLogger,
 } from "horde-sdk";
 import { describe, expect, it } from "vitest";
-import { parseLimit, RateLimiter } from "../src/client/rate-limit.js";
+import { parseRateLimit, RateLimiter } from "../src/http/rate-limiter.js";
 
 function recorder(clock: VirtualClock, answer: (url: string) => Response) {
   const sent: { url: string; at: number }[] = [];
@@ -53,10 +53,16 @@ const checkBody = () =>
 
 describe("rate limits", () => {
   it("parses the contract's limit strings", () => {
-    expect(parseLimit("2/second")).toEqual({ count: 2, windowMs: 1000 });
-    expect(parseLimit("90 per minute")).toEqual({ count: 90, windowMs: 60_000 });
-    expect(parseLimit("90/hour")).toEqual({ count: 90, windowMs: 3_600_000 });
-    expect(() => parseLimit("lots")).toThrow(/unreadable/);
+    expect(parseRateLimit("2/second")).toEqual({ count: 2, multiple: 1, unit: "second", windowMs: 1000 });
+    expect(parseRateLimit("90 per minute")).toMatchObject({ count: 90, windowMs: 60_000 });
+    expect(parseRateLimit("90/hour")).toMatchObject({ count: 90, windowMs: 3_600_000 });
+    expect(parseRateLimit(" 10 per 2 minutes ")).toEqual({
+      count: 10,
+      multiple: 2,
+      unit: "minute",
+      windowMs: 120_000,
+    });
+    expect(() => parseRateLimit("lots")).toThrow(/unreadable/);
   });
 
   it("maps concrete paths to their operation, literal routes before templated ones", () => {

@@ -4,11 +4,11 @@
 
 import { AIHordeAPIClient, AIHordeRequestError, HordeError, silentLogger } from "horde-sdk";
 import {
+  HordeJobDeadlineError,
   HordeWorker,
   type HordeWorkerEvents,
+  HordeWorkerStoppedError,
   type ImageWorkerJob,
-  JobDeadlineError,
-  WorkerStoppedError,
 } from "horde-sdk/worker";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
@@ -224,7 +224,7 @@ describe("faults and stops", () => {
     await popped;
     const stats = await w.stop({ drain: false });
     expect(await faulted).toMatchObject({ reason: "stopped" });
-    expect(signalReason).toBeInstanceOf(WorkerStoppedError);
+    expect(signalReason).toBeInstanceOf(HordeWorkerStoppedError);
     expect(stats).toMatchObject({
       state: "stopped",
       popped: 1,
@@ -306,7 +306,7 @@ describe("faults and stops", () => {
     const faultedAt = clock.now();
     expect(pop.ttl).toBe(150);
     expect(event.reason).toBe("ttl");
-    expect(aborted).toBeInstanceOf(JobDeadlineError);
+    expect(aborted).toBeInstanceOf(HordeJobDeadlineError);
     expect(faultedAt - poppedAt).toBeGreaterThanOrEqual(135_000);
     expect(faultedAt - poppedAt).toBeLessThan(150_000);
     await w.stop({ drain: false });

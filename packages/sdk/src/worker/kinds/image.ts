@@ -1,22 +1,13 @@
 // Image workers (ai-horde-api §5): pop a batch, download its sources, generate, PUT each image to its
 // presigned R2 URL and submit `generation: "R2"` per id.
-import { encodeBase64 } from "../client/base64.js";
-import { HordeError } from "../generic/errors.js";
-import { ImageGenerateJobPopRequest, ImageGenerateJobPopResponse } from "../models/generate/pop.js";
-import { ImageGenerationJobSubmitRequest } from "../models/generate/submit.js";
-import {
-  allInvalid,
-  describe,
-  isImageBytes,
-  isRecord,
-  type KindAdapter,
-  type PopReading,
-  readPopEnvelope,
-  seedOf,
-  toBytes,
-  type UnitContext,
-} from "./internal.js";
-import type { ImageBytes, ImageResult, ImageWorkerJob, ImageWorkerOptions } from "./types.js";
+import { encodeBase64 } from "../../core/base64.js";
+import { HordeError } from "../../core/errors.js";
+import { ImageGenerateJobPopRequest, ImageGenerateJobPopResponse } from "../../models/generate/pop.js";
+import { ImageGenerationJobSubmitRequest } from "../../models/generate/submit.js";
+import { describe } from "../describe.js";
+import type { ImageBytes, ImageResult, ImageWorkerJob, ImageWorkerOptions } from "../types.js";
+import type { KindAdapter, PopCommon, PopReading, UnitContext } from "./kind.js";
+import { allInvalid, isImageBytes, isRecord, readPopEnvelope, seedOf, toBytes } from "./reading.js";
 
 /** The requests' default model (ai-horde-api §0.1). */
 export const DEFAULT_IMAGE_MODEL = "stable_diffusion";
@@ -24,16 +15,6 @@ export const DEFAULT_IMAGE_MODEL = "stable_diffusion";
 export const DEFAULT_MAX_PIXELS = 262_144;
 /** The horde's minimum job ttl (§2.3): the wait when a pop does not say. */
 const MIN_TTL_SECONDS = 150;
-
-export interface PopCommon {
-  name: string;
-  threads: number;
-  bridge_agent: string;
-  priority_usernames?: string[];
-  require_upfront_kudos: boolean;
-  extra_slow_worker: boolean;
-  apikey?: string;
-}
 
 export function imageAdapter(options: ImageWorkerOptions, common: PopCommon): KindAdapter {
   const auth = common.apikey ? { apikey: common.apikey } : {};

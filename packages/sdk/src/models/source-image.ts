@@ -1,4 +1,4 @@
-import { encodeBase64 } from "./base64.js";
+import { encodeBase64 } from "../core/base64.js";
 
 /** What an img2img / inpainting / remix source may be given as. */
 export type SourceImageInput = Uint8Array | ArrayBuffer | Blob | string;

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { validateWith } from "../generic/validation.js";
+import { validateWith } from "../core/validation.js";
 
 /**
  * What the horde POSTs to a request's `webhook` for each delivered image (ai-horde-api §1.6): the generation

@@ -1,18 +1,11 @@
 // Text workers (ai-horde-api §6.1): pop a job, generate the text, submit it.
-import { HordeError } from "../generic/errors.js";
-import { TextGenerateJobPopRequest, TextGenerateJobPopResponse } from "../models/text/pop.js";
-import { TextGenerationJobSubmitRequest } from "../models/text/submit.js";
-import type { PopCommon } from "./image.js";
-import {
-  allInvalid,
-  describe,
-  isRecord,
-  type KindAdapter,
-  type PopReading,
-  readPopEnvelope,
-  type UnitContext,
-} from "./internal.js";
-import type { TextGenerateOutput, TextWorkerJob, TextWorkerOptions } from "./types.js";
+import { HordeError } from "../../core/errors.js";
+import { TextGenerateJobPopRequest, TextGenerateJobPopResponse } from "../../models/text/pop.js";
+import { TextGenerationJobSubmitRequest } from "../../models/text/submit.js";
+import { describe } from "../describe.js";
+import type { TextGenerateOutput, TextWorkerJob, TextWorkerOptions } from "../types.js";
+import type { KindAdapter, PopCommon, PopReading, UnitContext } from "./kind.js";
+import { allInvalid, isRecord, readPopEnvelope } from "./reading.js";
 
 /** Text jobs always get 150 s (§2.3). */
 const TEXT_TTL_SECONDS = 150;

@@ -1,21 +1,13 @@
 // Alchemy workers (ai-horde-api §6.2): pop forms, download each form's source image, run it, upload an
 // image result to the form's R2 URL, submit `{ [form]: value }`.
-import { HordeError } from "../generic/errors.js";
-import { AlchemyJobPopResponse, AlchemyPopRequest } from "../models/alchemy/pop.js";
-import { AlchemyJobSubmitRequest } from "../models/alchemy/submit.js";
-import * as schemas from "../models/generated/schemas.js";
-import type { PopCommon } from "./image.js";
-import {
-  describe,
-  isImageBytes,
-  isRecord,
-  type KindAdapter,
-  type PopReading,
-  readSkipped,
-  toBytes,
-  type UnitContext,
-} from "./internal.js";
-import type { AlchemyWorkerJob, AlchemyWorkerOptions } from "./types.js";
+import { HordeError } from "../../core/errors.js";
+import { AlchemyJobPopResponse, AlchemyPopRequest } from "../../models/alchemy/pop.js";
+import { AlchemyJobSubmitRequest } from "../../models/alchemy/submit.js";
+import * as schemas from "../../models/generated/schemas.js";
+import { describe } from "../describe.js";
+import type { AlchemyWorkerJob, AlchemyWorkerOptions } from "../types.js";
+import type { KindAdapter, PopCommon, PopReading, UnitContext } from "./kind.js";
+import { isImageBytes, isRecord, readSkipped, toBytes } from "./reading.js";
 
 /** A popped form has 3 minutes (§6.2); the pop does not say so. */
 const FORM_TTL_SECONDS = 180;

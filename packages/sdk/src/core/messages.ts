@@ -1,14 +1,11 @@
-import { HordeValidationError } from "./errors.js";
+// The two kinds of API message (horde_sdk's HordeRequest and HordeResponse): a request describes itself
+// (method, path, which fields go to headers, path and query), a response names what follows it (the poll,
+// the cleanup, the final fetch). One module, because each names the other.
+import { DEFAULT_BASE_URL } from "./constants.js";
+import { HordeError, HordeValidationError } from "./errors.js";
 import { HordeAPIObject } from "./model.js";
-import type { HordeResponse } from "./response.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
-
-/** The production AI Horde. */
-export const DEFAULT_BASE_URL = "https://aihorde.net/api";
-
-/** The key everyone may use without registering. */
-export const ANONYMOUS_API_KEY = "0000000000";
 
 /** Request fields that travel as headers, with their wire header names (the server reads `Client-Agent`, with a hyphen). */
 export const HEADER_WIRE_NAMES: Readonly<Record<string, string>> = {
@@ -50,6 +47,13 @@ export interface HttpRequestSpec {
   body: string | undefined;
 }
 
+/** Per-call options of everything that sends a request (`submitRequest`, the read shortcuts, sessions). */
+export interface SubmitOptions {
+  signal?: AbortSignal;
+  /** Per-attempt timeout for this call. */
+  timeoutMs?: number;
+}
+
 /**
  * Base of every request (mirrors horde_sdk's HordeRequest): the request describes itself — method, path,
  * which fields are headers, path or query parameters — and everything else is the JSON body.
@@ -57,7 +61,15 @@ export interface HttpRequestSpec {
 export abstract class HordeRequest<R extends HordeResponse = HordeResponse> extends HordeAPIObject {
   /** Type-only: the response this request resolves to (lets `submitRequest` return the right class). */
   declare readonly "~response"?: R;
+  /**
+   * The `Accept` header (seed: `accept`). An instance field on every request; unset (`undefined`) unless
+   * given, and then filled from the client when sent (`application/json`).
+   */
   declare readonly accept?: string;
+  /**
+   * The `Client-Agent` header (seed: `client_agent`), `name:version:contact`. An instance field on every
+   * request; unset unless given, and then filled from the client when sent (its `clientAgent`).
+   */
   declare readonly client_agent?: string;
 
   /** Where and how this request is sent; subclasses declare it with `endpoint(...)`. */
@@ -80,6 +92,17 @@ export abstract class HordeRequest<R extends HordeResponse = HordeResponse> exte
   /** HTTP success status → the response class it carries (default: 200 → the default response type). */
   static getSuccessStatusResponsePairs(): Record<number, ResponseClass> {
     return specOf(this).responses?.() ?? { 200: this.getDefaultSuccessResponseType() };
+  }
+
+  /**
+   * True when sending this request twice does no more than sending it once, so the client may repeat it
+   * after a failure that leaves in doubt whether the server ran it. By method: GET, PUT and DELETE are,
+   * POST and PATCH are not. A POST the server deduplicates itself may say so (the worker submits:
+   * a repeat is answered `DuplicateGen`).
+   */
+  static isIdempotent(): boolean {
+    const method = this.getHttpMethod();
+    return method === "GET" || method === "PUT" || method === "DELETE";
   }
 
   static getApiUrl(): string {
@@ -123,7 +146,7 @@ export abstract class HordeRequest<R extends HordeResponse = HordeResponse> exte
     let url = ctor.getApiEndpointUrl(baseUrl).replace(/\{(\w+)\}/g, (_m, name: string) => {
       const value = data[name];
       if (value === undefined || value === null || value === "") {
-        throw new Error(`${ctor.name}: path field ${name} is missing`);
+        throw new HordeValidationError(ctor.name, [{ path: name, message: "path field is missing" }]);
       }
       // encodeURIComponent keeps "." and "..", and URL parsing resolves them as dot segments: an id of ".."
       // would turn DELETE /v2/generate/status/{id} into DELETE /v2/generate/. No id of the API is one.
@@ -146,12 +169,23 @@ export abstract class HordeRequest<R extends HordeResponse = HordeResponse> exte
   body(): Record<string, unknown> | undefined {
     const ctor = this.constructor as typeof HordeRequest;
     if (ctor.getHttpMethod() === "GET" || ctor.getHttpMethod() === "DELETE") return undefined;
+    return this.bodyFields();
+  }
+
+  /** Every field that is not a header, path or query field, whatever the method (see `body()`). */
+  protected bodyFields(): Record<string, unknown> {
+    const ctor = this.constructor as typeof HordeRequest;
     const skip = new Set([...ctor.getHeaderFields(), ...ctor.getPathFields(), ...ctor.getQueryFields()]);
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(this.toJSON())) {
       if (!skip.has(key)) out[key] = value;
     }
     return out;
+  }
+
+  /** `accept` and `client_agent` are instance fields of every request, set or not (see their docs). */
+  protected override hydrate(data: Record<string, unknown>): Record<string, unknown> {
+    return { ...data, accept: data.accept, client_agent: data.client_agent };
   }
 
   /** Header values from this request's own header fields (the client adds its defaults around them). */
@@ -182,6 +216,52 @@ export abstract class HordeRequest<R extends HordeResponse = HordeResponse> exte
 }
 
 function specOf(cls: typeof HordeRequest): EndpointSpec {
-  if (!cls.endpoint) throw new Error(`${cls.name} does not declare its endpoint`);
+  if (!cls.endpoint) throw new HordeError(`${cls.name} does not declare its endpoint`);
   return cls.endpoint;
+}
+
+/** Base of every success response (mirrors horde_sdk's HordeResponse). */
+export abstract class HordeResponse extends HordeAPIObject {
+  /** True when this response is the last one of a follow-up chain (e.g. the final status). */
+  static isFinalFollowUp(): boolean {
+    return false;
+  }
+
+  /** For responses that start a job: the request to poll it with. */
+  static getFollowUpDefaultRequestType(): RequestClass | null {
+    return null;
+  }
+
+  /** For responses that start a job: the request that cancels it when the caller gives up. */
+  static getFollowUpFailureCleanupRequestType(): RequestClass | null {
+    return null;
+  }
+
+  /** For progress responses: the request that fetches the results once the job is complete. */
+  static getFinalizeSuccessRequestType(): RequestClass | null {
+    return null;
+  }
+
+  /** The fields a follow-up request needs (e.g. `[{ id }]`); empty when nothing follows. */
+  getFollowUpReturnedParams(): Record<string, unknown>[] {
+    return [];
+  }
+
+  /** True when this response leaves a job on the server that must be completed or cancelled. */
+  requiresFollowUp(): boolean {
+    return (this.constructor as typeof HordeResponse).getFollowUpFailureCleanupRequestType() !== null;
+  }
+
+  /** The cleanup requests (DELETEs) that would cancel what this response started. */
+  cleanupRequests(base: Record<string, unknown> = {}): HordeRequest[] {
+    const cleanup = (this.constructor as typeof HordeResponse).getFollowUpFailureCleanupRequestType();
+    if (!cleanup) return [];
+    return this.getFollowUpReturnedParams().map((params) => new cleanup({ ...base, ...params } as never));
+  }
+}
+
+/** Progress responses (check/status): completion and possibility, as horde_sdk's ResponseWithProgressMixin. */
+export interface ResponseWithProgress {
+  isJobComplete(numberOfResultsExpected: number): boolean;
+  isJobPossible(): boolean;
 }

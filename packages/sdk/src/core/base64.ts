@@ -1,3 +1,5 @@
+import { HordeError } from "./errors.js";
+
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const LOOKUP = (() => {
   const table = new Int16Array(256).fill(-1);
@@ -16,7 +18,7 @@ export function decodeBase64(input: string): Uint8Array {
   let o = 0;
   for (let i = 0; i < clean.length; i++) {
     const value = LOOKUP[clean.charCodeAt(i)] ?? -1;
-    if (value < 0) throw new Error(`invalid base64 character at ${i}`);
+    if (value < 0) throw new HordeError(`invalid base64 character at ${i}`);
     buffer = (buffer << 6) | value;
     bits += 6;
     if (bits >= 8) {

@@ -1,74 +1,8 @@
-// What the worker loop and the per-kind adapters (image.ts, text.ts, alchemy.ts) share. Not exported.
-import { decodeBase64 } from "../client/base64.js";
-import { HordeAbortError, HordeError, HordeTimeoutError, HordeValidationError } from "../generic/errors.js";
-import type { Logger } from "../generic/logger.js";
-import type { HordeRequest } from "../generic/request.js";
-import type { FaultReason, GenerateContext, ImageBytes, WorkerKind, WorkerMessage } from "./types.js";
-
-/** The worker was stopped without draining: the reason of a job's signal. */
-export class WorkerStoppedError extends HordeAbortError {
-  override name = "WorkerStoppedError";
-}
-
-/** The job's time ran out (its ttl, minus the margin): the reason of a job's signal. */
-export class JobDeadlineError extends HordeTimeoutError {
-  override name = "JobDeadlineError";
-}
-
-/** What a popped unit of work may ask of the worker while it runs. */
-export interface UnitContext {
-  readonly signal: AbortSignal;
-  readonly deadline: number;
-  readonly logger: Logger;
-  /** What `generate` gets. */
-  readonly generateContext: GenerateContext;
-  /** The bytes of a source image given as a URL (plain GET, no key) or base64 (or a data: URL). */
-  source(value: string, what: string): Promise<Uint8Array>;
-  /** PUT the bytes to a presigned upload URL (retried by the transport; no key is sent). */
-  upload(url: string, bytes: Uint8Array<ArrayBuffer>): Promise<void>;
-  /** Run the user's `generate`; rejects as soon as the job's signal aborts, whether or not it listens. */
-  generate<T>(run: () => Promise<T> | T): Promise<T>;
-  /** Submit a finished job (retried where safe); settles it as completed, rejected or faulted. */
-  submit(id: string, request: () => HordeRequest): Promise<void>;
-  /** Report the job faulted (a faulted submit, so the horde re-queues it) and settle it. */
-  fault(id: string, reason: FaultReason, error: unknown): Promise<void>;
-  /** `ttl` or `stopped` when the job's signal fired, else `fallback`. */
-  reasonFor(error: unknown, fallback: FaultReason): FaultReason;
-}
-
-/** One unit of work from a pop: an image batch (one `generate` for all its ids), one text job, one alchemy form. */
-export interface PoppedUnit {
-  readonly ids: string[];
-  /** Threads it occupies. */
-  readonly slots: number;
-  /** Seconds the horde gives it (null: not said). */
-  readonly ttl: number | null;
-  readonly model: string | null;
-  run(ctx: UnitContext): Promise<void>;
-}
-
-/** A pop answer, read leniently: runnable units, ids to fault as invalid, and the rest of the answer. */
-export interface PopReading {
-  units: PoppedUnit[];
-  invalid: { id: string; message: string }[];
-  skipped: Record<string, number>;
-  messages: WorkerMessage[];
-  model: string | null;
-  ttl: number | null;
-  forms?: string[];
-  /** Problems that name no job id (nothing can be released for them). */
-  unreportable: string[];
-}
-
-/** The per-kind part of a worker: what to pop, how to read the answer, how to release a job. */
-export interface KindAdapter {
-  readonly kind: WorkerKind;
-  /** Seconds a job has when the pop does not say. */
-  readonly defaultTtl: number;
-  popRequest(amount: number): HordeRequest;
-  readPop(json: unknown): PopReading;
-  faultedSubmit(id: string): HordeRequest;
-}
+// Reading pop answers leniently, and the byte helpers the kinds share. Not exported.
+import { decodeBase64 } from "../../core/base64.js";
+import { HordeError } from "../../core/errors.js";
+import type { ImageBytes, WorkerMessage } from "../types.js";
+import type { PopReading } from "./kind.js";
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -143,18 +77,6 @@ export function allInvalid(
   rest: Pick<PopReading, "messages" | "model" | "ttl">,
 ): PopReading {
   return { units: [], invalid: ids.map((id) => ({ id, message })), skipped: {}, unreportable: [], ...rest };
-}
-
-/** A human reason for a failure, validation issues included. */
-export function describe(error: unknown): string {
-  if (error instanceof HordeValidationError) {
-    return `malformed job: ${error.issues
-      .slice(0, 5)
-      .map((i) => `${i.path || "(root)"}: ${i.message}`)
-      .join("; ")}`;
-  }
-  if (error instanceof Error) return error.message;
-  return String(error);
 }
 
 export function isImageBytes(value: unknown): value is ImageBytes {

@@ -1,5 +1,6 @@
-import type { Clock } from "../generic/clock.js";
-import type { HttpMethod } from "../generic/request.js";
+import type { Clock } from "../core/clock.js";
+import { HordeValidationError } from "../core/errors.js";
+import type { HttpMethod } from "../core/messages.js";
 import { defaultRateLimit, operations } from "../models/generated/operations.js";
 
 /** One limit as the server declares it: `count` requests per `windowMs`, counted per `scope`. */
@@ -19,14 +20,34 @@ export interface RateLimitOptions {
   overrides?: Record<string, LimitRule[]>;
 }
 
-const UNIT_MS: Record<string, number> = { second: 1000, minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+const UNIT_MS = { second: 1000, minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
 
-/** "2/second" → { count: 2, windowMs: 1000 }. */
-export function parseLimit(text: string): { count: number; windowMs: number } {
-  const match = /^(\d+)\s*(?:\/|per)\s*(\d+\s*)?(second|minute|hour|day)s?$/.exec(text.trim());
-  if (!match) throw new Error(`unreadable rate limit "${text}"`);
+/** A limit as flask-limiter writes it, read: `count` requests per `multiple` `unit`s, i.e. per `windowMs`. */
+export interface RateLimitText {
+  count: number;
+  multiple: number;
+  unit: keyof typeof UNIT_MS;
+  windowMs: number;
+}
+
+/**
+ * Read a limit as the contract's `x-rate-limit` (flask-limiter) writes it: "2/second", "90 per minute",
+ * "10 per 2 minutes" (ai-horde-api §3.1). Throws a HordeValidationError for anything else.
+ */
+export function parseRateLimit(text: string): RateLimitText {
+  const match = /^\s*(\d+)\s*(?:\/|per)\s*(\d+\s*)?(second|minute|hour|day)s?\s*$/.exec(text);
+  if (!match) {
+    throw new HordeValidationError("RateLimit", [{ path: "", message: `unreadable rate limit "${text}"` }]);
+  }
   const multiple = match[2] ? Number(match[2]) : 1;
-  return { count: Number(match[1]), windowMs: multiple * (UNIT_MS[match[3] as string] as number) };
+  const unit = match[3] as keyof typeof UNIT_MS;
+  return { count: Number(match[1]), multiple, unit, windowMs: multiple * UNIT_MS[unit] };
+}
+
+/** The part of a parsed limit the client's buckets use. */
+function countPerWindow(text: string): { count: number; windowMs: number } {
+  const { count, windowMs } = parseRateLimit(text);
+  return { count, windowMs };
 }
 
 function scopeOf(key: string): LimitRule["scope"] {
@@ -46,13 +67,16 @@ interface RouteLimits {
 function buildRouteTable(overrides: Record<string, LimitRule[]>): RouteLimits[] {
   const table: RouteLimits[] = [];
   // flask-limiter scopes default limits per route and IP (ai-horde-api §3.1).
-  const defaults = defaultRateLimit.limits.map((limit) => ({ ...parseLimit(limit), scope: "ip" as const }));
+  const defaults = defaultRateLimit.limits.map((limit) => ({
+    ...countPerWindow(limit),
+    scope: "ip" as const,
+  }));
   for (const op of Object.values(operations)) {
     const declared = op.rateLimits as readonly { limit: string; key: string }[];
     let rules: LimitRule[] = op.rateLimitExempt
       ? []
       : declared.length > 0
-        ? declared.map((r) => ({ ...parseLimit(r.limit), scope: scopeOf(r.key) }))
+        ? declared.map((r) => ({ ...countPerWindow(r.limit), scope: scopeOf(r.key) }))
         : defaults;
     rules = overrides[op.operationId] ?? rules;
     const source = op.path.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\\?\{\w+\\?\}|\{\w+\}/g, "[^/]+");

@@ -14,7 +14,9 @@ export type HordeModelClass<T extends HordeAPIObject = HordeAPIObject> = {
 
 /**
  * Root of every API object (mirrors horde_sdk's HordeAPIObject): a validated snapshot of a wire document
- * whose fields are own properties under their wire names (snake_case, exactly as sent).
+ * whose fields are own properties under their wire names (snake_case, exactly as sent). Frozen once built,
+ * as horde_sdk's models are (`frozen=True`): readonly in the types and at run time. Subclasses therefore
+ * declare their fields (`declare readonly x`) and never initialise one: `hydrate` is where values are made.
  */
 export abstract class HordeAPIObject {
   /** The zod schema the wire form must satisfy. Subclasses set it. */
@@ -28,6 +30,7 @@ export abstract class HordeAPIObject {
       ? input.data
       : validateWith(ctor.name, ctor.schema, this.prepareInput(input));
     assignFields(this, this.hydrate(data as Record<string, unknown>));
+    Object.freeze(this);
   }
 
   /** Validate `json` (already parsed) and build an instance. Throws HordeValidationError naming the field. */

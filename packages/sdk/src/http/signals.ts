@@ -1,5 +1,5 @@
-import type { Clock } from "../generic/clock.js";
-import { HordeAbortError, HordeTimeoutError } from "../generic/errors.js";
+import type { Clock } from "../core/clock.js";
+import { HordeAbortError, HordeTimeoutError } from "../core/errors.js";
 
 /**
  * One AbortSignal that fires when the caller's signal aborts or `timeoutMs` elapses, whichever comes first,
@@ -41,8 +41,30 @@ export function linkSignals(
 }
 
 /** The caller's abort reason as a HordeAbortError (kept as is when it already is one of ours). */
-export function asAbortError(reason: unknown, what: string): Error {
+export function asAbortError(reason: unknown, what: string): HordeAbortError | HordeTimeoutError {
   if (reason instanceof HordeAbortError || reason instanceof HordeTimeoutError) return reason;
-  const error = new HordeAbortError(`${what} was aborted`, { cause: reason });
-  return error;
+  return new HordeAbortError(`${what} was aborted`, { cause: reason });
+}
+
+/** Wait for `promise`, or reject with the abort reason as soon as `signal` aborts. */
+export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined, what: string): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) {
+    promise.catch(() => {}); // given up on: its outcome no longer matters
+    return Promise.reject(asAbortError(signal.reason, what));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(asAbortError(signal.reason, what));
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (e: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(e);
+      },
+    );
+  });
 }

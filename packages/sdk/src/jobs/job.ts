@@ -1,19 +1,20 @@
+import { asyncDispose } from "../core/dispose.js";
 import {
   AIHordeRequestError,
   HordeAbortError,
   HordeJobError,
+  HordeJobFaultedError,
   HordeTimeoutError,
-  JobFaultedError,
-} from "../generic/errors.js";
-import type { HordeRequest } from "../generic/request.js";
-import type { HordeResponse } from "../generic/response.js";
-import type { AIHordeAPIClient } from "./client.js";
+  withPartial,
+} from "../core/errors.js";
+import type { HordeRequest, HordeResponse, ResponseWithProgress } from "../core/messages.js";
+import { asAbortError, linkSignals } from "../http/signals.js";
+import type { JobHost, JobType, JobWaitOptions } from "./options.js";
 import { nextPollDelay, type PaceInput } from "./polling.js";
-import { asAbortError, linkSignals } from "./signals.js";
 
 /** What a job kind (image, text, alchemy) tells the generic job about its endpoints and states. */
 export interface JobKind<P extends HordeResponse & PaceInput, S extends HordeResponse, R> {
-  readonly name: string;
+  readonly name: JobType;
   /** The cheap request polled for progress (image: /check; text and alchemy: their /status). */
   progressRequest(id: string): HordeRequest<P>;
   /** The request that fetches results once done; null when the last progress snapshot already has them. */
@@ -27,43 +28,55 @@ export interface JobKind<P extends HordeResponse & PaceInput, S extends HordeRes
   finish(status: S, job: HordeJob<P, S, R>, signal: AbortSignal): Promise<R>;
 }
 
-export type JobState = "running" | "done" | "cancelled" | "failed";
+/** A status response that is both a job's progress and its result (text and alchemy have no /check). */
+type SelfContainedStatus = HordeResponse & PaceInput & ResponseWithProgress & { readonly faulted: boolean };
 
-export interface JobWaitOptions<P> {
-  signal?: AbortSignal;
-  /** Give up after this long (on the client's clock) and cancel the job; default 20 min, the server's own request lifetime. */
-  timeoutMs?: number;
-  onProgress?: (progress: P) => void;
-  /** Cancel and fail with reason "impossible" as soon as the server says no worker can serve the job (default: keep waiting). */
-  failWhenImpossible?: boolean;
+/**
+ * The kind of a job whose /status is polled for progress and carries the results (text, alchemy): done
+ * when the status says `isJobComplete(expected)`; nothing is fetched at the end.
+ */
+export function statusPolledKind<S extends SelfContainedStatus, R>(
+  name: JobType,
+  requests: { status(id: string): HordeRequest<S>; cancel(id: string): HordeRequest<S> },
+  expected: number,
+  finish: JobKind<S, S, R>["finish"],
+): JobKind<S, S, R> {
+  return {
+    name,
+    progressRequest: requests.status,
+    finalRequest: () => null,
+    cancelRequest: requests.cancel,
+    isDone: (status) => status.isJobComplete(expected),
+    isFaulted: (status) => status.faulted,
+    isPossible: (status) => status.isJobPossible(),
+    finish,
+  };
 }
 
-const DEFAULT_JOB_TIMEOUT_MS = 20 * 60 * 1000;
+export type JobState = "running" | "done" | "cancelled" | "failed";
 
-const asyncDispose: typeof Symbol.asyncDispose =
-  (Symbol as { asyncDispose?: typeof Symbol.asyncDispose }).asyncDispose ??
-  (Symbol.for("Symbol.asyncDispose") as typeof Symbol.asyncDispose);
+const DEFAULT_JOB_TIMEOUT_MS = 20 * 60 * 1000;
 
 /**
  * A job running on the horde. It is completed (`wait()`) or cancelled (`cancel()`, abort, timeout, error,
  * `await using`) — never left running. A DELETE is never sent for a job that is already done.
  */
 export class HordeJob<P extends HordeResponse & PaceInput, S extends HordeResponse, R> {
-  readonly #client: AIHordeAPIClient;
+  readonly #host: JobHost;
   readonly #kind: JobKind<P, S, R>;
   #state: JobState = "running";
   #last: P | undefined;
   #cancelling: Promise<S | undefined> | undefined;
 
   constructor(
-    client: AIHordeAPIClient,
+    host: JobHost,
     kind: JobKind<P, S, R>,
     /** The request id the server assigned. */
     readonly id: string,
     /** The submit's response (e.g. ImageGenerateAsyncResponse with the one-image `kudos` and any `warnings`). */
     readonly submitted: HordeResponse,
   ) {
-    this.#client = client;
+    this.#host = host;
     this.#kind = kind;
   }
 
@@ -76,18 +89,19 @@ export class HordeJob<P extends HordeResponse & PaceInput, S extends HordeRespon
     return this.#last;
   }
 
-  get client(): AIHordeAPIClient {
-    return this.#client;
+  /** The client that runs this job. */
+  get host(): JobHost {
+    return this.#host;
   }
 
   /** Poll until done, yielding every snapshot; the pace adapts to the server's `wait_time`. */
   async *progress(options: { signal?: AbortSignal } = {}): AsyncGenerator<P, void> {
-    const client = this.#client;
+    const host = this.#host;
     while (this.#state === "running") {
-      await client.clock.sleep(nextPollDelay(this.#last, client.pollPacing), options.signal);
+      await host.clock.sleep(nextPollDelay(this.#last, host.pollPacing), options.signal);
       let snapshot: P;
       try {
-        snapshot = await client.submitRequest(this.#kind.progressRequest(this.id), options);
+        snapshot = await host.submitRequest(this.#kind.progressRequest(this.id), options);
       } catch (error) {
         if (error instanceof AIHordeRequestError && error.status === 404) {
           this.#state = "failed";
@@ -107,12 +121,12 @@ export class HordeJob<P extends HordeResponse & PaceInput, S extends HordeRespon
 
   /** Wait for completion and produce the result. On abort, timeout or error the job is cancelled first. */
   async wait(options: JobWaitOptions<P> = {}): Promise<R> {
-    const client = this.#client;
+    const host = this.#host;
     const linked = linkSignals(
       options.signal,
       options.timeoutMs ?? DEFAULT_JOB_TIMEOUT_MS,
       `${this.#kind.name} job ${this.id}`,
-      client.clock,
+      host.clock,
     );
     const signal = linked.signal;
     try {
@@ -120,7 +134,7 @@ export class HordeJob<P extends HordeResponse & PaceInput, S extends HordeRespon
       if (!last || !this.#kind.isDone(last)) {
         for await (const snapshot of this.progress({ signal })) {
           last = snapshot;
-          options.onProgress?.(snapshot);
+          options.onProgress?.({ id: this.id, kind: this.#kind.name, progress: snapshot });
           if (
             options.failWhenImpossible &&
             !this.#kind.isPossible(snapshot) &&
@@ -136,11 +150,11 @@ export class HordeJob<P extends HordeResponse & PaceInput, S extends HordeRespon
       }
       const finalRequest = this.#kind.finalRequest(this.id);
       const status = finalRequest
-        ? await client.submitRequest(finalRequest, { signal })
+        ? await host.submitRequest(finalRequest, { signal })
         : (last as unknown as S);
       this.#state = "done";
       if (last && this.#kind.isFaulted(last)) {
-        throw new JobFaultedError(
+        throw new HordeJobFaultedError(
           `${this.#kind.name} request ${this.id} faulted on the server`,
           this.id,
           status,
@@ -151,15 +165,15 @@ export class HordeJob<P extends HordeResponse & PaceInput, S extends HordeRespon
       const reason = signal.aborted
         ? asAbortError(signal.reason, `${this.#kind.name} job ${this.id}`)
         : error;
-      if (this.#state === "running") {
-        const partial = await this.cancel().catch((e: unknown) => {
-          client.logger.error(`could not cancel ${this.#kind.name} job ${this.id}: ${(e as Error).message}`);
-          return undefined;
-        });
-        if (reason instanceof HordeAbortError || reason instanceof HordeTimeoutError)
-          reason.partial = partial;
-      }
-      throw reason;
+      if (this.#state !== "running") throw reason;
+      const partial = await this.cancel().catch((e: unknown) => {
+        host.logger.error(`could not cancel ${this.#kind.name} job ${this.id}: ${(e as Error).message}`);
+        return undefined;
+      });
+      // What was delivered before giving up travels on the error (a new one: errors are immutable).
+      throw reason instanceof HordeAbortError || reason instanceof HordeTimeoutError
+        ? withPartial(reason, partial)
+        : reason;
     } finally {
       linked.dispose();
     }
@@ -173,7 +187,7 @@ export class HordeJob<P extends HordeResponse & PaceInput, S extends HordeRespon
     if (this.#state === "done" || this.#state === "failed") return Promise.resolve(undefined);
     this.#cancelling ??= (async () => {
       try {
-        const snapshot = await this.#client.submitRequest(this.#kind.cancelRequest(this.id));
+        const snapshot = await this.#host.submitRequest(this.#kind.cancelRequest(this.id));
         this.#state = "cancelled";
         return snapshot;
       } catch (error) {
