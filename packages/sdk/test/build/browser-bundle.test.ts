@@ -15,8 +15,8 @@ import { describe, expect, it } from "vitest";
  */
 const BUDGET_GZIP_BYTES = 64 * 1024;
 
-const sdkDir = fileURLToPath(new URL("../", import.meta.url));
-const repoDir = fileURLToPath(new URL("../../../", import.meta.url));
+const sdkDir = fileURLToPath(new URL("../../", import.meta.url));
+const repoDir = fileURLToPath(new URL("../../../../", import.meta.url));
 
 async function bundle(entry: string) {
   return esbuild.build({

@@ -13,7 +13,7 @@ import {
   schemas,
 } from "horde-sdk";
 import { describe, expect, it } from "vitest";
-import { type OperationId, operations } from "../src/models/generated/operations.js";
+import { type OperationId, operations } from "../../src/models/generated/operations.js";
 
 const ids = Object.keys(operations) as OperationId[];
 const exported = sdk as unknown as Record<string, unknown>;

@@ -6,11 +6,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, expectTypeOf, it } from "vitest";
-import { operationClassNames } from "../src/models/generated/classes.js";
-import { defaultRateLimit, type OperationId, operations } from "../src/models/generated/operations.js";
-import * as schemas from "../src/models/generated/schemas.js";
+import { operationClassNames } from "../../src/models/generated/classes.js";
+import { defaultRateLimit, type OperationId, operations } from "../../src/models/generated/operations.js";
+import * as schemas from "../../src/models/generated/schemas.js";
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
 const SWAGGER = path.resolve(REPO_ROOT, "../shared/conformance/ai-horde-swagger.json");
 const SCRIPT = path.resolve(REPO_ROOT, "packages/sdk/scripts/codegen.mjs");
 const GENERATED = path.resolve(REPO_ROOT, "packages/sdk/src/models/generated");

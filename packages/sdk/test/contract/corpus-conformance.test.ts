@@ -29,9 +29,9 @@ import {
   WorkerDetailItem,
 } from "horde-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type OperationId, operations } from "../src/models/generated/operations.js";
+import { type OperationId, operations } from "../../src/models/generated/operations.js";
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
 const CORPUS = path.resolve(REPO_ROOT, "../shared/conformance/horde-sdk-examples");
 const present = existsSync(CORPUS);
 if (!present) console.warn(`conformance.test.ts: skipped, no corpus at ${CORPUS}`);

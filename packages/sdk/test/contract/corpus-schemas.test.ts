@@ -7,10 +7,10 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { type OperationId, operations } from "../src/models/generated/operations.js";
-import * as schemas from "../src/models/generated/schemas.js";
+import { type OperationId, operations } from "../../src/models/generated/operations.js";
+import * as schemas from "../../src/models/generated/schemas.js";
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
 const CORPUS = path.resolve(REPO_ROOT, "../shared/conformance/horde-sdk-examples");
 const FOLDERS = [
   "example_payloads",

@@ -1,6 +1,7 @@
 // One test (or more) per row of the seed mapping table in DESIGN.md.
 import { readFileSync } from "node:fs";
 import {
+  AIHordeAPIClient,
   DeleteImageGenerateRequest,
   Generation,
   HordeValidationError,
@@ -15,38 +16,19 @@ import {
   setModelLogger,
   silentLogger,
 } from "horde-sdk";
+import { imageGenerationDoc, imageStatusDoc, progressDoc, WORKER_ID } from "horde-test-support/sdk";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
-const WORKER = "5f1a2b3c-0000-4000-8000-00000000000a";
-const gen = (id: string, extra: Record<string, unknown> = {}) => ({
-  id,
-  img: `https://r2.example/${id}.webp`,
-  seed: "12345",
-  model: "stable_diffusion",
-  state: "ok",
-  worker_id: WORKER,
-  worker_name: "w1",
-  censored: false,
-  gen_metadata: [],
-  ...extra,
-});
-const progress = {
+const WORKER = WORKER_ID;
+const gen = imageGenerationDoc;
+const statusDoc = (ids: string[]) => imageStatusDoc(ids);
+const progress = progressDoc({
   finished: 1,
-  processing: 0,
-  restarted: 0,
   waiting: 0,
   done: true,
-  faulted: false,
   wait_time: 0,
   queue_position: 0,
   kudos: 13,
-  is_possible: true,
-};
-const statusDoc = (ids: string[]) => ({
-  ...progress,
-  finished: ids.length,
-  generations: ids.map((i) => gen(i)),
-  shared: false,
 });
 
 afterEach(() => {
@@ -59,6 +41,25 @@ describe("Generation", () => {
     expect([g.model, g.state, g.worker_id, g.worker_name]).toEqual(["m", "ok", WORKER, "w"]);
     expect(Generation.parse({ state: "brand_new_state" }).state).toBe("brand_new_state");
     expect(Generation.getApiModelName()).toBe("Generation");
+  });
+
+  it("worker_id accepts any string, as the Python SDK does (the contract's 36 characters are a UUID's)", () => {
+    expect(Generation.parse({ state: "ok", worker_id: "dev-worker-1" }).worker_id).toBe("dev-worker-1");
+    expect(ImageGeneration.parse(gen("a", { worker_id: "w" })).worker_id).toBe("w");
+    expect(() => Generation.parse({ state: "ok", worker_id: 5 })).toThrow(HordeValidationError);
+  });
+
+  it("models are frozen at run time, not only readonly in the types", () => {
+    const g = ImageGeneration.parse(gen("a1"));
+    expect(Object.isFrozen(g)).toBe(true);
+    expect(() => {
+      (g as unknown as { id: string }).id = "b";
+    }).toThrow(TypeError);
+    const status = ImageGenerateStatusResponse.parse(statusDoc(["a", "b"]));
+    expect(Object.isFrozen(status)).toBe(true);
+    expect(Object.isFrozen(status.generations)).toBe(true);
+    expect(() => (status.generations as ImageGeneration[]).push(g)).toThrow(TypeError);
+    expect(Object.isFrozen(new ImageGenerateStatusRequest({ id: "x" }))).toBe(true);
   });
 });
 
@@ -107,7 +108,7 @@ describe("ImageGeneration", () => {
 describe("ImageGenerateStatusResponse", () => {
   it("parses the contract's example and exposes all progress fields", () => {
     const path = new URL(
-      "../../../../shared/conformance/horde-sdk-examples/example_responses/_v2_generate_status_id_get_200.json",
+      "../../../../../shared/conformance/horde-sdk-examples/example_responses/_v2_generate_status_id_get_200.json",
       import.meta.url,
     );
     let json: unknown;
@@ -152,12 +153,18 @@ describe("ImageGenerateStatusResponse", () => {
     );
   });
 
-  it("equals/hashKey compare the set of generations", () => {
+  it("equals as the seed defines it: the other status holds every generation of this one (by id)", () => {
     const a = ImageGenerateStatusResponse.parse(statusDoc(["a", "b"]));
     const b = ImageGenerateStatusResponse.parse({ ...statusDoc(["b", "a"]), kudos: 99 });
     const c = ImageGenerateStatusResponse.parse(statusDoc(["a"]));
     expect(a.equals(b)).toBe(true);
     expect(a.equals(c)).toBe(false);
+    // containment, so not symmetric: the earlier snapshot equals the later one, not the other way round
+    expect(c.equals(a)).toBe(true);
+    expect(a.equals(ImageGenerateCheckResponse.parse(progress))).toBe(false);
+    // hashKey is the seed's hash of the generations tuple: in order
+    expect(a.hashKey()).not.toBe(b.hashKey());
+    expect(a.hashKey()).toBe(ImageGenerateStatusResponse.parse(statusDoc(["a", "b"])).hashKey());
   });
 
   it("timeConstructed is epoch seconds as a float", () => {
@@ -165,6 +172,17 @@ describe("ImageGenerateStatusResponse", () => {
     const r = ImageGenerateStatusResponse.parse(statusDoc([]));
     expect(r.timeConstructed).toBeGreaterThanOrEqual(before - 0.001);
     expect(r.timeConstructed).toBeLessThanOrEqual(Date.now() / 1000 + 0.001);
+  });
+
+  it("defaults as the seed's source: generations empty, shared and faulted false, is_possible true", () => {
+    const { generations: _g, shared: _s, faulted: _f, is_possible: _p, ...bare } = statusDoc([]);
+    const r = ImageGenerateStatusResponse.parse(bare);
+    expect(r.generations).toEqual([]);
+    expect(r.shared).toBe(false);
+    expect(r.faulted).toBe(false);
+    expect(r.is_possible).toBe(true);
+    expect(r.isJobPossible()).toBe(true);
+    expect(ImageGenerateCheckResponse.parse({ ...bare, done: false }).is_possible).toBe(true);
   });
 
   it("a missing progress field is a validation error naming it", () => {
@@ -198,6 +216,35 @@ describe("ImageGenerateStatusRequest and DeleteImageGenerateRequest", () => {
       body: undefined,
     });
     expect(http.headers).toEqual({ "Client-Agent": "app:1:me", Accept: "application/json" });
+  });
+
+  it("accept and client_agent are instance fields of every request, filled from the client when sent", async () => {
+    const bare = new ImageGenerateStatusRequest({ id: "a" });
+    for (const field of ["accept", "client_agent"]) expect(Object.hasOwn(bare, field)).toBe(true);
+    expect([bare.accept, bare.client_agent]).toEqual([undefined, undefined]);
+    const own = new DeleteImageGenerateRequest({
+      id: "a",
+      accept: "application/json",
+      client_agent: "me:2:x",
+    });
+    expect([own.accept, own.client_agent]).toEqual(["application/json", "me:2:x"]);
+
+    const sent: Headers[] = [];
+    const client = new AIHordeAPIClient({
+      baseUrl: "http://h/api",
+      clientAgent: "client:1:x",
+      logger: silentLogger,
+      fetch: async (_url, init) => {
+        sent.push(new Headers(init?.headers));
+        return new Response(JSON.stringify(statusDoc([])), { status: 200 });
+      },
+    });
+    await client.submitRequest(bare);
+    await client.submitRequest(own);
+    expect(sent.map((h) => [h.get("accept"), h.get("client-agent")])).toEqual([
+      ["application/json", "client:1:x"],
+      ["application/json", "me:2:x"],
+    ]);
   });
 
   it("getApiModelName is null for both", () => {

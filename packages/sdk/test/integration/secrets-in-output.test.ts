@@ -5,28 +5,13 @@ import {
   AIHordeAPIClient,
   ImageGenerateAsyncRequest,
   ImageGenerateStatusRequest,
-  type Logger,
   parseWebhook,
   toSourceImage,
 } from "horde-sdk";
+import { capturingLogger, dumpError } from "horde-test-support/sdk";
 import { describe, expect, it } from "vitest";
 
 const BASE = "http://horde.test/api";
-
-function capturingLogger(lines: string[]): Logger {
-  const write =
-    (level: string) =>
-    (message: string, ...details: unknown[]) =>
-      lines.push(`${level} ${message} ${details.map((d) => JSON.stringify(d)).join(" ")}`);
-  return { debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error") };
-}
-
-/** Everything an error object would show in a log or a JSON dump. */
-function dumpError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const own = Object.fromEntries(Object.getOwnPropertyNames(error).map((k) => [k, (error as never)[k]]));
-  return `${String(error)} ${error.stack ?? ""} ${JSON.stringify(own)} ${JSON.stringify(error)}`;
-}
 
 describe("the API key never leaks", () => {
   it("not in debug logs, errors or dumps across a whole lifecycle and failures", async () => {

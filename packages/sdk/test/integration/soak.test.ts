@@ -5,7 +5,7 @@
  * rejection, escaped TypeError or leaked key. Figures and their meaning: RELIABILITY.md.
  */
 import { describe, expect, it } from "vitest";
-import { runSoak, summary } from "../../../reliability/soak-core.js";
+import { runSoak, summary } from "../../../../reliability/soak-core.js";
 
 const SEED = Number(process.env.SOAK_SEED ?? 20261127);
 

@@ -17,7 +17,7 @@ import { describe, expect, it } from "vitest";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 424242);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1500);
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
 const CORPUS = path.resolve(ROOT, "../shared/conformance/horde-sdk-examples");
 const corpusPresent = existsSync(CORPUS);
 if (!corpusPresent) console.warn(`fuzz.test.ts: corpus properties skipped, no corpus at ${CORPUS}`);

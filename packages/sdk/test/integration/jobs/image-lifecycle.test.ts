@@ -1,8 +1,7 @@
 // The image lifecycle end to end against the in-process emulator: no sockets, virtual time.
 
-import { createEmulator, type Emulator, VirtualClock } from "horde-emulator";
+import type { Emulator } from "horde-emulator";
 import {
-  AIHordeAPIClient,
   AIHordeRequestError,
   HordeAbortError,
   HordeTimeoutError,
@@ -12,41 +11,21 @@ import {
   ImageGenerateCheckRequest,
   ImageGenerateStatusResponse,
   ImageGeneration,
-  silentLogger,
 } from "horde-sdk";
+import { BASE, emulatorClient } from "horde-test-support/sdk";
 import sharp from "sharp";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
-const BASE = "http://horde.test/api";
 let emulator: Emulator | undefined;
-
-afterEach(async () => {
-  await emulator?.close();
-  emulator = undefined;
-});
 
 /** An emulator on an auto-advancing virtual clock, and a client that talks to it in-process. */
 function setup(options: { devWorkers?: number; apiKey?: string } = {}) {
-  const clock = new VirtualClock({ autoAdvance: true });
-  emulator = createEmulator({ clock, devWorkers: options.devWorkers ?? 1 });
-  const calls: { method: string; url: string; headers: Headers; at: number }[] = [];
-  const recordingFetch = (input: string | URL | Request, init?: RequestInit) => {
-    calls.push({
-      method: init?.method ?? "GET",
-      url: String(input),
-      headers: new Headers(init?.headers),
-      at: clock.now(),
-    });
-    return (emulator as Emulator).fetch(input, init);
-  };
-  const client = new AIHordeAPIClient({
-    baseUrl: BASE,
-    fetch: recordingFetch,
-    clock,
-    logger: silentLogger,
-    ...(options.apiKey ? { apiKey: options.apiKey } : {}),
+  const { client, clock, calls, emu } = emulatorClient({
+    devWorkers: options.devWorkers ?? 1,
+    client: options.apiKey ? { apiKey: options.apiKey } : {},
   });
-  return { client, clock, calls, emulator: emulator as Emulator };
+  emulator = emu;
+  return { client, clock, calls, emulator: emu };
 }
 
 /** Read a request's progress straight from the emulator, bypassing the client under test. */
@@ -99,10 +78,10 @@ describe("generateImage against the emulator", () => {
     const downloads = calls.filter((c) => !c.url.startsWith(`${BASE}/`));
     expect(downloads.length).toBeGreaterThan(0);
     for (const d of downloads) {
-      expect(d.headers.get("apikey")).toBeNull();
-      expect(d.headers.get("client-agent")).toBeNull();
+      expect(d.headers.apikey).toBeUndefined();
+      expect(d.headers["client-agent"]).toBeUndefined();
     }
-    expect(calls.find((c) => c.method === "POST")?.headers.get("apikey")).toBe("0000000000");
+    expect(calls.find((c) => c.method === "POST")?.headers.apikey).toBe("0000000000");
   });
 
   it("decodes base64 results when r2 is false", async () => {

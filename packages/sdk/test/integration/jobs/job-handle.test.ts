@@ -1,24 +1,15 @@
 // Jobs: the handle between submit and result — progress, wait, cancel, dispose — against the emulator.
 
-import { createEmulator, type Emulator, VirtualClock } from "horde-emulator";
 import {
-  AIHordeAPIClient,
   AIHordeTooManyPromptsError,
   HordeAbortError,
   HordeJobFaultedError,
   HordeTimeoutError,
   ImageGenerateStatusResponse,
-  silentLogger,
 } from "horde-sdk";
-import { afterEach, describe, expect, it } from "vitest";
-import { nextPollDelay } from "../src/jobs/polling.js";
-
-const BASE = "http://horde.test/api";
-let emulator: Emulator | undefined;
-afterEach(async () => {
-  await emulator?.close();
-  emulator = undefined;
-});
+import { BASE, emulatorClient } from "horde-test-support/sdk";
+import { describe, expect, it } from "vitest";
+import { nextPollDelay } from "../../../src/jobs/polling.js";
 
 function setup(
   options: {
@@ -29,26 +20,19 @@ function setup(
     onFetch?: (method: string) => void;
   } = {},
 ) {
-  const clock = new VirtualClock({ autoAdvance: true });
-  const emu = createEmulator({
-    clock,
+  /** `METHOD /api/path` of every request sent, in order. */
+  const methods: string[] = [];
+  const { client, clock, emu } = emulatorClient({
     devWorkers: options.devWorkers ?? 1,
     ...(options.anonymousConcurrency ? { anonymousConcurrency: options.anonymousConcurrency } : {}),
-  });
-  emulator = emu;
-  const methods: string[] = [];
-  const client = new AIHordeAPIClient({
-    baseUrl: BASE,
-    fetch: (input, init) => {
-      methods.push(`${init?.method ?? "GET"} ${new URL(String(input)).pathname}`);
-      options.onFetch?.(init?.method ?? "GET");
-      return emu.fetch(input, init);
+    client:
+      options.queueOnTooManyPrompts === undefined
+        ? {}
+        : { queueOnTooManyPrompts: options.queueOnTooManyPrompts },
+    onFetch: (call) => {
+      methods.push(`${call.method} ${new URL(call.url).pathname}`);
+      options.onFetch?.(call.method);
     },
-    clock,
-    logger: silentLogger,
-    ...(options.queueOnTooManyPrompts === undefined
-      ? {}
-      : { queueOnTooManyPrompts: options.queueOnTooManyPrompts }),
   });
   return { client, clock, emu, methods };
 }

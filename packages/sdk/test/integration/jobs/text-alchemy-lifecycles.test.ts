@@ -1,48 +1,25 @@
 // Text and alchemy jobs end to end against the emulator, with a small worker written on the SDK's own
 // worker models (pop → submit) so both sides of the protocol are exercised.
 
-import { createEmulator, type Emulator, VirtualClock } from "horde-emulator";
+import type { VirtualClock } from "horde-emulator";
 import {
-  AIHordeAPIClient,
+  type AIHordeAPIClient,
   AlchemyJobSubmitRequest,
   AlchemyPopRequest,
   HordeAbortError,
-  silentLogger,
   TextGenerateJobPopRequest,
   TextGenerationJobSubmitRequest,
 } from "horde-sdk";
-import { afterEach, describe, expect, it } from "vitest";
-
-const BASE = "http://horde.test/api";
-let emu: Emulator | undefined;
-afterEach(async () => {
-  await emu?.close();
-  emu = undefined;
-});
+import { emulatorClient } from "horde-test-support/sdk";
+import { describe, expect, it } from "vitest";
 
 function setup() {
-  const clock = new VirtualClock({ autoAdvance: true });
-  emu = createEmulator({ clock });
-  const e = emu;
   const methods: string[] = [];
-  const client = new AIHordeAPIClient({
-    baseUrl: BASE,
-    clock,
-    logger: silentLogger,
-    fetch: (input, init) => {
-      methods.push(`${init?.method ?? "GET"} ${new URL(String(input)).pathname}`);
-      return e.fetch(input, init);
-    },
+  const { emu, client, clock, otherClient } = emulatorClient({
+    onFetch: (call) => methods.push(`${call.method} ${new URL(call.url).pathname}`),
   });
-  const owner = e.admin.createUser({ username: "worker-owner", workerInvited: 2 });
-  const worker = new AIHordeAPIClient({
-    baseUrl: BASE,
-    apiKey: owner.apikey,
-    clock,
-    logger: silentLogger,
-    fetch: e.fetch,
-  });
-  return { client, worker, clock, methods };
+  const owner = emu.admin.createUser({ username: "worker-owner", workerInvited: 2 });
+  return { client, worker: otherClient(owner.apikey), clock, methods };
 }
 
 /** Pop text jobs until `count` have been served, answering each with a text derived from its prompt. */

@@ -10,16 +10,9 @@ import {
   HordeWorkerStoppedError,
   type ImageWorkerJob,
 } from "horde-sdk/worker";
+import { BASE, type Hook, next, setupWorkerHarness, trackWorker, untilAborted } from "horde-test-support/sdk";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
-import {
-  BASE,
-  type Hook,
-  next,
-  setupWorkerHarness,
-  trackWorker,
-  untilAborted,
-} from "./support/worker-harness.js";
 
 /** The harness, plus the image requester's helpers. */
 function setup() {
@@ -95,13 +88,13 @@ describe("image worker end to end", () => {
     expect(puts).toHaveLength(3);
     for (const put of puts) {
       expect(put.url).toMatch(/\/_r2\//);
-      expect(put.headers.get("apikey")).toBeNull();
-      expect(put.headers.get("client-agent")).toBeNull();
+      expect(put.headers.apikey).toBeUndefined();
+      expect(put.headers["client-agent"]).toBeUndefined();
     }
     const submits = calls.filter((c) => c.path === "/v2/generate/submit");
     expect(submits.map((s) => s.body.generation)).toEqual(["R2", "R2", "R2"]);
     expect(submits.map((s) => s.body.seed).sort()).toEqual([1234, 1235, 1236]);
-    expect(submits.every((s) => s.headers.get("apikey") !== null)).toBe(true);
+    expect(submits.every((s) => s.headers.apikey !== undefined)).toBe(true);
     const pops = calls.filter((c) => c.path === "/v2/generate/pop");
     expect(pops[0]?.body).toMatchObject({
       name: "test-worker",
@@ -150,7 +143,7 @@ describe("image worker end to end", () => {
     expect(job.sourceMask?.length).toBeGreaterThan(0);
     const downloads = calls.filter((c) => c.method === "GET" && c.url.includes("/_r2/"));
     expect(downloads.length).toBe(2);
-    expect(downloads.every((d) => d.headers.get("apikey") === null)).toBe(true);
+    expect(downloads.every((d) => d.headers.apikey === undefined)).toBe(true);
     await w.stop();
   });
 

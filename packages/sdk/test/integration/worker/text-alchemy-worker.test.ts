@@ -4,15 +4,9 @@ import type {
   HordeWorkerOptions,
   TextWorkerJob,
 } from "horde-sdk/worker";
+import { BASE, next, setupWorkerHarness, untilAborted, type WithoutClient } from "horde-test-support/sdk";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
-import {
-  BASE,
-  next,
-  setupWorkerHarness,
-  untilAborted,
-  type WithoutClient,
-} from "./support/worker-harness.js";
 
 const MODEL = "koboldcpp/test-model";
 
@@ -186,7 +180,7 @@ describe("alchemy worker", () => {
     expect([meta.width, meta.height]).toEqual([64, 64]);
     const put = calls.filter((c) => c.method === "PUT");
     expect(put).toHaveLength(1);
-    expect(put[0]?.headers.get("apikey")).toBeNull();
+    expect(put[0]?.headers.apikey).toBeUndefined();
     const submits = calls.filter((c) => c.path === "/v2/interrogate/submit").map((c) => c.body.result);
     expect(submits).toEqual(
       expect.arrayContaining([{ caption: "a red square" }, { RealESRGAN_x2plus: "R2" }]),

@@ -4,7 +4,6 @@ import {
   AIHordeAPIClient,
   AllWorkersDetailsRequest,
   AllWorkersDetailsResponse,
-  type Clock,
   DeleteIPAddressRequest,
   HordeStatusModelsAllResponse,
   HordeValidationError,
@@ -15,42 +14,25 @@ import {
   UserDetailsResponse,
   WorkerDetailItem,
 } from "horde-sdk";
+import { type Call, frozenClock, json, recordingFetch } from "horde-test-support/sdk";
 import { describe, expect, expectTypeOf, it } from "vitest";
 
-interface Call {
-  method: string;
-  url: URL;
-  headers: Record<string, string>;
-  body: string | undefined;
-}
-
-const clock: Clock = { now: () => 1_700_000_000_000, sleep: async () => {} };
-const json = (status: number, body: unknown) =>
-  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
-
-/** A client whose fetch records calls and answers `answer(call)` (default `{}` / `[]` by path). */
+/** A client whose fetch records calls and answers `answer(call)` (default `{}`). */
 function recording(answer: (call: Call) => Response = () => json(200, {})) {
-  const calls: Call[] = [];
-  const fetch = async (input: string | URL | Request, init?: RequestInit) => {
-    const call = {
-      method: init?.method ?? "GET",
-      url: new URL(String(input)),
-      headers: Object.fromEntries(new Headers(init?.headers).entries()),
-      body: init?.body as string | undefined,
-    };
-    calls.push(call);
-    return answer(call);
-  };
+  const { fetch, calls } = recordingFetch(answer);
   const client = new AIHordeAPIClient({
     baseUrl: "https://horde.test/api",
     apiKey: "k".repeat(22),
     fetch,
-    clock,
+    clock: frozenClock,
     logger: silentLogger,
     retry: false,
   });
   return { client, calls };
 }
+
+/** The URL a call went to, parsed. */
+const urlOf = (call: Call | undefined) => new URL(call?.url ?? "about:blank");
 
 const worker = {
   id: "w1",
@@ -69,8 +51,8 @@ describe("typed read methods", () => {
     expect(workers.at(0)?.name).toBe("Worker 1");
     const call = calls[0] as Call;
     expect(call.method).toBe("GET");
-    expect(call.url.pathname).toBe("/api/v2/workers");
-    expect(call.url.searchParams.get("type")).toBe("image");
+    expect(urlOf(call).pathname).toBe("/api/v2/workers");
+    expect(urlOf(call).searchParams.get("type")).toBe("image");
     expect(call.headers["x-fields"]).toBe("id,name,bridge_agent");
     expect(call.headers.apikey).toBe("k".repeat(22));
     expect(call.body).toBeUndefined();
@@ -91,7 +73,7 @@ describe("typed read methods", () => {
     const { client, calls } = recording(() => json(200, worker));
     expect(await client.getWorker("w1")).toBeInstanceOf(WorkerDetailItem);
     expect(await client.getWorkerByName("My Worker/2")).toBeInstanceOf(WorkerDetailItem);
-    expect(calls.map((c) => c.url.pathname)).toEqual([
+    expect(calls.map((c) => urlOf(c).pathname)).toEqual([
       "/api/v2/workers/w1",
       "/api/v2/workers/name/My%20Worker%2F2",
     ]);
@@ -101,7 +83,7 @@ describe("typed read methods", () => {
     const { client, calls } = recording(() => json(200, { username: "db0#1", id: 1, kudos: 10 }));
     const user = await client.getUser(1);
     expect(user).toBeInstanceOf(UserDetailsResponse);
-    expect(calls[0]?.url.pathname).toBe("/api/v2/users/1");
+    expect(urlOf(calls[0]).pathname).toBe("/api/v2/users/1");
     await expect(client.getUser("db0#1")).rejects.toThrow(HordeValidationError);
     expect(calls).toHaveLength(1);
   });
@@ -111,12 +93,12 @@ describe("typed read methods", () => {
       json(
         200,
         /^\/api\/v2\/(workers|users|teams|status\/news|status\/models(\/[^/]+)?|styles\/(image|text)|collections)$/.test(
-          call.url.pathname,
+          urlOf(call).pathname,
         )
           ? []
-          : call.url.pathname.endsWith("/heartbeat")
+          : urlOf(call).pathname.endsWith("/heartbeat")
             ? { message: "OK", version: "5.1.5" }
-            : call.url.pathname.includes("/styles/")
+            : urlOf(call).pathname.includes("/styles/")
               ? { name: "a style" } // StyleStable / StyleKobold require a name
               : {},
       ),
@@ -149,7 +131,7 @@ describe("typed read methods", () => {
       await client.getPrivacyPolicy(),
       await client.getSponsors(),
     ];
-    expect(calls.map((c) => `${c.url.pathname}${c.url.search}`)).toEqual([
+    expect(calls.map((c) => `${urlOf(c).pathname}${urlOf(c).search}`)).toEqual([
       "/api/v2/status/heartbeat",
       "/api/v2/status/models?type=text&min_count=1",
       "/api/v2/status/models/stable%20diffusion",
@@ -222,20 +204,12 @@ describe("typed read methods", () => {
 
 describe("write requests go through submitRequest", () => {
   it("a kudos transfer carries its Idempotency-Key and is never retried, even on a 503", async () => {
-    const calls: Call[] = [];
+    const { fetch, calls } = recordingFetch(() => json(503, { message: "try later" }));
     const client = new AIHordeAPIClient({
       baseUrl: "https://horde.test/api",
       apiKey: "k".repeat(22),
-      fetch: async (input, init) => {
-        calls.push({
-          method: init?.method ?? "GET",
-          url: new URL(String(input)),
-          headers: Object.fromEntries(new Headers(init?.headers).entries()),
-          body: init?.body as string | undefined,
-        });
-        return json(503, { message: "try later" });
-      },
-      clock,
+      fetch,
+      clock: frozenClock,
       logger: silentLogger, // retries left at their defaults: GETs would be retried
     });
     const transfer = new KudosTransferRequest({ username: "db0#1", amount: 10, idempotency_key: "tx-1" });

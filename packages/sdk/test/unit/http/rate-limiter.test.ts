@@ -7,8 +7,9 @@ import {
   ImageGenerateCheckRequest,
   silentLogger,
 } from "horde-sdk";
+import { json, progressDoc } from "horde-test-support/sdk";
 import { describe, expect, it } from "vitest";
-import { parseRateLimit, RateLimiter } from "../src/http/rate-limiter.js";
+import { parseRateLimit, RateLimiter } from "../../../src/http/rate-limiter.js";
 
 function recorder(clock: VirtualClock, answer: (url: string) => Response) {
   const sent: { url: string; at: number }[] = [];
@@ -29,27 +30,8 @@ function maxInAnyWindow(times: number[], windowMs: number): number {
   return best;
 }
 
-const accepted = () =>
-  new Response(JSON.stringify({ id: crypto.randomUUID(), kudos: 10 }), {
-    status: 202,
-    headers: { "content-type": "application/json" },
-  });
-const checkBody = () =>
-  new Response(
-    JSON.stringify({
-      finished: 0,
-      processing: 0,
-      restarted: 0,
-      waiting: 1,
-      done: false,
-      faulted: false,
-      wait_time: 1,
-      queue_position: 1,
-      kudos: 3,
-      is_possible: true,
-    }),
-    { status: 200 },
-  );
+const accepted = () => json(202, { id: crypto.randomUUID(), kudos: 10 });
+const checkBody = () => json(200, progressDoc({ wait_time: 1 }));
 
 describe("rate limits", () => {
   it("parses the contract's limit strings", () => {

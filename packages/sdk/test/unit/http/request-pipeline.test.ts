@@ -1,74 +1,20 @@
-// The client's HTTP rules, against a scripted fetch: where the key goes, what is retried, how errors read.
+// The request pipeline as the client runs it, against a scripted fetch: where the key goes, what is
+// retried (the one retry policy), how errors read.
 import {
   AIHordeAPIClient,
   AIHordeRequestError,
-  type Clock,
   HordeConnectionError,
   ImageGenerateAsyncRequest,
   ImageGenerateCheckRequest,
   ImageGenerateStatusRequest,
   silentLogger,
 } from "horde-sdk";
+import { type FetchFn, instantClock, json, progressDoc, scriptedFetch } from "horde-test-support/sdk";
 import { describe, expect, it } from "vitest";
 
-interface Call {
-  method: string;
-  url: string;
-  headers: Record<string, string>;
-  body: string | undefined;
-}
+const check = progressDoc();
 
-/** A fetch that answers from a script and records every call. */
-function scripted(...answers: (Response | Error | ((call: Call) => Response))[]) {
-  const calls: Call[] = [];
-  const fetch = async (input: string | URL | Request, init?: RequestInit) => {
-    const headers = Object.fromEntries(new Headers(init?.headers).entries());
-    const call = {
-      method: init?.method ?? "GET",
-      url: String(input),
-      headers,
-      body: init?.body as string | undefined,
-    };
-    calls.push(call);
-    const next = answers.length > 1 ? answers.shift() : answers[0];
-    if (next === undefined) throw new Error("script exhausted");
-    if (next instanceof Error) throw next;
-    return typeof next === "function" ? next(call) : next.clone();
-  };
-  return { fetch, calls };
-}
-
-const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
-  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
-
-/** A clock whose sleeps return at once but are recorded. */
-function instantClock(): Clock & { slept: number[] } {
-  let now = 1_700_000_000_000;
-  const slept: number[] = [];
-  return {
-    slept,
-    now: () => now,
-    sleep: async (ms) => {
-      slept.push(ms);
-      now += ms;
-    },
-  };
-}
-
-const check = {
-  finished: 0,
-  processing: 0,
-  restarted: 0,
-  waiting: 1,
-  done: false,
-  faulted: false,
-  wait_time: 5,
-  queue_position: 1,
-  kudos: 3,
-  is_possible: true,
-};
-
-function client(fetch: ReturnType<typeof scripted>["fetch"], extra: Record<string, unknown> = {}) {
+function client(fetch: FetchFn, extra: Record<string, unknown> = {}) {
   const clock = instantClock();
   const c = new AIHordeAPIClient({
     baseUrl: "https://horde.test/api",
@@ -83,7 +29,7 @@ function client(fetch: ReturnType<typeof scripted>["fetch"], extra: Record<strin
 
 describe("headers and the API key", () => {
   it("sends apikey and Client-Agent (with a hyphen) to the API for authenticated requests", async () => {
-    const s = scripted(json(202, { id: "j1", kudos: 10 }));
+    const s = scriptedFetch(json(202, { id: "j1", kudos: 10 }));
     const { client: c } = client(s.fetch, { clientAgent: "my-app:1.0:me@example.com" });
     await c.submitRequest(new ImageGenerateAsyncRequest({ prompt: "p" }));
     expect(s.calls[0]?.headers.apikey).toBe("my-secret-key");
@@ -92,7 +38,7 @@ describe("headers and the API key", () => {
   });
 
   it("does not send the key on requests that need none", async () => {
-    const s = scripted(json(200, check));
+    const s = scriptedFetch(json(200, check));
     const { client: c } = client(s.fetch);
     await c.submitRequest(new ImageGenerateCheckRequest({ id: "j1" }));
     expect(s.calls[0]?.headers.apikey).toBeUndefined();
@@ -100,7 +46,7 @@ describe("headers and the API key", () => {
   });
 
   it("never follows a redirect off the API with the key", async () => {
-    const s = scripted(
+    const s = scriptedFetch(
       new Response(null, { status: 307, headers: { location: "https://evil.test/steal" } }),
       json(202, { id: "j1", kudos: 1 }),
     );
@@ -113,7 +59,7 @@ describe("headers and the API key", () => {
   });
 
   it("keeps the key on a redirect that stays under the base URL", async () => {
-    const s = scripted(
+    const s = scriptedFetch(
       new Response(null, { status: 308, headers: { location: "/api/v2/generate/async" } }),
       json(202, { id: "j1", kudos: 1 }),
     );
@@ -123,7 +69,7 @@ describe("headers and the API key", () => {
   });
 
   it("a per-request apikey overrides the client's", async () => {
-    const s = scripted(json(202, { id: "j1", kudos: 1 }));
+    const s = scriptedFetch(json(202, { id: "j1", kudos: 1 }));
     const { client: c } = client(s.fetch);
     await c.submitRequest(new ImageGenerateAsyncRequest({ prompt: "p", apikey: "other-key" }));
     expect(s.calls[0]?.headers.apikey).toBe("other-key");
@@ -132,7 +78,7 @@ describe("headers and the API key", () => {
 
 describe("retries", () => {
   it("retries a GET on 503 and honours Retry-After", async () => {
-    const s = scripted(json(503, { message: "busy" }, { "retry-after": "2" }), json(200, check));
+    const s = scriptedFetch(json(503, { message: "busy" }, { "retry-after": "2" }), json(200, check));
     const { client: c, clock } = client(s.fetch);
     const r = await c.submitRequest(new ImageGenerateCheckRequest({ id: "j1" }));
     expect(r.waiting).toBe(1);
@@ -141,7 +87,7 @@ describe("retries", () => {
   });
 
   it("retries a GET after a connection error with backoff", async () => {
-    const s = scripted(new TypeError("fetch failed"), json(200, check));
+    const s = scriptedFetch(new TypeError("fetch failed"), json(200, check));
     const { client: c, clock } = client(s.fetch);
     await c.submitRequest(new ImageGenerateCheckRequest({ id: "j1" }));
     expect(s.calls).toHaveLength(2);
@@ -150,14 +96,14 @@ describe("retries", () => {
   });
 
   it("never repeats a submit that may have reached the server (5xx, reset)", async () => {
-    const s1 = scripted(json(502, { message: "bad gateway" }), json(202, { id: "j1", kudos: 1 }));
+    const s1 = scriptedFetch(json(502, { message: "bad gateway" }), json(202, { id: "j1", kudos: 1 }));
     const { client: c1 } = client(s1.fetch);
     await expect(c1.submitRequest(new ImageGenerateAsyncRequest({ prompt: "p" }))).rejects.toBeInstanceOf(
       AIHordeRequestError,
     );
     expect(s1.calls).toHaveLength(1);
 
-    const s2 = scripted(new TypeError("other side closed"), json(202, { id: "j1", kudos: 1 }));
+    const s2 = scriptedFetch(new TypeError("other side closed"), json(202, { id: "j1", kudos: 1 }));
     const { client: c2 } = client(s2.fetch);
     await expect(c2.submitRequest(new ImageGenerateAsyncRequest({ prompt: "p" }))).rejects.toBeInstanceOf(
       HordeConnectionError,
@@ -166,7 +112,7 @@ describe("retries", () => {
   });
 
   it("repeats a submit the rate limiter refused (429 without rc) but not TooManyPrompts", async () => {
-    const s = scripted(
+    const s = scriptedFetch(
       json(429, { message: "2 per 1 second" }, { "retry-after": "1" }),
       json(202, { id: "j1", kudos: 1 }),
     );
@@ -175,7 +121,7 @@ describe("retries", () => {
     expect(r).toMatchObject({ id: "j1" });
     expect(s.calls).toHaveLength(2);
 
-    const s2 = scripted(
+    const s2 = scriptedFetch(
       json(429, { message: "too many", rc: "TooManyPrompts" }),
       json(202, { id: "j2", kudos: 1 }),
     );
@@ -189,14 +135,14 @@ describe("retries", () => {
     const refused = new TypeError("fetch failed", {
       cause: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }),
     });
-    const s = scripted(refused, json(202, { id: "j1", kudos: 1 }));
+    const s = scriptedFetch(refused, json(202, { id: "j1", kudos: 1 }));
     const { client: c } = client(s.fetch);
     await c.submitRequest(new ImageGenerateAsyncRequest({ prompt: "p" }));
     expect(s.calls).toHaveLength(2);
   });
 
   it("gives up after maxRetries", async () => {
-    const s = scripted(json(503, { message: "down" }));
+    const s = scriptedFetch(json(503, { message: "down" }));
     const { client: c } = client(s.fetch, { retry: { maxRetries: 2 } });
     await expect(c.submitRequest(new ImageGenerateCheckRequest({ id: "j1" }))).rejects.toMatchObject({
       status: 503,
@@ -207,7 +153,7 @@ describe("retries", () => {
 
 describe("error shapes", () => {
   it("{message, rc}", async () => {
-    const s = scripted(
+    const s = scriptedFetch(
       json(404, { message: "Image Waiting Prompt (Status) with ID 'x' not found.", rc: "RequestNotFound" }),
     );
     const { client: c } = client(s.fetch);
@@ -218,7 +164,7 @@ describe("error shapes", () => {
   });
 
   it("{message, errors} without rc names the fields", async () => {
-    const s = scripted(
+    const s = scriptedFetch(
       json(400, {
         message: "Input payload validation failed",
         errors: { "params.width": "500 is not a multiple of 64" },
@@ -237,7 +183,7 @@ describe("error shapes", () => {
   it("an HTML 502 page from a proxy is still a readable AIHordeRequestError", async () => {
     const html =
       "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>";
-    const s = scripted(new Response(html, { status: 502, headers: { "content-type": "text/html" } }));
+    const s = scriptedFetch(new Response(html, { status: 502, headers: { "content-type": "text/html" } }));
     const { client: c } = client(s.fetch, { retry: false });
     const error = await c.submitRequest(new ImageGenerateCheckRequest({ id: "x" })).catch((e) => e);
     expect(error).toBeInstanceOf(AIHordeRequestError);
@@ -247,7 +193,7 @@ describe("error shapes", () => {
   });
 
   it("a success status with a body that is not JSON is a validation error, not a crash", async () => {
-    const s = scripted(new Response("not json", { status: 200 }));
+    const s = scriptedFetch(new Response("not json", { status: 200 }));
     const { client: c } = client(s.fetch);
     await expect(c.submitRequest(new ImageGenerateCheckRequest({ id: "x" }))).rejects.toMatchObject({
       name: "HordeValidationError",
@@ -255,7 +201,7 @@ describe("error shapes", () => {
   });
 
   it("errors never carry the API key", async () => {
-    const s = scripted(json(401, { message: "Invalid API Key", rc: "InvalidAPIKey" }));
+    const s = scriptedFetch(json(401, { message: "Invalid API Key", rc: "InvalidAPIKey" }));
     const { client: c } = client(s.fetch);
     const error = await c.submitRequest(new ImageGenerateAsyncRequest({ prompt: "p" })).catch((e) => e);
     expect(JSON.stringify({ ...error, message: error.message, stack: error.stack })).not.toContain(
@@ -264,7 +210,7 @@ describe("error shapes", () => {
   });
 
   it("validation fails before anything is sent", async () => {
-    const s = scripted(json(202, { id: "j1", kudos: 1 }));
+    const s = scriptedFetch(json(202, { id: "j1", kudos: 1 }));
     const { client: c } = client(s.fetch);
     await expect(c.generateImage({ prompt: "p", params: { width: 500 } })).rejects.toMatchObject({
       name: "HordeValidationError",
@@ -287,7 +233,7 @@ describe("client options", () => {
 
 describe("unreadable success bodies", () => {
   it("a GET whose 200 body is cut off is asked again", async () => {
-    const s = scripted(new Response('{"finished": 0, "proce', { status: 200 }), json(200, check));
+    const s = scriptedFetch(new Response('{"finished": 0, "proce', { status: 200 }), json(200, check));
     const { client: c } = client(s.fetch);
     const r = await c.submitRequest(new ImageGenerateCheckRequest({ id: "j1" }));
     expect(r.waiting).toBe(1);
@@ -295,7 +241,10 @@ describe("unreadable success bodies", () => {
   });
 
   it("a submit whose 202 body is unreadable is reported, never sent again", async () => {
-    const s = scripted(new Response("<html>oops</html>", { status: 202 }), json(202, { id: "j2", kudos: 1 }));
+    const s = scriptedFetch(
+      new Response("<html>oops</html>", { status: 202 }),
+      json(202, { id: "j2", kudos: 1 }),
+    );
     const { client: c } = client(s.fetch);
     await expect(c.submitRequest(new ImageGenerateAsyncRequest({ prompt: "p" }))).rejects.toMatchObject({
       name: "HordeValidationError",

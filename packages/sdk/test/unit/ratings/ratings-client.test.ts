@@ -13,10 +13,8 @@ import {
   UserValidateRequest,
   UserValidateResponse,
 } from "horde-sdk";
+import { json } from "horde-test-support/sdk";
 import { describe, expect, it } from "vitest";
-
-const json = (status: number, body: unknown) =>
-  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
 
 describe("Ratings API", () => {
   it("requests describe themselves against https://ratings.aihorde.net/api", () => {
