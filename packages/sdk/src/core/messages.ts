@@ -185,7 +185,11 @@ export abstract class HordeRequest<R extends HordeResponse = HordeResponse> exte
 
   /** `accept` and `client_agent` are instance fields of every request, set or not (see their docs). */
   protected override hydrate(data: Record<string, unknown>): Record<string, unknown> {
-    return { ...data, accept: data.accept, client_agent: data.client_agent };
+    // Object.assign, not a spread with two more keys: the spread of a zod output ran ten times slower.
+    const fields = Object.assign({}, data);
+    if (!("accept" in fields)) fields.accept = undefined;
+    if (!("client_agent" in fields)) fields.client_agent = undefined;
+    return fields;
   }
 
   /** Header values from this request's own header fields (the client adds its defaults around them). */

@@ -19,32 +19,52 @@ export interface RawResponse {
   json(): unknown;
 }
 
+const decoder = new TextDecoder();
+
 /** A RawResponse over `bytes`; text and JSON are decoded on first use and kept. */
+class BufferedResponse implements RawResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly url: string;
+  readonly method: HttpMethod;
+  readonly bytes: Uint8Array;
+  readonly attempts: number;
+  #text: string | undefined;
+  #parsed: { value: unknown } | { error: unknown } | undefined;
+
+  constructor(init: Omit<RawResponse, "text" | "json" | "attempts">, attempts: number) {
+    this.status = init.status;
+    this.headers = init.headers;
+    this.url = init.url;
+    this.method = init.method;
+    this.bytes = init.bytes;
+    this.attempts = attempts;
+  }
+
+  text(): string {
+    this.#text ??= decoder.decode(this.bytes);
+    return this.#text;
+  }
+
+  json(): unknown {
+    if (!this.#parsed) {
+      try {
+        this.#parsed = { value: JSON.parse(this.text()) };
+      } catch (error) {
+        this.#parsed = { error };
+      }
+    }
+    if ("error" in this.#parsed) throw this.#parsed.error;
+    return this.#parsed.value;
+  }
+}
+
+/** A RawResponse over `bytes`, from the `attempt`-th sending of its request. */
 export function rawResponse(
   init: Omit<RawResponse, "text" | "json" | "attempts">,
   attempts = 1,
-): RawResponse & { attempts: number } {
-  let text: string | undefined;
-  let parsed: { value: unknown } | { error: unknown } | undefined;
-  return {
-    ...init,
-    attempts,
-    text() {
-      text ??= new TextDecoder().decode(init.bytes);
-      return text;
-    },
-    json() {
-      if (!parsed) {
-        try {
-          parsed = { value: JSON.parse(this.text()) };
-        } catch (error) {
-          parsed = { error };
-        }
-      }
-      if ("error" in parsed) throw parsed.error;
-      return parsed.value;
-    },
-  };
+): RawResponse {
+  return new BufferedResponse(init, attempts);
 }
 
 /** The `rc` of an error body, or null (no JSON, or no rc). */
