@@ -10,6 +10,7 @@ export default defineConfig({
       { find: /^horde-sdk\/worker$/, replacement: src("./packages/sdk/src/worker/index.ts") },
       { find: /^horde-sdk$/, replacement: src("./packages/sdk/src/index.ts") },
       { find: /^horde-emulator$/, replacement: src("./packages/emulator/src/index.ts") },
+      { find: /^horde-test-support\/sdk$/, replacement: src("./packages/test-support/src/sdk/index.ts") },
       {
         find: /^horde-test-support\/oracle$/,
         replacement: src("./packages/test-support/src/oracle/index.ts"),

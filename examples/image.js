@@ -15,8 +15,8 @@ export async function main({ client, signal, log = console.error, args = [], pro
     },
     {
       signal, // aborting cancels the job on the server before the promise rejects
-      onProgress: ({ check }) =>
-        log(`queue ${check.queue_position} · ${check.finished}/2 done · eta ${check.wait_time}s`),
+      onProgress: ({ progress }) =>
+        log(`queue ${progress.queue_position} · ${progress.finished}/2 done · eta ${progress.wait_time}s`),
     },
   );
   await mkdir(outDir, { recursive: true });

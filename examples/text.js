@@ -11,7 +11,10 @@ export async function main({ client, signal, log = console.error, args = [], pro
       params: { max_length: 80, max_context_length: 1024, n: 1, temperature: 0.8 },
       // models: ["koboldcpp/LLaMA2-13B-Psyfighter2"],   // see `horde models --type text`
     },
-    { signal, onProgress: (status) => log(`waiting ${status.waiting} · processing ${status.processing}`) },
+    {
+      signal,
+      onProgress: ({ progress }) => log(`waiting ${progress.waiting} · processing ${progress.processing}`),
+    },
   );
   return {
     id: result.id,

@@ -104,7 +104,10 @@ describe.skipIf(!browser)(`horde-sdk in Chromium${reason ? ` (skipped: ${reason}
       const progress: number[] = [];
       const { id, images } = await client.generateImage(
         { prompt: "a lighthouse at dusk", params: { width: 64, height: 64, steps: 5, n: 2 } },
-        { onProgress: ({ check }: { check: { finished: number } }) => progress.push(check.finished) },
+        {
+          onProgress: ({ progress: check }: { progress: { finished: number } }) =>
+            progress.push(check.finished),
+        },
       );
       return {
         id,

@@ -153,7 +153,7 @@ export function fakeDeps(
       payloads.push(p);
       script.onCall?.(p, options);
       options.onSubmitted?.(ImageGenerateAsyncResponse.parse({ id: JOB_ID, kudos: 10 }));
-      for (const c of script.checks ?? []) options.onProgress?.({ id: JOB_ID, check: c });
+      for (const c of script.checks ?? []) options.onProgress?.({ id: JOB_ID, kind: "image", progress: c });
       if (script.error !== undefined) throw script.error;
       const n = script.images ?? p.params?.n ?? 1;
       const generations = Array.from({ length: n }, (_, i) => ({

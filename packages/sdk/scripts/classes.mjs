@@ -205,7 +205,6 @@ export function generateClasses({ ops, defs, flat, header, responseFixes }) {
   const generatedOps = [];
   let usesOpenString = false;
   let usesMaskFields = false;
-  let usesJsonBody = false;
   let usesAuth = false;
   let usesBase = false;
   for (const { path, method, op, params } of ops) {
@@ -372,11 +371,10 @@ export function generateClasses({ ops, defs, flat, header, responseFixes }) {
       b.push("  }");
     }
     if (method === "delete" && (bodyDef || inlineBody)) {
-      usesJsonBody = true;
       b.push("");
       b.push("  /** This DELETE carries a JSON body (the generic layer sends none with DELETE). */");
       b.push("  override body(): Record<string, unknown> {");
-      b.push("    return jsonBodyOf(this);");
+      b.push("    return this.bodyFields();");
       b.push("  }");
     }
     b.push("}");
@@ -387,8 +385,7 @@ export function generateClasses({ ops, defs, flat, header, responseFixes }) {
   // --- assemble -------------------------------------------------------------------------------------------
   P(header("Request and response classes"));
   P('import * as z from "zod";');
-  P('import { endpoint } from "../../generic/request.js";');
-  P('import { HordeResponse } from "../../generic/response.js";');
+  P('import { endpoint, HordeResponse } from "../../core/messages.js";');
   const baseImports = [
     ...(usesAuth ? ["AuthenticatedAIHordeRequest"] : []),
     "apikeyShape",
@@ -399,7 +396,6 @@ export function generateClasses({ ops, defs, flat, header, responseFixes }) {
   P('import { HordeListResponse } from "../list.js";');
   P('import { hordeObject } from "../strict.js";');
   const supportImports = [
-    ...(usesJsonBody ? ["jsonBodyOf"] : []),
     ...(usesOpenString ? ["openString"] : []),
     "type RequestInput",
     ...(usesMaskFields ? ["withRequiredMaskFields"] : []),
@@ -451,5 +447,6 @@ export function generateClasses({ ops, defs, flat, header, responseFixes }) {
     text: out.join("\n"),
     requests: generatedOps.length,
     responses: neededDefs.size + neededLists.size,
+    classTable,
   };
 }

@@ -6,8 +6,8 @@
 // Defaults: --swagger ../shared/conformance/ai-horde-swagger.json (relative to the repo root, found from this
 // script's location), --out packages/sdk/src/models/generated. Plain Node ESM, Node built-ins only.
 //
-// Writes three files: schemas.ts, operations.ts and classes.ts (the plain request and response classes, see
-// classes.mjs; their names are in names.mjs). The output is deterministic (source order of the contract,
+// Writes four files: schemas.ts, operations.ts, classes.ts (the plain request and response classes, see
+// classes.mjs; their names are in names.mjs) and shortcuts.ts (the client's read methods, see shortcuts.mjs). The output is deterministic (source order of the contract,
 // topologically sorted where a definition needs another one first; no timestamps), so `npm run codegen`
 // on an unchanged contract gives byte-identical files (a test checks this).
 //
@@ -29,6 +29,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateClasses } from "./classes.mjs";
+import { generateShortcuts } from "./shortcuts.mjs";
 
 const SCRIPT_DIR = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.resolve(SCRIPT_DIR, "../../..");
@@ -731,9 +732,16 @@ function generate(contract) {
 
   // --- classes.ts: request and response classes (classes.mjs, names in names.mjs) ---------------------------
   const classes = generateClasses({ ops, defs, flat, header, responseFixes: RESPONSE_FIXES });
+  // --- shortcuts.ts: the client's read methods (shortcuts.mjs, SHORTCUTS in names.mjs) -------------------------
+  const shortcuts = generateShortcuts({ ops, header, classTable: classes.classTable });
 
   return {
-    files: { "schemas.ts": schemasTs, "operations.ts": operationsTs, "classes.ts": classes.text },
+    files: {
+      "schemas.ts": schemasTs,
+      "operations.ts": operationsTs,
+      "classes.ts": classes.text,
+      "shortcuts.ts": shortcuts.text,
+    },
     stats: {
       definitions: names.length,
       operations: ops.length,
@@ -742,6 +750,7 @@ function generate(contract) {
       inlineBodies: inlineBodies.length,
       requestClasses: classes.requests,
       responseClasses: classes.responses,
+      shortcuts: shortcuts.shortcuts,
     },
   };
 }
@@ -757,7 +766,7 @@ function main() {
   process.stdout.write(
     `codegen: ${stats.definitions} definitions (${stats.responseOnly} response-only, ${stats.cycles} in cycles), ` +
       `${stats.operations} operations (${stats.inlineBodies} inline bodies), ${stats.requestClasses} generated request ` +
-      `and ${stats.responseClasses} response classes -> ${path.relative(process.cwd(), args.out) || "."}\n`,
+      `and ${stats.responseClasses} response classes, ${stats.shortcuts} read shortcuts -> ${path.relative(process.cwd(), args.out) || "."}\n`,
   );
 }
 

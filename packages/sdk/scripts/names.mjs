@@ -280,5 +280,73 @@ export const PATH_PARAM_RULES = {
   user_id: {
     pattern: "^\\d+$",
     message: "use only the numerical part of the user id (the 1 of db0#1)",
+    // the read shortcut takes the number as a number too: `getUser(1)`
+    acceptsNumber: true,
   },
+};
+
+/**
+ * The read shortcuts: methods of the client (and of its sessions) for the GET endpoints people use every
+ * day, generated into src/models/generated/shortcuts.ts. Each builds its request class from its path
+ * parameters (positional, in path order) and the request's other fields, and sends it with `submitRequest`.
+ * `note` is added to the contract's summary in the method's doc comment. Writes (kudos transfers, worker
+ * changes, styles, …) have no shortcut: build the request class and call `submitRequest`.
+ */
+export const SHORTCUTS = {
+  // status
+  get_heartbeat: { name: "getHeartbeat", note: "`message` is `OK` when the node is healthy." },
+  get_models: {
+    name: "getModels",
+    note: 'QUIRK: `type` defaults to `image` on the server; pass `{ type: "text" }` for text models.',
+  },
+  get_model_single: {
+    name: "getModel",
+    note: "One model, as a list (empty for a name the horde does not know): use `response.at(0)`.",
+  },
+  get_horde_load: { name: "getPerformance" },
+  get_horde_news: { name: "getNews" },
+  get_horde_modes: { name: "getModes" },
+  // users
+  get_find_user: {
+    name: "findUser",
+    note:
+      "The user of the client's key (or of `query.apikey`); a shared key gives its owner's public details. " +
+      "401 `InvalidAPIKey` without a key, 404 `UserNotFound` for an unknown one.",
+  },
+  get_users: { name: "getUsers", note: "One page (25), sorted by `kudos` (default) or `age`." },
+  get_user_single: {
+    name: "getUser",
+    note: "`userId` is the number of `alias#number` (validated before sending).",
+  },
+  // workers
+  get_workers: {
+    name: "getWorkers",
+    note:
+      "Active workers (checked in within 5 minutes), of one `type` or one `name`. Large: mask it, e.g. " +
+      '`{ x_fields: ["id", "name"] }`.',
+  },
+  get_worker_single: { name: "getWorker", note: "Also an inactive one. 404 `WorkerNotFound`." },
+  get_worker_single_name: { name: "getWorkerByName", note: "404 `WorkerNotFound`." },
+  // stats
+  get_image_horde_stats_totals: { name: "getImageStatsTotals" },
+  get_image_horde_stats_models: { name: "getImageStatsModels" },
+  get_text_horde_stats_totals: { name: "getTextStatsTotals" },
+  get_text_horde_stats_models: { name: "getTextStatsModels" },
+  // styles and collections
+  get_image_style: { name: "getImageStyles", note: "One page (25)." },
+  get_single_image_style: { name: "getImageStyle" },
+  get_single_image_style_by_name: { name: "getImageStyleByName" },
+  get_text_style: { name: "getTextStyles", note: "One page (25)." },
+  get_single_text_style: { name: "getTextStyle" },
+  get_single_text_style_by_name: { name: "getTextStyleByName" },
+  get_collection: { name: "getCollections", note: "One page (25)." },
+  get_single_collection: { name: "getCollection" },
+  get_single_collection_by_name: { name: "getCollectionByName" },
+  // teams
+  get_teams: { name: "getTeams" },
+  get_team_single: { name: "getTeam", note: "404 `TeamNotFound`." },
+  // documents
+  get_docs_terms: { name: "getTerms", note: "As `html` (default) or `markdown`." },
+  get_docs_privacy: { name: "getPrivacyPolicy", note: "As `html` (default) or `markdown`." },
+  get_docs_sponsors: { name: "getSponsors", note: "As `html` (default) or `markdown`." },
 };

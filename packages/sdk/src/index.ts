@@ -1,58 +1,62 @@
 // horde-sdk: typed, validated models of the AI Horde v2 API and a client that never loses a job.
 
-export type {
-  AlchemyImage,
-  AlchemyJob,
-  RunAlchemyOptions,
-  RunAlchemyResult,
-} from "./client/alchemy-job.js";
 // client
-export { decodeBase64, encodeBase64 } from "./client/base64.js";
-export {
-  AIHordeAPIClient,
-  type AIHordeClientOptions,
-  DEFAULT_CLIENT_AGENT,
-  type SubmitOptions,
-} from "./client/client.js";
-export type { DownloadedImage } from "./client/download.js";
-export type {
-  GenerateImageOptions,
-  GenerateImageResult,
-  ImageJob,
-  ImageProgressEvent,
-  SubmitImageOptions,
-} from "./client/image-job.js";
-export { HordeJob, type JobKind, type JobState, type JobWaitOptions } from "./client/job.js";
-export { nextPollDelay, type PollPacing } from "./client/polling.js";
-export { type LimitRule, parseLimit, RateLimiter, type RateLimitOptions } from "./client/rate-limit.js";
-export type { RetryOptions } from "./client/retry.js";
+export { AIHordeAPIClient, type AIHordeClientOptions, type SendOptions } from "./client/client.js";
 export { AIHordeAPISession, type SessionCloseReport, type TrackedJob } from "./client/session.js";
-export { type SourceImageInput, toSourceImage } from "./client/source-image.js";
-export type { GenerateTextOptions, GenerateTextResult, TextJob } from "./client/text-job.js";
-export type { FetchLike } from "./client/transport.js";
-export { type ImageWebhook, parseWebhook, type TextWebhook } from "./client/webhook.js";
+// core: base classes, errors, logging, time, constants (no dependencies)
+export { decodeBase64, encodeBase64 } from "./core/base64.js";
+export { type Clock, systemClock } from "./core/clock.js";
+export { ANONYMOUS_API_KEY, DEFAULT_BASE_URL, DEFAULT_CLIENT_AGENT } from "./core/constants.js";
+export { RequestErrorResponse } from "./core/error-response.js";
+export * from "./core/errors.js";
+export { consoleLogger, type Logger, setModelLogger, silentLogger } from "./core/logger.js";
 // Types only (no runtime import): `await using` for consumers whose lib lacks esnext.disposable.
-export type {} from "./disposable.js";
-// generic layer
-export type { Clock } from "./generic/clock.js";
-export { systemClock } from "./generic/clock.js";
-export { RequestErrorResponse } from "./generic/error-response.js";
-export * from "./generic/errors.js";
-export type { Logger } from "./generic/logger.js";
-export { consoleLogger, setModelLogger, silentLogger } from "./generic/logger.js";
-export { HordeAPIObject, type HordeModelClass } from "./generic/model.js";
-export { maskSecret, redactDeep } from "./generic/redact.js";
+export type {} from "./core/disposable.js";
 export {
-  ANONYMOUS_API_KEY,
-  DEFAULT_BASE_URL,
   HordeRequest,
+  HordeResponse,
   type HttpMethod,
   type HttpRequestSpec,
   type RequestClass,
   type ResponseClass,
-} from "./generic/request.js";
-export { HordeResponse, type ResponseWithProgress } from "./generic/response.js";
-export { dottedPath } from "./generic/validation.js";
+  type ResponseWithProgress,
+  type SubmitOptions,
+} from "./core/messages.js";
+export { HordeAPIObject, type HordeModelClass } from "./core/model.js";
+export { maskSecret, redactDeep } from "./core/redact.js";
+export { dottedPath } from "./core/validation.js";
+export { VERSION } from "./core/version.js";
+// http: the one request pipeline (the transport itself is private)
+export type { FetchUrlOptions } from "./http/pipeline.js";
+export {
+  type LimitRule,
+  parseRateLimit,
+  RateLimiter,
+  type RateLimitOptions,
+  type RateLimitText,
+} from "./http/rate-limiter.js";
+export type { RawResponse } from "./http/response.js";
+export type { RetryOptions } from "./http/retry.js";
+export type { FetchLike } from "./http/transport.js";
+// jobs: one job type, one option shape and one progress event for image, text and alchemy
+export type { AlchemyImage, AlchemyJob, RunAlchemyOptions, RunAlchemyResult } from "./jobs/alchemy.js";
+export type { DownloadedImage } from "./jobs/download.js";
+export type {
+  GenerateImageOptions,
+  GenerateImageResult,
+  ImageJob,
+  SubmitImageOptions,
+} from "./jobs/image.js";
+export { HordeJob, type JobKind, type JobState } from "./jobs/job.js";
+export type {
+  JobProgressEvent,
+  JobType,
+  JobWaitOptions,
+  RunJobOptions,
+  SubmitJobOptions,
+} from "./jobs/options.js";
+export { nextPollDelay, type PollPacing } from "./jobs/polling.js";
+export type { GenerateTextOptions, GenerateTextResult, TextJob } from "./jobs/text.js";
 // models: hand-written semantics under models/<area>/, every other operation generated (generated/classes.ts)
 export {
   type AlchemyAsyncPayload,
@@ -67,7 +71,7 @@ export {
   KNOWN_FACEFIXERS,
   KNOWN_MISC_POST_PROCESSORS,
   KNOWN_UPSCALERS,
-} from "./models/alchemy/consts.js";
+} from "./models/alchemy/forms.js";
 export { AlchemyJobPopResponse, type AlchemyPopPayload, AlchemyPopRequest } from "./models/alchemy/pop.js";
 export {
   AlchemyDeleteRequest,
@@ -76,8 +80,12 @@ export {
   AlchemyStatusResponse,
 } from "./models/alchemy/status.js";
 export { type AlchemyJobSubmitPayload, AlchemyJobSubmitRequest } from "./models/alchemy/submit.js";
-export * from "./models/api-methods.js";
-export { AuthenticatedAIHordeRequest, BaseAIHordeRequest, JobRequest } from "./models/base.js";
+export {
+  AuthenticatedAIHordeRequest,
+  BaseAIHordeRequest,
+  JobRequest,
+  WorkerSubmitRequest,
+} from "./models/base.js";
 export {
   type RuntimeDefault,
   runtimeDefaultsOf,
@@ -109,6 +117,7 @@ export {
 export * from "./models/generated/classes.js";
 export { defaultRateLimit, operations } from "./models/generated/operations.js";
 export * as schemas from "./models/generated/schemas.js";
+export { ReadShortcuts } from "./models/generated/shortcuts.js";
 export { JobPopResponse } from "./models/job-pop.js";
 export { HordeListResponse, type ListItemClass } from "./models/list.js";
 export {
@@ -122,6 +131,7 @@ export {
   UNLISTED_RC,
 } from "./models/rc.js";
 export { requestClasses, requestClassFor } from "./models/registry.js";
+export { type SourceImageInput, toSourceImage } from "./models/source-image.js";
 export { AIHordeHeartbeatRequest, AIHordeHeartbeatResponse } from "./models/status/heartbeat.js";
 export { isStrictValidation, setStrictValidation, withStrictValidation } from "./models/strict.js";
 export type { KnownFields, RequestInput, XFieldsMask } from "./models/support.js";
@@ -146,7 +156,7 @@ export {
   type TextGenerationJobSubmitPayload,
   TextGenerationJobSubmitRequest,
 } from "./models/text/submit.js";
+export { type ImageWebhook, parseWebhook, type TextWebhook } from "./models/webhook.js";
 // Ratings API (https://ratings.aihorde.net/api)
 export { RatingsAPIClient } from "./ratings/client.js";
 export * from "./ratings/models.js";
-export { VERSION } from "./version.js";

@@ -210,7 +210,7 @@ async function run(
           id = response.id;
           hooks.submitted(response.id);
         },
-        onProgress: (status) => hooks.progress(id, alchemyProgress(status)),
+        onProgress: ({ progress }) => hooks.progress(id, alchemyProgress(progress)),
       });
     },
   });

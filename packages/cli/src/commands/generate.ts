@@ -362,7 +362,7 @@ async function generate(
             }
           }
         },
-        onProgress: (event) => hooks.progress(event.id, event.check),
+        onProgress: (event) => hooks.progress(event.id, event.progress),
       };
       if (!flags.waitForWorker) options.failWhenImpossible = true;
       // --timeout bounds the whole run (see followJob); the SDK's own job timeout stays its 20 minutes.

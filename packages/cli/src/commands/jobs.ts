@@ -234,12 +234,7 @@ async function downloadImages(
     try {
       if (typeof img !== "string" || img === "" || img === "N/A") throw new Error("no image");
       if (/^https?:\/\//.test(img)) {
-        const response = await conn.client.transport.send({
-          method: "GET",
-          url: img,
-          authenticate: false,
-          signal: conn.signal,
-        });
+        const response = await conn.client.fetchUrl(img, { signal: conn.signal });
         if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
         out.push({ generation, bytes: response.bytes });
       } else {

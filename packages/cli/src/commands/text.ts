@@ -209,7 +209,7 @@ async function generate(
             }
           }
         },
-        onProgress: (status) => hooks.progress(id, status),
+        onProgress: ({ progress }) => hooks.progress(id, progress),
       });
     },
   });

@@ -1,48 +1,41 @@
-import { type Clock, systemClock } from "../generic/clock.js";
-import { HordeValidationError, TooManyPromptsError } from "../generic/errors.js";
-import { consoleLogger, type Logger } from "../generic/logger.js";
-import { stableStringify } from "../generic/model.js";
-import { ANONYMOUS_API_KEY, DEFAULT_BASE_URL, type HordeRequest } from "../generic/request.js";
-import type { HordeResponse } from "../generic/response.js";
+import { type Clock, systemClock } from "../core/clock.js";
+import { ANONYMOUS_API_KEY, DEFAULT_BASE_URL, DEFAULT_CLIENT_AGENT } from "../core/constants.js";
+import { HordeValidationError } from "../core/errors.js";
+import { consoleLogger, type Logger } from "../core/logger.js";
+import type { HordeRequest, HordeResponse, SubmitOptions } from "../core/messages.js";
+import { stableStringify } from "../core/model.js";
+import { type Call, type FetchUrlOptions, Pipeline } from "../http/pipeline.js";
+import { RateLimiter, type RateLimitOptions } from "../http/rate-limiter.js";
+import { errorFromResponse, type RawResponse } from "../http/response.js";
+import { type RetryOptions, resolveRetry } from "../http/retry.js";
+import { asAbortError, raceAbort } from "../http/signals.js";
+import { type FetchLike, Transport } from "../http/transport.js";
+import {
+  type AlchemyJob,
+  alchemyRecipe,
+  type RunAlchemyOptions,
+  type RunAlchemyResult,
+} from "../jobs/alchemy.js";
+import {
+  type GenerateImageOptions,
+  type GenerateImageResult,
+  type ImageJob,
+  imageRecipe,
+  type SubmitImageOptions,
+} from "../jobs/image.js";
+import type { JobHost, SubmitJobOptions } from "../jobs/options.js";
+import type { PollPacing } from "../jobs/polling.js";
+import { runJob, submitJob } from "../jobs/run.js";
+import { type GenerateTextOptions, type GenerateTextResult, type TextJob, textRecipe } from "../jobs/text.js";
 import type { AlchemyAsyncPayload, AlchemyAsyncRequest } from "../models/alchemy/async.js";
-import * as readMethods from "../models/api-methods.js";
 import {
   ImageGenerateAsyncDryRunResponse,
   type ImageGenerateAsyncPayload,
   ImageGenerateAsyncRequest,
 } from "../models/generate/async.js";
+import { ReadShortcuts } from "../models/generated/shortcuts.js";
 import type { TextGenerateAsyncPayload, TextGenerateAsyncRequest } from "../models/text/async.js";
-import { VERSION } from "../version.js";
-import {
-  type AlchemyJob,
-  type RunAlchemyOptions,
-  type RunAlchemyResult,
-  runAlchemy,
-  submitAlchemy,
-} from "./alchemy-job.js";
-import {
-  type GenerateImageOptions,
-  type GenerateImageResult,
-  generateImage,
-  type ImageJob,
-  type SubmitImageOptions,
-  submitImage,
-} from "./image-job.js";
-import type { PollPacing } from "./polling.js";
-import { RateLimiter, type RateLimitOptions } from "./rate-limit.js";
-import { backoffDelay, type ResolvedRetry, type RetryOptions, resolveRetry } from "./retry.js";
 import { AIHordeAPISession } from "./session.js";
-import { asAbortError } from "./signals.js";
-import {
-  type GenerateTextOptions,
-  type GenerateTextResult,
-  generateText,
-  submitText,
-  type TextJob,
-} from "./text-job.js";
-import { errorFromResponse, type FetchLike, Transport } from "./transport.js";
-
-export const DEFAULT_CLIENT_AGENT = `horde-sdk-ts:${VERSION}:https://www.npmjs.com/package/horde-sdk`;
 
 export interface AIHordeClientOptions {
   /** API base URL (default `https://aihorde.net/api`). The API key is only ever sent to URLs under it. */
@@ -73,33 +66,35 @@ export interface AIHordeClientOptions {
   clock?: Clock;
 }
 
-export interface SubmitOptions {
-  signal?: AbortSignal;
-  /** Per-attempt timeout for this call. */
-  timeoutMs?: number;
+/** Options of `submitRequest` and `submitRequestRaw`. */
+export interface SendOptions extends SubmitOptions {
+  /**
+   * Once the request is on the wire, the caller's abort waits for the answer instead of dropping it (waiting
+   * to send still aborts at once). For requests that start something: an answer never read is a job that
+   * cannot be cancelled, or a worker's job that cannot be released.
+   */
+  uninterruptible?: boolean;
 }
-
-/** Backoff while the account's concurrency is full: 2 s doubling to 30 s. */
-const TOO_MANY_PROMPTS_BACKOFF = { firstMs: 2_000, maxMs: 30_000 };
 
 /**
  * The AI Horde client: executes request objects safely (validation, retries where safe, throttling, key
- * hygiene) and runs whole job lifecycles (`generateImage`, `submitImage`).
+ * hygiene) and runs whole job lifecycles (`generateImage`, `submitImage`, …). The read shortcuts
+ * (`getWorkers()`, `findUser()`, …) are generated from the contract (see ReadShortcuts).
  */
-export class AIHordeAPIClient {
+export class AIHordeAPIClient extends ReadShortcuts implements JobHost {
   readonly baseUrl: string;
   readonly clientAgent: string;
   readonly logger: Logger;
   readonly clock: Clock;
   readonly pollPacing: PollPacing;
-  readonly #transport: Transport;
+  readonly #pipeline: Pipeline;
   readonly #queueOnTooManyPrompts: boolean;
-  readonly #retry: ResolvedRetry;
   /** While a submit waits out TooManyPrompts, later submits wait behind it (order is kept). */
   #submitBarrier: Promise<void> = Promise.resolve();
   readonly #estimates = new Map<string, Promise<number>>();
 
   constructor(options: AIHordeClientOptions = {}) {
+    super();
     this.baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
     try {
       new URL(this.baseUrl);
@@ -131,73 +126,57 @@ export class AIHordeAPIClient {
       maxIntervalMs: Math.max(minIntervalMs, options.rateLimit?.maxPollIntervalMs ?? 30_000),
     };
     this.#queueOnTooManyPrompts = options.queueOnTooManyPrompts ?? true;
-    this.#retry = resolveRetry(options.retry);
     const fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-    this.#transport = new Transport({
-      baseUrl: this.baseUrl,
-      apiKey: options.apiKey ?? ANONYMOUS_API_KEY,
-      clientAgent: this.clientAgent,
-      fetch: fetchImpl,
-      timeoutMs: options.timeoutMs ?? 30_000,
-      retry: this.#retry,
-      logger: this.logger,
-      clock: this.clock,
+    this.#pipeline = new Pipeline({
+      transport: new Transport({
+        baseUrl: this.baseUrl,
+        apiKey: options.apiKey ?? ANONYMOUS_API_KEY,
+        clientAgent: this.clientAgent,
+        fetch: fetchImpl,
+        timeoutMs: options.timeoutMs ?? 30_000,
+        logger: this.logger,
+        clock: this.clock,
+      }),
       limiter: new RateLimiter(this.clock, options.rateLimit),
+      retry: resolveRetry(options.retry),
+      clock: this.clock,
+      logger: this.logger,
     });
-  }
-
-  /** @internal The transport (downloads and lifecycles use it). */
-  get transport(): Transport {
-    return this.#transport;
   }
 
   /**
    * Send one request. Resolves to the response class that the request's `getSuccessStatusResponsePairs()`
    * names for the HTTP status received; any other status rejects with AIHordeRequestError (or a subclass
-   * chosen by its rc). A submit (POST) is never repeated once it may have reached the server.
+   * chosen by its rc). A request that is not idempotent (a submit) is never repeated once it may have
+   * reached the server.
    */
-  async submitRequest<Q extends HordeRequest>(
+  override async submitRequest<Q extends HordeRequest>(
     request: Q,
-    options: SubmitOptions & { uninterruptible?: boolean } = {},
+    options: SendOptions = {},
   ): Promise<NonNullable<Q["~response"]>> {
-    const ctor = request.constructor as typeof HordeRequest;
-    const spec = request.toHttp(this.baseUrl);
-    // A success whose body cannot be read (cut off, garbled by a proxy) is asked again when asking again is
-    // harmless (GET/DELETE); a submit's unreadable answer is reported, never repeated (it may have queued a job).
-    const idempotent = spec.method === "GET" || spec.method === "DELETE";
-    for (let attempt = 1; ; attempt++) {
-      const raw = await this.#transport.send({
-        method: spec.method,
-        url: spec.url,
-        headers: spec.headers,
-        body: spec.body,
-        signal: options.signal,
-        timeoutMs: options.timeoutMs,
-        uninterruptible: options.uninterruptible,
-        authenticate: ctor.getHeaderFields().includes("apikey"),
-      });
-      const responseClass = ctor.getSuccessStatusResponsePairs()[raw.status];
-      if (!responseClass) throw errorFromResponse(raw, this.clock.now());
-      let json: unknown;
-      try {
-        json = JSON.parse(raw.text());
-      } catch {
-        if (idempotent && attempt <= this.#retry.maxRetries) {
-          const delay = backoffDelay(attempt, this.#retry);
-          this.logger.warn(
-            `${spec.method} ${spec.url} answered ${raw.status} with a body that is not JSON; retry ${attempt} in ${delay} ms`,
-          );
-          await this.clock.sleep(delay, options.signal).catch((e: unknown) => {
-            throw asAbortError(options.signal?.reason ?? e, `${spec.method} ${spec.url}`);
-          });
-          continue;
-        }
-        throw new HordeValidationError(responseClass.name, [
-          { path: "", message: `the server answered ${raw.status} with a body that is not JSON` },
-        ]);
-      }
-      return responseClass.parse(json) as NonNullable<Q["~response"]>;
-    }
+    return this.#parse(request, await this.#send(request, options));
+  }
+
+  /**
+   * `submitRequest` without the model: the same pipeline (throttling, retries, key hygiene), the same
+   * AIHordeRequestError for an error status, but the raw answer of a success, for callers that read the
+   * body themselves (the worker reads a pop leniently, so a malformed job can still be released by its id).
+   * The body is known to be JSON.
+   */
+  async submitRequestRaw(request: HordeRequest, options: SendOptions = {}): Promise<RawResponse> {
+    const raw = await this.#send(request, options);
+    this.#responseClass(request, raw);
+    this.#json(raw, (request.constructor as typeof HordeRequest).name);
+    return raw;
+  }
+
+  /**
+   * GET (or PUT) a URL outside the API — a result image on R2, a presigned upload — through the same
+   * pipeline: retried after transient failures, and never with the API key or the Client-Agent (those go
+   * only to URLs under `baseUrl`). Resolves to the answer whatever its status.
+   */
+  fetchUrl(url: string, options: FetchUrlOptions = {}): Promise<RawResponse> {
+    return this.#pipeline.send({ ...options, method: options.method ?? "GET", url, authenticate: false });
   }
 
   /**
@@ -210,39 +189,30 @@ export class AIHordeAPIClient {
     signal?: AbortSignal,
   ): Promise<NonNullable<Q["~response"]>> {
     const before = this.#submitBarrier;
-    let release = () => {};
-    let held = false;
+    let release: (() => void) | undefined;
     try {
-      await raceAbort(before, signal);
-      for (
-        let delay = TOO_MANY_PROMPTS_BACKOFF.firstMs;
-        ;
-        delay = Math.min(delay * 2, TOO_MANY_PROMPTS_BACKOFF.maxMs)
-      ) {
-        try {
-          const response = await this.submitRequest(request, { signal, uninterruptible: true });
-          if (signal?.aborted) {
-            await this.#cancelStarted(request, response);
-            throw asAbortError(signal.reason, "submit");
-          }
-          return response;
-        } catch (error) {
-          if (!(error instanceof TooManyPromptsError) || !this.#queueOnTooManyPrompts || signal?.aborted)
-            throw error;
-          if (!held) {
-            held = true;
+      await raceAbort(before, signal, "submit");
+      const raw = await this.#send(
+        request,
+        signal ? { signal, uninterruptible: true } : { uninterruptible: true },
+        {
+          waitOutTooManyPrompts: this.#queueOnTooManyPrompts,
+          onRetry: (_decision, outcome) => {
+            if (release || outcome.kind !== "answer" || outcome.rc !== "TooManyPrompts") return;
             this.#submitBarrier = new Promise<void>((resolve) => {
               release = resolve;
             });
-          }
-          this.logger.info(`concurrency limit reached; resending the submit in ${delay} ms`);
-          await this.clock.sleep(delay, signal).catch((e: unknown) => {
-            throw asAbortError(signal?.reason ?? e, "submit");
-          });
-        }
+          },
+        },
+      );
+      const response = this.#parse(request, raw);
+      if (signal?.aborted) {
+        await this.#cancelStarted(request, response);
+        throw asAbortError(signal.reason, "submit");
       }
+      return response;
     } finally {
-      release();
+      release?.();
     }
   }
 
@@ -256,7 +226,7 @@ export class AIHordeAPIClient {
     requestOrPayload: ImageGenerateAsyncRequest | ImageGenerateAsyncPayload,
     options: SubmitImageOptions = {},
   ): Promise<ImageJob> {
-    return submitImage(this, requestOrPayload, options);
+    return submitJob(this, imageRecipe, requestOrPayload, options);
   }
 
   /**
@@ -267,15 +237,15 @@ export class AIHordeAPIClient {
     requestOrPayload: ImageGenerateAsyncRequest | ImageGenerateAsyncPayload,
     options: GenerateImageOptions = {},
   ): Promise<GenerateImageResult> {
-    return generateImage(this, requestOrPayload, options);
+    return runJob(submitJob(this, imageRecipe, requestOrPayload, options), options);
   }
 
   /** Submit a text request; returns its job (`wait()`, `progress()`, `cancel()`, `await using`). */
   submitText(
     requestOrPayload: TextGenerateAsyncRequest | TextGenerateAsyncPayload,
-    options: { signal?: AbortSignal } = {},
+    options: SubmitJobOptions = {},
   ): Promise<TextJob> {
-    return submitText(this, requestOrPayload, options);
+    return submitJob(this, textRecipe, requestOrPayload, options);
   }
 
   /** Submit a text request and wait for its texts; cancelled on the server on any early exit. */
@@ -283,15 +253,15 @@ export class AIHordeAPIClient {
     requestOrPayload: TextGenerateAsyncRequest | TextGenerateAsyncPayload,
     options: GenerateTextOptions = {},
   ): Promise<GenerateTextResult> {
-    return generateText(this, requestOrPayload, options);
+    return runJob(submitJob(this, textRecipe, requestOrPayload, options), options);
   }
 
   /** Submit an alchemy (interrogation / post-processing) request; returns its job. */
   submitAlchemy(
     requestOrPayload: AlchemyAsyncRequest | AlchemyAsyncPayload,
-    options: { signal?: AbortSignal; download?: boolean } = {},
+    options: SubmitJobOptions = {},
   ): Promise<AlchemyJob> {
-    return submitAlchemy(this, requestOrPayload, options);
+    return submitJob(this, alchemyRecipe, requestOrPayload, options);
   }
 
   /** Run alchemy forms on an image and wait for every form; cancelled on the server on any early exit. */
@@ -299,7 +269,7 @@ export class AIHordeAPIClient {
     requestOrPayload: AlchemyAsyncRequest | AlchemyAsyncPayload,
     options: RunAlchemyOptions = {},
   ): Promise<RunAlchemyResult> {
-    return runAlchemy(this, requestOrPayload, options);
+    return runJob(submitJob(this, alchemyRecipe, requestOrPayload, options), options);
   }
 
   /**
@@ -326,6 +296,51 @@ export class AIHordeAPIClient {
     return estimate;
   }
 
+  /** One request through the pipeline, as its class describes it. */
+  #send(request: HordeRequest, options: SendOptions, extra?: Partial<Call>): Promise<RawResponse> {
+    const ctor = request.constructor as typeof HordeRequest;
+    const spec = request.toHttp(this.baseUrl);
+    const pairs = ctor.getSuccessStatusResponsePairs();
+    return this.#pipeline.send({
+      method: spec.method,
+      url: spec.url,
+      headers: spec.headers,
+      body: spec.body,
+      signal: options.signal,
+      timeoutMs: options.timeoutMs,
+      uninterruptible: options.uninterruptible,
+      authenticate: ctor.getHeaderFields().includes("apikey"),
+      idempotent: ctor.isIdempotent(),
+      expectsJson: (status) => pairs[status] !== undefined,
+      ...extra,
+    });
+  }
+
+  /** The response class for the answer's status; an error status becomes the AIHordeRequestError it is. */
+  #responseClass(request: HordeRequest, raw: RawResponse) {
+    const responseClass = (request.constructor as typeof HordeRequest).getSuccessStatusResponsePairs()[
+      raw.status
+    ];
+    if (!responseClass) throw errorFromResponse(raw, this.clock.now());
+    return responseClass;
+  }
+
+  #parse<Q extends HordeRequest>(request: Q, raw: RawResponse): NonNullable<Q["~response"]> {
+    const responseClass = this.#responseClass(request, raw);
+    return responseClass.parse(this.#json(raw, responseClass.name)) as NonNullable<Q["~response"]>;
+  }
+
+  /** The body as JSON; a success that is not JSON (and was not, or could not be, asked again) is reported. */
+  #json(raw: RawResponse, model: string): unknown {
+    try {
+      return raw.json();
+    } catch {
+      throw new HordeValidationError(model, [
+        { path: "", message: `the server answered ${raw.status} with a body that is not JSON` },
+      ]);
+    }
+  }
+
   /** Cancel what a just-submitted request started (used when the caller aborted while it was in flight). */
   async #cancelStarted(request: HordeRequest, response: HordeResponse): Promise<void> {
     if (!request.getRequiresFollowUp()) return;
@@ -335,54 +350,4 @@ export class AIHordeAPIClient {
       );
     }
   }
-}
-
-/** The read endpoints of `models/api-methods.ts`, as methods: `client.getWorkers()`, `client.findUser()`, … */
-type ReadMethodName = {
-  [K in keyof typeof readMethods]: (typeof readMethods)[K] extends (
-    client: readMethods.RequestSubmitter,
-    ...args: never[]
-  ) => unknown
-    ? K
-    : never;
-}[keyof typeof readMethods];
-type ReadMethods = {
-  [K in ReadMethodName]: (typeof readMethods)[K] extends (
-    client: readMethods.RequestSubmitter,
-    ...args: infer A
-  ) => infer R
-    ? (...args: A) => R
-    : never;
-};
-
-export interface AIHordeAPIClient extends ReadMethods {}
-for (const [name, fn] of Object.entries(readMethods)) {
-  if (typeof fn !== "function") continue;
-  Object.defineProperty(AIHordeAPIClient.prototype, name, {
-    value(this: AIHordeAPIClient, ...args: unknown[]) {
-      return (fn as (client: AIHordeAPIClient, ...rest: unknown[]) => unknown)(this, ...args);
-    },
-    writable: true,
-    configurable: true,
-  });
-}
-
-/** Wait for `promise`, or reject as soon as `signal` aborts. */
-function raceAbort(promise: Promise<void>, signal?: AbortSignal): Promise<void> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(asAbortError(signal.reason, "submit"));
-  return new Promise<void>((resolve, reject) => {
-    const onAbort = () => reject(asAbortError(signal.reason, "submit"));
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      () => {
-        signal.removeEventListener("abort", onAbort);
-        resolve();
-      },
-      (e: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(e);
-      },
-    );
-  });
 }

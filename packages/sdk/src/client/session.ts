@@ -1,7 +1,17 @@
-import { AIHordeRequestError, HordeError } from "../generic/errors.js";
-import type { HordeRequest } from "../generic/request.js";
-import type { HordeResponse } from "../generic/response.js";
-import type { AIHordeAPIClient, SubmitOptions } from "./client.js";
+import { asyncDispose } from "../core/dispose.js";
+import { AIHordeRequestError, HordeError } from "../core/errors.js";
+import type { Logger } from "../core/logger.js";
+import type { HordeRequest, HordeResponse, SubmitOptions } from "../core/messages.js";
+import { ReadShortcuts } from "../models/generated/shortcuts.js";
+
+/** What a session needs of its client: the request pipeline and the log. */
+export interface SessionHost {
+  readonly logger: Logger;
+  submitRequest<Q extends HordeRequest>(
+    request: Q,
+    options?: SubmitOptions,
+  ): Promise<NonNullable<Q["~response"]>>;
+}
 
 /** A job the session started and is answerable for until it completes or is cancelled. */
 export interface TrackedJob {
@@ -18,21 +28,17 @@ export interface SessionCloseReport {
   failed: { id: string; error: unknown }[];
 }
 
-/** Symbol.asyncDispose where the runtime has it, else the well-known fallback key compilers look up. */
-const asyncDispose: typeof Symbol.asyncDispose =
-  (Symbol as { asyncDispose?: typeof Symbol.asyncDispose }).asyncDispose ??
-  (Symbol.for("Symbol.asyncDispose") as typeof Symbol.asyncDispose);
-
 /**
  * Requests submitted through a session are tracked: every job it starts is either seen to completion or
  * cancelled (DELETE) by `close()` — on success, error or abort alike. Use with `await using` or try/finally.
  */
-export class AIHordeAPISession {
-  readonly #client: AIHordeAPIClient;
+export class AIHordeAPISession extends ReadShortcuts {
+  readonly #client: SessionHost;
   readonly #open = new Map<string, TrackedJob>();
   #closed = false;
 
-  constructor(client: AIHordeAPIClient) {
+  constructor(client: SessionHost) {
+    super();
     this.#client = client;
   }
 
@@ -45,7 +51,8 @@ export class AIHordeAPISession {
     return this.#closed;
   }
 
-  async submitRequest<Q extends HordeRequest>(
+  /** Send a request through the client; a job it starts is tracked until it completes or is cancelled. */
+  override async submitRequest<Q extends HordeRequest>(
     request: Q,
     options: SubmitOptions = {},
   ): Promise<NonNullable<Q["~response"]>> {

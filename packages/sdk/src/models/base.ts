@@ -1,6 +1,6 @@
 import * as z from "zod";
-import { HordeRequest } from "../generic/request.js";
-import type { HordeResponse } from "../generic/response.js";
+import type { HordeResponse } from "../core/messages.js";
+import { HordeRequest } from "../core/messages.js";
 
 /** Header fields every AI Horde request may carry. */
 export const commonHeaderShape = {
@@ -37,6 +37,25 @@ export abstract class JobRequest<R extends HordeResponse = HordeResponse> extend
   static override readonly schema: z.ZodType = z.looseObject({ id: jobIdSchema, ...commonHeaderShape });
 
   /** Requests are equal when they are of the same class and address the same job. */
+  override hashKey(): string {
+    return `${this.constructor.name}:${this.id}`;
+  }
+}
+
+/**
+ * A worker's submit of one popped job (image, text, alchemy). The horde stores a job's first submit only
+ * and answers a repeat with `DuplicateGen`, so a submit may be sent again after a failure that leaves in
+ * doubt whether it arrived (ai-horde-api §5.3). Submits are equal when they deliver the same job.
+ */
+export abstract class WorkerSubmitRequest<
+  R extends HordeResponse = HordeResponse,
+> extends AuthenticatedAIHordeRequest<R> {
+  declare readonly id: string;
+
+  static override isIdempotent(): boolean {
+    return true;
+  }
+
   override hashKey(): string {
     return `${this.constructor.name}:${this.id}`;
   }

@@ -1,5 +1,5 @@
-import type { HordeRequest } from "../generic/request.js";
-import { HordeResponse } from "../generic/response.js";
+import type { HordeRequest } from "../core/messages.js";
+import { HordeResponse } from "../core/messages.js";
 
 /**
  * Base of the worker pop responses (image, text, alchemy; mirrors horde_sdk's pop responses with

@@ -1,5 +1,5 @@
-import type { HordeAPIObject } from "../generic/model.js";
-import { HordeResponse } from "../generic/response.js";
+import { HordeResponse } from "../core/messages.js";
+import type { HordeAPIObject } from "../core/model.js";
 
 /** What a list response needs of its item class: build an item from data the list schema has validated. */
 export interface ListItemClass<T extends HordeAPIObject = HordeAPIObject> {
@@ -44,6 +44,6 @@ export abstract class HordeListResponse<T extends HordeAPIObject = HordeAPIObjec
   protected override hydrate(data: Record<string, unknown>): Record<string, unknown> {
     const ctor = this.constructor as typeof HordeListResponse;
     const elements = data as unknown as unknown[];
-    return { items: elements.map((element) => ctor.itemClass.fromValidated(element)) };
+    return { items: Object.freeze(elements.map((element) => ctor.itemClass.fromValidated(element))) };
   }
 }

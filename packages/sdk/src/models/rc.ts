@@ -2,7 +2,7 @@
 // rejects one it does not know, and `AIHordeRequestError.rc` carries it verbatim. What is encoded here:
 // the codes the server raises but does not list, the ones it sends with a trailing dot, and the ones a server
 // bug replaces by the generic `BadRequest` / `Forbidden`.
-import { AIHordeRequestError } from "../generic/errors.js";
+import { AIHordeRequestError } from "../core/errors.js";
 import type { KNOWN_RC } from "./generated/schemas.js";
 
 /** rcs the server raises that its own `KNOWN_RC` list (and so the contract's enum) lacks (§8.3). */

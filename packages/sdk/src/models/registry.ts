@@ -1,7 +1,7 @@
 // Every operation of the contract -> its request class (generated or hand-written): the operation table in
 // class form. The request class knows the rest: method, path, field placement and, per HTTP status, the
 // response class (`getSuccessStatusResponsePairs()`).
-import type { HttpMethod, RequestClass } from "../generic/request.js";
+import type { HttpMethod, RequestClass } from "../core/messages.js";
 import { AlchemyAsyncRequest } from "./alchemy/async.js";
 import { AlchemyPopRequest } from "./alchemy/pop.js";
 import { AlchemyDeleteRequest, AlchemyStatusRequest } from "./alchemy/status.js";

@@ -1,6 +1,5 @@
 // Small building blocks shared by the generated request classes (generated/classes.ts) and the hand-written ones.
 import * as z from "zod";
-import type { HordeRequest } from "../generic/request.js";
 
 /** `T` without its index signature (`[k: string]: unknown` of loose objects): only the declared fields. */
 export type KnownFields<T> = {
@@ -77,19 +76,4 @@ export function withRequiredMaskFields(input: unknown, required: readonly string
     return missing.length === 0 ? input : { ...input, x_fields: [mask, ...missing].join(",") };
   }
   return input;
-}
-
-/**
- * The JSON body of a request, whatever its method: every field that is not a header, path or query field.
- * For the rare DELETE that carries a body (DELETE `/v2/operations/ipaddr`); the generic layer sends no body
- * with GET and DELETE.
- */
-export function jsonBodyOf(request: HordeRequest): Record<string, unknown> {
-  const ctor = request.constructor as typeof HordeRequest;
-  const skip = new Set([...ctor.getHeaderFields(), ...ctor.getPathFields(), ...ctor.getQueryFields()]);
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(request.toJSON())) {
-    if (!skip.has(key)) out[key] = value;
-  }
-  return out;
 }

@@ -1,5 +1,5 @@
-import { AIHordeAPIClient, type AIHordeClientOptions, type SubmitOptions } from "../client/client.js";
-import type { HordeRequest } from "../generic/request.js";
+import { AIHordeAPIClient, type AIHordeClientOptions } from "../client/client.js";
+import type { HordeRequest, SubmitOptions } from "../core/messages.js";
 import {
   ImageRatingsRequest,
   type ImageRatingsRequestInput,

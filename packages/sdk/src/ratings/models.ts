@@ -3,8 +3,7 @@
 // header as the AI Horde. Not in the AI Horde contract: these schemas are written from docs/ratings-api.md and
 // the example bodies of horde_sdk's corpus.
 import * as z from "zod";
-import { endpoint, HordeRequest } from "../generic/request.js";
-import { HordeResponse } from "../generic/response.js";
+import { endpoint, HordeRequest, HordeResponse } from "../core/messages.js";
 import { apikeyShape, commonHeaderShape } from "../models/base.js";
 import { hordeObject } from "../models/strict.js";
 import { openString, type RequestInput } from "../models/support.js";

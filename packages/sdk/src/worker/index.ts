@@ -2,11 +2,11 @@
 // submit the results. fetch only (no Node built-ins), so it runs in Node, Deno, Bun and browsers.
 
 // Types only (no runtime import): `await using` for consumers whose lib lacks esnext.disposable.
-export type {} from "../disposable.js";
-
+export type {} from "../core/disposable.js";
+export { HordeJobDeadlineError, HordeWorkerStoppedError } from "../core/errors.js";
 export { TypedEmitter } from "./events.js";
-export { DEFAULT_IMAGE_MODEL, DEFAULT_MAX_PIXELS } from "./image.js";
-export { JobDeadlineError, WorkerStoppedError } from "./internal.js";
+export { DEFAULT_IMAGE_MODEL, DEFAULT_MAX_PIXELS } from "./kinds/image.js";
+export { DEFAULT_BRIDGE_AGENT, DEFAULT_IMAGE_BRIDGE_AGENT } from "./options.js";
 export type {
   AlchemyGenerateOutput,
   AlchemyWorkerJob,
@@ -33,4 +33,4 @@ export type {
   WorkerMessage,
   WorkerState,
 } from "./types.js";
-export { DEFAULT_BRIDGE_AGENT, DEFAULT_IMAGE_BRIDGE_AGENT, HordeWorker } from "./worker.js";
+export { HordeWorker } from "./worker.js";

@@ -1,7 +1,7 @@
 // The public types of horde-sdk/worker: options per worker kind, the jobs handed to `generate`, what
 // `generate` returns, the statistics snapshot and the events.
 import type { AIHordeAPIClient, AIHordeClientOptions } from "../client/client.js";
-import type { Logger } from "../generic/logger.js";
+import type { Logger } from "../core/logger.js";
 import type { AlchemyJobPopResponse } from "../models/alchemy/pop.js";
 import type { ImageGenerateJobPopResponse } from "../models/generate/pop.js";
 import type * as schemas from "../models/generated/schemas.js";

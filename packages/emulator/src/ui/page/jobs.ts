@@ -114,7 +114,7 @@ export class JobCard {
           this.#status.textContent = `Accepted · ${num(accepted.kudos ?? 0)} kudos per image`;
           this.#render();
         },
-        onProgress: ({ check }) => this.#onProgress(check),
+        onProgress: ({ progress }) => this.#onProgress(progress),
       });
       this.#finish(result);
     } catch (error) {

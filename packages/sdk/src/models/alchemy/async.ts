@@ -1,6 +1,5 @@
 import * as z from "zod";
-import { endpoint, type RequestClass } from "../../generic/request.js";
-import { HordeResponse } from "../../generic/response.js";
+import { endpoint, HordeResponse, type RequestClass } from "../../core/messages.js";
 import { AuthenticatedAIHordeRequest, apikeyShape, commonHeaderShape } from "../base.js";
 import * as schemas from "../generated/schemas.js";
 import { AlchemyDeleteRequest, AlchemyStatusRequest } from "./status.js";

@@ -1,10 +1,9 @@
 import * as z from "zod";
-import { HordeAPIObject } from "../../generic/model.js";
-import { endpoint } from "../../generic/request.js";
-import { HordeResponse, type ResponseWithProgress } from "../../generic/response.js";
+import { endpoint, HordeResponse, type ResponseWithProgress } from "../../core/messages.js";
+import { HordeAPIObject } from "../../core/model.js";
 import { JobRequest } from "../base.js";
 import * as schemas from "../generated/schemas.js";
-import { isPostProcessorForm } from "./consts.js";
+import { isPostProcessorForm } from "./forms.js";
 
 /** Form states in which nothing more will happen to the form. */
 const FINISHED_FORM_STATES: ReadonlySet<string> = new Set(["done", "faulted", "cancelled"]);
@@ -77,7 +76,7 @@ export class AlchemyStatusResponse extends HordeResponse implements ResponseWith
 
   protected override hydrate(data: Record<string, unknown>): Record<string, unknown> {
     const forms = (data.forms as unknown[]).map((f) => AlchemyFormStatus.fromValidated(f));
-    return { ...data, forms };
+    return { ...data, forms: Object.freeze(forms) };
   }
 
   /**

@@ -1,6 +1,6 @@
 import type * as z from "zod";
-import { endpoint } from "../../generic/request.js";
-import { AuthenticatedAIHordeRequest, apikeyShape, commonHeaderShape } from "../base.js";
+import { endpoint } from "../../core/messages.js";
+import { apikeyShape, commonHeaderShape, WorkerSubmitRequest } from "../base.js";
 import { JobSubmitResponse } from "../generated/classes.js";
 import * as schemas from "../generated/schemas.js";
 import { openString } from "../support.js";
@@ -22,7 +22,7 @@ export interface AlchemyJobSubmitPayload {
 export interface AlchemyJobSubmitRequest extends Readonly<AlchemyJobSubmitPayload> {
   readonly apikey?: string;
 }
-export class AlchemyJobSubmitRequest extends AuthenticatedAIHordeRequest<JobSubmitResponse> {
+export class AlchemyJobSubmitRequest extends WorkerSubmitRequest<JobSubmitResponse> {
   static override readonly endpoint = endpoint("POST", "/v2/interrogate/submit", () => JobSubmitResponse);
 
   static override readonly schema: z.ZodType = schemas.inlineBodySchemas.post_interrogate_submit.extend({
@@ -33,10 +33,5 @@ export class AlchemyJobSubmitRequest extends AuthenticatedAIHordeRequest<JobSubm
 
   constructor(input: AlchemyJobSubmitPayload & { apikey?: string; client_agent?: string; accept?: string }) {
     super(input);
-  }
-
-  /** Submits are equal when they deliver the same form. */
-  override hashKey(): string {
-    return `AlchemyJobSubmitRequest:${this.id}`;
   }
 }

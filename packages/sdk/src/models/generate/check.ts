@@ -1,6 +1,10 @@
 import type * as z from "zod";
-import { endpoint, type RequestClass } from "../../generic/request.js";
-import { HordeResponse, type ResponseWithProgress } from "../../generic/response.js";
+import {
+  endpoint,
+  HordeResponse,
+  type RequestClass,
+  type ResponseWithProgress,
+} from "../../core/messages.js";
 import { JobRequest } from "../base.js";
 import * as schemas from "../generated/schemas.js";
 import { type ProgressFields, progressShape } from "./progress.js";

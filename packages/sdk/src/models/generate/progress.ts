@@ -1,9 +1,11 @@
 import * as z from "zod";
 
 /**
- * The progress fields of `/check` and `/status` (swagger `RequestStatusCheck`).
+ * The progress fields of `/check` and `/status` (swagger `RequestStatusCheck`; horde_sdk's
+ * ResponseGenerationProgressInfoMixin).
  * QUIRK(ai-horde-api §1.2): the contract marks them all optional, but the server always sends every one,
- * and a client cannot decide anything without them, so our models require them.
+ * and a client cannot decide anything without them, so our models require them — except where the seed's
+ * source gives a default: `faulted` is false and `is_possible` true when absent.
  * Counts are integers; `wait_time` and `kudos` are read as plain numbers (the server rounds them, and a
  * fractional value must not make a finished job unreadable).
  */
@@ -13,11 +15,11 @@ export const progressShape = {
   restarted: z.number().int(),
   waiting: z.number().int(),
   done: z.boolean(),
-  faulted: z.boolean(),
+  faulted: z.boolean().default(false),
   wait_time: z.number(),
   queue_position: z.number().int(),
   kudos: z.number(),
-  is_possible: z.boolean(),
+  is_possible: z.boolean().default(true),
 };
 
 export type ProgressFields = {

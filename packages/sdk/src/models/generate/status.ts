@@ -1,22 +1,29 @@
 // The seed module: horde_sdk.ai_horde_api.apimodels.generate.status, in TypeScript.
 import * as z from "zod";
-import { getModelLogger } from "../../generic/logger.js";
-import { HordeAPIObject } from "../../generic/model.js";
-import { endpoint } from "../../generic/request.js";
-import { HordeResponse, type ResponseWithProgress } from "../../generic/response.js";
+import { getModelLogger } from "../../core/logger.js";
+import { endpoint, HordeResponse, type ResponseWithProgress } from "../../core/messages.js";
+import { HordeAPIObject } from "../../core/model.js";
 import { JobRequest } from "../base.js";
 import * as schemas from "../generated/schemas.js";
 import { type ProgressFields, progressShape } from "./progress.js";
 
+/**
+ * `worker_id` is any string, as in horde_sdk (`str | WorkerID`): the contract's 36-character length is a
+ * UUID's, but a generation is still readable when a server (or an emulator) names its worker otherwise.
+ */
+export const generationShape = { worker_id: z.string().nullish() };
+
 /** Common fields of a generation in a status response (swagger `Generation`). */
 export interface Generation extends Readonly<schemas.Generation> {}
 export class Generation extends HordeAPIObject {
-  static override readonly schema: z.ZodType = schemas.Generation;
+  static override readonly schema: z.ZodType = schemas.Generation.extend(generationShape);
 
   static override getApiModelName(): string {
     return "Generation";
   }
 }
+
+const imageGenerationSchema = schemas.GenerationStable.extend(generationShape);
 
 /** One delivered image of a request (swagger `GenerationStable`): `img` is an R2 URL, or base64 WebP when `r2` was false. */
 export interface ImageGeneration extends Readonly<Omit<schemas.GenerationStable, "id">> {
@@ -24,7 +31,7 @@ export interface ImageGeneration extends Readonly<Omit<schemas.GenerationStable,
   readonly id: string;
 }
 export class ImageGeneration extends Generation {
-  static override readonly schema: z.ZodType = schemas.GenerationStable;
+  static override readonly schema: z.ZodType = imageGenerationSchema;
 
   static override getApiModelName(): string {
     return "GenerationStable";
@@ -53,7 +60,11 @@ export class ImageGeneration extends Generation {
   }
 }
 
-/** The full status of an image request, with every delivered image (swagger `RequestStatusStable`). */
+/**
+ * The full status of an image request, with every delivered image (swagger `RequestStatusStable`). As in
+ * the seed's source, `generations` is empty and `shared` false when absent (and `faulted` false,
+ * `is_possible` true: see progressShape).
+ */
 export interface ImageGenerateStatusResponse
   extends ProgressFields,
     Readonly<Omit<schemas.RequestStatusStable, keyof ProgressFields | "generations">> {
@@ -62,7 +73,8 @@ export interface ImageGenerateStatusResponse
 export class ImageGenerateStatusResponse extends HordeResponse implements ResponseWithProgress {
   static override readonly schema: z.ZodType = schemas.RequestStatusStable.extend({
     ...progressShape,
-    generations: z.array(schemas.GenerationStable),
+    generations: z.array(imageGenerationSchema).default([]),
+    shared: z.boolean().nullish().default(false),
   });
 
   static override getApiModelName(): string {
@@ -75,7 +87,7 @@ export class ImageGenerateStatusResponse extends HordeResponse implements Respon
 
   protected override hydrate(data: Record<string, unknown>): Record<string, unknown> {
     const generations = (data.generations as unknown[]).map((g) => ImageGeneration.fromValidated(g));
-    return { ...data, generations };
+    return { ...data, generations: Object.freeze(generations) };
   }
 
   /** All `n` images have been delivered. */
@@ -87,10 +99,19 @@ export class ImageGenerateStatusResponse extends HordeResponse implements Respon
     return this.is_possible;
   }
 
-  /** Status responses are equal when they hold the same set of generations. */
+  /**
+   * Equality as the seed defines it: `other` is a status response holding every generation of this one
+   * (generations compare by id). Note that this is containment, so it is not symmetric: a status with
+   * fewer generations equals a later one of the same request, not the other way round.
+   */
+  override equals(other: unknown): boolean {
+    if (!(other instanceof ImageGenerateStatusResponse)) return false;
+    return this.generations.every((g) => other.generations.some((o) => o.equals(g)));
+  }
+
+  /** As the seed's `__hash__`: the generations in order (so equal statuses may hash apart; see `equals`). */
   override hashKey(): string {
-    const ids = this.generations.map((g) => g.id).sort();
-    return `ImageGenerateStatusResponse:${ids.join(",")}`;
+    return `ImageGenerateStatusResponse:${this.generations.map((g) => g.id).join(",")}`;
   }
 
   /** Base64 images are kept out of log dumps; URLs are fine. */

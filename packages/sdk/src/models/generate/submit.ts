@@ -1,6 +1,6 @@
 import type * as z from "zod";
-import { endpoint } from "../../generic/request.js";
-import { AuthenticatedAIHordeRequest, apikeyShape, commonHeaderShape } from "../base.js";
+import { endpoint } from "../../core/messages.js";
+import { apikeyShape, commonHeaderShape, WorkerSubmitRequest } from "../base.js";
 import { JobSubmitResponse } from "../generated/classes.js";
 import * as schemas from "../generated/schemas.js";
 
@@ -17,7 +17,7 @@ export type ImageGenerationJobSubmitPayload = schemas.SubmitInputStable;
 export interface ImageGenerationJobSubmitRequest extends Readonly<ImageGenerationJobSubmitPayload> {
   readonly apikey?: string;
 }
-export class ImageGenerationJobSubmitRequest extends AuthenticatedAIHordeRequest<JobSubmitResponse> {
+export class ImageGenerationJobSubmitRequest extends WorkerSubmitRequest<JobSubmitResponse> {
   static override readonly endpoint = endpoint("POST", "/v2/generate/submit", () => JobSubmitResponse);
 
   static override readonly schema: z.ZodType = schemas.SubmitInputStable.extend({
@@ -38,10 +38,5 @@ export class ImageGenerationJobSubmitRequest extends AuthenticatedAIHordeRequest
   /** A base64 image stays out of log dumps. */
   override getExtraFieldsToExcludeFromLog(): Set<string> {
     return this.generation && this.generation !== "R2" ? new Set(["generation"]) : new Set();
-  }
-
-  /** Submits are equal when they deliver the same job. */
-  override hashKey(): string {
-    return `ImageGenerationJobSubmitRequest:${this.id}`;
   }
 }

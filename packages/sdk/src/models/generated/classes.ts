@@ -4,12 +4,11 @@
 // Edit the generator or the contract and run `npm run codegen` instead.
 
 import * as z from "zod";
-import { endpoint } from "../../generic/request.js";
-import { HordeResponse } from "../../generic/response.js";
+import { endpoint, HordeResponse } from "../../core/messages.js";
 import { AuthenticatedAIHordeRequest, apikeyShape, BaseAIHordeRequest, commonHeaderShape } from "../base.js";
 import { HordeListResponse } from "../list.js";
 import { hordeObject } from "../strict.js";
-import { jsonBodyOf, openString, type RequestInput, withRequiredMaskFields, xFieldsShape } from "../support.js";
+import { openString, type RequestInput, withRequiredMaskFields, xFieldsShape } from "../support.js";
 import type { OperationId } from "./operations.js";
 import * as schemas from "./schemas.js";
 
@@ -1154,7 +1153,7 @@ export class DeleteIPAddressRequest extends AuthenticatedAIHordeRequest<SimpleRe
 
   /** This DELETE carries a JSON body (the generic layer sends none with DELETE). */
   override body(): Record<string, unknown> {
-    return jsonBodyOf(this);
+    return this.bodyFields();
   }
 }
 

@@ -1,6 +1,5 @@
 import * as z from "zod";
-import { endpoint } from "../../generic/request.js";
-import { HordeResponse } from "../../generic/response.js";
+import { endpoint, HordeResponse } from "../../core/messages.js";
 import { BaseAIHordeRequest, commonHeaderShape } from "../base.js";
 import { hordeObject } from "../strict.js";
 

@@ -1,5 +1,5 @@
 import type * as z from "zod";
-import { endpoint, type HordeRequest, type RequestClass } from "../../generic/request.js";
+import { endpoint, type HordeRequest, type RequestClass } from "../../core/messages.js";
 import { AuthenticatedAIHordeRequest, apikeyShape, commonHeaderShape } from "../base.js";
 import * as schemas from "../generated/schemas.js";
 import { JobPopResponse } from "../job-pop.js";

@@ -1,10 +1,11 @@
 import * as z from "zod";
-import { endpoint } from "../../generic/request.js";
-import { HordeResponse, type ResponseWithProgress } from "../../generic/response.js";
+import { endpoint, HordeResponse, type ResponseWithProgress } from "../../core/messages.js";
 import { JobRequest } from "../base.js";
 import { type ProgressFields, progressShape } from "../generate/progress.js";
-import { Generation } from "../generate/status.js";
+import { Generation, generationShape } from "../generate/status.js";
 import * as schemas from "../generated/schemas.js";
+
+const generationKoboldSchema = schemas.GenerationKobold.extend(generationShape);
 
 /**
  * One delivered text of a request (swagger `GenerationKobold`): `text`, `seed` (an integer, unlike images),
@@ -12,7 +13,7 @@ import * as schemas from "../generated/schemas.js";
  */
 export interface GenerationKobold extends Readonly<schemas.GenerationKobold> {}
 export class GenerationKobold extends Generation {
-  static override readonly schema: z.ZodType = schemas.GenerationKobold;
+  static override readonly schema: z.ZodType = generationKoboldSchema;
 
   static override getApiModelName(): string {
     return "GenerationKobold";
@@ -31,7 +32,8 @@ export interface TextGenerateStatusResponse
 export class TextGenerateStatusResponse extends HordeResponse implements ResponseWithProgress {
   static override readonly schema: z.ZodType = schemas.RequestStatusKobold.extend({
     ...progressShape,
-    generations: z.array(schemas.GenerationKobold),
+    // As the image status (the seed): empty when absent.
+    generations: z.array(generationKoboldSchema).default([]),
   });
 
   static override getApiModelName(): string {
@@ -45,7 +47,7 @@ export class TextGenerateStatusResponse extends HordeResponse implements Respons
 
   protected override hydrate(data: Record<string, unknown>): Record<string, unknown> {
     const generations = (data.generations as unknown[]).map((g) => GenerationKobold.fromValidated(g));
-    return { ...data, generations };
+    return { ...data, generations: Object.freeze(generations) };
   }
 
   /**

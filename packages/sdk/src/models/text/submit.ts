@@ -1,6 +1,6 @@
 import * as z from "zod";
-import { endpoint } from "../../generic/request.js";
-import { AuthenticatedAIHordeRequest, apikeyShape, commonHeaderShape } from "../base.js";
+import { endpoint } from "../../core/messages.js";
+import { apikeyShape, commonHeaderShape, WorkerSubmitRequest } from "../base.js";
 import { JobSubmitResponse } from "../generated/classes.js";
 import * as schemas from "../generated/schemas.js";
 
@@ -18,7 +18,7 @@ export type TextGenerationJobSubmitPayload = schemas.SubmitInputKobold & {
 export interface TextGenerationJobSubmitRequest extends Readonly<TextGenerationJobSubmitPayload> {
   readonly apikey?: string;
 }
-export class TextGenerationJobSubmitRequest extends AuthenticatedAIHordeRequest<JobSubmitResponse> {
+export class TextGenerationJobSubmitRequest extends WorkerSubmitRequest<JobSubmitResponse> {
   static override readonly endpoint = endpoint("POST", "/v2/generate/text/submit", () => JobSubmitResponse);
 
   static override readonly schema: z.ZodType = schemas.SubmitInputKobold.extend({
@@ -35,10 +35,5 @@ export class TextGenerationJobSubmitRequest extends AuthenticatedAIHordeRequest<
 
   static override getApiModelName(): string {
     return "SubmitInputKobold";
-  }
-
-  /** Submits are equal when they deliver the same job. */
-  override hashKey(): string {
-    return `TextGenerationJobSubmitRequest:${this.id}`;
   }
 }

@@ -1,0 +1,204 @@
+import type { Clock } from "../core/clock.js";
+import { HordeValidationError } from "../core/errors.js";
+import type { HttpMethod } from "../core/messages.js";
+import { defaultRateLimit, operations } from "../models/generated/operations.js";
+
+/** One limit as the server declares it: `count` requests per `windowMs`, counted per `scope`. */
+export interface LimitRule {
+  count: number;
+  windowMs: number;
+  /** What the server counts by: the client IP (per route), IP + method + concrete path (so per job id), or the API key (+ method + path). */
+  scope: "ip" | "path" | "apikey";
+}
+
+export interface RateLimitOptions {
+  /** Turn client-side throttling off (default on). */
+  enabled?: boolean;
+  /** Added to every window so requests that travel at different speeds still land in separate server windows (default 40 ms). */
+  marginMs?: number;
+  /** Override the limits of one operation by operationId (e.g. for a whitelisted service IP). */
+  overrides?: Record<string, LimitRule[]>;
+}
+
+const UNIT_MS = { second: 1000, minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
+
+/** A limit as flask-limiter writes it, read: `count` requests per `multiple` `unit`s, i.e. per `windowMs`. */
+export interface RateLimitText {
+  count: number;
+  multiple: number;
+  unit: keyof typeof UNIT_MS;
+  windowMs: number;
+}
+
+/**
+ * Read a limit as the contract's `x-rate-limit` (flask-limiter) writes it: "2/second", "90 per minute",
+ * "10 per 2 minutes" (ai-horde-api §3.1). Throws a HordeValidationError for anything else.
+ */
+export function parseRateLimit(text: string): RateLimitText {
+  const match = /^\s*(\d+)\s*(?:\/|per)\s*(\d+\s*)?(second|minute|hour|day)s?\s*$/.exec(text);
+  if (!match) {
+    throw new HordeValidationError("RateLimit", [{ path: "", message: `unreadable rate limit "${text}"` }]);
+  }
+  const multiple = match[2] ? Number(match[2]) : 1;
+  const unit = match[3] as keyof typeof UNIT_MS;
+  return { count: Number(match[1]), multiple, unit, windowMs: multiple * UNIT_MS[unit] };
+}
+
+/** The part of a parsed limit the client's buckets use. */
+function countPerWindow(text: string): { count: number; windowMs: number } {
+  const { count, windowMs } = parseRateLimit(text);
+  return { count, windowMs };
+}
+
+function scopeOf(key: string): LimitRule["scope"] {
+  if (key.startsWith("apikey")) return "apikey";
+  if (key.includes("path")) return "path";
+  return "ip";
+}
+
+interface RouteLimits {
+  operationId: string;
+  method: string;
+  pattern: RegExp;
+  rules: LimitRule[];
+}
+
+/** The contract's `x-rate-limit` of every operation, as rules, with a matcher for concrete paths. */
+function buildRouteTable(overrides: Record<string, LimitRule[]>): RouteLimits[] {
+  const table: RouteLimits[] = [];
+  // flask-limiter scopes default limits per route and IP (ai-horde-api §3.1).
+  const defaults = defaultRateLimit.limits.map((limit) => ({
+    ...countPerWindow(limit),
+    scope: "ip" as const,
+  }));
+  for (const op of Object.values(operations)) {
+    const declared = op.rateLimits as readonly { limit: string; key: string }[];
+    let rules: LimitRule[] = op.rateLimitExempt
+      ? []
+      : declared.length > 0
+        ? declared.map((r) => ({ ...countPerWindow(r.limit), scope: scopeOf(r.key) }))
+        : defaults;
+    rules = overrides[op.operationId] ?? rules;
+    const source = op.path.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\\?\{\w+\\?\}|\{\w+\}/g, "[^/]+");
+    table.push({ operationId: op.operationId, method: op.method, pattern: new RegExp(`^${source}$`), rules });
+  }
+  // Literal paths before templated ones, so /v2/workers/messages never matches /v2/workers/{id}.
+  return table.sort((a, b) => placeholders(a) - placeholders(b));
+}
+
+function placeholders(route: RouteLimits): number {
+  return (route.pattern.source.match(/\[\^\/\]\+/g) ?? []).length;
+}
+
+/** A sliding log of send times: never more than `count` sends in any `windowMs` interval, hence in any server window. */
+class Window {
+  readonly sent: number[] = [];
+  blockedUntil = 0;
+  constructor(
+    readonly count: number,
+    readonly windowMs: number,
+  ) {}
+
+  /** Milliseconds to wait before a send at `now` fits. */
+  delay(now: number): number {
+    while (this.sent.length > 0 && now - (this.sent[0] as number) >= this.windowMs) this.sent.shift();
+    const byLog = this.sent.length < this.count ? 0 : (this.sent[0] as number) + this.windowMs - now;
+    return Math.max(byLog, this.blockedUntil - now, 0);
+  }
+}
+
+/**
+ * Client-side throttling from the contract's limits, keyed the way the server keys them, shared by every job
+ * of one client — so a well-behaved program never meets a 429. A 429 that comes anyway blocks the bucket for
+ * the server's `Retry-After`.
+ */
+export class RateLimiter {
+  readonly #routes: RouteLimits[];
+  readonly #windows = new Map<string, Window>();
+  readonly #queues = new Map<string, Promise<void>>();
+  #acquiresSincePrune = 0;
+  readonly #clock: Clock;
+  readonly #enabled: boolean;
+  readonly #marginMs: number;
+
+  constructor(clock: Clock, options: RateLimitOptions = {}) {
+    this.#clock = clock;
+    this.#enabled = options.enabled ?? true;
+    this.#marginMs = options.marginMs ?? 40;
+    this.#routes = buildRouteTable(options.overrides ?? {});
+  }
+
+  /** The operation a concrete API path belongs to (path relative to the base URL, e.g. `/v2/generate/check/abc`). */
+  route(method: HttpMethod, path: string): RouteLimits | undefined {
+    return this.#routes.find((r) => r.method === method && r.pattern.test(path));
+  }
+
+  /** Wait until a request may be sent, then record it. Requests on one bucket go out in call order. */
+  async acquire(method: HttpMethod, path: string, apiKeyId: string, signal?: AbortSignal): Promise<void> {
+    if (!this.#enabled) return;
+    if (++this.#acquiresSincePrune >= 1000) {
+      this.#acquiresSincePrune = 0;
+      this.prune();
+    }
+    const route = this.route(method, path);
+    if (!route || route.rules.length === 0) return;
+    const windows = route.rules.map((rule) => this.#window(route, rule, method, path, apiKeyId));
+    const queueKey = windows.map((w) => w.key).join("|");
+    const previous = this.#queues.get(queueKey) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const tail = previous.then(() => mine);
+    this.#queues.set(queueKey, tail);
+    try {
+      await previous;
+      for (;;) {
+        const now = this.#clock.now();
+        const wait = Math.max(...windows.map((w) => w.window.delay(now)));
+        if (wait <= 0) break;
+        await this.#clock.sleep(wait, signal);
+      }
+      const now = this.#clock.now();
+      for (const w of windows) w.window.sent.push(now);
+    } finally {
+      release();
+      if (this.#queues.get(queueKey) === tail) this.#queues.delete(queueKey);
+    }
+  }
+
+  /** The server said 429: hold every bucket of that route until `retryAfterMs` has passed. */
+  penalize(method: HttpMethod, path: string, apiKeyId: string, retryAfterMs: number): void {
+    const route = this.route(method, path);
+    if (!route) return;
+    const until = this.#clock.now() + Math.max(1000, retryAfterMs);
+    for (const rule of route.rules) {
+      const w = this.#window(route, rule, method, path, apiKeyId).window;
+      w.blockedUntil = Math.max(w.blockedUntil, until);
+    }
+  }
+
+  #window(route: RouteLimits, rule: LimitRule, method: string, path: string, apiKeyId: string) {
+    const where =
+      rule.scope === "ip"
+        ? route.operationId
+        : rule.scope === "path"
+          ? `${method} ${path}`
+          : `${apiKeyId} ${method} ${path}`;
+    const key = `${rule.count}/${rule.windowMs}@${rule.scope}:${where}`;
+    let window = this.#windows.get(key);
+    if (!window) {
+      window = new Window(rule.count, rule.windowMs + this.#marginMs);
+      this.#windows.set(key, window);
+    }
+    return { key, window };
+  }
+
+  /** Drop per-id buckets that have been idle for longer than their window (keeps long-running clients small). */
+  prune(): void {
+    const now = this.#clock.now();
+    for (const [key, w] of this.#windows) {
+      if (w.delay(now) === 0 && w.sent.length === 0 && w.blockedUntil <= now) this.#windows.delete(key);
+    }
+  }
+}

@@ -1,0 +1,159 @@
+// One HTTP exchange, with the rules that keep the key safe. Private to the SDK: everything reaches it
+// through the pipeline (http/pipeline.ts), which adds throttling and the retry policy.
+import type { Clock } from "../core/clock.js";
+import { DEFAULT_ACCEPT } from "../core/constants.js";
+import { HordeConnectionError, HordeTimeoutError } from "../core/errors.js";
+import type { Logger } from "../core/logger.js";
+import type { HttpMethod } from "../core/messages.js";
+import { type RawResponse, rawResponse } from "./response.js";
+import { asAbortError, linkSignals } from "./signals.js";
+
+export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+export interface TransportConfig {
+  baseUrl: string;
+  apiKey: string;
+  clientAgent: string;
+  fetch: FetchLike;
+  /** Per-exchange timeout unless the call sets its own. */
+  timeoutMs: number;
+  logger: Logger;
+  clock: Clock;
+}
+
+/** One request on the wire. */
+export interface Exchange {
+  method: HttpMethod;
+  url: string;
+  headers?: Record<string, string> | undefined;
+  /** JSON text for API calls; raw bytes for uploads (e.g. a worker's PUT to a presigned R2 URL). */
+  body?: string | Uint8Array<ArrayBuffer> | undefined;
+  signal?: AbortSignal | undefined;
+  /** Attach the API key (only ever honoured for URLs under the base URL). */
+  authenticate?: boolean | undefined;
+  /** Override the per-exchange timeout. */
+  timeoutMs?: number | undefined;
+  /**
+   * Once the request is on the wire, the caller's abort waits for the answer instead of dropping it. For
+   * submits: an answer we never read is a job we cannot cancel.
+   */
+  uninterruptible?: boolean | undefined;
+}
+
+const MAX_REDIRECTS = 5;
+
+/**
+ * Sends one request and reads its answer:
+ * - the API key goes to URLs under the base URL only — never to an image host, never across a redirect
+ *   that leaves the API (redirects are followed by hand, so headers are decided per hop);
+ * - `Accept` and `Client-Agent` are filled in from the client for API URLs, where the request left them out;
+ * - no answer (refused, reset, DNS, TLS) is a HordeConnectionError; a timeout a HordeTimeoutError.
+ */
+export class Transport {
+  readonly #config: TransportConfig;
+  readonly #apiPrefix: URL;
+
+  constructor(config: TransportConfig) {
+    this.#config = config;
+    this.#apiPrefix = new URL(config.baseUrl.endsWith("/") ? config.baseUrl : `${config.baseUrl}/`);
+  }
+
+  /** True when `url` lies under the configured API base URL (same origin and path prefix). */
+  isApiUrl(url: string | URL): boolean {
+    const u = new URL(url);
+    const prefix = this.#apiPrefix;
+    return u.origin === prefix.origin && `${u.pathname}/`.startsWith(prefix.pathname);
+  }
+
+  /** The path of an API URL under the base URL (`/v2/generate/check/abc`), as the server's limiter keys it. */
+  apiPath(url: string): string {
+    return new URL(url).pathname.slice(this.#apiPrefix.pathname.length - 1);
+  }
+
+  /** The key an exchange would carry (the request's own, else the client's). Never logged. */
+  keyFor(exchange: Exchange): string | undefined {
+    if (!exchange.authenticate) return undefined;
+    return exchange.headers?.apikey ?? this.#config.apiKey;
+  }
+
+  /** Send `exchange` once (following redirects by hand) and read the whole answer; `attempt` is recorded on it. */
+  async exchange(exchange: Exchange, attempt = 1): Promise<RawResponse> {
+    const { fetch, clock, logger } = this.#config;
+    let method = exchange.method;
+    let url = exchange.url;
+    let body = exchange.body;
+    const timeoutMs = exchange.timeoutMs ?? this.#config.timeoutMs;
+    for (let hop = 0; ; hop++) {
+      const headers = this.#headersFor(url, exchange);
+      const linked = linkSignals(
+        exchange.uninterruptible ? undefined : exchange.signal,
+        timeoutMs,
+        `${method} ${url}`,
+      );
+      const started = clock.now();
+      let response: Response;
+      let bytes: Uint8Array<ArrayBuffer>;
+      try {
+        response = await fetch(url, { method, headers, body, signal: linked.signal, redirect: "manual" });
+        bytes = new Uint8Array(await response.arrayBuffer());
+      } catch (error) {
+        if (linked.signal.aborted) {
+          const reason = linked.signal.reason;
+          if (reason instanceof HordeTimeoutError) throw reason;
+          throw asAbortError(reason, `${method} ${url}`);
+        }
+        throw new HordeConnectionError(`${method} ${url} failed: ${describeFetchError(error)}`, method, url, {
+          cause: error,
+        });
+      } finally {
+        linked.dispose();
+      }
+      logger.debug(`${method} ${url} → ${response.status} (${clock.now() - started} ms)`);
+      if (response.type === "opaqueredirect") {
+        throw new HordeConnectionError(
+          `${method} ${url} was redirected; refusing to follow blindly`,
+          method,
+          url,
+        );
+      }
+      const location = response.headers.get("location");
+      if (response.status >= 300 && response.status < 400 && location) {
+        if (hop >= MAX_REDIRECTS)
+          throw new HordeConnectionError(`${method} ${url}: too many redirects`, method, url);
+        url = new URL(location, url).toString();
+        if (
+          response.status === 303 ||
+          ((response.status === 301 || response.status === 302) && method === "POST")
+        ) {
+          method = "GET";
+          body = undefined;
+        }
+        continue;
+      }
+      return rawResponse({ status: response.status, headers: response.headers, url, method, bytes }, attempt);
+    }
+  }
+
+  /** Accept, Client-Agent and the key for API URLs; nothing of ours for anyone else. */
+  #headersFor(url: string, exchange: Exchange): Record<string, string> {
+    const headers: Record<string, string> = { ...exchange.headers };
+    for (const name of Object.keys(headers)) {
+      if (name.toLowerCase() === "apikey") delete headers[name];
+    }
+    if (!this.isApiUrl(url)) return headers;
+    headers.Accept ??= DEFAULT_ACCEPT;
+    headers["Client-Agent"] ??= this.#config.clientAgent;
+    const key = this.keyFor(exchange);
+    if (key !== undefined) headers.apikey = key;
+    return headers;
+  }
+}
+
+function describeFetchError(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = error.cause as { code?: string; message?: string } | undefined;
+    if (cause?.code) return `${error.message} (${cause.code})`;
+    return error.message;
+  }
+  return String(error);
+}

@@ -1,0 +1,67 @@
+// Alchemy jobs: poll their /status until every form is done, faulted or cancelled; download the images
+// of post-processing forms.
+import {
+  type AlchemyAsyncPayload,
+  AlchemyAsyncRequest,
+  AlchemyAsyncResponse,
+} from "../models/alchemy/async.js";
+import {
+  AlchemyDeleteRequest,
+  type AlchemyFormStatus,
+  AlchemyStatusRequest,
+  type AlchemyStatusResponse,
+} from "../models/alchemy/status.js";
+import { downloadUrl } from "./download.js";
+import { type HordeJob, statusPolledKind } from "./job.js";
+import type { RunJobOptions } from "./options.js";
+import type { JobRecipe } from "./run.js";
+
+export interface AlchemyImage {
+  form: string;
+  url: string;
+  /** The processed image; null when it could not be downloaded (see `error`). */
+  bytes: Uint8Array<ArrayBuffer> | null;
+  error?: Error;
+}
+
+export interface RunAlchemyResult {
+  id: string;
+  status: AlchemyStatusResponse;
+  /** Every form with its state and result (captions, nsfw verdicts, interrogations, image URLs). */
+  forms: readonly AlchemyFormStatus[];
+  /** The images of post-processing forms (upscalers, face fixers, strip_background), downloaded. */
+  images: AlchemyImage[];
+}
+
+export type AlchemyJob = HordeJob<AlchemyStatusResponse, AlchemyStatusResponse, RunAlchemyResult>;
+export type RunAlchemyOptions = RunJobOptions<AlchemyStatusResponse, AlchemyAsyncResponse>;
+
+export const alchemyRecipe: JobRecipe<
+  AlchemyAsyncRequest,
+  AlchemyAsyncPayload,
+  AlchemyAsyncResponse,
+  AlchemyStatusResponse,
+  AlchemyStatusResponse,
+  RunAlchemyResult
+> = {
+  request: AlchemyAsyncRequest,
+  accepted: AlchemyAsyncResponse,
+  kind: (request, options) =>
+    statusPolledKind(
+      "alchemy",
+      {
+        status: (id) => new AlchemyStatusRequest({ id }),
+        cancel: (id) => new AlchemyDeleteRequest({ id }),
+      },
+      request.getNumberOfResultsExpected(),
+      async (status, job, signal) => {
+        const images: AlchemyImage[] = [];
+        for (const { form, url } of status.imageUrls) {
+          const bytes =
+            (options.download ?? true) ? await downloadUrl(job.host, url, form, signal) : { bytes: null };
+          images.push({ form, url, ...bytes });
+        }
+        return { id: job.id, status, forms: status.forms, images };
+      },
+    ),
+};

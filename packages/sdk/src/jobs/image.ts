@@ -1,0 +1,55 @@
+// Image jobs: poll the cheap /check, fetch /status once at the end, and download what it lists.
+import {
+  type ImageGenerateAsyncPayload,
+  ImageGenerateAsyncRequest,
+  ImageGenerateAsyncResponse,
+} from "../models/generate/async.js";
+import { ImageGenerateCheckRequest, type ImageGenerateCheckResponse } from "../models/generate/check.js";
+import {
+  DeleteImageGenerateRequest,
+  ImageGenerateStatusRequest,
+  type ImageGenerateStatusResponse,
+} from "../models/generate/status.js";
+import { type DownloadedImage, downloadAll } from "./download.js";
+import type { HordeJob } from "./job.js";
+import type { RunJobOptions, SubmitJobOptions } from "./options.js";
+import type { JobRecipe } from "./run.js";
+
+export interface GenerateImageResult {
+  id: string;
+  status: ImageGenerateStatusResponse;
+  /** One entry per delivered image, censored ones included (see `generation.censored` / `gen_metadata`). */
+  images: DownloadedImage[];
+}
+
+export type ImageJob = HordeJob<ImageGenerateCheckResponse, ImageGenerateStatusResponse, GenerateImageResult>;
+export type SubmitImageOptions = SubmitJobOptions;
+export type GenerateImageOptions = RunJobOptions<ImageGenerateCheckResponse, ImageGenerateAsyncResponse>;
+
+export const imageRecipe: JobRecipe<
+  ImageGenerateAsyncRequest,
+  ImageGenerateAsyncPayload,
+  ImageGenerateAsyncResponse,
+  ImageGenerateCheckResponse,
+  ImageGenerateStatusResponse,
+  GenerateImageResult
+> = {
+  request: ImageGenerateAsyncRequest,
+  accepted: ImageGenerateAsyncResponse,
+  kind: (_request, options) => ({
+    name: "image",
+    progressRequest: (id) => new ImageGenerateCheckRequest({ id }),
+    finalRequest: (id) => new ImageGenerateStatusRequest({ id }),
+    cancelRequest: (id) => new DeleteImageGenerateRequest({ id }),
+    isDone: (check) => check.done,
+    isFaulted: (check) => check.faulted,
+    isPossible: (check) => check.is_possible,
+    async finish(status, job, signal) {
+      const images =
+        (options.download ?? true)
+          ? await downloadAll(job.host, status.generations, signal)
+          : status.generations.map((generation) => ({ generation, bytes: null }));
+      return { id: job.id, status, images };
+    },
+  }),
+};

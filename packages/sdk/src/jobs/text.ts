@@ -1,0 +1,49 @@
+// Text jobs: poll their /status (there is no /check); with n > 1 they complete on n generations.
+import {
+  type TextGenerateAsyncPayload,
+  TextGenerateAsyncRequest,
+  TextGenerateAsyncResponse,
+} from "../models/text/async.js";
+import {
+  DeleteTextGenerateRequest,
+  type GenerationKobold,
+  TextGenerateStatusRequest,
+  type TextGenerateStatusResponse,
+} from "../models/text/status.js";
+import { type HordeJob, statusPolledKind } from "./job.js";
+import type { RunJobOptions } from "./options.js";
+import type { JobRecipe } from "./run.js";
+
+export interface GenerateTextResult {
+  id: string;
+  status: TextGenerateStatusResponse;
+  /** The delivered generations (text, seed, model, worker), in order. */
+  generations: readonly GenerationKobold[];
+  /** Just the texts. */
+  texts: string[];
+}
+
+export type TextJob = HordeJob<TextGenerateStatusResponse, TextGenerateStatusResponse, GenerateTextResult>;
+export type GenerateTextOptions = RunJobOptions<TextGenerateStatusResponse, TextGenerateAsyncResponse>;
+
+export const textRecipe: JobRecipe<
+  TextGenerateAsyncRequest,
+  TextGenerateAsyncPayload,
+  TextGenerateAsyncResponse,
+  TextGenerateStatusResponse,
+  TextGenerateStatusResponse,
+  GenerateTextResult
+> = {
+  request: TextGenerateAsyncRequest,
+  accepted: TextGenerateAsyncResponse,
+  kind: (request) =>
+    statusPolledKind(
+      "text",
+      {
+        status: (id) => new TextGenerateStatusRequest({ id }),
+        cancel: (id) => new DeleteTextGenerateRequest({ id }),
+      },
+      request.getNumberOfResultsExpected(),
+      async (status, job) => ({ id: job.id, status, generations: status.generations, texts: status.texts }),
+    ),
+};
