@@ -135,7 +135,8 @@ describe.skipIf(!oracle.available)("the horde CLI against the oracle", () => {
     textWorker.child.kill("SIGINT");
     const [image, textStats] = await Promise.all([imageWorker.done, textWorker.done]);
     expect(image.code, image.stderr).toBe(0);
-    expect(JSON.parse(image.stdout)).toMatchObject({ completed: 1 });
+    // Two images, popped one at a time by a worker of one thread.
+    expect(JSON.parse(image.stdout)).toMatchObject({ completed: 2, faulted: 0 });
     expect(textStats.code, textStats.stderr).toBe(0);
     // The key is never printed.
     for (const r of [imageWorker, textWorker]) expect(r.output()).not.toContain(ownerKey);
