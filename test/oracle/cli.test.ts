@@ -129,7 +129,9 @@ describe.skipIf(!oracle.available)("the horde CLI against the oracle", () => {
       env,
     ).done;
     expect(text.code, text.stderr).toBe(0);
-    expect(JSON.parse(text.stdout)).toMatchObject({ generations: [{ text: expect.any(String), state: "ok" }] });
+    expect(JSON.parse(text.stdout)).toMatchObject({
+      generations: [{ text: expect.any(String), state: "ok" }],
+    });
 
     imageWorker.child.kill("SIGINT");
     textWorker.child.kill("SIGINT");

@@ -46,9 +46,9 @@ export interface EmulatorOptions {
   devWorkers?: number | DevWorkerSpec[];
   /** Divides every dev worker's simulated work time (default 1; 10 = ten times faster). */
   devWorkerSpeed?: number;
-  /** Concurrency of the shared anonymous account (default 500, §3.3). */
+  /** Concurrency of the shared anonymous account (default 500, docs/server/rate-limits.md#concurrency). */
   anonymousConcurrency?: number;
-  /** Rate limits of §3 (default on); `false` turns them off, an object tunes them. */
+  /** Rate limits of docs/server/rate-limits.md#rate-limits (default on); `false` turns them off, an object tunes them. */
   rateLimits?: boolean | RateLimitOptions;
   /** Largest request body accepted, in bytes (default 20 MiB; 413 above). */
   maxBodyBytes?: number;

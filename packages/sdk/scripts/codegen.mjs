@@ -122,8 +122,8 @@ const RESPONSE_FIXES = {
     status: "200",
     array: true,
     why:
-      "GET /v2/users returns a JSON array of UserDetails (paged, 25 per page; docs/ai-horde-api.md lists " +
-      "`UserDetails[]`, the horde-sdk corpus agrees), but the contract declares a single UserDetails",
+      "GET /v2/users returns a JSON array of UserDetails (paged, 25 per page; docs/server/directory.md#users says so, " +
+      "and the horde-sdk corpus agrees), but the contract declares a single UserDetails",
   },
 };
 

@@ -276,7 +276,7 @@ export const QUERY_VALUES = {
  * Key: parameter name (in every operation that has it).
  */
 export const PATH_PARAM_RULES = {
-  // ai-horde-api §7: only the digits of `alias#id` are accepted; anything else is a 404 UserNotFound.
+  // docs/server/directory.md#user-details: only the digits of `alias#id` are accepted; anything else is a 404 UserNotFound.
   user_id: {
     pattern: "^\\d+$",
     message: "use only the numerical part of the user id (the 1 of db0#1)",

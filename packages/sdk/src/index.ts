@@ -7,11 +7,11 @@ export { AIHordeAPISession, type SessionCloseReport, type TrackedJob } from "./c
 export { decodeBase64, encodeBase64 } from "./core/base64.js";
 export { type Clock, systemClock } from "./core/clock.js";
 export { ANONYMOUS_API_KEY, DEFAULT_BASE_URL, DEFAULT_CLIENT_AGENT } from "./core/constants.js";
+// Types only (no runtime import): `await using` for consumers whose lib lacks esnext.disposable.
+export type {} from "./core/disposable.js";
 export { RequestErrorResponse } from "./core/error-response.js";
 export * from "./core/errors.js";
 export { consoleLogger, type Logger, setModelLogger, silentLogger } from "./core/logger.js";
-// Types only (no runtime import): `await using` for consumers whose lib lacks esnext.disposable.
-export type {} from "./core/disposable.js";
 export {
   HordeRequest,
   HordeResponse,

@@ -1,7 +1,7 @@
 /**
  * The alchemy dev worker: a `HordeWorker` whose `generate` waits the simulated work time on the clock and
  * runs the form on the downloaded source (`forms.ts`); the worker PUTs post-processed images to their
- * upload URL and submits (§6.2).
+ * upload URL and submits (docs/server/alchemy.md#alchemy).
  */
 import { type AlchemyGenerateOutput, HordeWorker } from "horde-sdk/worker";
 import { ALCHEMY_FORMS } from "../horde/reference/forms.js";

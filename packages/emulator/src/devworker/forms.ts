@@ -1,5 +1,6 @@
 /**
- * The alchemy dev worker's "models": deterministic results for every form (§6.2). Analysis forms read the
+ * The alchemy dev worker's "models": deterministic results for every form (docs/server/alchemy.md#alchemy).
+ * Analysis forms read the
  * image's colours with sharp (or, when the source cannot be fetched offline, hash its URL); post-processors
  * return a real image: upscalers resize ×2 or ×4, face fixers re-encode, `strip_background` adds alpha.
  */

@@ -16,7 +16,7 @@ import { drawCensored, drawPicture } from "./draw.js";
 
 export type { DevWorkerConnection, DevWorkerStats } from "./base.js";
 
-/** A bridge agent the horde knows (reGen ≥ 1 has r2), as the doc recommends for emulator workers (§5.5). */
+/** A bridge agent the horde knows (reGen ≥ 1 has r2), as the doc recommends for emulator workers (docs/server/workers.md#bridge-capabilities). */
 export const DEV_WORKER_BRIDGE_AGENT =
   "AI Horde Worker reGen:9.0.1:https://github.com/Haidra-Org/horde-worker-reGen";
 
@@ -26,7 +26,7 @@ export interface DevWorkerOptions extends BaseDevWorkerOptions {
   /** Largest w·h accepted (default 3072², so any valid request fits). */
   maxPixels?: number;
   nsfw?: boolean;
-  /** Jobs per pop (§5.2, default 1). */
+  /** Jobs per pop (docs/server/workers.md#batch-size, default 1). */
   amount?: number;
 }
 

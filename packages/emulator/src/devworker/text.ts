@@ -1,6 +1,6 @@
 /**
  * The text dev worker: a `HordeWorker` whose `generate` waits the simulated work time on the clock and
- * writes deterministic prose (`write.ts`); the worker submits it (§6.1).
+ * writes deterministic prose (`write.ts`); the worker submits it (docs/server/text.md#text).
  */
 import { HordeWorker } from "horde-sdk/worker";
 import { DEFAULT_TEXT_MODEL } from "../horde/reference/models.js";
@@ -13,7 +13,7 @@ import {
 } from "./base.js";
 import { writeText } from "./write.js";
 
-/** A validated text backend (§5.5), so the worker earns the full reward. */
+/** A validated text backend (docs/server/workers.md#bridge-capabilities), so the worker earns the full reward. */
 export const DEV_TEXT_BRIDGE_AGENT = "KoboldCppEmbedWorker:1.0.0:https://github.com/LostRuins/koboldcpp";
 
 export interface TextDevWorkerOptions extends BaseDevWorkerOptions {

@@ -1,9 +1,10 @@
 /**
- * The horde's refusals, as values that carry what the server answers (§8.1, §8.2). The domain throws
+ * The horde's refusals, as values that carry what the server answers (docs/server/errors.md#body-shapes,
+ * docs/server/errors.md#status-per-exception). The domain throws
  * them; the HTTP layer renders them (`server/app.ts`), so no domain code knows about responses.
  */
 
-/** An application error: `{"message", "rc"}` with the status of the server's exception class (§8.2). */
+/** An application error: `{"message", "rc"}` with the status of the server's exception class (docs/server/errors.md#status-per-exception). */
 export class HordeError extends Error {
   constructor(
     readonly status: number,
@@ -45,6 +46,6 @@ export const err = {
       "InvalidAPIKey",
       `No user matching sent API Key. Have you remembered to register at https://aihorde.net/register ? (${action})`,
     ),
-  /** The server's own crash: a bare 500 (where its code fails on a path the doc describes, §5.3). */
+  /** The server's own crash: a bare 500 (where its code fails on a path the doc describes, docs/server/workers.md#submit). */
   internal: () => new BareError(500, INTERNAL_SERVER_ERROR),
 };

@@ -1,9 +1,12 @@
 /**
  * Time-driven changes, applied lazily: every domain operation calls `sweep()` before it reads or writes,
- * so the store is exactly what the server's cleaner (§1.5, §2.3, §6.2) would have made of it by `now`.
+ * so the store is exactly what the server's cleaner (docs/server/image-requests.md#expiry,
+ * docs/server/progress.md#job-ttl-restarts-and-faulting, docs/server/alchemy.md#alchemy) would have made of
+ * it by `now`.
  * Also the two ways a job ends early: aborted (stale or faulted by its worker) and cancelled.
  *
- * DEVIATION(§1.5): the real cleaner runs every 60 s, so on the server a job is aborted up to a minute
+ * DEVIATION(docs/server/image-requests.md#expiry): the real cleaner runs every 60 s, so on the server a job
+ * is aborted up to a minute
  * after its ttl and a request is deleted up to a minute after its expiry; here both happen at the exact
  * instant.
  */
@@ -18,7 +21,7 @@ import { isStale, type Job, jobState } from "./store/jobs.js";
 import { faultRequest, type GenRequest, setRemaining } from "./store/requests.js";
 import type { HordeStore } from "./store/store.js";
 
-/** A request with more than this many faulted jobs is faulted as a whole (§2.3). */
+/** A request with more than this many faulted jobs is faulted as a whole (docs/server/progress.md#job-ttl-restarts-and-faulting). */
 export const MAX_RESTARTS = 2;
 
 export function sweep(store: HordeStore): void {
@@ -44,7 +47,8 @@ export function sweep(store: HordeStore): void {
 /**
  * Marks a processing job faulted (it then counts in `restarted`) and gives its slot back to the queue.
  * A stale job always re-queues; a worker-reported fault re-queues text unconditionally and images only
- * while fewer are finished than the request's job count (§2.3).
+ * while fewer are finished than the request's job count
+ * (docs/server/progress.md#job-ttl-restarts-and-faulting).
  */
 export function abortJob(
   store: HordeStore,
@@ -57,7 +61,8 @@ export function abortJob(
   job.faultedAt = at;
   if (why === "stale") store.workers.findById(job.workerId)?.abortedAt.push(at);
   const finished = store.jobsOf(req).filter((j) => jobState(j) === "finished").length;
-  // DEVIATION(§1.4, §2.3): a cancelled request is never re-queued, so a cancel stays a cancel. The doc's
+  // DEVIATION(docs/server/image-requests.md#cancel, docs/server/progress.md#job-ttl-restarts-and-faulting): a
+  // cancelled request is never re-queued, so a cancel stays a cancel. The doc's
   // stale rule (`n += 1`) read literally would let a late abort resurrect a cancelled request.
   const requeue =
     req.cancelledAt === null && (why === "stale" || req.kind === "text" || finished < req.jobCount);
@@ -72,9 +77,11 @@ function faultIfTooManyRestarts(store: HordeStore, req: GenRequest, now: number)
 }
 
 /**
- * DELETE (§1.4): nothing left to pop; jobs already popped are not aborted — their workers still submit,
+ * DELETE (docs/server/image-requests.md#cancel): nothing left to pop; jobs already popped are not aborted —
+ * their workers still submit,
  * get paid, and the requester is charged. No refund; the request expires normally. For images the job
- * count drops to what is finished; QUIRK(§6.1): for text it is not reset, so a text request cancelled
+ * count drops to what is finished; QUIRK(docs/server/text.md#text): for text it is not reset, so a text
+ * request cancelled
  * before all its jobs finished never reports `done`.
  */
 export function cancelRequest(store: HordeStore, req: GenRequest): void {

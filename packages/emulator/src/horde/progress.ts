@@ -1,5 +1,6 @@
 /**
- * The progress counters of §2, derived from the request's `remaining`/`jobCount` and its job rows every
+ * The progress counters of docs/server/progress.md#progress, derived from the request's
+ * `remaining`/`jobCount` and its job rows every
  * time they are read, and the two verdicts built on them: done, and possible. Nothing here is stored.
  * (`queue.ts` adds the queue position and the wait time.)
  */
@@ -27,12 +28,12 @@ export function counters(store: HordeStore, req: GenRequest): Counters {
     else processing++;
   }
   let waiting = Math.max(req.remaining, 0);
-  // The cap reconciles races between `n` and the job rows (§2.1).
+  // The cap reconciles races between `n` and the job rows (docs/server/progress.md#counters).
   if (req.jobCount > 0) waiting = Math.min(waiting, Math.max(req.jobCount - processing - finished, 0));
   return { finished, processing, restarted, waiting };
 }
 
-/** `is_completed` (§2.1): faulted, or nothing left to pop and every job finished or faulted. */
+/** `is_completed` (docs/server/progress.md#counters): faulted, or nothing left to pop and every job finished or faulted. */
 export function isDone(req: GenRequest, c: Counters): boolean {
   if (req.faulted) return true;
   if (req.remaining > 0) return false;
@@ -40,7 +41,8 @@ export function isDone(req: GenRequest, c: Counters): boolean {
 }
 
 /**
- * `is_possible` (§2.1): true while a job is in flight, else whether an active worker could take it.
+ * `is_possible` (docs/server/progress.md#counters): true while a job is in flight, else whether an active
+ * worker could take it.
  * The server caches the worker query for 60 s; this answers from the current state.
  */
 export function isPossible(store: HordeStore, req: GenRequest, c: Counters): boolean {
@@ -53,7 +55,7 @@ export function isPossible(store: HordeStore, req: GenRequest, c: Counters): boo
     );
 }
 
-/** Jobs of the kind waiting or in progress over unfaulted requests (`queued_requests` of §7, the upfront rules). */
+/** Jobs of the kind waiting or in progress over unfaulted requests (`queued_requests` of docs/server/directory.md#directory, the upfront rules). */
 export function queuedJobs(store: HordeStore, kind: GenRequest["kind"]): number {
   let total = 0;
   for (const r of store.requestsOf(kind)) {

@@ -1,8 +1,10 @@
 /**
- * Queue order, `queue_position` and `wait_time` (§2.2, §9.4). The server refreshes these from a cache
+ * Queue order, `queue_position` and `wait_time` (docs/server/progress.md#queue-position-and-wait-time,
+ * docs/server/kudos.md#queue-order). The server refreshes these from a cache
  * every second; the emulator computes them on each read. Image and text have separate queues.
  *
- * DEVIATION(§2.2): the server sizes text jobs with the image divisor (a bug); here a text job's
+ * DEVIATION(docs/server/progress.md#queue-position-and-wait-time): the server sizes text jobs with the image
+ * divisor (a bug); here a text job's
  * "things" are its `max_length` tokens and the horde's speed is in tokens per second.
  */
 import { accurateSteps } from "./pricing/image.js";
@@ -25,7 +27,7 @@ export interface QueueSnapshot {
   entries: Map<string, QueueEntry>;
 }
 
-/** Megapixel-steps of one image (§2.2 "things"), or the tokens of one text job. */
+/** Megapixel-steps of one image (docs/server/progress.md#queue-position-and-wait-time "things"), or the tokens of one text job. */
 export function thingsPerImage(req: GenRequest): number {
   if (req.kind === "text") return req.params.max_length;
   const p = req.params;
@@ -37,7 +39,7 @@ export function queuedThings(req: GenRequest): number {
   return thingsPerImage(req) * Math.max(req.remaining, 0);
 }
 
-/** The queue: requests with jobs left to pop, not faulted, by `extra_priority` desc then age (§9.4). */
+/** The queue: requests with jobs left to pop, not faulted, by `extra_priority` desc then age (docs/server/kudos.md#queue-order). */
 export function queuedRequests<K extends GenKind>(
   store: HordeStore,
   kind: K,
@@ -65,7 +67,8 @@ export function queueSnapshot(store: HordeStore, kind: GenKind): QueueSnapshot {
 }
 
 /**
- * DEVIATION(§2.2): the server averages a performance history that is never empty on a live horde; a fresh
+ * DEVIATION(docs/server/progress.md#queue-position-and-wait-time): the server averages a performance history
+ * that is never empty on a live horde; a fresh
  * emulator has none, and dividing by 1 would report a 512² job as minutes away. Until a worker of the kind
  * has delivered, the emulator assumes the dev workers' default pace: 512×512×30 steps in 1.5 s (pixel-steps
  * per second) and 80 tokens in 1.5 s.
@@ -88,7 +91,7 @@ function speedPerThread(store: HordeStore, kind: GenKind): number {
   return kind === "image" ? avg / 1e6 : avg;
 }
 
-/** `wait_time` (§2.2): the queue ahead over the horde's throughput, plus the slowest job still in flight. */
+/** `wait_time` (docs/server/progress.md#queue-position-and-wait-time): the queue ahead over the horde's throughput, plus the slowest job still in flight. */
 export function waitTimeSeconds(store: HordeStore, req: GenRequest, snapshot: QueueSnapshot): number {
   const now = store.now();
   let wait = 0;

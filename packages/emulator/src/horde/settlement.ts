@@ -1,7 +1,8 @@
 /**
- * What happens to the books when work is delivered (§5.3, §6.1, §6.2): the requester is charged, the
+ * What happens to the books when work is delivered (docs/server/workers.md#submit, docs/server/text.md#text,
+ * docs/server/alchemy.md#alchemy): the requester is charged, the
  * worker's owner credited, records and statistics updated, the worker's speed recorded, and the request
- * kept alive 20 more minutes (§1.5).
+ * kept alive 20 more minutes (docs/server/image-requests.md#expiry).
  */
 import { formCharge } from "./pricing/alchemy.js";
 import { round2 } from "./pricing/round.js";
@@ -59,7 +60,7 @@ export function settleDelivery(
   req.expiresAt = now + REQUEST_LIFETIME_MS;
 }
 
-/** A form that is done, or cancelled while processing: its worker is paid, the requester charged (§6.2). */
+/** A form that is done, or cancelled while processing: its worker is paid, the requester charged (docs/server/alchemy.md#alchemy). */
 export function settleForm(store: HordeStore, i: Interrogation, form: AlchemyForm): void {
   const worker = form.workerId ? store.workers.findById(form.workerId) : undefined;
   const charge = formCharge(form.kudos, i.slowWorkers);

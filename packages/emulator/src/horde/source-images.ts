@@ -1,9 +1,11 @@
 /**
- * Source images of img2img requests and alchemy (§1.1.2 step 9, §6.2): base64 sources are decoded,
+ * Source images of img2img requests and alchemy (docs/server/image-requests.md#submit-order step 9,
+ * docs/server/alchemy.md#alchemy): base64 sources are decoded,
  * checked and stored in the local R2 as WebP; a URL pointing into the emulator's own R2 (a result of an
  * earlier request) is read from there.
  *
- * DEVIATION(§1.1.2 step 9): other URLs are not downloaded (the emulator stays offline): they are passed
+ * DEVIATION(docs/server/image-requests.md#submit-order step 9): other URLs are not downloaded (the emulator
+ * stays offline): they are passed
  * to the worker as given and assumed to be 512×512.
  */
 import sharp, { type Metadata } from "sharp";
@@ -29,9 +31,9 @@ function localObject(store: HordeStore, value: string): { key: string; bytes: Ui
 }
 
 export interface SourceLimits {
-  /** Largest w·h as a side length: 3072 for image requests (§1.1.2 step 9). */
+  /** Largest w·h as a side length: 3072 for image requests (docs/server/image-requests.md#submit-order step 9). */
   maxSide?: number;
-  /** Largest size in 512² tiles: 255 for alchemy (§6.2). */
+  /** Largest size in 512² tiles: 255 for alchemy (docs/server/alchemy.md#alchemy). */
   maxTiles?: number;
 }
 

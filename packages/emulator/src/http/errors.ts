@@ -1,4 +1,4 @@
-/** The errors of reading a request, before the domain sees it (§8.1.2). `server/app.ts` renders them. */
+/** The errors of reading a request, before the domain sees it (docs/server/errors.md#validation-errors). `server/app.ts` renders them. */
 
 /** A schema or request-parser failure: 400 `{"message":"Input payload validation failed","errors":{…}}`, no rc. */
 export class PayloadValidationError extends Error {

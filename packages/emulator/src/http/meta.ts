@@ -13,7 +13,7 @@ declare module "hono" {
 }
 
 export interface RequestMeta {
-  /** The client IP (§3.1): the last `X-Forwarded-For` entry, else the socket's address, else 127.0.0.1. */
+  /** The client IP (docs/server/rate-limits.md#mechanics): the last `X-Forwarded-For` entry, else the socket's address, else 127.0.0.1. */
   clientIp: string;
   /** False for the dev workers' own door: faults are for the clients under test. */
   faultable?: boolean;
@@ -41,7 +41,7 @@ export function metaOf(c: Context): RequestMeta {
   return c.get("hordeMeta") ?? metas.get(c.req.raw) ?? { clientIp: DEFAULT_CLIENT_IP };
 }
 
-/** The IP ProxyFix(x_for=1) would see: the last `X-Forwarded-For` entry, if any (§3.1). */
+/** The IP ProxyFix(x_for=1) would see: the last `X-Forwarded-For` entry, if any (docs/server/rate-limits.md#mechanics). */
 export function forwardedIp(headers: Headers): string | undefined {
   const xff = headers.get("X-Forwarded-For");
   if (!xff) return undefined;

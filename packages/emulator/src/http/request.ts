@@ -1,6 +1,7 @@
 /**
  * Reading a request the way the server's parser does: the JSON body (malformed or too deep → 400), its
- * schema, the `apikey` header and the fields the parser requires, in that order (§1.1.2 steps 1–2); then
+ * schema, the `apikey` header and the fields the parser requires, in that order
+ * (docs/server/image-requests.md#submit-order steps 1–2); then
  * the `Caller` the domain gets.
  */
 import type { Context, Handler } from "hono";
@@ -36,7 +37,8 @@ export function jsonDepth(text: string, limit = MAX_JSON_DEPTH): number {
 
 /**
  * Reads the JSON body. Malformed JSON is a 400 with a bare message, the way Flask reports a body it
- * cannot decode (§1.1.2 step 1, inferred), never a 500. Bodies nested deeper than `MAX_JSON_DEPTH`
+ * cannot decode (docs/server/image-requests.md#submit-order step 1, inferred), never a 500. Bodies nested
+ * deeper than `MAX_JSON_DEPTH`
  * are refused the same way (the server would likely fail with a 500 on Python's recursion limit).
  */
 export async function readJsonBody(c: Context): Promise<unknown> {
@@ -63,7 +65,7 @@ const PARSERS: Record<BodySchemaName, { apikey: boolean; fields?: Record<string,
     apikey: true,
     fields: { source_image: "The public URL of the image to interrogate." },
   },
-  // `name` is optional in the pop models but required by the parser (§5.1).
+  // `name` is optional in the pop models but required by the parser (docs/server/workers.md#pop).
   PopInputStable: { apikey: true, fields: { name: "The Name of the Worker." } },
   PopInputKobold: { apikey: true, fields: { name: "The Name of the Worker." } },
   InterrogationPopInput: { apikey: true, fields: { name: "The Name of the Worker." } },
@@ -120,7 +122,8 @@ export function handleSubmit(
 }
 
 /**
- * Who is asking. With `requireKey`, a missing `apikey` header is the parser's 400 `errors` shape (§4);
+ * Who is asking. With `requireKey`, a missing `apikey` header is the parser's 400 `errors` shape
+ * (docs/server/auth-and-headers.md#auth-and-headers);
  * without, it is "".
  */
 export function callerOf(c: Context, requireKey = false): Caller {

@@ -1,6 +1,7 @@
 /**
  * Body validation with the SDK's generated zod schemas, reported the way the server's JSON-schema
- * validation reports it (§8.1.2): `errors` maps the dotted path (`params.width`, `params.loras.0.name`)
+ * validation reports it (docs/server/errors.md#validation-errors): `errors` maps the dotted path
+ * (`params.width`, `params.loras.0.name`)
  * to a message worded like Python's jsonschema (`500 is not a multiple of 64`).
  */
 import { schemas } from "horde-sdk";
@@ -172,7 +173,8 @@ function enumIssues(body: unknown, rules: readonly EnumRule[]): Issue[] {
 
 /**
  * Validates a JSON body against the named contract schema. Throws the 400 `errors` shape on failure.
- * Only validates: defaults are the server's runtime ones, applied by the routes (§0.1), not the swagger's.
+ * Only validates: defaults are the server's runtime ones, applied by the routes
+ * (docs/server/quirks.md#runtime-defaults), not the swagger's.
  */
 export function validateBody(name: BodySchemaName, body: unknown): void {
   const schema = BODY_SCHEMAS[name] as unknown as BodySchema;

@@ -1,4 +1,4 @@
-/** Alchemy (§6.2): the requester's async, status and cancel; the alchemist's pop and submit. */
+/** Alchemy (docs/server/alchemy.md#alchemy): the requester's async, status and cancel; the alchemist's pop and submit. */
 import { Hono } from "hono";
 import { cancelAlchemy } from "../horde/alchemy/cancel.js";
 import { deliverAlchemy, type FormSubmitBody } from "../horde/alchemy/deliver.js";
@@ -13,7 +13,7 @@ export function alchemyRoutes(store: HordeStore): Hono {
 
   app.post(
     "/v2/interrogate/async",
-    // §6.2: 202 with the id only (no `message`).
+    // docs/server/alchemy.md#alchemy: 202 with the id only (no `message`).
     handleCall("ModelInterrogationInputStable", (body, caller) => submitAlchemy(store, body, caller), 202),
   );
   app.get("/v2/interrogate/status/:id", (c) =>

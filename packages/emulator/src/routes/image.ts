@@ -1,4 +1,4 @@
-/** Image generation (§1, §5): the requester's async, check, status, cancel and rate; the worker's pop and submit. */
+/** Image generation (docs/server/image-requests.md#image-requests, docs/server/workers.md#workers): the requester's async, check, status, cancel and rate; the worker's pop and submit. */
 import { Hono } from "hono";
 import { cancelImage } from "../horde/image/cancel.js";
 import { deliverImage } from "../horde/image/deliver.js";

@@ -1,4 +1,4 @@
-/** Delivery statistics (§7): GET /v2/stats/img|text/totals and /models. */
+/** Delivery statistics (docs/server/directory.md#directory): GET /v2/stats/img|text/totals and /models. */
 import { Hono } from "hono";
 import { modelStats } from "../horde/directory/status.js";
 import type { HordeStore } from "../horde/store/store.js";

@@ -1,4 +1,4 @@
-/** The horde's status (§7): GET /v2/status/heartbeat, /models, /models/{name}, /performance, /modes, /news. */
+/** The horde's status (docs/server/directory.md#directory): GET /v2/status/heartbeat, /models, /models/{name}, /performance, /modes, /news. */
 import { Hono } from "hono";
 import { statusModel, statusModels, statusPerformance } from "../horde/directory/status.js";
 import type { HordeStore } from "../horde/store/store.js";

@@ -1,4 +1,4 @@
-/** Text generation (§6.1): the requester's async, status and cancel (no `/check`); the worker's pop and submit. */
+/** Text generation (docs/server/text.md#text): the requester's async, status and cancel (no `/check`); the worker's pop and submit. */
 import { Hono } from "hono";
 import type { HordeStore } from "../horde/store/store.js";
 import { cancelText } from "../horde/text/cancel.js";

@@ -1,4 +1,4 @@
-/** Accounts (§4, §7): GET /v2/find_user, /v2/users and /v2/users/{id}. */
+/** Accounts (docs/server/auth-and-headers.md#auth-and-headers, docs/server/directory.md#directory): GET /v2/find_user, /v2/users and /v2/users/{id}. */
 import { Hono } from "hono";
 import { findUser, getUser, listUsers } from "../horde/directory/users.js";
 import type { HordeStore } from "../horde/store/store.js";

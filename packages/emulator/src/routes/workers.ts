@@ -1,4 +1,4 @@
-/** Workers (§7): GET /v2/workers, /v2/workers/{id} and /v2/workers/name/{name}. */
+/** Workers (docs/server/directory.md#directory): GET /v2/workers, /v2/workers/{id} and /v2/workers/name/{name}. */
 import { Hono } from "hono";
 import { getWorkerById, getWorkerByName, listWorkers } from "../horde/directory/workers.js";
 import type { HordeStore } from "../horde/store/store.js";

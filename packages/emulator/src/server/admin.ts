@@ -39,12 +39,12 @@ export interface EmulatorAdmin {
   getUser(apikey: string): AdminUserView | null;
   /** Every user with their key (the anonymous account included). */
   listUsers(): (AdminUserView & { apikey: string })[];
-  /** Sets the balance (booked as admin kudos, §7 `kudos_details.admin`). Throws for an unknown key. */
+  /** Sets the balance (booked as admin kudos, docs/server/directory.md#directory `kudos_details.admin`). Throws for an unknown key. */
   setKudos(apikey: string, kudos: number): AdminUserView;
   updateUser(apikey: string, patch: UserPatch): AdminUserView;
-  /** The horde-wide modes of `/v2/status/modes`; maintenance makes the async routes answer 400 (§8.3). */
+  /** The horde-wide modes of `/v2/status/modes`; maintenance makes the async routes answer 400 (docs/server/errors.md#return-codes). */
   setModes(modes: Partial<HordeModes>): HordeModes;
-  /** Puts a worker (by name or id) in or out of maintenance (§5.1 step 10). */
+  /** Puts a worker (by name or id) in or out of maintenance (docs/server/workers.md#pop step 10). */
   setWorkerMaintenance(nameOrId: string, on: boolean): void;
   /** Every request (live and expired) with its outcome and progress. */
   listRequests(): RequestSummary[];

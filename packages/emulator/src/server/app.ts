@@ -2,7 +2,8 @@
  * The HTTP surface: the API under `/api`, the local R2 bucket under `/_r2`, the admin API under
  * `/_emulator`. Cross-cutting work is middleware, outermost first: the request's meta, the front door
  * (faults, clock hold), the common headers, preflights, the body cap, the rate limits. Every error is
- * rendered in one of the server's shapes (§8.1); an unexpected exception is logged and answered like the
+ * rendered in one of the server's shapes (docs/server/errors.md#body-shapes); an unexpected exception is
+ * logged and answered like the
  * server's 500, never leaked.
  */
 import { type Context, Hono, type MiddlewareHandler } from "hono";

@@ -19,7 +19,7 @@ import {
 } from "./faults/index.js";
 import { findOperation } from "./rate-limit/index.js";
 
-/** The CORS headers every server response carries (§3.4). */
+/** The CORS headers every server response carries (docs/server/rate-limits.md#429-responses-and-headers). */
 export const CORS_HEADERS: Record<string, string> = {
   "Access-Control-Allow-Origin": "*",
   "Access-Control-Allow-Methods": "POST, GET, OPTIONS, PUT, DELETE, PATCH",

@@ -1,5 +1,6 @@
 /**
- * The local "R2" bucket (§5.4): PUT for the worker's upload, GET for the client's download, both through
+ * The local "R2" bucket (docs/server/workers.md#r2-uploads): PUT for the worker's upload, GET for the
+ * client's download, both through
  * presigned-style URLs (see `horde/store/bucket.ts`). Errors are S3-style XML, like the real bucket's.
  */
 import { Hono } from "hono";

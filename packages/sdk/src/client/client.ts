@@ -109,7 +109,8 @@ export class AIHordeAPIClient extends ReadShortcuts implements JobHost {
       ]);
     }
     this.clientAgent = options.clientAgent ?? DEFAULT_CLIENT_AGENT;
-    // The horde asks every client to identify itself as name:version:contact (ai-horde-api §4).
+    // The horde asks every client to identify itself as name:version:contact
+    // (docs/server/auth-and-headers.md#auth-and-headers).
     if (!/^[^:\s]+:[^:\s]+:\S.*$/.test(this.clientAgent)) {
       throw new HordeValidationError("AIHordeClientOptions", [
         {

@@ -32,7 +32,7 @@ export interface RateLimitText {
 
 /**
  * Read a limit as the contract's `x-rate-limit` (flask-limiter) writes it: "2/second", "90 per minute",
- * "10 per 2 minutes" (ai-horde-api §3.1). Throws a HordeValidationError for anything else.
+ * "10 per 2 minutes" (docs/server/rate-limits.md#mechanics). Throws a HordeValidationError for anything else.
  */
 export function parseRateLimit(text: string): RateLimitText {
   const match = /^\s*(\d+)\s*(?:\/|per)\s*(\d+\s*)?(second|minute|hour|day)s?\s*$/.exec(text);
@@ -66,7 +66,7 @@ interface RouteLimits {
 /** The contract's `x-rate-limit` of every operation, as rules, with a matcher for concrete paths. */
 function buildRouteTable(overrides: Record<string, LimitRule[]>): RouteLimits[] {
   const table: RouteLimits[] = [];
-  // flask-limiter scopes default limits per route and IP (ai-horde-api §3.1).
+  // flask-limiter scopes default limits per route and IP (docs/server/rate-limits.md#mechanics).
   const defaults = defaultRateLimit.limits.map((limit) => ({
     ...countPerWindow(limit),
     scope: "ip" as const,

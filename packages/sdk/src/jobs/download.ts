@@ -40,7 +40,8 @@ export async function downloadGeneration(
 ): Promise<DownloadedImage> {
   const img = generation.img;
   if (typeof img !== "string" || img === "" || img === "N/A") {
-    // QUIRK(ai-horde-api §1.3): with r2=false the server sends "N/A" when it could not fetch the image itself.
+    // QUIRK(docs/server/image-requests.md#status): with r2=false the server sends "N/A" when it could not
+    // fetch the image itself.
     return {
       generation,
       bytes: null,

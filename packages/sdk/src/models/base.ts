@@ -45,7 +45,7 @@ export abstract class JobRequest<R extends HordeResponse = HordeResponse> extend
 /**
  * A worker's submit of one popped job (image, text, alchemy). The horde stores a job's first submit only
  * and answers a repeat with `DuplicateGen`, so a submit may be sent again after a failure that leaves in
- * doubt whether it arrived (ai-horde-api §5.3). Submits are equal when they deliver the same job.
+ * doubt whether it arrived (docs/server/workers.md#submit). Submits are equal when they deliver the same job.
  */
 export abstract class WorkerSubmitRequest<
   R extends HordeResponse = HordeResponse,

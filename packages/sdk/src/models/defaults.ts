@@ -1,5 +1,7 @@
-// The server's runtime defaults, where they differ from the defaults the contract documents (ai-horde-api §0.1,
-// §1.1, §5.1, §6, §12).
+// The server's runtime defaults, where they differ from the defaults the contract documents
+// (docs/server/quirks.md#runtime-defaults,
+// docs/server/image-requests.md#submit, docs/server/workers.md#pop, docs/server/README.md#text-and-alchemy,
+// docs/server/quirks.md#swagger-vs-server).
 //
 // Decision: a request's `toJSON()` is exactly what you wrote. On the wire (`body()`), the client-side submits
 // (image and text async) also state the server's RUNTIME defaults for the fields where they differ from the

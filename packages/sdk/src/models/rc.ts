@@ -1,11 +1,12 @@
-// Return codes (`rc`) as the server really sends them (ai-horde-api §8). An rc is an OPEN string: the SDK never
+// Return codes (`rc`) as the server really sends them (docs/server/errors.md#errors). An rc is an OPEN
+// string: the SDK never
 // rejects one it does not know, and `AIHordeRequestError.rc` carries it verbatim. What is encoded here:
 // the codes the server raises but does not list, the ones it sends with a trailing dot, and the ones a server
 // bug replaces by the generic `BadRequest` / `Forbidden`.
 import { AIHordeRequestError } from "../core/errors.js";
 import type { KNOWN_RC } from "./generated/schemas.js";
 
-/** rcs the server raises that its own `KNOWN_RC` list (and so the contract's enum) lacks (§8.3). */
+/** rcs the server raises that its own `KNOWN_RC` list (and so the contract's enum) lacks (docs/server/errors.md#return-codes). */
 export const UNLISTED_RC = [
   "AnonForbiddenUser",
   "BannedClientAgent",

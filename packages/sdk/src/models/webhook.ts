@@ -2,7 +2,8 @@ import * as z from "zod";
 import { validateWith } from "../core/validation.js";
 
 /**
- * What the horde POSTs to a request's `webhook` for each delivered image (ai-horde-api §1.6): the generation
+ * What the horde POSTs to a request's `webhook` for each delivered image
+ * (docs/server/image-requests.md#webhooks): the generation
  * as in the status response, plus the request id and the worker's reward. Unknown fields are kept.
  */
 const imageWebhookSchema = z.looseObject({

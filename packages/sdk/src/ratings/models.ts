@@ -1,6 +1,7 @@
 // The AI Horde Ratings API (https://ratings.aihorde.net/api): a separate Haidra service where people rate
 // generated images (aesthetics 1–10, artifacts 0–5). Four GET endpoints, authenticated with the same `apikey`
-// header as the AI Horde. Not in the AI Horde contract: these schemas are written from docs/ratings-api.md and
+// header as the AI Horde. Not in the AI Horde contract: these schemas are written from
+// docs/server/ratings-api.md and
 // the example bodies of horde_sdk's corpus.
 import * as z from "zod";
 import { endpoint, HordeRequest, HordeResponse } from "../core/messages.js";

@@ -6,7 +6,8 @@ import type { HordeWorkerOptions } from "./types.js";
 
 /**
  * The default bridge agent of image workers. The horde decides from the agent what a worker can do
- * (ai-horde-api §5.5) and gives an unknown agent no `r2` request — that is, none of the default ones — so
+ * (docs/server/workers.md#bridge-capabilities) and gives an unknown agent no `r2` request — that is, none of
+ * the default ones — so
  * image workers declare the capability set of reGen 9 (img2img, inpainting, post-processing, hires-fix,
  * r2, LoRA/TI support when allowed, …). Set `bridgeAgent` to what your `generate` really supports.
  */

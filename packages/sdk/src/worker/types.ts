@@ -41,7 +41,7 @@ export interface GenerateContext {
   logger: Logger;
 }
 
-/** A moderator's message to this worker, from the pop response (§5.1). */
+/** A moderator's message to this worker, from the pop response (docs/server/workers.md#pop). */
 export interface WorkerMessage {
   id: string;
   message: string;
@@ -71,11 +71,12 @@ export interface CommonWorkerOptions
   /** Jobs worked on at the same time (`threads` in the pop; default 1). An image batch counts once. */
   threads?: number;
   /**
-   * Jobs asked for per pop (default 1): for images the batch size (`ids` of one request, §5.2), for text
+   * Jobs asked for per pop (default 1): for images the batch size (`ids` of one request,
+   * docs/server/workers.md#batch-size), for text
    * and alchemy capped by the free threads.
    */
   amount?: number;
-  /** The bridge agent `name:version:url`; it decides which requests the horde sends (§5.5). */
+  /** The bridge agent `name:version:url`; it decides which requests the horde sends (docs/server/workers.md#bridge-capabilities). */
   bridgeAgent?: string;
   /** Users whose requests this worker serves first (`alias#id`), besides its owner. */
   priorityUsernames?: string[];
@@ -152,7 +153,7 @@ export interface ImageWorkerJob {
 export interface ImageResult {
   image: ImageBytes;
   seed?: number;
-  /** e.g. `[{ type: "censorship", value: "nsfw" }]` for a censored image (§5.3: `censored` is ignored). */
+  /** e.g. `[{ type: "censorship", value: "nsfw" }]` for a censored image (docs/server/workers.md#submit: `censored` is ignored). */
   gen_metadata?: schemas.GenerationMetadataStable[];
 }
 
@@ -253,7 +254,7 @@ export interface AlchemyWorkerJob {
   readonly payload: Record<string, unknown>;
   /** The downloaded (or decoded) source image. */
   readonly sourceImage: Uint8Array;
-  /** Forms get 3 minutes (§6.2). */
+  /** Forms get 3 minutes (docs/server/alchemy.md#alchemy). */
   readonly ttl: number;
   readonly deadline: number;
   readonly pop: AlchemyJobPopResponse;

@@ -1,5 +1,6 @@
-// HordeWorker: the pop → download → generate → upload → submit loop of an AI Horde worker (ai-horde-api
-// §5, §6), with up to `threads` jobs in flight, job ttls, graceful stops and events. fetch only: it runs
+// HordeWorker: the pop → download → generate → upload → submit loop of an AI Horde worker
+// (docs/server/workers.md#workers, docs/server/README.md#text-and-alchemy), with up to `threads` jobs in
+// flight, job ttls, graceful stops and events. fetch only: it runs
 // wherever the client runs (Node, Deno, Bun, browsers). Its parts: the pop loop (pop-loop.ts), the unit
 // runner (unit-runner.ts), the reporter that settles every job (reporter.ts), the counters (stats.ts) and
 // one adapter per kind (kinds/).

@@ -85,7 +85,7 @@ export function setup(options: EmulatorOptions = {}) {
       headers: { "Content-Type": "image/webp" },
     });
 
-  // Text (§6.1).
+  // Text (docs/server/text.md#text).
   const textGenerate = (body: Record<string, unknown> = {}, apikey = requester.apikey) =>
     call("POST", "/v2/generate/text/async", { apikey, body: { prompt: "Once upon a time", ...body } });
   const textPop = (body: Record<string, unknown> = {}, apikey = owner.apikey) =>
@@ -103,7 +103,7 @@ export function setup(options: EmulatorOptions = {}) {
   const textStatus = (id: string) => call("GET", `/v2/generate/text/status/${id}`);
   const textCancel = (id: string) => call("DELETE", `/v2/generate/text/status/${id}`);
 
-  // Alchemy (§6.2).
+  // Alchemy (docs/server/alchemy.md#alchemy).
   const interrogate = (body: Record<string, unknown> = {}, apikey = requester.apikey) =>
     call("POST", "/v2/interrogate/async", {
       apikey,

@@ -1,4 +1,4 @@
-/** `DELETE /v2/interrogate/status/{id}` (§6.2). */
+/** `DELETE /v2/interrogate/status/{id}` (docs/server/alchemy.md#alchemy). */
 import { settleForm } from "../settlement.js";
 import type { HordeStore } from "../store/store.js";
 import { type AlchemyStatusView, alchemyStatusView } from "../views/request-status.js";

@@ -1,4 +1,4 @@
-/** `POST /v2/interrogate/submit` (§6.2): an alchemist delivers (or gives up on) one form. */
+/** `POST /v2/interrogate/submit` (docs/server/alchemy.md#alchemy): an alchemist delivers (or gives up on) one form. */
 import type { Caller } from "../caller.js";
 import { err } from "../errors.js";
 import { sweep } from "../lifecycle.js";
@@ -20,7 +20,8 @@ export function deliverAlchemy(store: HordeStore, body: FormSubmitBody, caller: 
     throw err.notFound(`Interrogation Form with ID ${String(body.id)} does not exist.`, "InvalidJobID");
   }
   const user = store.users.findByKey(caller.apikey);
-  // QUIRK(§6.2, §5.3): an unknown key most likely answers a bare 500 on the server.
+  // QUIRK(docs/server/alchemy.md#alchemy, docs/server/workers.md#submit): an unknown key most likely answers
+  // a bare 500 on the server.
   if (!user) throw err.internal();
   const worker = form.workerId ? store.workers.findById(form.workerId) : undefined;
   if (form.state === "processing" && (!worker || worker.ownerId !== user.id)) {

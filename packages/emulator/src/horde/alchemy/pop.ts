@@ -1,5 +1,6 @@
 /**
- * `POST /v2/interrogate/pop` (§6.2): waiting forms this alchemist can do, owner and priority users first,
+ * `POST /v2/interrogate/pop` (docs/server/alchemy.md#alchemy): waiting forms this alchemist can do, owner and
+ * priority users first,
  * then by age, up to `amount`.
  */
 import type { Caller } from "../caller.js";
@@ -14,7 +15,8 @@ type AlchemyPopAnswer = ReturnType<typeof alchemyPop> | ReturnType<typeof idleAl
 
 const ALCHEMY_POP: PopKind<AlchemyPopAnswer> = {
   type: "interrogation",
-  // QUIRK(§8.3): a bad priority username is plain BadRequest on the alchemy pop.
+  // QUIRK(docs/server/errors.md#return-codes): a bad priority username is plain BadRequest on the alchemy
+  // pop.
   priorityRc: "BadRequest",
   take(store, worker, ctx) {
     const { picked, skipped } = pickForms(store, worker, ctx);

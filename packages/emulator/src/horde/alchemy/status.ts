@@ -1,11 +1,11 @@
-/** Reading an alchemy request (§6.2): `GET /v2/interrogate/status/{id}`. */
+/** Reading an alchemy request (docs/server/alchemy.md#alchemy): `GET /v2/interrogate/status/{id}`. */
 import { err } from "../errors.js";
 import { sweep } from "../lifecycle.js";
 import type { Interrogation } from "../store/interrogations.js";
 import type { HordeStore } from "../store/store.js";
 import { type AlchemyStatusView, alchemyStatusView } from "../views/request-status.js";
 
-/** Unknown, malformed and expired ids all look the same (§1.5). */
+/** Unknown, malformed and expired ids all look the same (docs/server/image-requests.md#expiry). */
 export function findInterrogation(store: HordeStore, id: string): Interrogation {
   sweep(store);
   const i = store.findInterrogation(id);

@@ -1,4 +1,4 @@
-/** A new alchemy request (`POST /v2/interrogate/async`, §6.2): a source image and the forms to run on it. */
+/** A new alchemy request (`POST /v2/interrogate/async`, docs/server/alchemy.md#alchemy): a source image and the forms to run on it. */
 import { randomUUID } from "node:crypto";
 import type { Caller } from "../caller.js";
 import { err } from "../errors.js";
@@ -16,7 +16,7 @@ interface FormInput {
   payload?: Record<string, string>;
 }
 
-/** Answers a schema-valid body with a `source_image`: the new request's id (§6.2: a 202 without `message`). */
+/** Answers a schema-valid body with a `source_image`: the new request's id (docs/server/alchemy.md#alchemy: a 202 without `message`). */
 export async function submitAlchemy(
   store: HordeStore,
   body: Record<string, unknown>,
@@ -35,7 +35,8 @@ export async function submitAlchemy(
   }
   const user = store.users.findByKey(caller.apikey);
   if (!user) throw err.invalidApiKey("interrogate");
-  // §3.3: forms waiting or processing, plus the new ones, within 10× the concurrency.
+  // docs/server/rate-limits.md#concurrency: forms waiting or processing, plus the new ones, within 10× the
+  // concurrency.
   let open = 0;
   for (const i of store.allInterrogations()) {
     if (i.userId !== user.id) continue;
@@ -62,7 +63,8 @@ export async function submitAlchemy(
     slowWorkers: typeof body.slow_workers === "boolean" ? body.slow_workers : true,
     trustedWorkers: body.trusted_workers === true,
     webhook,
-    // QUIRK(§6.2): duplicate form names are kept (the server's de-duplication never fills its list).
+    // QUIRK(docs/server/alchemy.md#alchemy): duplicate form names are kept (the server's de-duplication never
+    // fills its list).
     forms: forms.map((f) => {
       const formId = randomUUID();
       return {

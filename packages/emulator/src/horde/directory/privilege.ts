@@ -4,7 +4,8 @@ import type { User } from "../store/users.js";
 import type { Privilege } from "../views/users.js";
 
 /**
- * What an optional `apikey` header may see of a user or worker (§7): a moderator 2, the owner 1, anyone
+ * What an optional `apikey` header may see of a user or worker (docs/server/directory.md#directory): a
+ * moderator 2, the owner 1, anyone
  * else 0; an unknown key is a 401 whose message names `action`.
  */
 export function privilegeOf(

@@ -1,4 +1,4 @@
-/** The horde's status and statistics (§7): the queries of `/v2/status/*` and `/v2/stats/*`, checked. */
+/** The horde's status and statistics (docs/server/directory.md#directory): the queries of `/v2/status/*` and `/v2/stats/*`, checked. */
 import { err } from "../errors.js";
 import { sweep } from "../lifecycle.js";
 import { isKnownImageModel } from "../reference/models.js";
@@ -32,7 +32,7 @@ export interface ModelsQuery {
 /** `/v2/status/models`: the models with workers or queued jobs, filtered. */
 export function statusModels(store: HordeStore, query: ModelsQuery) {
   sweep(store);
-  // QUIRK(§7): `type` defaults to image.
+  // QUIRK(docs/server/directory.md#directory): `type` defaults to image.
   const kind: GenKind = query.type === "text" ? "text" : "image";
   const wanted = modelState(query.model_state ?? "all");
   const min = Number(query.min_count ?? Number.NEGATIVE_INFINITY);
@@ -45,7 +45,7 @@ export function statusModels(store: HordeStore, query: ModelsQuery) {
   });
 }
 
-/** `/v2/status/models/{name}`: only known names answer (as a one-element list); anything else is [] (§7). */
+/** `/v2/status/models/{name}`: only known names answer (as a one-element list); anything else is [] (docs/server/directory.md#directory). */
 export function statusModel(store: HordeStore, name: string) {
   sweep(store);
   const row = knownModel(store, name);
@@ -56,7 +56,8 @@ export function statusModel(store: HordeStore, name: string) {
 export function modelStats(store: HordeStore, kind: GenKind, state: string | undefined) {
   // Text model stats have no model_state filter: every model counts.
   if (kind === "text") return deliveriesByModel(store, "text", () => true);
-  // QUIRK(§7): image model stats default to `known` models and refuse other states with a 400.
+  // QUIRK(docs/server/directory.md#directory): image model stats default to `known` models and refuse other
+  // states with a 400.
   const wanted = modelState(state ?? "known");
   return deliveriesByModel(
     store,

@@ -1,4 +1,4 @@
-/** The accounts as the API shows them (§4, §7): `/v2/find_user`, `/v2/users`, `/v2/users/{id}`. */
+/** The accounts as the API shows them (docs/server/auth-and-headers.md#auth-and-headers, docs/server/directory.md#directory): `/v2/find_user`, `/v2/users`, `/v2/users/{id}`. */
 import { err } from "../errors.js";
 import type { HordeStore } from "../store/store.js";
 import { userDetails } from "../views/users.js";
@@ -29,7 +29,7 @@ export function listUsers(store: HordeStore, page: number, sort: "kudos" | "age"
 
 /** `rawId` as it came in the path; `callerKey` is the optional apikey header. */
 export function getUser(store: HordeStore, rawId: string, callerKey: string | undefined) {
-  // QUIRK(§7): only the digits of `alias#id` are accepted.
+  // QUIRK(docs/server/directory.md#directory): only the digits of `alias#id` are accepted.
   const user = /^\d+$/.test(rawId) ? store.users.findById(Number(rawId)) : undefined;
   if (!user) {
     throw err.notFound(

@@ -1,4 +1,4 @@
-/** The workers as the API shows them (§7): `/v2/workers`, `/v2/workers/{id}`, `/v2/workers/name/{name}`. */
+/** The workers as the API shows them (docs/server/directory.md#directory): `/v2/workers`, `/v2/workers/{id}`, `/v2/workers/name/{name}`. */
 import { err } from "../errors.js";
 import type { HordeStore } from "../store/store.js";
 import type { Worker, WorkerType } from "../store/workers.js";

@@ -1,4 +1,4 @@
-/** `POST /v2/generate/submit` (§5.3): a worker delivers (or gives up on) one image job. */
+/** `POST /v2/generate/submit` (docs/server/workers.md#submit): a worker delivers (or gives up on) one image job. */
 import type { Caller } from "../caller.js";
 import { err } from "../errors.js";
 import { burn, workerReward } from "../pricing/image.js";
@@ -39,7 +39,7 @@ const IMAGE_DELIVERY: DeliverKind<ImageRequest> = {
     settleDelivery(store, req, job, worker, { reward, charge, things: thingsPerImage(req) });
 
     if (genMetadata.length > MAX_METADATA_ENTRIES) {
-      // QUIRK(§5.3): refused only after the result was recorded.
+      // QUIRK(docs/server/workers.md#submit): refused only after the result was recorded.
       throw err.badRequest("Too many metadata fields.");
     }
     return reward;

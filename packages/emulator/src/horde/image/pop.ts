@@ -1,5 +1,6 @@
 /**
- * `POST /v2/generate/pop` (§5.1 steps 8–10, §5.2): scan the image queue in priority order, skip what the
+ * `POST /v2/generate/pop` (docs/server/workers.md#pop steps 8–10, docs/server/workers.md#batch-size): scan
+ * the image queue in priority order, skip what the
  * worker cannot do (counting why), and turn the first match into a batch of jobs.
  */
 import type { Caller } from "../caller.js";
@@ -27,7 +28,7 @@ export function popImage(store: HordeStore, body: Record<string, unknown>, calle
   return popWork(store, IMAGE_POP, body, caller);
 }
 
-/** The always-reported reasons (0 when none), then the others that occurred (§5.1 step 10). */
+/** The always-reported reasons (0 when none), then the others that occurred (docs/server/workers.md#pop step 10). */
 function skipReport(skipped: Map<SkipReason, number>): Record<string, number> {
   const out: Record<string, number> = {};
   for (const key of ALWAYS_REPORTED_SKIPS) out[key] = skipped.get(key as SkipReason) ?? 0;
@@ -38,7 +39,7 @@ function skipReport(skipped: Map<SkipReason, number>): Record<string, number> {
   return out;
 }
 
-/** §5.2: how many images of this request fit in one pop. */
+/** docs/server/workers.md#batch-size: how many images of this request fit in one pop. */
 export function batchSize(worker: Worker, amount: number, req: ImageRequest): number {
   const p = req.params;
   const pp = p.post_processing ?? [];
@@ -50,7 +51,7 @@ export function batchSize(worker: Worker, amount: number, req: ImageRequest): nu
   return req.disableBatching ? 1 : batch;
 }
 
-/** The job ttl of §2.3, in whole seconds. */
+/** The job ttl of docs/server/progress.md#job-ttl-restarts-and-faulting, in whole seconds. */
 export function jobTtlSeconds(
   params: ImageParams,
   models: readonly string[],
@@ -65,7 +66,7 @@ export function jobTtlSeconds(
   return Math.round(ttl);
 }
 
-/** The payload seed (§1.1.1): the request's, or a fresh random one per pop; plus seed_variation × remaining. */
+/** The payload seed (docs/server/image-requests.md#params): the request's, or a fresh random one per pop; plus seed_variation × remaining. */
 function payloadSeed(req: ImageRequest): number {
   const base = seedToInt(req.params.seed) ?? randomSeed();
   const variation = req.params.seed_variation;

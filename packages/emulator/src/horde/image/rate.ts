@@ -1,5 +1,6 @@
 /**
- * `POST /v2/generate/rate/{id}` (§1.7): aesthetic ratings of a finished request. Only shared requests
+ * `POST /v2/generate/rate/{id}` (docs/server/image-requests.md#ratings): aesthetic ratings of a finished
+ * request. Only shared requests
  * (in practice the SDXL_beta comparison model) can be rated. Simplified: the ratings are not forwarded
  * anywhere, so the `AestheticsServer*` errors never happen.
  */
@@ -46,7 +47,8 @@ export function rateImage(store: HordeStore, id: string, body: RatingInput): { r
     throw bad("AestheticsDuplicate", "Each image can be rated once.");
   }
   if (body.best !== undefined && delivered.size < 2) throw bad("AestheticsSolo", "`best` needs 2+ images.");
-  // §1.7: 5 per rating, +5 per artifacts rating, or 15 for best only; at most the consumed kudos − 1.
+  // docs/server/image-requests.md#ratings: 5 per rating, +5 per artifacts rating, or 15 for best only; at
+  // most the consumed kudos − 1.
   const earned =
     ratings.length > 0 ? ratings.reduce((sum, r) => sum + 5 + (r.artifacts !== undefined ? 5 : 0), 0) : 15;
   const reward = Math.max(0, Math.min(earned, Math.round(req.consumedKudos) - 1));

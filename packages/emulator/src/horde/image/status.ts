@@ -1,4 +1,4 @@
-/** Reading an image request (§1.2, §1.3): `GET /v2/generate/check/{id}` and `GET /v2/generate/status/{id}`. */
+/** Reading an image request (docs/server/image-requests.md#check, docs/server/image-requests.md#status): `GET /v2/generate/check/{id}` and `GET /v2/generate/status/{id}`. */
 import { err } from "../errors.js";
 import { sweep } from "../lifecycle.js";
 import type { ImageRequest } from "../store/requests.js";
@@ -11,7 +11,8 @@ import {
 } from "../views/request-status.js";
 
 /**
- * Unknown, malformed and expired ids all look the same (§1.5). Image routes only see image requests.
+ * Unknown, malformed and expired ids all look the same (docs/server/image-requests.md#expiry). Image routes
+ * only see image requests.
  * `what` is the server's label in the message: "Check" or "Status".
  */
 export function findImageRequest(store: HordeStore, id: string, what: "Check" | "Status"): ImageRequest {
@@ -22,7 +23,7 @@ export function findImageRequest(store: HordeStore, id: string, what: "Check" | 
   return req;
 }
 
-/** The progress fields only: cheap, and rate-limited less (§1.2). */
+/** The progress fields only: cheap, and rate-limited less (docs/server/image-requests.md#check). */
 export function checkImage(store: HordeStore, id: string): StatusCheck {
   return statusCheck(store, findImageRequest(store, id, "Check"));
 }

@@ -1,5 +1,6 @@
 /**
- * A new image request (`POST /v2/generate/async`, §1.1): the image's steps of the shared pipeline
+ * A new image request (`POST /v2/generate/async`, docs/server/image-requests.md#submit): the image's steps of
+ * the shared pipeline
  * (`requests/pipeline.ts`) — the dry-run cache, the image checks and warnings, the upfront rule with its
  * downgrade, the estimate, and activation with the source images.
  */
@@ -70,7 +71,7 @@ const IMAGE_STEPS: RequestKindSteps<ImageDraft> = {
 
   validate(_store, d, user, caller) {
     const n = validateImageRequest(d.input, d.params, user, caller.clientAgent);
-    // The warnings of the model reference (§1.1.3).
+    // The warnings of the model reference (docs/server/image-requests.md#warnings).
     return { ...d, n, warnings: imageWarnings(d.input.models, d.input.params) };
   },
 
@@ -124,7 +125,8 @@ const IMAGE_STEPS: RequestKindSteps<ImageDraft> = {
       censorNsfw: input.censorNsfw,
       r2: input.r2,
       shared: input.models.includes(SDXL_BETA_MODEL),
-      // QUIRK(§1.1.2 step 6): the qr_code workflow forces disable_batching.
+      // QUIRK(docs/server/image-requests.md#submit-order step 6): the qr_code workflow forces
+      // disable_batching.
       disableBatching: input.disableBatching || params.workflow === "qr_code",
       source,
       sourceProcessing: input.sourceProcessing,
@@ -138,7 +140,7 @@ const IMAGE_STEPS: RequestKindSteps<ImageDraft> = {
   },
 };
 
-/** The dry-run estimate of the draft as it stands: `round(burn(K)·n·B_first + 1)` (§9.2). */
+/** The dry-run estimate of the draft as it stands: `round(burn(K)·n·B_first + 1)` (docs/server/kudos.md#charge-and-reward). */
 function estimate(d: ImageDraft): number {
   const flags = chargeFlags(d.input, d.params);
   return dryRunKudos(baseKudos(d.params, flags), d.n, d.input.models, d.params, flags);
@@ -155,7 +157,7 @@ function chargeFlags(input: ImageRequestInput, params: ImageParams): ChargeFlags
   };
 }
 
-/** The hash leaves out `slow_workers` and `worker_blacklist` (§1.1.2 step 3). */
+/** The hash leaves out `slow_workers` and `worker_blacklist` (docs/server/image-requests.md#submit-order step 3). */
 function dryRunCacheKey(input: ImageRequestInput, params: ImageParams): string {
   const key = JSON.stringify({
     params,
@@ -169,7 +171,7 @@ function dryRunCacheKey(input: ImageRequestInput, params: ImageParams): string {
   return createHash("sha256").update(key).digest("hex");
 }
 
-/** The minimum `max_res` for the requested baselines (§9.3). */
+/** The minimum `max_res` for the requested baselines (docs/server/kudos.md#upfront-kudos). */
 function minResolutionFor(models: readonly string[]): number {
   let min = 576;
   for (const m of models) {
@@ -180,7 +182,7 @@ function minResolutionFor(models: readonly string[]): number {
   return min;
 }
 
-/** `allow_downgrade` (§9.3): shrink the area to `maxRes²` (multiples of 64, at least 512²) and the steps. */
+/** `allow_downgrade` (docs/server/kudos.md#upfront-kudos): shrink the area to `maxRes²` (multiples of 64, at least 512²) and the steps. */
 function downgrade(params: ImageParams, maxRes: number, models: readonly string[]): ImageParams {
   const out = { ...params };
   const area = params.width * params.height;

@@ -1,5 +1,6 @@
 /**
- * The image-specific checks of `/generate/async` (§1.1.2 step 6), in the server's order. Checks that
+ * The image-specific checks of `/generate/async` (docs/server/image-requests.md#submit-order step 6), in the
+ * server's order. Checks that
  * need data the emulator does not have (the model reference, IP reputation, raid mode) are left out.
  */
 import { err, HordeError } from "../errors.js";
@@ -10,7 +11,7 @@ import type { User } from "../store/users.js";
 import type { ImageRequestInput } from "./input.js";
 
 export const SDXL_BETA_MODEL = "SDXL_beta::stability.ai#6901";
-/** QUIRK(§1.1.2 step 6): the one Client-Agent the server refuses. */
+/** QUIRK(docs/server/image-requests.md#submit-order step 6): the one Client-Agent the server refuses. */
 export const BANNED_CLIENT_AGENT = "My-Project:v0.0.1:My-Contact";
 
 const POST_PROCESSOR_AS_MODEL =
@@ -52,7 +53,7 @@ export function validateImageRequest(
     throw bad("InvalidTransparencyModel", "Transparent generations only work with SD1.5 and SDXL models.");
   }
   if (params.workflow === "qr_code" && !models.every(sd15OrSdxl)) {
-    // QUIRK(§8.3): this rc carries a trailing dot.
+    // QUIRK(docs/server/errors.md#return-codes): this rc carries a trailing dot.
     throw bad("ControlNetMismatch.", "The qr_code workflow only works with SD1.5 and SDXL models.");
   }
   if (input.prompt.split(/\s+/).filter(Boolean).length > 7500) {
@@ -68,11 +69,13 @@ export function validateImageRequest(
     throw bad("BadCFGDecimals", "cfg_scale may have at most 2 decimals.");
   }
   if (models.some((m) => m.startsWith("horde_special"))) {
-    // QUIRK(§1.1.2 step 6): the intended rc SpecialModelNeedsSpecialUser is lost; the reply says Forbidden.
+    // QUIRK(docs/server/image-requests.md#submit-order step 6): the intended rc SpecialModelNeedsSpecialUser
+    // is lost; the reply says Forbidden.
     throw err.forbidden("Only special users can request special models.");
   }
   if (params.special !== undefined) {
-    // QUIRK(§8.3): the intended rc SpecialFieldNeedsSpecialUser is lost; the reply says BadRequest.
+    // QUIRK(docs/server/errors.md#return-codes): the intended rc SpecialFieldNeedsSpecialUser is lost; the
+    // reply says BadRequest.
     throw err.badRequest("Only special users can send the special field.");
   }
   if (input.sourceMask && !input.sourceImage) {

@@ -1,6 +1,8 @@
 /**
- * The warnings of an image 202 (§1.1.3): the request's params against each requested model's
- * `requirements`. QUIRK(§1.1.3): params the client left out are compared as steps 30, cfg 7.5,
+ * The warnings of an image 202 (docs/server/image-requests.md#warnings): the request's params against each
+ * requested model's
+ * `requirements`. QUIRK(docs/server/image-requests.md#warnings): params the client left out are compared as
+ * steps 30, cfg 7.5,
  * sampler `k_euler_a` and karras true (not the runtime defaults the job actually gets), and karras maps to
  * the scheduler "karras", false to "simple". Warnings never block the request.
  */

@@ -1,5 +1,6 @@
 /**
- * Which alchemist may take which form (§6.2). A form it does not serve, or of a source larger than its
+ * Which alchemist may take which form (docs/server/alchemy.md#alchemy). A form it does not serve, or of a
+ * source larger than its
  * `max_tiles`, is passed over without a reason; a reason is counted only for what the request refuses.
  */
 import type { AlchemyForm, Interrogation } from "../store/interrogations.js";
@@ -8,7 +9,7 @@ import type { Worker } from "../store/workers.js";
 
 export type FormSkipReason = "untrusted";
 
-/** A worker that names no forms does `caption` (§6.2). */
+/** A worker that names no forms does `caption` (docs/server/alchemy.md#alchemy). */
 export function servedForms(worker: Worker): readonly string[] {
   return worker.forms.length > 0 ? worker.forms : ["caption"];
 }

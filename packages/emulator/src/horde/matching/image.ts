@@ -1,5 +1,6 @@
 /**
- * Which worker may take which request (§5.1 step 8, `can_generate`), and why not. The first failing
+ * Which worker may take which request (docs/server/workers.md#pop step 8, `can_generate`), and why not. The
+ * first failing
  * rule names the `skipped` reason a pop reports.
  *
  * Simplified: no sampler tables per bridge beyond `lcm`, no IP safety, no paused workers, no
@@ -27,7 +28,7 @@ export type SkipReason =
   | "step_count"
   | "kudos";
 
-/** The keys a no-job pop always reports, 0 when nothing was skipped for that reason (§5.1 step 10). */
+/** The keys a no-job pop always reports, 0 when nothing was skipped for that reason (docs/server/workers.md#pop step 10). */
 export const ALWAYS_REPORTED_SKIPS = [
   "bridge_version",
   "untrusted",
@@ -43,11 +44,11 @@ export const ALWAYS_REPORTED_SKIPS = [
   "models",
 ] as const;
 
-/** Minimum speed for requests that turned `slow_workers` off: 0.5 MP·steps/s (§2.1). */
+/** Minimum speed for requests that turned `slow_workers` off: 0.5 MP·steps/s (docs/server/progress.md#counters). */
 const SLOW_WORKER_THRESHOLD = 0.5e6;
 
 function modelsOverlap(worker: Worker, req: ImageRequest): boolean {
-  // A request without models takes any model (§5.1).
+  // A request without models takes any model (docs/server/workers.md#pop).
   return req.models.length === 0 || req.models.some((m) => worker.models.includes(m));
 }
 
@@ -72,7 +73,8 @@ export function imageEligibility(
   if (req.nsfw && !worker.nsfw) return "nsfw";
   const owner = store.users.findById(worker.ownerId);
   if (req.trustedWorkers && !owner?.trusted) return "untrusted";
-  // An unknown bridge has no r2 capability, and requests default to r2 (§5.5).
+  // An unknown bridge has no r2 capability, and requests default to r2
+  // (docs/server/workers.md#bridge-capabilities).
   if (req.r2 && !caps.has("r2")) return "bridge_version";
   if (worker.extraSlow && !req.extraSlowWorkers) return "performance";
   const speed = workerSpeed(worker);
@@ -105,7 +107,7 @@ export function imageEligibility(
   return null;
 }
 
-/** With `limit_max_steps`: steps above the average of a model's min and max steps (§5.1 step 8). */
+/** With `limit_max_steps`: steps above the average of a model's min and max steps (docs/server/workers.md#pop step 8). */
 function tooManySteps(req: ImageRequest): boolean {
   return req.models.some((m) => {
     const r = imageModelInfo(m)?.requirements;

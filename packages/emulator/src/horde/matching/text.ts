@@ -1,5 +1,6 @@
 /**
- * Which text worker may take which text request (§6.1 pop), and why not. The first failing rule names
+ * Which text worker may take which text request (docs/server/text.md#text pop), and why not. The first
+ * failing rule names
  * the `skipped` reason.
  */
 import { isValidatedBackend } from "../pricing/text.js";
@@ -32,7 +33,7 @@ export function textEligibility(
   if (req.workers.length > 0 && req.workers.includes(worker.id) === req.workerBlacklist) return "worker_id";
   if (req.trustedWorkers && !store.users.findById(worker.ownerId)?.trusted) return "untrusted";
   if (req.softprompt && !worker.softprompts.includes(req.softprompt)) return "matching_softprompt";
-  // validated_backends needs a bridge from the validated list (§5.5).
+  // validated_backends needs a bridge from the validated list (docs/server/workers.md#bridge-capabilities).
   if (req.validatedBackends && !isValidatedBackend(worker.bridgeAgent)) return "bridge_version";
   if (worker.extraSlow && !req.extraSlowWorkers) return "performance";
   const prompt = req.prompt.toLowerCase();

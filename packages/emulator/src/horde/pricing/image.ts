@@ -1,12 +1,15 @@
 /**
- * Image kudos (§9), first version: the base kudos `K`, what the requester pays, the worker's reward,
+ * Image kudos (docs/server/kudos.md#kudos), first version: the base kudos `K`, what the requester pays, the
+ * worker's reward,
  * the activation tax, the dry-run estimate and the upfront rule.
  *
  * Simplified on purpose (a later issue deepens it):
- * - The base kudos `K` interpolates the table of §9.1 bilinearly over (pixels, steps) instead of running
+ * - The base kudos `K` interpolates the table of docs/server/kudos.md#base-kudos bilinearly over (pixels,
+ * steps) instead of running
  *   the server's MLP; samplers, hires-fix, img2img, inpainting, ControlNet and post-processors apply
- *   rough multipliers fitted on the data points of §9.1.
- * - Holds are counted (§9.3) but no queued debits and no escrow for untrusted workers; balance floors are
+ *   rough multipliers fitted on the data points of docs/server/kudos.md#base-kudos.
+ * - Holds are counted (docs/server/kudos.md#upfront-kudos) but no queued debits and no escrow for untrusted
+ * workers; balance floors are
  *   applied per debit.
  */
 import { baselineMultiplier } from "../reference/models.js";
@@ -15,14 +18,14 @@ import { round2 } from "./round.js";
 
 const SECOND_ORDER_SAMPLERS = new Set(["k_heun", "k_dpm_2", "k_dpm_2_a", "k_dpmpp_2s_a", "k_dpmpp_sde"]);
 
-/** Steps as the queue and the ttl count them (§2.2): doubled for second-order samplers, 40 for adaptive. */
+/** Steps as the queue and the ttl count them (docs/server/progress.md#queue-position-and-wait-time): doubled for second-order samplers, 40 for adaptive. */
 export function accurateSteps(steps: number, sampler: string): number {
   if (sampler === "k_dpm_adaptive") return 40;
   return SECOND_ORDER_SAMPLERS.has(sampler) ? steps * 2 : steps;
 }
 
 const STEPS = [10, 20, 30, 40, 50] as const;
-/** §9.1: K for k_euler_a, cfg 5, karras, txt2img, by pixel count. */
+/** docs/server/kudos.md#base-kudos: K for k_euler_a, cfg 5, karras, txt2img, by pixel count. */
 const TABLE: readonly [pixels: number, values: readonly number[]][] = [
   [512 * 512, [4.26, 5.76, 7.61, 9.4, 10.98]],
   [512 * 768, [4.91, 6.6, 8.44, 10.68, 12.3]],
@@ -87,7 +90,7 @@ export interface SourceFlags {
   sourceProcessing: string;
 }
 
-/** `K`: the base kudos of one image (§9.1), rounded to 2 decimals like the server's pricing model. */
+/** `K`: the base kudos of one image (docs/server/kudos.md#base-kudos), rounded to 2 decimals like the server's pricing model. */
 export function baseKudos(params: PricedParams, source: SourceFlags): number {
   const pixels = params.width * params.height;
   let k = tableKudos(pixels, params.steps);
@@ -119,7 +122,7 @@ export interface ChargeFlags extends SourceFlags {
   postProcessing: readonly string[];
 }
 
-/** `burn(x)`: what the requester pays for an image whose worker reward is `x` (§9.2). */
+/** `burn(x)`: what the requester pays for an image whose worker reward is `x` (docs/server/kudos.md#charge-and-reward). */
 export function burn(x: number, flags: ChargeFlags): number {
   let v = x;
   if (flags.sourceImage) v *= 1.3;
@@ -130,17 +133,17 @@ export function burn(x: number, flags: ChargeFlags): number {
   return v;
 }
 
-/** The worker's reward for one image: `K·B` of the model that ran (§9.2, §5.3). */
+/** The worker's reward for one image: `K·B` of the model that ran (docs/server/kudos.md#charge-and-reward, docs/server/workers.md#submit). */
 export function workerReward(k: number, model: string, params: PricedParams): number {
   return round2(k * baselineMultiplier(model, params));
 }
 
-/** Charged once at activation: 1 + 2 + 5 per extra source image (§9.2). */
+/** Charged once at activation: 1 + 2 + 5 per extra source image (docs/server/kudos.md#charge-and-reward). */
 export function activationTax(extraSourceImages: number): number {
   return 3 + 5 * extraSourceImages;
 }
 
-/** The dry-run estimate: `round(burn(K)·n·B_first + 1)`, SDXL assumed without models (§9.2). */
+/** The dry-run estimate: `round(burn(K)·n·B_first + 1)`, SDXL assumed without models (docs/server/kudos.md#charge-and-reward). */
 export function dryRunKudos(
   k: number,
   n: number,
@@ -153,7 +156,8 @@ export function dryRunKudos(
 }
 
 /**
- * Whether the request must have its estimate available up front (§9.3). `maxRes` is computed from the
+ * Whether the request must have its estimate available up front (docs/server/kudos.md#upfront-kudos).
+ * `maxRes` is computed from the
  * horde's load by the caller.
  */
 export function requiresUpfrontKudos(
@@ -172,7 +176,7 @@ export function requiresUpfrontKudos(
   return false;
 }
 
-/** `max_res` of §9.3, clamped for the baseline of the requested models. */
+/** `max_res` of docs/server/kudos.md#upfront-kudos, clamped for the baseline of the requested models. */
 export function upfrontMaxResolution(
   activeThreads: number,
   queuedRequests: number,

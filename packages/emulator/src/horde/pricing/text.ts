@@ -1,5 +1,6 @@
 /**
- * Text kudos (§6.1): the worker's reward per delivered text, the requester's charge, the upfront rule
+ * Text kudos (docs/server/text.md#text): the worker's reward per delivered text, the requester's charge, the
+ * upfront rule
  * and the hold.
  *
  * Approximations: the "max multiplier" of the hold is read as the largest parameter count (in
@@ -9,7 +10,7 @@
 import { textModelInfo } from "../reference/models.js";
 import { round2 } from "./round.js";
 
-/** Bridges whose text backend is validated (§5.5); others earn 30% of the reward. */
+/** Bridges whose text backend is validated (docs/server/workers.md#bridge-capabilities); others earn 30% of the reward. */
 export const VALIDATED_TEXT_BRIDGES: ReadonlySet<string> = new Set([
   "AI Horde Worker",
   "AI Horde Worker~aphrodite~oai",
@@ -27,7 +28,7 @@ export function tokensOf(text: string, maxLength: number): number {
   return Math.min(Math.max(Math.ceil(text.length / 4), 20), maxLength);
 }
 
-/** The context multiplier of §6.1, from the prompt's token estimate. */
+/** The context multiplier of docs/server/text.md#text, from the prompt's token estimate. */
 export function contextMultiplier(prompt: string): number {
   const ctx = Math.max(Math.ceil(prompt.length / 4), 20);
   return Math.min(Math.max(1.2 + 2.2 ** Math.log2(ctx / 1024), 0.1), 30);
@@ -42,7 +43,7 @@ export interface TextRewardInput {
   trustedWorker: boolean;
 }
 
-/** The worker's reward for one delivered text (§6.1). */
+/** The worker's reward for one delivered text (docs/server/text.md#text). */
 export function textReward(input: TextRewardInput): number {
   const tokens = tokensOf(input.text, input.maxLength);
   const cm = contextMultiplier(input.prompt);
@@ -59,7 +60,7 @@ export function textReward(input: TextRewardInput): number {
   return round2(reward);
 }
 
-/** What the requester pays for one delivered text: the reward + 1 (§6.1), nothing when censored. */
+/** What the requester pays for one delivered text: the reward + 1 (docs/server/text.md#text), nothing when censored. */
 export const textCharge = (reward: number): number => reward + 1;
 
 /** `max_tokens` of the text upfront rule: 512 + 5·threads − round(0.9·queued), clamped to 256–512. */
@@ -75,7 +76,7 @@ function largestParameters(models: readonly string[]): number {
   return Math.max(1, ...models.map((m) => textModelInfo(m)?.parameters ?? 1));
 }
 
-/** The upfront hold: 20·n without models, else round(max_length·max_multiplier/21, 2)·n (§6.1). */
+/** The upfront hold: 20·n without models, else round(max_length·max_multiplier/21, 2)·n (docs/server/text.md#text). */
 export function textHold(models: readonly string[], maxLength: number, n: number): number {
   if (models.length === 0) return 20 * n;
   return round2((maxLength * largestParameters(models)) / 21) * n;

@@ -1,5 +1,6 @@
 /**
- * Bridge capabilities by agent and version (§5.5). The agent string is `name:version:url`; a version that
+ * Bridge capabilities by agent and version (docs/server/workers.md#bridge-capabilities). The agent string is
+ * `name:version:url`; a version that
  * does not parse makes the bridge `unknown`, which has no capabilities — so it never gets r2 jobs.
  */
 export type Capability =
@@ -29,7 +30,7 @@ export interface Bridge {
   name: string;
   major: number;
   capabilities: ReadonlySet<Capability>;
-  /** Share of the reward credited to the worker's owner (§5.3). */
+  /** Share of the reward credited to the worker's owner (docs/server/workers.md#submit). */
   rewardMultiplier: number;
 }
 

@@ -1,4 +1,4 @@
-/** Alchemy forms (§6.2): which exist, which analyse the image and which return one, and the size limit. */
+/** Alchemy forms (docs/server/alchemy.md#alchemy): which exist, which analyse the image and which return one, and the size limit. */
 import { schemas } from "horde-sdk";
 
 export const ALCHEMY_FORMS: readonly string[] = schemas.KNOWN_INTERROGATION_FORMS;
@@ -15,7 +15,7 @@ export const ANALYSIS_FORMS: ReadonlySet<string> = new Set([
 
 export const isPostProcessorForm = (name: string): boolean => !ANALYSIS_FORMS.has(name);
 
-/** A request's source may be at most 255 tiles of 512² (§6.2). */
+/** A request's source may be at most 255 tiles of 512² (docs/server/alchemy.md#alchemy). */
 export const MAX_SOURCE_TILES = 255;
 
 export function tilesOf(width: number, height: number): number {

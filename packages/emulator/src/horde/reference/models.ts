@@ -1,7 +1,9 @@
 /**
  * A small built-in model reference (the server reads `AI-Horde-image-model-reference` and
- * `AI-Horde-text-model-reference`): baselines (§9.2), the `requirements` behind the warnings of §1.1.3
- * and the `max_steps` of §9.3 for images, parameter counts (§6.1) for text. Names outside the
+ * `AI-Horde-text-model-reference`): baselines (docs/server/kudos.md#charge-and-reward), the `requirements`
+ * behind the warnings of docs/server/image-requests.md#warnings
+ * and the `max_steps` of docs/server/kudos.md#upfront-kudos for images, parameter counts
+ * (docs/server/text.md#text) for text. Names outside the
  * reference get the server's fallback rules.
  */
 export type Baseline =
@@ -13,7 +15,7 @@ export type Baseline =
   | "z_image_turbo"
   | "qwen_image";
 
-/** The runtime default model of an image request (§0.1). */
+/** The runtime default model of an image request (docs/server/quirks.md#runtime-defaults). */
 export const DEFAULT_IMAGE_MODEL = "stable_diffusion";
 /** The text model the emulator's dev text workers serve. */
 export const DEFAULT_TEXT_MODEL = "koboldcpp/LLaMA2-13B-Psyfighter2";
@@ -33,7 +35,7 @@ export interface ImageModelInfo {
   baseline: Baseline;
   nsfw: boolean;
   requirements?: ImageRequirements;
-  /** Hidden from `/v2/status/models` (special and comparison models, §7). */
+  /** Hidden from `/v2/status/models` (special and comparison models, docs/server/directory.md#directory). */
   hidden?: boolean;
 }
 
@@ -73,7 +75,7 @@ const IMAGE_REFERENCE: Record<string, ImageModelInfo> = {
 };
 
 export interface TextModelInfo {
-  /** Parameter count in billions (§6.1 reward). */
+  /** Parameter count in billions (docs/server/text.md#text reward). */
   parameters: number;
 }
 
@@ -102,7 +104,8 @@ export function textModelInfo(model: string): TextModelInfo | undefined {
 export function baselineOf(model: string): Baseline {
   const known = IMAGE_REFERENCE[model];
   if (known) return known.baseline;
-  // An unknown name counts as SD 1.5 unless it carries one of these tags (§9.2).
+  // An unknown name counts as SD 1.5 unless it carries one of these tags
+  // (docs/server/kudos.md#charge-and-reward).
   if (model.includes("[SDXL]")) return "stable_diffusion_xl";
   if (model.includes("[Flux]")) return "flux_1";
   if (model.includes("[Qwen]")) return "qwen_image";
@@ -110,7 +113,7 @@ export function baselineOf(model: string): Baseline {
   return "stable_diffusion_1";
 }
 
-/** The baseline multiplier `B` of §9.2. */
+/** The baseline multiplier `B` of docs/server/kudos.md#charge-and-reward. */
 export function baselineMultiplier(
   model: string,
   params: { workflow?: string; hires_fix?: boolean },
@@ -131,13 +134,13 @@ export function baselineMultiplier(
   }
 }
 
-/** Flux, Qwen and Z-Image jobs get a 3× longer ttl (§2.3). */
+/** Flux, Qwen and Z-Image jobs get a 3× longer ttl (docs/server/progress.md#job-ttl-restarts-and-faulting). */
 export function isHeavyBaseline(model: string): boolean {
   const b = baselineOf(model);
   return b === "flux_1" || b === "qwen_image" || b === "z_image_turbo";
 }
 
-/** The smallest `max_steps` requirement among the models, or `fallback` when none has one (§9.3). */
+/** The smallest `max_steps` requirement among the models, or `fallback` when none has one (docs/server/kudos.md#upfront-kudos). */
 export function minMaxSteps(models: readonly string[], fallback: number): number {
   let min = Number.POSITIVE_INFINITY;
   for (const m of models) {

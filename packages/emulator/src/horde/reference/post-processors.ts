@@ -1,6 +1,6 @@
-/** Post-processor classes the pricing (§9), the batch size (§5.2) and validation (§1.1.2) care about. */
+/** Post-processor classes the pricing (docs/server/kudos.md#kudos), the batch size (docs/server/workers.md#batch-size) and validation (docs/server/image-requests.md#submit-order) care about. */
 
-/** Heavy post-processors: they make a batch 1.8× as costly (§5.2). */
+/** Heavy post-processors: they make a batch 1.8× as costly (docs/server/workers.md#batch-size). */
 export const HEAVY_POST_PROCESSORS: ReadonlySet<string> = new Set([
   "RealESRGAN_x4plus",
   "RealESRGAN_x4plus_anime_6B",

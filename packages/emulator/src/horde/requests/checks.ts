@@ -1,6 +1,8 @@
 /**
- * The checks every generation request goes through, in the server's order (§1.1.2 step 5; `GenerateTemplate`),
- * plus the concurrency rule (§3.3) and the kudos a user may spend up front (§9.3).
+ * The checks every generation request goes through, in the server's order
+ * (docs/server/image-requests.md#submit-order step 5; `GenerateTemplate`),
+ * plus the concurrency rule (docs/server/rate-limits.md#concurrency) and the kudos a user may spend up front
+ * (docs/server/kudos.md#upfront-kudos).
  *
  * Left out: shared keys, IP timeouts and the prompt filter (the emulator has no shared keys, no IP
  * reputation and no word lists).
@@ -27,7 +29,7 @@ export interface CommonInput {
 }
 
 export const maintenanceError = () =>
-  // QUIRK(§8.3): maintenance mode is a 400, not the 503 the swagger documents.
+  // QUIRK(docs/server/errors.md#return-codes): maintenance mode is a 400, not the 503 the swagger documents.
   new HordeError(
     400,
     "MaintenanceMode",
@@ -46,7 +48,7 @@ export function commonValidation(store: HordeStore, input: CommonInput): User {
   }
   if (user.deleted) throw err.forbidden("This user has been deleted.", "DeletedUser");
   if (input.extraSourceImages > 5) {
-    // QUIRK(§8.3): both extra-source-image rcs end with a dot.
+    // QUIRK(docs/server/errors.md#return-codes): both extra-source-image rcs end with a dot.
     throw err.badRequest("You can send at most 5 extra source images.", "TooManyExtraSourceImages.");
   }
   if (input.extraSourceImages > 1 && !user.trusted) {
@@ -68,7 +70,8 @@ export function commonValidation(store: HordeStore, input: CommonInput): User {
 }
 
 /**
- * §3.3: the jobs not yet popped of this user's unfaulted requests of the same kind, plus the new ones,
+ * docs/server/rate-limits.md#concurrency: the jobs not yet popped of this user's unfaulted requests of the
+ * same kind, plus the new ones,
  * must fit the user's concurrency. For the shared anonymous account only requests sharing a model with
  * the new one count (all of them when it names no model).
  */
@@ -95,7 +98,7 @@ export function tooManyPrompts(user: User, waiting: number, limit = user.concurr
   );
 }
 
-/** Kudos a user can commit up front (§9.3): balance − floor − the holds of their live, unfinished requests. */
+/** Kudos a user can commit up front (docs/server/kudos.md#upfront-kudos): balance − floor − the holds of their live, unfinished requests. */
 export function availableKudos(store: HordeStore, user: User): number {
   let held = 0;
   for (const r of store.requestsOf()) {

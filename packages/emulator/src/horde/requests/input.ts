@@ -1,5 +1,6 @@
 /**
- * The parser's runtime defaults (§0.1) for the fields image and text requests share. They differ from
+ * The parser's runtime defaults (docs/server/quirks.md#runtime-defaults) for the fields image and text
+ * requests share. They differ from
  * the swagger's defaults in places, so they are applied here, not taken from the schema.
  */
 import type { GenRequestBase } from "../store/requests.js";
@@ -48,7 +49,7 @@ export function commonInput(
     trustedWorkers: bool(body.trusted_workers, false),
     slowWorkers: bool(body.slow_workers, true),
     extraSlowWorkers: bool(body.extra_slow_workers, false),
-    // Only the first 5 workers are kept (§1.1).
+    // Only the first 5 workers are kept (docs/server/image-requests.md#submit).
     workers: Array.isArray(body.workers) ? (body.workers as string[]).slice(0, 5) : [],
     workerBlacklist: bool(body.worker_blacklist, false),
     dryRun: bool(body.dry_run, false),

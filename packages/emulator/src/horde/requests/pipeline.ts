@@ -1,5 +1,6 @@
 /**
- * The one way an image or a text request is accepted (`POST …/async`, §1.1.2 and §6.1): the server runs
+ * The one way an image or a text request is accepted (`POST …/async`,
+ * docs/server/image-requests.md#submit-order and docs/server/text.md#text): the server runs
  * the same steps in the same order for both kinds (`GenerateTemplate`), so the first error is the same.
  * What differs per kind — the cached dry run, the kind's checks, the upfront rule, the estimate and the
  * request built at activation — comes in as a `RequestKindSteps`.
@@ -19,7 +20,7 @@ import { type AcceptedView, acceptedView } from "../views/request-status.js";
 import { availableKudos, commonValidation } from "./checks.js";
 import type { CommonRequestInput } from "./input.js";
 
-/** Step 7 of a request that needs kudos up front (§9.3, §6.1). */
+/** Step 7 of a request that needs kudos up front (docs/server/kudos.md#upfront-kudos, docs/server/text.md#text). */
 export interface Upfront<D> {
   /** What the requester must have available. */
   needed: number;
@@ -57,7 +58,8 @@ export async function submitRequest<D>(
   const input = steps.common(first);
   sweep(store);
 
-  // 3. QUIRK(§1.1.2 step 3): a cached dry-run estimate answers before the key is even looked up.
+  // 3. QUIRK(docs/server/image-requests.md#submit-order step 3): a cached dry-run estimate answers before the
+  // key is even looked up.
   const cached = input.dryRun ? steps.cachedDryRun?.(store, first) : undefined;
   if (cached !== undefined) return { dryRun: true, body: { kudos: cached } };
 
@@ -96,7 +98,8 @@ export async function submitRequest<D>(
   // 8. Dry run: the estimate.
   if (input.dryRun) return { dryRun: true, body: { kudos: steps.estimate(store, draft) } };
 
-  // 9. Activation: the tax is charged, the priority is the balance before it (§9.2, §9.4).
+  // 9. Activation: the tax is charged, the priority is the balance before it
+  // (docs/server/kudos.md#charge-and-reward, docs/server/kudos.md#queue-order).
   const req = await steps.activate(store, draft, user, caller, hold);
   store.users.debit(user, req.consumedKudos);
   user.records.request[req.kind] += req.jobCount;
@@ -148,7 +151,7 @@ export function requestBase(
   };
 }
 
-/** `extra_priority` at activation (§9.4): the balance, or a small number for flagged users. */
+/** `extra_priority` at activation (docs/server/kudos.md#queue-order): the balance, or a small number for flagged users. */
 export function initialPriority(user: User): number {
   if (!user.flagged) return user.kudos;
   return user.kudos > 10 ? Math.round(user.kudos / 1000) : -100;

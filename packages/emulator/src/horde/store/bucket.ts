@@ -1,14 +1,15 @@
 /**
- * A local stand-in for the horde's Cloudflare R2 bucket (§5.4): objects in memory, reached through
+ * A local stand-in for the horde's Cloudflare R2 bucket (docs/server/workers.md#r2-uploads): objects in
+ * memory, reached through
  * presigned-style URLs that the emulator serves itself under the origin of the incoming request:
  * `${origin}/_r2/<key>?expires=<epoch s>&sig=<hmac>`. The signature covers the method, the key and the
  * expiry, so a download URL cannot be used to upload and an expired or edited URL is refused.
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 
-/** Both upload and download URLs are valid 1800 s (§1.3, §5.4). */
+/** Both upload and download URLs are valid 1800 s (docs/server/image-requests.md#status, docs/server/workers.md#r2-uploads). */
 export const R2_URL_TTL_S = 1800;
-/** Results are pruned 120 min after upload (§1.5). */
+/** Results are pruned 120 min after upload (docs/server/image-requests.md#expiry). */
 export const R2_OBJECT_LIFETIME_MS = 120 * 60_000;
 export const R2_PATH_PREFIX = "/_r2/";
 

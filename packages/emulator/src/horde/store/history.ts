@@ -1,5 +1,6 @@
 /**
- * Delivered generations over time, for `/v2/stats/*` (§7) and the "past minute" figures of
+ * Delivered generations over time, for `/v2/stats/*` (docs/server/directory.md#directory) and the "past
+ * minute" figures of
  * `/v2/status/performance`. Entries older than a month are folded into the totals.
  */
 export interface Delivery {

@@ -1,5 +1,6 @@
 /**
- * Alchemy (interrogation) requests and their forms (§6.2). A request is a source image and a list of
+ * Alchemy (interrogation) requests and their forms (docs/server/alchemy.md#alchemy). A request is a source
+ * image and a list of
  * forms; each form is popped, processed and submitted on its own. The request's state is read from its
  * forms.
  */
@@ -16,9 +17,9 @@ export interface AlchemyForm {
   result: Record<string, unknown> | null;
   workerId: string | null;
   poppedAt: number | null;
-  /** Aborted pops so far; the 4th abort faults the form (§6.2). */
+  /** Aborted pops so far; the 4th abort faults the form (docs/server/alchemy.md#alchemy). */
   aborts: number;
-  /** The form's kudos value: what the worker earns (§6.2). */
+  /** The form's kudos value: what the worker earns (docs/server/alchemy.md#alchemy). */
   kudos: number;
   /** R2 key a post-processor uploads its result to. */
   resultKey?: string;
@@ -45,12 +46,12 @@ export interface Interrogation {
   cancelledAt: number | null;
 }
 
-/** A popped form has 3 min to finish; the 60 s cleaner aborts it after that (§6.2). */
+/** A popped form has 3 min to finish; the 60 s cleaner aborts it after that (docs/server/alchemy.md#alchemy). */
 export const FORM_TIMEOUT_MS = 3 * 60_000;
-/** A form is faulted on its 4th abort (§6.2). */
+/** A form is faulted on its 4th abort (docs/server/alchemy.md#alchemy). */
 export const MAX_FORM_ABORTS = 4;
 
-/** The request state from its forms (§6.2). */
+/** The request state from its forms (docs/server/alchemy.md#alchemy). */
 export function interrogationState(i: Interrogation): InterrogationState {
   const states = i.forms.map((f) => f.state);
   if (states.length > 0 && states.every((s) => s === "faulted")) return "faulted";

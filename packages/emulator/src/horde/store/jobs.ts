@@ -17,14 +17,14 @@ export interface Job {
   /** The seed sent in the payload; replaced by the seed the worker submits. */
   seed: number;
   startedAt: number;
-  /** Seconds before the job counts as stale (§2.3). */
+  /** Seconds before the job counts as stale (docs/server/progress.md#job-ttl-restarts-and-faulting). */
   ttl: number;
   delivered: {
     at: number;
     censored: boolean;
     genMetadata: GenMetadata[];
     reward: number;
-    /** Text only: the generated text, and the state the status reports (§6.1). */
+    /** Text only: the generated text, and the state the status reports (docs/server/text.md#text). */
     text?: string;
     state?: "ok" | "censored" | "csam";
   } | null;

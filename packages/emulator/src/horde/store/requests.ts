@@ -1,5 +1,6 @@
 /**
- * Image and text requests (the server's "waiting prompts", §1.1, §6.1): the fields both kinds share —
+ * Image and text requests (the server's "waiting prompts", docs/server/image-requests.md#submit,
+ * docs/server/text.md#text): the fields both kinds share —
  * job counters, the queue bookkeeping behind `extra_priority`, expiry and faulting — and each kind's own.
  * Progress fields are never stored: see `progress.ts`.
  */
@@ -12,7 +13,7 @@ export interface GenRequestBase {
   userId: number;
   clientAgent: string;
   createdAt: number;
-  /** 20 min after the last activity (§1.5). */
+  /** 20 min after the last activity (docs/server/image-requests.md#expiry). */
   expiresAt: number;
 
   prompt: string;
@@ -27,16 +28,16 @@ export interface GenRequestBase {
 
   /** The server's `n`: jobs not yet popped. Change it through `setRemaining` so priority accrues right. */
   remaining: number;
-  /** The server's `jobs`: the job count, reset to the finished count by an image cancel (§1.4). */
+  /** The server's `jobs`: the job count, reset to the finished count by an image cancel (docs/server/image-requests.md#cancel). */
   jobCount: number;
-  /** Kudos of one job before the model multiplier (image `K` of §9.1; 0 for text, §6.1). */
+  /** Kudos of one job before the model multiplier (image `K` of docs/server/kudos.md#base-kudos; 0 for text, docs/server/text.md#text). */
   kudosPerImage: number;
-  /** Tax plus every charge so far (§2.1 `kudos`). */
+  /** Tax plus every charge so far (docs/server/progress.md#counters `kudos`). */
   consumedKudos: number;
-  /** The upfront hold (§9.3): kudos set aside while the request is alive, 0 when none. */
+  /** The upfront hold (docs/server/kudos.md#upfront-kudos): kudos set aside while the request is alive, 0 when none. */
   upfrontHold: number;
 
-  /** The requester's balance at activation (§9.4). */
+  /** The requester's balance at activation (docs/server/kudos.md#queue-order). */
   basePriority: number;
   /** Time spent queued (`remaining > 0`) before `queuedSince`. */
   queuedMs: number;
@@ -46,7 +47,7 @@ export interface GenRequestBase {
   cancelledAt: number | null;
 }
 
-/** `params` after the server filled its defaults at creation (§1.1.1); `n` is taken out. */
+/** `params` after the server filled its defaults at creation (docs/server/image-requests.md#params); `n` is taken out. */
 export interface ImageParams {
   width: number;
   height: number;
@@ -68,7 +69,7 @@ export interface ImageParams {
   [key: string]: unknown;
 }
 
-/** A source image or mask as stored at activation (§1.1.2 step 9), see `source-images.ts`. */
+/** A source image or mask as stored at activation (docs/server/image-requests.md#submit-order step 9), see `source-images.ts`. */
 export interface IngestedImage {
   /** Local R2 key of the WebP, when the emulator holds the bytes. */
   key?: string;
@@ -91,9 +92,9 @@ export interface ImageRequest extends GenRequestBase {
   sourceProcessing: string;
   mask?: IngestedImage;
   extraSourceImages: { image: string; strength?: number }[];
-  /** Whether aesthetic ratings were accepted (§1.7). */
+  /** Whether aesthetic ratings were accepted (docs/server/image-requests.md#ratings). */
   rated?: boolean;
-  /** Warnings of the 202 (§1.1.3). */
+  /** Warnings of the 202 (docs/server/image-requests.md#warnings). */
   warnings: { code: string; message: string }[];
 }
 
@@ -105,7 +106,7 @@ export interface TextParams {
   [key: string]: unknown;
 }
 
-/** One text request: the Kobold params (§6.1). */
+/** One text request: the Kobold params (docs/server/text.md#text). */
 export interface TextRequest extends GenRequestBase {
   kind: "text";
   params: TextParams;
@@ -116,10 +117,10 @@ export interface TextRequest extends GenRequestBase {
 export type GenRequest = ImageRequest | TextRequest;
 
 export const REQUEST_LIFETIME_MS = 20 * 60_000;
-/** Extra-slow workers keep the request alive for an hour per pop (§1.5). */
+/** Extra-slow workers keep the request alive for an hour per pop (docs/server/image-requests.md#expiry). */
 export const EXTRA_SLOW_LIFETIME_MS = 60 * 60_000;
 
-/** The only way `remaining` changes: keeps the queued-time bookkeeping that drives priority (§9.4). */
+/** The only way `remaining` changes: keeps the queued-time bookkeeping that drives priority (docs/server/kudos.md#queue-order). */
 export function setRemaining(req: GenRequestBase, remaining: number, now: number): void {
   const wasQueued = req.remaining > 0 && !req.faulted;
   req.remaining = remaining;
@@ -132,7 +133,7 @@ export function setRemaining(req: GenRequestBase, remaining: number, now: number
   }
 }
 
-/** Marks the request faulted (§2.3): it stops being queued and is never popped again. */
+/** Marks the request faulted (docs/server/progress.md#job-ttl-restarts-and-faulting): it stops being queued and is never popped again. */
 export function faultRequest(req: GenRequestBase, now: number): void {
   if (req.faulted) return;
   if (req.queuedSince !== null) {
@@ -143,7 +144,8 @@ export function faultRequest(req: GenRequestBase, now: number): void {
 }
 
 /**
- * `extra_priority` (§9.4): the balance at activation, +50 for every 10 s spent queued. The server adds
+ * `extra_priority` (docs/server/kudos.md#queue-order): the balance at activation, +50 for every 10 s spent
+ * queued. The server adds
  * the 50 on a global 10 s tick; here it is counted per request from the time it was queued.
  */
 export function extraPriority(req: GenRequestBase, now: number): number {

@@ -28,7 +28,7 @@ export interface ExpiredRequest {
   faulted: boolean;
 }
 
-/** The horde-wide switches of `/v2/status/modes` (§7). */
+/** The horde-wide switches of `/v2/status/modes` (docs/server/directory.md#directory). */
 export interface HordeModes {
   maintenance: boolean;
   inviteOnly: boolean;
@@ -38,7 +38,7 @@ export interface HordeModes {
 const NO_MODES: HordeModes = { maintenance: false, inviteOnly: false, raid: false };
 
 export interface HordeStoreOptions {
-  /** Concurrency of the shared anonymous account (§3.3). */
+  /** Concurrency of the shared anonymous account (docs/server/rate-limits.md#concurrency). */
   anonymousConcurrency: number;
   logger: EmulatorLogger;
 }
@@ -49,14 +49,14 @@ export class HordeStore {
   readonly r2 = new R2Store();
   readonly history = new History();
   readonly logger: EmulatorLogger;
-  /** Image and text requests; each kind's routes look up their own kind only (§1.5). */
+  /** Image and text requests; each kind's routes look up their own kind only (docs/server/image-requests.md#expiry). */
   private readonly requests = new Map<string, GenRequest>();
   private readonly jobs = new Map<string, Job>();
   private readonly jobsByRequest = new Map<string, Job[]>();
   private readonly interrogations = new Map<string, Interrogation>();
   private readonly forms = new Map<string, AlchemyForm>();
   private readonly expired = new Map<string, ExpiredRequest>();
-  /** Dry-run estimates by a hash of the priced fields, shared by all users for 2 days (§1.1.2 step 3). */
+  /** Dry-run estimates by a hash of the priced fields, shared by all users for 2 days (docs/server/image-requests.md#submit-order step 3). */
   private readonly dryRuns = new Map<string, { kudos: number; expiresAt: number }>();
   private currentModes: HordeModes = { ...NO_MODES };
 
@@ -142,7 +142,7 @@ export class HordeStore {
     this.jobsByRequest.get(job.requestId)?.push(job);
   }
 
-  /** The request's jobs in creation order (the server's database order, §1.3). */
+  /** The request's jobs in creation order (the server's database order, docs/server/image-requests.md#status). */
   jobsOf(req: GenRequest): readonly Job[] {
     return this.jobsByRequest.get(req.id) ?? [];
   }
@@ -188,7 +188,7 @@ export class HordeStore {
     return [...this.expired.values()];
   }
 
-  // The dry-run cache (§1.1.2 step 3).
+  // The dry-run cache (docs/server/image-requests.md#submit-order step 3).
 
   cachedDryRun(key: string): number | undefined {
     return this.dryRuns.get(key)?.kudos;

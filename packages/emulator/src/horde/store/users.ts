@@ -1,7 +1,7 @@
-/** Accounts (§4): who they are, their keys, their kudos ledger (§9) and their records. */
+/** Accounts (docs/server/auth-and-headers.md#auth-and-headers): who they are, their keys, their kudos ledger (docs/server/kudos.md#kudos) and their records. */
 import { randomBytes } from "node:crypto";
 
-/** The shared anonymous account's key (§4). */
+/** The shared anonymous account's key (docs/server/auth-and-headers.md#auth-and-headers). */
 export const ANONYMOUS_API_KEY = "0000000000";
 
 export type KudosSource = "accumulated" | "admin" | "awarded" | "recurring";
@@ -21,7 +21,7 @@ export interface User {
   username: string;
   apikey: string;
   kudos: number;
-  /** Lowest balance a debit can push the user to (§9.2): 25, 14 for pseudonymous, -50 for anonymous. */
+  /** Lowest balance a debit can push the user to (docs/server/kudos.md#charge-and-reward): 25, 14 for pseudonymous, -50 for anonymous. */
   kudosFloor: number;
   concurrency: number;
   trusted: boolean;
@@ -32,7 +32,7 @@ export interface User {
   education: boolean;
   customizer: boolean;
   pseudonymous: boolean;
-  /** Whether the user's workers show their owner to everybody (§7 `/v2/workers`). */
+  /** Whether the user's workers show their owner to everybody (docs/server/directory.md#directory `/v2/workers`). */
   publicWorkers: boolean;
   contact?: string;
   workerInvited: number;
@@ -56,7 +56,7 @@ export interface CreateUserInput {
   service?: boolean;
   education?: boolean;
   customizer?: boolean;
-  /** A pseudonymous (UUID-id) account: its floor is 14 instead of 25 (§9.2). */
+  /** A pseudonymous (UUID-id) account: its floor is 14 instead of 25 (docs/server/kudos.md#charge-and-reward). */
   pseudonymous?: boolean;
   publicWorkers?: boolean;
   contact?: string;
@@ -83,9 +83,9 @@ export type UserPatch = Partial<
   >
 >;
 
-/** Per-user concurrency default (§3.3). */
+/** Per-user concurrency default (docs/server/rate-limits.md#concurrency). */
 export const DEFAULT_CONCURRENCY = 30;
-/** The anonymous account is created with 500 (§3.3); its budget is shared by every anonymous client. */
+/** The anonymous account is created with 500 (docs/server/rate-limits.md#concurrency); its budget is shared by every anonymous client. */
 export const DEFAULT_ANONYMOUS_CONCURRENCY = 500;
 
 const newApiKey = (): string => randomBytes(16).toString("base64url");
@@ -113,7 +113,7 @@ export class Users {
     this.byKey.clear();
     this.byId.clear();
     this.nextId = 1;
-    // The anonymous key maps to `Anonymous#0` (§4).
+    // The anonymous key maps to `Anonymous#0` (docs/server/auth-and-headers.md#auth-and-headers).
     this.add(
       {
         username: "Anonymous",
@@ -188,7 +188,8 @@ export class Users {
   }
 
   /**
-   * Takes kudos. A debit that would cross the floor is forgiven down to it (§9.2), so users never run
+   * Takes kudos. A debit that would cross the floor is forgiven down to it
+   * (docs/server/kudos.md#charge-and-reward), so users never run
    * out; a balance already below the floor is not raised.
    */
   debit(user: User, amount: number): void {

@@ -1,12 +1,13 @@
-/** Workers (§5.1): what each declared at its last check-in, its uptime, speed and contributions. */
+/** Workers (docs/server/workers.md#pop): what each declared at its last check-in, its uptime, speed and contributions. */
 import { randomUUID } from "node:crypto";
 import { type Bridge, parseBridgeAgent } from "../reference/bridges.js";
 
-/** The three worker types; a name belongs to one type only (§5.1 step 3, `PolymorphicNameConflict`). */
+/** The three worker types; a name belongs to one type only (docs/server/workers.md#pop step 3, `PolymorphicNameConflict`). */
 export type WorkerType = "image" | "text" | "interrogation";
 
 /**
- * What a pop declares about the worker; stored at check-in (§5.1 step 7), runtime defaults applied.
+ * What a pop declares about the worker; stored at check-in (docs/server/workers.md#pop step 7), runtime
+ * defaults applied.
  * Every worker carries every field; the ones of other types keep their defaults and are not shown.
  */
 export interface WorkerDeclaration {
@@ -20,7 +21,7 @@ export interface WorkerDeclaration {
   requireUpfrontKudos: boolean;
   amount: number;
   extraSlow: boolean;
-  // image (§5.1)
+  // image (docs/server/workers.md#pop)
   maxPixels: number;
   blacklist: string[];
   allowImg2img: boolean;
@@ -31,11 +32,11 @@ export interface WorkerDeclaration {
   allowSdxlControlnet: boolean;
   allowLora: boolean;
   limitMaxSteps: boolean;
-  // text (§6.1)
+  // text (docs/server/text.md#text)
   maxLength: number;
   maxContextLength: number;
   softprompts: string[];
-  // alchemy (§6.2)
+  // alchemy (docs/server/alchemy.md#alchemy)
   forms: string[];
   maxTiles: number;
 }
@@ -73,7 +74,7 @@ export interface Worker extends Omit<WorkerDeclaration, "amount" | "priorityUser
   bridge: Bridge;
   createdAt: number;
   lastCheckIn: number;
-  /** Online time accumulated from check-ins less than 300 s apart, and the part already paid (§5.1 step 7). */
+  /** Online time accumulated from check-ins less than 300 s apart, and the part already paid (docs/server/workers.md#pop step 7). */
   uptimeMs: number;
   uptimePaidMs: number;
   kudosUptime: number;
@@ -89,10 +90,10 @@ export interface Worker extends Omit<WorkerDeclaration, "amount" | "priorityUser
   info: string;
 }
 
-/** A worker counts as active when it checked in within this window (§2.1, §7). */
+/** A worker counts as active when it checked in within this window (docs/server/progress.md#counters, docs/server/directory.md#directory). */
 export const ACTIVE_WINDOW_MS = 300_000;
 const KEPT_PERFORMANCES = 20;
-/** Uptime kudos are paid per 600 s online (§5.1 step 7, §6.2). */
+/** Uptime kudos are paid per 600 s online (docs/server/workers.md#pop step 7, docs/server/alchemy.md#alchemy). */
 const UPTIME_CHUNK_MS = 600_000;
 
 export class Workers {
@@ -169,7 +170,7 @@ export class Workers {
     return due;
   }
 
-  /** Puts a worker in or out of maintenance (§5.1 step 10), as its owner or a moderator would. */
+  /** Puts a worker in or out of maintenance (docs/server/workers.md#pop step 10), as its owner or a moderator would. */
   setMaintenance(worker: Worker, on: boolean): void {
     worker.maintenance = on;
   }

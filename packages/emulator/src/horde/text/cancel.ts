@@ -1,4 +1,4 @@
-/** `DELETE /v2/generate/text/status/{id}` (§6.1, §1.4): the text request stops; jobs in flight still finish. */
+/** `DELETE /v2/generate/text/status/{id}` (docs/server/text.md#text, docs/server/image-requests.md#cancel): the text request stops; jobs in flight still finish. */
 import { cancelRequest } from "../lifecycle.js";
 import type { HordeStore } from "../store/store.js";
 import { type TextStatusView, textStatusView } from "../views/request-status.js";
@@ -6,7 +6,7 @@ import { findTextRequest } from "./status.js";
 
 export function cancelText(store: HordeStore, id: string): TextStatusView {
   const req = findTextRequest(store, id);
-  // QUIRK(§1.4): the snapshot from before the cancel.
+  // QUIRK(docs/server/image-requests.md#cancel): the snapshot from before the cancel.
   const before = textStatusView(store, req);
   cancelRequest(store, req);
   store.logger.debug?.("request cancelled", { id: req.id });

@@ -1,4 +1,4 @@
-/** `POST /v2/generate/text/submit` (§6.1): a worker delivers (or gives up on) one text job. */
+/** `POST /v2/generate/text/submit` (docs/server/text.md#text): a worker delivers (or gives up on) one text job. */
 import type { Caller } from "../caller.js";
 import { isValidatedBackend, textCharge, textReward, tokensOf } from "../pricing/text.js";
 import { settleDelivery } from "../settlement.js";
@@ -10,7 +10,8 @@ const TEXT_DELIVERY: DeliverKind<TextRequest> = {
   kind: "text",
   deliver(store, job, req, worker, body) {
     const genMetadata = body.gen_metadata ?? [];
-    // §6.1: `censored` or `csam` (as state or csam metadata) marks the text censored; it is not charged.
+    // docs/server/text.md#text: `censored` or `csam` (as state or csam metadata) marks the text censored; it
+    // is not charged.
     const csam = body.state === "csam" || genMetadata.some((m) => m.value === "csam");
     const censored = csam || body.state === "censored";
     const owner = store.users.findById(worker.ownerId);

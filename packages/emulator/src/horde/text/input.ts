@@ -1,5 +1,6 @@
 /**
- * A text request as the client sent it (§6.1), with the parser's runtime defaults: `models: []` (any
+ * A text request as the client sent it (docs/server/text.md#text), with the parser's runtime defaults:
+ * `models: []` (any
  * model), `validated_backends` false, `max_length` 80, `max_context_length` 2048, `n` 1.
  */
 import { bool, type CommonRequestInput, commonInput, str } from "../requests/input.js";
@@ -15,7 +16,7 @@ export const DEFAULT_MAX_LENGTH = 80;
 export const DEFAULT_MAX_CONTEXT_LENGTH = 2048;
 
 export function textInput(body: Record<string, unknown>): TextRequestInput {
-  // §6.1: text `models` default to [] (any model).
+  // docs/server/text.md#text: text `models` default to [] (any model).
   const common = commonInput(body, []);
   const raw = common.params;
   return {

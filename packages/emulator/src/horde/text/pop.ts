@@ -1,5 +1,6 @@
 /**
- * `POST /v2/generate/text/pop` (§6.1): scan the text queue in priority order (owner and priority users
+ * `POST /v2/generate/text/pop` (docs/server/text.md#text): scan the text queue in priority order (owner and
+ * priority users
  * first), skip what the worker cannot do, and pop one job of the first match.
  *
  * Simplified: one job per pop (`n: 1` in the payload, as the doc shows), whatever `amount` says.
@@ -13,13 +14,14 @@ import type { Worker } from "../store/workers.js";
 import { textPop } from "../views/pop.js";
 import { popWork, queuePop, startJobs } from "../workers/pop.js";
 
-/** Text jobs always get 150 s (§2.3). */
+/** Text jobs always get 150 s (docs/server/progress.md#job-ttl-restarts-and-faulting). */
 export const TEXT_JOB_TTL_S = 150;
 
 const TEXT_POP = queuePop({
   kind: "text",
   whyNot: textEligibility,
-  // Only the reasons that occurred are reported (inferred: text has no always-present list, §5.1 is image).
+  // Only the reasons that occurred are reported (inferred: text has no always-present list,
+  // docs/server/workers.md#pop is image).
   skipReport: (skipped) => Object.fromEntries(skipped),
   start: startTextJob,
 });

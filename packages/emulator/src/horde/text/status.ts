@@ -1,11 +1,11 @@
-/** Reading a text request (§6.1): `GET /v2/generate/text/status/{id}`. There is no `/text/check`. */
+/** Reading a text request (docs/server/text.md#text): `GET /v2/generate/text/status/{id}`. There is no `/text/check`. */
 import { err } from "../errors.js";
 import { sweep } from "../lifecycle.js";
 import type { TextRequest } from "../store/requests.js";
 import type { HordeStore } from "../store/store.js";
 import { type TextStatusView, textStatusView } from "../views/request-status.js";
 
-/** Unknown, malformed and expired ids all look the same (§1.5); text routes only see text requests. */
+/** Unknown, malformed and expired ids all look the same (docs/server/image-requests.md#expiry); text routes only see text requests. */
 export function findTextRequest(store: HordeStore, id: string): TextRequest {
   sweep(store);
   const req = store.findRequest("text", id);

@@ -1,5 +1,6 @@
 /**
- * A new text request (`POST /v2/generate/text/async`, §6.1): the text's steps of the shared pipeline
+ * A new text request (`POST /v2/generate/text/async`, docs/server/text.md#text): the text's steps of the
+ * shared pipeline
  * (`requests/pipeline.ts`) — the text checks, the upfront rule for long outputs with its downgrade, the
  * estimate, and activation.
  */
@@ -19,7 +20,7 @@ import type { HordeStore } from "../store/store.js";
 import { type TextRequestInput, textInput } from "./input.js";
 import { validateTextRequest } from "./validate.js";
 
-/** Text pays 1 at activation (§9.2). */
+/** Text pays 1 at activation (docs/server/kudos.md#charge-and-reward). */
 const TEXT_ACTIVATION_TAX = 1;
 
 /** Answers a schema-valid body with a prompt: a dry-run estimate, or the new request's 202. */
@@ -40,7 +41,7 @@ const TEXT_STEPS: RequestKindSteps<TextRequestInput> = {
     return input;
   },
 
-  // Long outputs or no slow workers need the hold available (§6.1).
+  // Long outputs or no slow workers need the hold available (docs/server/text.md#text).
   upfront(store, input) {
     const maxTokens = textMaxTokens(activeThreads(store, "text"), queuedJobs(store, "text"));
     if (!textRequiresUpfront(input.slowWorkers, input.params.max_length, maxTokens)) return null;
@@ -63,7 +64,8 @@ const TEXT_STEPS: RequestKindSteps<TextRequestInput> = {
       params: { ...input.params },
       softprompt: input.softprompt,
       validatedBackends: input.validatedBackends,
-      // QUIRK(§6.1): the live 202 says kudos 0 — the per-job kudos is only computed for dry runs.
+      // QUIRK(docs/server/text.md#text): the live 202 says kudos 0 — the per-job kudos is only computed for
+      // dry runs.
       kudosPerImage: 0,
       consumedKudos: TEXT_ACTIVATION_TAX,
     };

@@ -1,4 +1,4 @@
-/** The text-only checks of `/generate/text/async` (§6.1), in the server's order. */
+/** The text-only checks of `/generate/text/async` (docs/server/text.md#text), in the server's order. */
 import { err } from "../errors.js";
 import type { TextRequestInput } from "./input.js";
 
@@ -6,7 +6,7 @@ const bad = (rc: string, message: string) => err.badRequest(message, rc);
 
 export function validateTextRequest(input: TextRequestInput): void {
   if (input.extraSourceImages.length > 0) {
-    // QUIRK(§8.3): the rc carries a trailing dot.
+    // QUIRK(docs/server/errors.md#return-codes): the rc carries a trailing dot.
     throw bad("InvalidExtraSourceImages.", "Extra source images are not supported for text generation.");
   }
   const p = input.params;

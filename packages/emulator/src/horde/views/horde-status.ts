@@ -1,5 +1,6 @@
 /**
- * What the horde says about itself (§7): `/v2/status/heartbeat`, `/models`, `/performance`, `/modes`,
+ * What the horde says about itself (docs/server/directory.md#directory): `/v2/status/heartbeat`, `/models`,
+ * `/performance`, `/modes`,
  * `/news`, and the delivery statistics of `/v2/stats/*`. The server serves most of these from caches
  * refreshed every few seconds; the emulator computes them on each call.
  */
@@ -11,7 +12,7 @@ import type { GenKind } from "../store/requests.js";
 import type { HordeStore } from "../store/store.js";
 import { type WorkerType, workerSpeed } from "../store/workers.js";
 
-/** The server version the emulator answers as (§ header of ai-horde-api.md: HORDE_VERSION 5.1.5). */
+/** The server version the emulator answers as (docs/server/README.md#server-version: HORDE_VERSION 5.1.5). */
 export const EMULATED_HORDE_VERSION = "5.1.5";
 
 export function heartbeat(store: HordeStore) {
@@ -42,7 +43,8 @@ export const isKnownModel = (kind: GenKind, name: string): boolean =>
 
 /**
  * One row per model with an active worker (count = their threads) or with queued jobs. `queued` is the
- * work of one job per queued request (not × n), `jobs` is n + processing (§7).
+ * work of one job per queued request (not × n), `jobs` is n + processing
+ * (docs/server/directory.md#directory).
  */
 export function activeModels(store: HordeStore, kind: GenKind): ActiveModel[] {
   const now = store.now();
@@ -86,7 +88,7 @@ export function activeModels(store: HordeStore, kind: GenKind): ActiveModel[] {
     });
 }
 
-/** The row of a known model, active or not (§7); null for names outside the reference. */
+/** The row of a known model, active or not (docs/server/directory.md#directory); null for names outside the reference. */
 export function knownModel(store: HordeStore, name: string): ActiveModel | null {
   for (const kind of ["image", "text"] as const) {
     if (!isKnownModel(kind, name)) continue;

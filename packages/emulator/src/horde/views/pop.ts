@@ -1,5 +1,6 @@
 /**
- * What a worker's pop answers (§5.1, §6.1, §6.2): the job with its payload, marshalled the way the
+ * What a worker's pop answers (docs/server/workers.md#pop, docs/server/text.md#text,
+ * docs/server/alchemy.md#alchemy): the job with its payload, marshalled the way the
  * server marshals it (its payload models' fields, in their order; anything else is dropped), or the
  * reasons nothing matched.
  */
@@ -7,7 +8,7 @@ import { schemas } from "horde-sdk";
 import type { AlchemyForm } from "../store/interrogations.js";
 import type { ImageRequest, TextRequest } from "../store/requests.js";
 
-/** A pop that found nothing: the skip counts (§5.1 step 10). */
+/** A pop that found nothing: the skip counts (docs/server/workers.md#pop step 10). */
 export function idlePop(skipped: Record<string, number>) {
   return { id: null, ids: [] as string[], skipped, messages: [] as unknown[] };
 }
@@ -59,7 +60,7 @@ export function imagePop(b: ImageBatch) {
     model: b.model,
     // Present only for img2img: a presigned R2 URL for bridges with `r2_source`, base64 WebP otherwise.
     ...(b.sourceImage !== undefined ? { source_image: b.sourceImage } : {}),
-    // QUIRK(§5.1): the field has a default, so it is present even for txt2img.
+    // QUIRK(docs/server/workers.md#pop): the field has a default, so it is present even for txt2img.
     source_processing: req.sourceProcessing,
     ...(b.sourceMask !== undefined ? { source_mask: b.sourceMask } : {}),
     ...(req.extraSourceImages.length > 0 ? { extra_source_images: req.extraSourceImages } : {}),
@@ -70,12 +71,13 @@ export function imagePop(b: ImageBatch) {
   };
 }
 
-/** The request's params without n, steps and seed_variation, plus what the worker needs (§5.1). */
+/** The request's params without n, steps and seed_variation, plus what the worker needs (docs/server/workers.md#pop). */
 function imagePayload(req: ImageRequest, seed: number, count: number): Record<string, unknown> {
   const source: Record<string, unknown> = {
     ...IMAGE_PAYLOAD_DEFAULTS,
     ...req.params,
-    // QUIRK(§5.1, contract `ModelPayloadRootStable.seed`): the seed is an integer, but the payload model
+    // QUIRK(docs/server/workers.md#pop, contract `ModelPayloadRootStable.seed`): the seed is an integer, but
+    // the payload model
     // declares a String field, so it is marshalled as a string ("12345").
     seed: String(seed),
     prompt: req.prompt,
@@ -119,7 +121,7 @@ export function alchemyPop(forms: PoppedForm[]) {
   };
 }
 
-/** An alchemy pop that found nothing says only what it skipped (§6.2). */
+/** An alchemy pop that found nothing says only what it skipped (docs/server/alchemy.md#alchemy). */
 export function idleAlchemyPop(skipped: Record<string, number>) {
   return { skipped };
 }

@@ -1,6 +1,8 @@
 /**
- * What a requester sees of a request: the ten progress fields (`RequestStatusCheck`, §2), the full image
- * and text status with their generations (§1.3, §6.1), the alchemy status (§6.2), and the 202 of a new
+ * What a requester sees of a request: the ten progress fields (`RequestStatusCheck`,
+ * docs/server/progress.md#progress), the full image
+ * and text status with their generations (docs/server/image-requests.md#status, docs/server/text.md#text),
+ * the alchemy status (docs/server/alchemy.md#alchemy), and the 202 of a new
  * request. Fields are in the server's order.
  */
 import { counters, isDone, isPossible } from "../progress.js";
@@ -34,7 +36,8 @@ export function statusCheck(store: HordeStore, req: GenRequest, queue?: QueueSna
     done: isDone(req, c),
     faulted: req.faulted,
     wait_time: waitTimeSeconds(store, req, snapshot),
-    // A request with nothing left to pop is not in the queue and reports position 0 (§2.2).
+    // A request with nothing left to pop is not in the queue and reports position 0
+    // (docs/server/progress.md#queue-position-and-wait-time).
     queue_position: entry ? entry.position : 0,
     kudos: Math.round(req.consumedKudos),
     is_possible: isPossible(store, req, c),
@@ -43,7 +46,7 @@ export function statusCheck(store: HordeStore, req: GenRequest, queue?: QueueSna
 
 type GenMetadataView = { type: string; value: string; ref?: string }[];
 
-/** One generation per delivered job, in job order (§1.3): faulted and in-flight ones are absent. */
+/** One generation per delivered job, in job order (docs/server/image-requests.md#status): faulted and in-flight ones are absent. */
 function delivered(store: HordeStore, req: GenRequest) {
   const out: { job: Job; delivery: NonNullable<Job["delivered"]>; worker: WorkerFields }[] = [];
   for (const job of store.jobsOf(req)) {
@@ -75,15 +78,16 @@ export interface ImageStatusView extends StatusCheck {
   shared: boolean;
 }
 
-/** The full image status (§1.3). */
+/** The full image status (docs/server/image-requests.md#status). */
 export function imageStatusView(store: HordeStore, req: ImageRequest, origin: string): ImageStatusView {
   const now = store.now();
   const generations = delivered(store, req).map(({ job, delivery, worker }) => ({
     ...worker,
-    // QUIRK(§1.3): the server never sets `state` for images, so it is always the default "ok".
+    // QUIRK(docs/server/image-requests.md#status): the server never sets `state` for images, so it is always
+    // the default "ok".
     state: "ok" as const,
     img: imageField(store, req, job.id, origin, now),
-    // QUIRK(§1.3): the seed is a string.
+    // QUIRK(docs/server/image-requests.md#status): the seed is a string.
     seed: String(job.seed),
     id: job.id,
     censored: delivery.censored,
@@ -133,7 +137,7 @@ export interface AlchemyStatusView {
   forms: { form: string; state: string; result: Record<string, unknown> | null }[];
 }
 
-/** The alchemy status (§6.2): post-processor results that say "R2" become presigned download URLs. */
+/** The alchemy status (docs/server/alchemy.md#alchemy): post-processor results that say "R2" become presigned download URLs. */
 export function alchemyStatusView(store: HordeStore, i: Interrogation, origin: string): AlchemyStatusView {
   const now = store.now();
   return {
@@ -153,7 +157,7 @@ export function alchemyStatusView(store: HordeStore, i: Interrogation, origin: s
   };
 }
 
-/** The 202's `message` when no active worker can serve the request (§1.1.2 step 10). */
+/** The 202's `message` when no active worker can serve the request (docs/server/image-requests.md#submit-order step 10). */
 export const NO_WORKER_MESSAGE =
   "Warning: No available workers can fulfill this request. It will expire in 20 minutes unless a " +
   "worker appears. Please consider reducing its size or choosing a different model.";

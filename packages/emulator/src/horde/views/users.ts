@@ -1,5 +1,6 @@
 /**
- * `UserDetails` (§7 `/v2/users/{id}`, `/v2/find_user`): the public fields always, more with privilege
+ * `UserDetails` (docs/server/directory.md#directory `/v2/users/{id}`, `/v2/find_user`): the public fields
+ * always, more with privilege
  * (1: the user's own key, 2: a moderator's key).
  */
 import { round2 } from "../pricing/round.js";

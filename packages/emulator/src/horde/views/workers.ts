@@ -1,5 +1,6 @@
 /**
- * `WorkerDetails` (§7 `/v2/workers…`): the common fields, the type's own fields, and the owner only when
+ * `WorkerDetails` (docs/server/directory.md#directory `/v2/workers…`): the common fields, the type's own
+ * fields, and the owner only when
  * the owner's workers are public or the caller is privileged (the owner or a moderator).
  */
 import { round2 } from "../pricing/round.js";
@@ -42,7 +43,7 @@ export function workerDetails(
     flagged: owner?.flagged ?? false,
     uncompleted_jobs: worker.abortedAt.length,
     models: worker.models,
-    // Inferred (§7): a worker without a team shows both team fields null.
+    // Inferred (docs/server/directory.md#directory): a worker without a team shows both team fields null.
     team: { name: null, id: null },
     bridge_agent: worker.bridgeAgent,
   };

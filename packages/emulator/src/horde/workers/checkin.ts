@@ -1,5 +1,6 @@
 /**
- * The part of a pop that image, text and alchemy workers share (§5.1 steps 1–7): who is asking, which
+ * The part of a pop that image, text and alchemy workers share (docs/server/workers.md#pop steps 1–7): who is
+ * asking, which
  * worker this is (created on first sight), and the check-in. Simplified: no profanity filter, no IP
  * checks, no invite-only limits.
  */
@@ -11,7 +12,7 @@ import type { Worker, WorkerDeclaration } from "../store/workers.js";
 export interface CheckedIn {
   worker: Worker;
   user: User;
-  /** The worker's owner and its `priority_usernames` (§5.1 step 8). */
+  /** The worker's owner and its `priority_usernames` (docs/server/workers.md#pop step 8). */
   priorityUserIds: Set<number>;
 }
 
@@ -22,7 +23,8 @@ export function checkInWorker(
   priorityRc: string,
 ): CheckedIn {
   const now = store.now();
-  // 1. Priority usernames must look like alias#id (QUIRK(§8.3): alchemy pops say BadRequest).
+  // 1. Priority usernames must look like alias#id (QUIRK(docs/server/errors.md#return-codes): alchemy pops
+  // say BadRequest).
   if (decl.priorityUsernames.some((u) => !u.includes("#"))) {
     throw err.badRequest("Priority usernames need to be in the form alias#id.", priorityRc);
   }
@@ -63,7 +65,7 @@ export function checkInWorker(
   return { worker, user, priorityUserIds };
 }
 
-/** §5.1 step 10: a worker in maintenance that found no job is told so with a 403. */
+/** docs/server/workers.md#pop step 10: a worker in maintenance that found no job is told so with a 403. */
 export function maintenanceRefusal(worker: Worker): HordeError {
   return new HordeError(
     403,
@@ -73,7 +75,8 @@ export function maintenanceRefusal(worker: Worker): HordeError {
 }
 
 /**
- * The checks before a worker is created (§5.1 step 5). An untrusted user may have 3 workers (or as many
+ * The checks before a worker is created (docs/server/workers.md#pop step 5). An untrusted user may have 3
+ * workers (or as many
  * as invited), a trusted one 20.
  */
 function checkNewWorker(store: HordeStore, user: User, decl: WorkerDeclaration): void {

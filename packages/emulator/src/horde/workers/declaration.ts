@@ -1,5 +1,6 @@
 /**
- * What a pop declares about its worker (§5.1, §6.1, §6.2), with the parser's runtime defaults — which
+ * What a pop declares about its worker (docs/server/workers.md#pop, docs/server/text.md#text,
+ * docs/server/alchemy.md#alchemy), with the parser's runtime defaults — which
  * differ from the swagger's in several places (`max_tiles` 80 where the swagger says 16, …). Each wire
  * field is read when it has the type of its default; otherwise the default stands.
  */

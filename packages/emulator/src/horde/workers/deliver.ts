@@ -1,5 +1,6 @@
 /**
- * The one way a worker submits an image or text job (§5.3 steps 1–4, §6.1): find the job, check the
+ * The one way a worker submits an image or text job (docs/server/workers.md#submit steps 1–4,
+ * docs/server/text.md#text): find the job, check the
  * caller, handle a reported fault, refuse a second or late submit — then the kind stores the result and
  * settles the books (step 5, a `DeliverKind`).
  */
@@ -40,7 +41,8 @@ export function deliverWork<R extends GenRequest>(
   if (!job || !req || req.kind !== kind.kind)
     throw err.notFound(`Processing Generation with ID ${body.id} does not exist.`, "InvalidJobID");
 
-  // 2. QUIRK(§5.3): an unknown key should be 401 InvalidAPIKey, but the server's log line reads a
+  // 2. QUIRK(docs/server/workers.md#submit): an unknown key should be 401 InvalidAPIKey, but the server's log
+  // line reads a
   // parser field that does not exist, so the reply is a bare 500.
   const user = store.users.findByKey(caller.apikey);
   if (!user) {

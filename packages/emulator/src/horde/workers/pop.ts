@@ -1,5 +1,6 @@
 /**
- * The one way a worker gets work, for every kind (§5.1, §6.1, §6.2): the store is swept, the worker
+ * The one way a worker gets work, for every kind (docs/server/workers.md#pop, docs/server/text.md#text,
+ * docs/server/alchemy.md#alchemy): the store is swept, the worker
  * checks in (steps 1–7), the kind hands out its work (steps 8–10), and a worker in maintenance that found
  * nothing is told so. What differs per kind comes in as a `PopKind`.
  */
@@ -22,7 +23,7 @@ import { checkInWorker, maintenanceRefusal } from "./checkin.js";
 import { declarationFrom } from "./declaration.js";
 
 export interface PopContext {
-  /** The worker's owner and its priority users: served first (§5.1 step 8). */
+  /** The worker's owner and its priority users: served first (docs/server/workers.md#pop step 8). */
   priorityUserIds: ReadonlySet<number>;
   /** Jobs (or forms) the worker asks for at most. */
   amount: number;
@@ -71,7 +72,8 @@ export interface QueuePopSteps<K extends GenKind, Why extends string, A> {
 }
 
 /**
- * An image or text pop (§5.1 steps 8–10, §6.1): the kind's queue in priority order; the first request the
+ * An image or text pop (docs/server/workers.md#pop steps 8–10, docs/server/text.md#text): the kind's queue in
+ * priority order; the first request the
  * worker may take starts jobs, else the pop reports why each request was skipped.
  */
 export function queuePop<K extends GenKind, Why extends string, A extends { ids: string[] }>(
@@ -94,7 +96,7 @@ export function queuePop<K extends GenKind, Why extends string, A extends { ids:
   };
 }
 
-/** The owner's and priority users' requests first, each group in its given order (§5.1 step 8). */
+/** The owner's and priority users' requests first, each group in its given order (docs/server/workers.md#pop step 8). */
 export function priorityFirst<R extends { userId: number }>(
   requests: readonly R[],
   priorityUserIds: ReadonlySet<number>,
@@ -122,7 +124,7 @@ export function firstEligible<R extends { userId: number }, Why extends string>(
 
 /**
  * Hands `count` jobs of an image or text request to the worker: they leave the queue, and the request
- * lives 20 more minutes (an hour for extra-slow workers, §1.5).
+ * lives 20 more minutes (an hour for extra-slow workers, docs/server/image-requests.md#expiry).
  */
 export function startJobs(
   store: HordeStore,

@@ -16,7 +16,7 @@ export type FaultKind =
   | "malformed"
   /** A 429 `{"message": "2 per 1 second"}` with rate-limit headers (a "429 storm"). Not processed. */
   | "rate-limit"
-  /** The horde is in maintenance for this request: the async routes answer 400 MaintenanceMode (§8.3). */
+  /** The horde is in maintenance for this request: the async routes answer 400 MaintenanceMode (docs/server/errors.md#return-codes). */
   | "maintenance"
   /** The request IS processed (a job is created, a result stored), then the connection drops. */
   | "lost-response";

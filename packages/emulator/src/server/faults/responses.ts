@@ -45,7 +45,7 @@ export function htmlResponse(rule: FaultRule): Response {
   return new Response(body, { status, headers: { "Content-Type": "text/html", Server: "nginx" } });
 }
 
-/** A rate-limit 429 as the server sends it (§3.4). */
+/** A rate-limit 429 as the server sends it (docs/server/rate-limits.md#429-responses-and-headers). */
 export function rateLimitResponse(rule: FaultRule, now: number): Response {
   const retry = rule.retryAfterS ?? 1;
   return Response.json(

@@ -1,5 +1,6 @@
 /**
- * The rate limiter in front of the API (§3): finds the operation of a request, counts it, and answers
+ * The rate limiter in front of the API (docs/server/rate-limits.md#rate-limits): finds the operation of a
+ * request, counts it, and answers
  * 429 `{"message": "2 per 1 second"}` (no rc) with `Retry-After` and `X-RateLimit-*` headers when a
  * limit is exceeded. Every response of a limited route carries the headers. OPTIONS preflights are not
  * counted (a choice: browsers send them on their own).
@@ -14,7 +15,7 @@ import { buildRouteLimits, type RouteLimits } from "./rules.js";
 export { type LimitRule, parseLimit, type RouteLimits } from "./rules.js";
 
 export interface RateLimitOptions {
-  /** IPs that get the whitelisted limits (§3.1: 300/min instead of 90/min, 10/s instead of 2/s, …). */
+  /** IPs that get the whitelisted limits (docs/server/rate-limits.md#mechanics: 300/min instead of 90/min, 10/s instead of 2/s, …). */
   whitelist?: string[];
 }
 

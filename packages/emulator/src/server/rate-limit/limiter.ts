@@ -1,5 +1,6 @@
 /**
- * Fixed-window counters keyed like the server's flask-limiter (§3.1, §3.4):
+ * Fixed-window counters keyed like the server's flask-limiter (docs/server/rate-limits.md#mechanics,
+ * docs/server/rate-limits.md#429-responses-and-headers):
  * - a window starts at its first hit and lasts the limit's period (the `limits` library's fixed window);
  * - every hit counts, refused ones included; limits are checked in declared order and the first one
  *   exceeded refuses the request (earlier ones have counted it);
@@ -15,7 +16,7 @@ export interface LimitContext {
   method: string;
   /** The concrete request path, e.g. `/api/v2/generate/check/<id>`. */
   path: string;
-  /** The `apikey` header, or the anonymous key when missing (§3.1). */
+  /** The `apikey` header, or the anonymous key when missing (docs/server/rate-limits.md#mechanics). */
   apikey: string;
   anonymous: boolean;
   whitelisted: boolean;
@@ -95,7 +96,7 @@ export class RateLimiter {
 
 /**
  * flask-limiter's headers: `X-RateLimit-Reset` is 1 + the window's reset time (epoch s) and
- * `Retry-After` is that minus now, in whole seconds (§3.4).
+ * `Retry-After` is that minus now, in whole seconds (docs/server/rate-limits.md#429-responses-and-headers).
  */
 function headersFor(h: { amount: number; w: Window }, now: number): Record<string, string> {
   const resetAt = h.w.start + h.w.windowMs;

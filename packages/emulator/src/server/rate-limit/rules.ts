@@ -1,7 +1,9 @@
 /**
- * The rate limits of every operation (§3.2), read from the SDK's generated operation table (the
+ * The rate limits of every operation (docs/server/rate-limits.md#per-route-limits), read from the SDK's
+ * generated operation table (the
  * contract's `x-rate-limit`), so the emulator and the SDK cannot disagree about them. Operations with
- * no declared limit get the limiter's default (`90 per minute`, per IP and route, §3.1); the heartbeat
+ * no declared limit get the limiter's default (`90 per minute`, per IP and route,
+ * docs/server/rate-limits.md#mechanics); the heartbeat
  * is exempt.
  */
 import * as sdk from "horde-sdk";
@@ -14,7 +16,7 @@ export interface LimitRule {
   count: number;
   windowMs: number;
   key: LimitKey;
-  /** The dynamic variants (§3.1): for whitelisted IPs, and for the anonymous key on per-key limits. */
+  /** The dynamic variants (docs/server/rate-limits.md#mechanics): for whitelisted IPs, and for the anonymous key on per-key limits. */
   whitelistedCount?: number;
   anonymousCount?: number;
 }

@@ -47,7 +47,8 @@ export type AlchemyPopPayload = schemas.InterrogationPopInput;
 
 /**
  * POST `/v2/interrogate/pop` (worker): ask for alchemy forms. Only the fields you set are sent.
- * QUIRK(ai-horde-api §6.2): `max_tiles` defaults to 80 at runtime (the contract documents 16); a worker that
+ * QUIRK(docs/server/alchemy.md#alchemy): `max_tiles` defaults to 80 at runtime (the contract documents 16); a
+ * worker that
  * lists no `forms` gets `caption` forms. `name` is required by the server.
  */
 export interface AlchemyPopRequest extends Readonly<AlchemyPopPayload> {

@@ -6,7 +6,7 @@ import * as schemas from "../generated/schemas.js";
 import { ImageGenerateCheckRequest } from "./check.js";
 import { DeleteImageGenerateRequest } from "./status.js";
 
-/** The accepted submit (HTTP 202, swagger `RequestAsync`). `kudos` is the base cost of ONE image (ai-horde-api §1.1), not the total. */
+/** The accepted submit (HTTP 202, swagger `RequestAsync`). `kudos` is the base cost of ONE image (docs/server/image-requests.md#submit), not the total. */
 export interface ImageGenerateAsyncResponse extends Readonly<Omit<schemas.RequestAsync, "id">> {
   readonly id: string;
 }
@@ -35,7 +35,8 @@ export interface ImageGenerateAsyncDryRunResponse {
   readonly kudos: number;
 }
 export class ImageGenerateAsyncDryRunResponse extends HordeResponse {
-  // Not in the contract: the server answers a dry run with a bare `{"kudos": N}` (ai-horde-api §1.1.2 step 8).
+  // Not in the contract: the server answers a dry run with a bare `{"kudos": N}`
+  // (docs/server/image-requests.md#submit-order step 8).
   static override readonly schema: z.ZodType = z.looseObject({ kudos: z.number() });
 }
 
@@ -45,7 +46,8 @@ export type ImageGenerateAsyncPayload = schemas.GenerationInputStable;
 /**
  * POST `/v2/generate/async`: queue an image request. Validated against the contract's limits on construction
  * (size 64–3072 in multiples of 64, steps 1–500, n 1–20, …), so a bad request fails before anything is sent.
- * Only the fields you set are sent. NOTE(ai-horde-api §0.1): the server's runtime defaults differ from the
+ * Only the fields you set are sent. NOTE(docs/server/quirks.md#runtime-defaults): the server's runtime
+ * defaults differ from the
  * contract's (`nsfw`/`censor_nsfw` true, `cfg_scale` 5, `karras` true); set them explicitly to be sure.
  */
 export interface ImageGenerateAsyncRequest extends Readonly<ImageGenerateAsyncPayload> {
@@ -81,7 +83,8 @@ export class ImageGenerateAsyncRequest extends AuthenticatedAIHordeRequest<
   }
 
   /**
-   * QUIRK(ai-horde-api §0.1): the server's parser defaults differ from the documented ones (`nsfw` and
+   * QUIRK(docs/server/quirks.md#runtime-defaults): the server's parser defaults differ from the documented
+   * ones (`nsfw` and
    * `censor_nsfw` true, `validated_backends` false, `models` ["stable_diffusion"], `cfg_scale` 5, `karras`
    * true). The body states them explicitly when you leave them out, so what is sent is what will happen.
    */

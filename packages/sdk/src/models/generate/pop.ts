@@ -80,7 +80,8 @@ export type ImageGenerateJobPopPayload = schemas.PopInputStable;
 
 /**
  * POST `/v2/generate/pop` (worker): ask for image jobs. Only the fields you set are sent.
- * QUIRK(ai-horde-api §5.1): the server's runtime defaults differ from the documented ones: `nsfw` is TRUE,
+ * QUIRK(docs/server/workers.md#pop): the server's runtime defaults differ from the documented ones: `nsfw` is
+ * TRUE,
  * and `allow_controlnet`, `allow_sdxl_controlnet`, `allow_lora`, `limit_max_steps` and `extra_slow_worker`
  * are FALSE when omitted (see SERVER_RUNTIME_DEFAULTS); send every capability flag explicitly. `name` is
  * required by the server. A pop that hands out jobs must be followed by one submit per job (a session sends a

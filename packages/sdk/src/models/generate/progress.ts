@@ -3,7 +3,8 @@ import * as z from "zod";
 /**
  * The progress fields of `/check` and `/status` (swagger `RequestStatusCheck`; horde_sdk's
  * ResponseGenerationProgressInfoMixin).
- * QUIRK(ai-horde-api §1.2): the contract marks them all optional, but the server always sends every one,
+ * QUIRK(docs/server/image-requests.md#check): the contract marks them all optional, but the server always
+ * sends every one,
  * and a client cannot decide anything without them, so our models require them — except where the seed's
  * source gives a default: `faulted` is false and `is_possible` true when absent.
  * Counts are integers; `wait_time` and `kudos` are read as plain numbers (the server rounds them, and a

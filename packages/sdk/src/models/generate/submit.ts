@@ -10,7 +10,8 @@ export type ImageGenerationJobSubmitPayload = schemas.SubmitInputStable;
 /**
  * POST `/v2/generate/submit` (worker): deliver one popped image job. `generation` is `"R2"` after a PUT of
  * the WebP to the job's `r2_uploads` URL, or the base64 WebP (the server then uploads it itself).
- * `state: "faulted"` gives the job back to the queue (reward 0). QUIRK(ai-horde-api §5.3): `censored` is
+ * `state: "faulted"` gives the job back to the queue (reward 0). QUIRK(docs/server/workers.md#submit):
+ * `censored` is
  * ignored for images; report censorship in `gen_metadata` (`{type: "censorship", value: "nsfw" | "csam"}`).
  * Answers `{reward}`. Never retried automatically: a repeat is a 400 `DuplicateGen`.
  */

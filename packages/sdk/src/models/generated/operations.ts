@@ -1512,7 +1512,7 @@ export const operations = {
     inlineBody: false,
     bodyValidated: false,
     undeclaredBodyFields: [],
-    // contract fix (RESPONSE_FIXES in the generator): GET /v2/users returns a JSON array of UserDetails (paged, 25 per page; docs/ai-horde-api.md lists `UserDetails[]`, the horde-sdk corpus agrees), but the contract declares a single UserDetails
+    // contract fix (RESPONSE_FIXES in the generator): GET /v2/users returns a JSON array of UserDetails (paged, 25 per page; docs/server/directory.md#users says so, and the horde-sdk corpus agrees), but the contract declares a single UserDetails
     responses: { 200: "UserDetails" },
     responseArrays: [200],
     rateLimits: [

@@ -9,7 +9,8 @@ import { DeleteTextGenerateRequest, TextGenerateStatusRequest } from "./status.j
 /**
  * The accepted text request (HTTP 202, swagger `RequestAsync`). It names its follow-up (poll
  * `TextGenerateStatusRequest`: text has no /check) and its cleanup (`DeleteTextGenerateRequest`), so a
- * session cancels it if it is left unfinished. QUIRK(ai-horde-api §6.1): `kudos` is 0 here (the server does
+ * session cancels it if it is left unfinished. QUIRK(docs/server/text.md#text): `kudos` is 0 here (the server
+ * does
  * not compute it outside a dry run); the live cost is in the status.
  */
 export interface TextGenerateAsyncResponse extends Readonly<Omit<schemas.RequestAsync, "id">> {
@@ -46,7 +47,7 @@ export class TextGenerateAsyncDryRunResponse extends HordeResponse {
 
 /** The JSON body of POST `/v2/generate/text/async` (swagger `GenerationInputKobold`, plus `nsfw`). */
 export type TextGenerateAsyncPayload = schemas.GenerationInputKobold & {
-  /** Read by the server's parser but not in the body model; it has no effect on text requests (§6.1). */
+  /** Read by the server's parser but not in the body model; it has no effect on text requests (docs/server/text.md#text). */
   nsfw?: boolean;
 };
 
@@ -91,7 +92,8 @@ export class TextGenerateAsyncRequest extends AuthenticatedAIHordeRequest<
   }
 
   /**
-   * QUIRK(ai-horde-api §0.1, §6.1): `validated_backends` is false and `models` is [] (any) at run time, not
+   * QUIRK(docs/server/quirks.md#runtime-defaults, docs/server/text.md#text): `validated_backends` is false
+   * and `models` is [] (any) at run time, not
    * what the contract documents; the body states them explicitly when you leave them out.
    */
   override body(): Record<string, unknown> {

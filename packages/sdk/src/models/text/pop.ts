@@ -52,7 +52,8 @@ export type TextGenerateJobPopPayload = schemas.PopInputKobold;
 
 /**
  * POST `/v2/generate/text/pop` (worker): ask for text jobs. Only the fields you set are sent.
- * QUIRK(ai-horde-api §5.1, §6.1): runtime defaults differ from the documented ones: `nsfw` is TRUE and
+ * QUIRK(docs/server/workers.md#pop, docs/server/text.md#text): runtime defaults differ from the documented
+ * ones: `nsfw` is TRUE and
  * `extra_slow_worker` FALSE when omitted; `max_length` defaults to 512 and `max_context_length` to 2048.
  * `name` is required by the server.
  */

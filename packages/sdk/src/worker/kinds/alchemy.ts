@@ -1,4 +1,5 @@
-// Alchemy workers (ai-horde-api §6.2): pop forms, download each form's source image, run it, upload an
+// Alchemy workers (docs/server/alchemy.md#alchemy): pop forms, download each form's source image, run it,
+// upload an
 // image result to the form's R2 URL, submit `{ [form]: value }`.
 import { HordeError } from "../../core/errors.js";
 import { AlchemyJobPopResponse, AlchemyPopRequest } from "../../models/alchemy/pop.js";
@@ -9,7 +10,7 @@ import type { AlchemyWorkerJob, AlchemyWorkerOptions } from "../types.js";
 import type { KindAdapter, PopCommon, PopReading, UnitContext } from "./kind.js";
 import { isImageBytes, isRecord, readSkipped, toBytes } from "./reading.js";
 
-/** A popped form has 3 minutes (§6.2); the pop does not say so. */
+/** A popped form has 3 minutes (docs/server/alchemy.md#alchemy); the pop does not say so. */
 const FORM_TTL_SECONDS = 180;
 
 export function alchemyAdapter(options: AlchemyWorkerOptions, common: PopCommon): KindAdapter {

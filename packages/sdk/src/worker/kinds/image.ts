@@ -1,4 +1,5 @@
-// Image workers (ai-horde-api §5): pop a batch, download its sources, generate, PUT each image to its
+// Image workers (docs/server/workers.md#workers): pop a batch, download its sources, generate, PUT each image
+// to its
 // presigned R2 URL and submit `generation: "R2"` per id.
 import { encodeBase64 } from "../../core/base64.js";
 import { HordeError } from "../../core/errors.js";
@@ -9,11 +10,11 @@ import type { ImageBytes, ImageResult, ImageWorkerJob, ImageWorkerOptions } from
 import type { KindAdapter, PopCommon, PopReading, UnitContext } from "./kind.js";
 import { allInvalid, isImageBytes, isRecord, readPopEnvelope, seedOf, toBytes } from "./reading.js";
 
-/** The requests' default model (ai-horde-api §0.1). */
+/** The requests' default model (docs/server/quirks.md#runtime-defaults). */
 export const DEFAULT_IMAGE_MODEL = "stable_diffusion";
 /** The server's default `max_pixels` (512 × 512). */
 export const DEFAULT_MAX_PIXELS = 262_144;
-/** The horde's minimum job ttl (§2.3): the wait when a pop does not say. */
+/** The horde's minimum job ttl (docs/server/progress.md#job-ttl-restarts-and-faulting): the wait when a pop does not say. */
 const MIN_TTL_SECONDS = 150;
 
 export function imageAdapter(options: ImageWorkerOptions, common: PopCommon): KindAdapter {
@@ -21,7 +22,8 @@ export function imageAdapter(options: ImageWorkerOptions, common: PopCommon): Ki
   return {
     kind: "image",
     defaultTtl: MIN_TTL_SECONDS,
-    // QUIRK(§5.1): runtime defaults differ from the documented ones, so every flag is sent explicitly.
+    // QUIRK(docs/server/workers.md#pop): runtime defaults differ from the documented ones, so every flag is
+    // sent explicitly.
     popRequest: (amount) =>
       new ImageGenerateJobPopRequest({
         ...common,
@@ -159,7 +161,7 @@ export function imageAdapter(options: ImageWorkerOptions, common: PopCommon): Ki
             return;
           }
         } else {
-          generation = encodeBase64(bytes); // the server uploads it itself (§5.3)
+          generation = encodeBase64(bytes); // the server uploads it itself (docs/server/workers.md#submit)
         }
         const resultSeed =
           typeof result.seed === "number" && Number.isSafeInteger(result.seed) ? result.seed : job.seeds[i];

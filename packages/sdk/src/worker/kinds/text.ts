@@ -1,4 +1,4 @@
-// Text workers (ai-horde-api §6.1): pop a job, generate the text, submit it.
+// Text workers (docs/server/text.md#text): pop a job, generate the text, submit it.
 import { HordeError } from "../../core/errors.js";
 import { TextGenerateJobPopRequest, TextGenerateJobPopResponse } from "../../models/text/pop.js";
 import { TextGenerationJobSubmitRequest } from "../../models/text/submit.js";
@@ -7,7 +7,7 @@ import type { TextGenerateOutput, TextWorkerJob, TextWorkerOptions } from "../ty
 import type { KindAdapter, PopCommon, PopReading, UnitContext } from "./kind.js";
 import { allInvalid, isRecord, readPopEnvelope } from "./reading.js";
 
-/** Text jobs always get 150 s (§2.3). */
+/** Text jobs always get 150 s (docs/server/progress.md#job-ttl-restarts-and-faulting). */
 const TEXT_TTL_SECONDS = 150;
 
 export function textAdapter(options: TextWorkerOptions, common: PopCommon): KindAdapter {
