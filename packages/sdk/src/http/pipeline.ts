@@ -76,20 +76,23 @@ export class Pipeline {
     let last: RawResponse | undefined;
 
     const attempt = async (n: number): Promise<Outcome> => {
-      if (throttle) {
-        await limiter
-          ?.acquire(call.method, throttle.path, throttle.keyId, call.signal)
-          .catch((e: unknown) => {
-            throw asAbortError(call.signal?.reason ?? e, what);
-          });
-      }
+      const permit =
+        throttle && limiter
+          ? await limiter
+              .acquire(call.method, throttle.path, throttle.keyId, call.signal)
+              .catch((e: unknown) => {
+                throw asAbortError(call.signal?.reason ?? e, what);
+              })
+          : undefined;
       try {
         last = await transport.exchange(call, n);
       } catch (error) {
+        permit?.settle();
         // The caller's abort ends everything; only failures of the exchange itself are classified.
         if (call.signal?.aborted) throw asAbortError(call.signal.reason, what);
         return { kind: "failed", error };
       }
+      permit?.settle(last.headers);
       const { status } = last;
       if (status < 400) {
         if (call.expectsJson?.(status)) {

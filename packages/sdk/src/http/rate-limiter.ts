@@ -90,9 +90,20 @@ function placeholders(route: RouteLimits): number {
   return (route.pattern.source.match(/\[\^\/\]\+/g) ?? []).length;
 }
 
-/** A sliding log of send times: never more than `count` sends in any `windowMs` interval, hence in any server window. */
+/**
+ * One send in a bucket's log. The server opens its fixed window when it *handles* a request, which can be
+ * well after the client sent it (a busy server picks requests up late), so an entry is anchored on the
+ * answer: while the request is in flight it occupies its slot indefinitely; once answered it counts from
+ * the moment the answer arrived — never earlier than the server can have counted it.
+ */
+interface Entry {
+  at: number;
+  open: boolean;
+}
+
+/** A sliding log of sends: never more than `count` in any `windowMs` interval, hence in any server window. */
 class Window {
-  readonly sent: number[] = [];
+  readonly log: Entry[] = [];
   blockedUntil = 0;
   constructor(
     readonly count: number,
@@ -101,11 +112,28 @@ class Window {
 
   /** Milliseconds to wait before a send at `now` fits. */
   delay(now: number): number {
-    while (this.sent.length > 0 && now - (this.sent[0] as number) >= this.windowMs) this.sent.shift();
-    const byLog = this.sent.length < this.count ? 0 : (this.sent[0] as number) + this.windowMs - now;
+    while (this.log.length > 0 && !this.log[0]?.open && now - (this.log[0] as Entry).at >= this.windowMs) {
+      this.log.shift();
+    }
+    let byLog = 0;
+    if (this.log.length >= this.count) {
+      // The oldest entries that must leave the log before there is room; an open one has not started counting.
+      const blocking = this.log.slice(0, this.log.length - this.count + 1);
+      byLog = blocking.some((e) => e.open)
+        ? this.windowMs
+        : Math.max(...blocking.map((e) => e.at)) + this.windowMs - now;
+    }
     return Math.max(byLog, this.blockedUntil - now, 0);
   }
 }
+
+/** What `acquire` hands back: settle it when the answer (or the failure) arrives. */
+export interface RatePermit {
+  /** The request is over: anchor its entries on now, and follow the server's X-RateLimit-* headers if any. */
+  settle(headers?: Headers): void;
+}
+
+const NO_PERMIT: RatePermit = { settle() {} };
 
 /**
  * Client-side throttling from the contract's limits, keyed the way the server keys them, shared by every job
@@ -133,15 +161,23 @@ export class RateLimiter {
     return this.#routes.find((r) => r.method === method && r.pattern.test(path));
   }
 
-  /** Wait until a request may be sent, then record it. Requests on one bucket go out in call order. */
-  async acquire(method: HttpMethod, path: string, apiKeyId: string, signal?: AbortSignal): Promise<void> {
-    if (!this.#enabled) return;
+  /**
+   * Wait until a request may be sent, then record it. Requests on one bucket go out in call order. Settle
+   * the returned permit when the request is over (answered or failed).
+   */
+  async acquire(
+    method: HttpMethod,
+    path: string,
+    apiKeyId: string,
+    signal?: AbortSignal,
+  ): Promise<RatePermit> {
+    if (!this.#enabled) return NO_PERMIT;
     if (++this.#acquiresSincePrune >= 1000) {
       this.#acquiresSincePrune = 0;
       this.prune();
     }
     const route = this.route(method, path);
-    if (!route || route.rules.length === 0) return;
+    if (!route || route.rules.length === 0) return NO_PERMIT;
     const windows = route.rules.map((rule) => this.#window(route, rule, method, path, apiKeyId));
     const queueKey = windows.map((w) => w.key).join("|");
     const previous = this.#queues.get(queueKey) ?? Promise.resolve();
@@ -159,11 +195,44 @@ export class RateLimiter {
         if (wait <= 0) break;
         await this.#clock.sleep(wait, signal);
       }
-      const now = this.#clock.now();
-      for (const w of windows) w.window.sent.push(now);
+      const entry: Entry = { at: this.#clock.now(), open: true };
+      for (const w of windows) w.window.log.push(entry);
+      return {
+        settle: (headers) => {
+          if (!entry.open) return;
+          entry.open = false;
+          entry.at = this.#clock.now();
+          if (headers)
+            this.#follow(
+              windows.map((w) => w.window),
+              headers,
+            );
+        },
+      };
     } finally {
       release();
       if (this.#queues.get(queueKey) === tail) this.#queues.delete(queueKey);
+    }
+  }
+
+  /**
+   * The server's own count: when it says none are left in the window it describes (`X-RateLimit-Limit`
+   * names its size), hold that bucket until the window's `X-RateLimit-Reset` (epoch seconds, read against
+   * the answer's `Date` so clock skew does not matter).
+   */
+  #follow(windows: Window[], headers: Headers): void {
+    if (headers.get("x-ratelimit-remaining") !== "0") return;
+    const limit = Number(headers.get("x-ratelimit-limit"));
+    const reset = Number(headers.get("x-ratelimit-reset"));
+    if (!Number.isFinite(limit) || !Number.isFinite(reset) || reset <= 0) return;
+    const now = this.#clock.now();
+    const date = Date.parse(headers.get("date") ?? "");
+    const serverNow = Number.isFinite(date) ? date : now;
+    for (const w of windows) {
+      if (w.count !== limit) continue;
+      // Date has whole seconds: add one so the hold never ends before the server's window does.
+      const hold = Math.min(Math.max(reset * 1000 - serverNow + 1000, 0), w.windowMs + 1000);
+      w.blockedUntil = Math.max(w.blockedUntil, now + hold);
     }
   }
 
@@ -198,7 +267,7 @@ export class RateLimiter {
   prune(): void {
     const now = this.#clock.now();
     for (const [key, w] of this.#windows) {
-      if (w.delay(now) === 0 && w.sent.length === 0 && w.blockedUntil <= now) this.#windows.delete(key);
+      if (w.delay(now) === 0 && w.log.length === 0 && w.blockedUntil <= now) this.#windows.delete(key);
     }
   }
 }
