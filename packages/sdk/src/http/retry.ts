@@ -160,7 +160,7 @@ function isIdempotentMethod(method: HttpMethod): boolean {
 }
 
 /** ECONNREFUSED anywhere in the cause chain: the request never left this machine. */
-function isConnectionRefused(error: unknown): boolean {
+export function isConnectionRefused(error: unknown): boolean {
   let cause: unknown = (error as { cause?: unknown }).cause;
   for (let depth = 0; depth < 4 && cause; depth++) {
     if (typeof cause === "object" && cause !== null && (cause as { code?: unknown }).code === "ECONNREFUSED")
