@@ -44,15 +44,7 @@ function setup(options: SetupOptions = {}) {
     options.store === null ? undefined : (options.store ?? new MemoryJobStore({ now: () => clock.now() }));
   const { fetch, calls } = recordedFetch(emu, clock, options.intercept);
   const lines: string[] = [];
-  const client = new AIHordeAPIClient({
-    baseUrl: BASE,
-    apiKey: options.apiKey ?? KEY,
-    fetch,
-    clock,
-    logger: capturingLogger(lines),
-    ...(store ? { jobStore: store } : {}),
-  });
-  /** Another client (another process, as far as the store knows) with the same key, fetch and store. */
+  /** A client; another one is another process as far as the store knows (the same key, fetch and store). */
   const newClient = () =>
     new AIHordeAPIClient({
       baseUrl: BASE,
@@ -62,6 +54,7 @@ function setup(options: SetupOptions = {}) {
       logger: capturingLogger(lines),
       ...(store ? { jobStore: store } : {}),
     });
+  const client = newClient();
   const sent = (route: string) => calls.filter((c) => `${c.method} ${new URL(c.url).pathname}` === route);
   return { emu, clock, store, client, newClient, calls, sent, lines };
 }

@@ -10,6 +10,7 @@ import {
 } from "horde-sdk";
 import { BASE, startEmulator } from "horde-test-support/sdk";
 import { describe, expect, it } from "vitest";
+import { storedJob } from "../../fixtures/stored-job.js";
 
 const KEY = "resume-key-0123456789a";
 const payload = (prompt: string, n = 1) => ({ prompt, params: { width: 64, height: 64, steps: 5, n } });
@@ -41,22 +42,17 @@ function setup(devWorkers = 1) {
       jobStore: store,
     });
   /** A job the store holds as a dead process left it. */
-  const left = (patch: Partial<StoredJob>): StoredJob => ({
-    key: `key-${Math.random().toString(36).slice(2)}`,
-    kind: "image",
-    state: "running",
-    id: null,
-    baseUrl: BASE,
-    account: "",
-    holder: "a-dead-process",
-    submittedAt: clock.now(),
-    updatedAt: clock.now(),
-    expected: 1,
-    download: true,
-    progress: null,
-    meta: null,
-    ...patch,
-  });
+  const left = (patch: Partial<StoredJob>): StoredJob =>
+    storedJob(`key-${Math.random().toString(36).slice(2)}`, {
+      state: "running",
+      baseUrl: BASE,
+      account: "",
+      holder: "a-dead-process",
+      submittedAt: clock.now(),
+      updatedAt: clock.now(),
+      ...patch,
+    });
+
   return { emu, clock, store, client, left };
 }
 

@@ -4,9 +4,10 @@ import { spawnSync } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
-import { HordeJobStoreError, type JobStore, MemoryJobStore, type StoredJob } from "horde-sdk";
+import { HordeJobStoreError, type JobStore, MemoryJobStore } from "horde-sdk";
 import { FileJobStore } from "horde-sdk/node";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { PROCESSING, storedJob } from "../../fixtures/stored-job.js";
 
 let dir: string;
 beforeEach(async () => {
@@ -15,25 +16,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-function storedJob(key: string, patch: Partial<StoredJob> = {}): StoredJob {
-  return {
-    key,
-    kind: "image",
-    state: "submitting",
-    id: null,
-    baseUrl: "http://horde.test/api",
-    account: "abc123",
-    holder: null,
-    submittedAt: 1_000,
-    updatedAt: 1_000,
-    expected: 1,
-    download: true,
-    progress: null,
-    meta: null,
-    ...patch,
-  };
-}
 
 const stores: [string, () => JobStore][] = [
   ["MemoryJobStore", () => new MemoryJobStore()],
@@ -47,15 +29,7 @@ describe.each(stores)("%s", (_name, make) => {
     await store.put(storedJob("k1"));
     await store.put(storedJob("k2", { kind: "text", meta: { out: "pictures", n: [1, 2] } }));
     expect(await store.update("k1", { id: "req-1", state: "running", updatedAt: 2_000 })).toBe(true);
-    const progress = {
-      finished: 0,
-      processing: 1,
-      waiting: 0,
-      done: false,
-      faulted: false,
-      queue_position: 0,
-      wait_time: 4,
-    };
+    const progress = PROCESSING;
     expect(await store.update("k1", { progress })).toBe(true);
     const jobs = await store.list();
     expect(jobs.map((j) => j.key).sort()).toEqual(["k1", "k2"]);
