@@ -65,8 +65,8 @@ export interface RunningScript {
   readonly pid: number;
   stdout(): string;
   stderr(): string;
-  /** Resolves once stdout matches (rejects after `timeoutMs`, or when the process ends without a match). */
-  waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  /** Resolves once stdout (or stderr) matches; rejects after `timeoutMs`, or when the process ends first. */
+  waitFor(pattern: RegExp, options?: { stream?: "stdout" | "stderr"; timeoutMs?: number }): Promise<void>;
   kill(signal: NodeJS.Signals): void;
   readonly done: Promise<ScriptRun>;
 }
@@ -86,6 +86,7 @@ export function runNodeScript(file: string, args: string[] = [], env: NodeJS.Pro
   });
   child.stderr.on("data", (d: Buffer) => {
     err += d.toString();
+    for (const l of [...listeners]) l();
   });
   const done = new Promise<ScriptRun>((resolve) => {
     child.on("close", (code, signal) => {
@@ -105,14 +106,14 @@ export function runNodeScript(file: string, args: string[] = [], env: NodeJS.Pro
     kill: (signal) => {
       child.kill(signal);
     },
-    waitFor(pattern, timeoutMs = 20_000) {
+    waitFor(pattern, { stream = "stdout", timeoutMs = 20_000 } = {}) {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           listeners.delete(check);
           reject(new Error(`timed out waiting for ${pattern}; stdout:\n${out}\nstderr:\n${err}`));
         }, timeoutMs);
         const check = () => {
-          if (pattern.test(out)) {
+          if (pattern.test(stream === "stdout" ? out : err)) {
             clearTimeout(timer);
             listeners.delete(check);
             resolve();

@@ -14,7 +14,7 @@ import { fingerprint } from "../core/redact.js";
 import { type Call, type FetchUrlOptions, Pipeline } from "../http/pipeline.js";
 import { RateLimiter, type RateLimitOptions } from "../http/rate-limiter.js";
 import { errorFromResponse, type RawResponse } from "../http/response.js";
-import { isConnectionRefused, type RetryOptions, resolveRetry } from "../http/retry.js";
+import { neverReachedServer, type RetryOptions, resolveRetry } from "../http/retry.js";
 import { raceAbort } from "../http/signals.js";
 import { type FetchLike, Transport } from "../http/transport.js";
 import {
@@ -237,6 +237,7 @@ export class AIHordeAPIClient extends ReadShortcuts implements JobHost {
           jobTypeOf(request),
           null,
           [],
+          "not looked for",
           { cause },
         );
       let raw: RawResponse;
@@ -413,9 +414,9 @@ export class AIHordeAPIClient extends ReadShortcuts implements JobHost {
 
 /** Whether a submit's failure may hide a job the server queued: the request was (or may have been) sent. */
 function mayHaveRun(error: unknown, signal: AbortSignal | undefined): boolean {
-  // The caller's abort before the request went out, or a refused connection: nothing reached the server.
+  // The caller's abort before the request went out, or no connection made: nothing reached the server.
   if (error instanceof HordeAbortError || (signal?.aborted && error === signal.reason)) return false;
-  if (error instanceof HordeConnectionError) return !isConnectionRefused(error);
+  if (error instanceof HordeConnectionError) return !neverReachedServer(error);
   return error instanceof HordeTimeoutError;
 }
 

@@ -250,6 +250,8 @@ export class HordeLostSubmitError extends HordeError {
     readonly key: string | null,
     /** The account's requests that could be it (none when the account's requests cannot be listed). */
     readonly candidates: readonly string[],
+    /** Why it could not be identified, in words (`2 requests of the account could be it`). */
+    readonly reason: string,
     options?: { cause?: unknown },
   ) {
     super(message, options);

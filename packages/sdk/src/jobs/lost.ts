@@ -7,7 +7,7 @@
 // included, until they expire; never alchemy; nothing for the anonymous key; nothing for a shared key. Its
 // answer is cached 30 s per key, so a request made within the last 30 s may not be listed yet: "not listed"
 // means "not queued" only from a lookup made more than 30 s after the submit.
-import { HordeLostSubmitError } from "../core/errors.js";
+import { HordeConnectionError, HordeLostSubmitError, HordeTimeoutError } from "../core/errors.js";
 import type { JobLedger } from "./ledger.js";
 import type { JobType } from "./options.js";
 
@@ -50,6 +50,15 @@ export async function lookForRequest(
       ids = await ledger.context.activeGenerations(kind);
     } catch (error) {
       logger.warn(`could not list the account's ${kind} requests: ${(error as Error).message}`);
+      // No answer even after the pipeline's retries: the server cannot be asked now. What the store keeps
+      // (resumeJobs) asks again later, rather than this submit holding its caller for the whole window.
+      if (error instanceof HordeConnectionError || error instanceof HordeTimeoutError) {
+        return {
+          found: undefined,
+          why: "the server could not be asked",
+          candidates: [],
+        };
+      }
     }
     if (ids === null) {
       return {
@@ -97,6 +106,7 @@ export function lostSubmitError(
     kind,
     key,
     result.candidates,
+    result.why,
     { cause },
   );
 }
