@@ -42,7 +42,8 @@ interface Resumed<K extends JobType, J> extends ResumedBase {
  *   removed from the store;
  * - `unknown`: its submit's answer never arrived and the request could not be identified; it may be running
  *   (kept in the store: a later resume looks again);
- * - `held`: another living process or tab follows it (see `takeOver`), or this client does;
+ * - `held`: another living process or tab follows it (see `takeOver`), or this client does. (Another client
+ *   of the same process is not told apart from a dead one: resume at start-up, before new work.)
  * - `error`: the server could not be asked (`error`); kept in the store.
  */
 export interface NotResumedJob extends ResumedBase {
