@@ -16,6 +16,11 @@ export async function loadSdk(): Promise<SdkModule> {
   return loaded;
 }
 
+/** Imports `horde-sdk/node` (the file job store). */
+export function loadNodeSdk(): Promise<typeof import("horde-sdk/node")> {
+  return import("horde-sdk/node");
+}
+
 /** The SDK if a command has loaded it already; before that, nothing can hold an SDK object. */
 export function loadedSdk(): SdkModule | undefined {
   return loaded;

@@ -220,6 +220,45 @@ export class HordeJobFaultedError extends HordeJobError {
 }
 
 /**
+ * A job store could not be read or written: a file that is not a job store, a corrupted one, a lock that
+ * could not be taken. `where` names the store (a file path, an IndexedDB database). A store in this state
+ * is never overwritten: fix or move it by hand.
+ */
+export class HordeJobStoreError extends HordeError {
+  override readonly name: string = "HordeJobStoreError";
+  constructor(
+    message: string,
+    /** The store: a file path, or `indexeddb:<database>`. */
+    readonly where: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * A job's submit may have reached the server, but its answer was lost (no answer, an unreadable body, a 5xx)
+ * and the new request could not be told apart among the account's generations: it may be running. The job
+ * store (when the client has one) keeps it under `key`, so `client.resumeJobs()` can look again later.
+ */
+export class HordeLostSubmitError extends HordeError {
+  override readonly name: string = "HordeLostSubmitError";
+  constructor(
+    message: string,
+    readonly kind: "image" | "text" | "alchemy",
+    /** The job store's key of the submit; null when the client has no job store. */
+    readonly key: string | null,
+    /** The account's requests that could be it (none when the account's requests cannot be listed). */
+    readonly candidates: readonly string[],
+    /** Why it could not be identified, in words (`2 requests of the account could be it`). */
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
  * The same give-up error with the job's partial snapshot attached (errors are immutable, so a new one):
  * keeps the class, the message and the cause.
  */
