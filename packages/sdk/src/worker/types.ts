@@ -412,8 +412,12 @@ interface BackendBase {
   readonly name: string;
   /** The server's base URL. */
   readonly url: string;
-  /** Ask the server what it serves (and so check it answers). Rejects with a HordeBackendError. */
-  probe(signal?: AbortSignal): Promise<BackendInfo>;
+  /**
+   * Ask the server what it serves (and so check it answers); with `models`, also check that it can serve
+   * each of them (e.g. a checkpoint for each image model). Rejects with a HordeBackendError — before the
+   * worker pops, so a misconfigured backend does not fault other people's jobs.
+   */
+  probe(signal?: AbortSignal, models?: readonly string[]): Promise<BackendInfo>;
 }
 
 /** The image features a backend can do; the worker does not advertise the others in its pops. */
