@@ -308,7 +308,7 @@ describe("comfyui backend", () => {
       model: { [MODEL]: "deliberate_v3.safetensors" },
       WebSocket: fake.WebSocket,
     });
-    const { w, progress, result, calls } = await serveTxt2img(backend);
+    const { w, progress, result } = await serveTxt2img(backend);
 
     expect(fake.rejected).toEqual([]);
     const [call] = fake.callsTo("POST", "/prompt");
