@@ -194,6 +194,23 @@ export class HordeJobDeadlineError extends HordeTimeoutError {
   override readonly name: string = "HordeJobDeadlineError";
 }
 
+/**
+ * A worker backend (AUTOMATIC1111/Forge, ComfyUI, KoboldCpp, an OpenAI-compatible server) failed a job, did
+ * not answer, or answered something unusable. `status` is its HTTP status (null when it did not answer).
+ */
+export class HordeBackendError extends HordeError {
+  override readonly name: string = "HordeBackendError";
+  constructor(
+    message: string,
+    /** The backend's short name: `a1111`, `comfyui`, `koboldcpp`, `openai`. */
+    readonly backend: string,
+    readonly status: number | null = null,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 /** A generation finished in a state that yields no result: faulted, impossible, or cancelled elsewhere. */
 export class HordeJobError extends HordeError {
   override readonly name: string = "HordeJobError";
