@@ -83,3 +83,9 @@ export function cancelAlchemyAtEnd(c: Conversation, id: string): void {
 
 export const isDone = (a: Answer) => a.body?.done === true;
 export const hasJob = (a: Answer) => typeof a.body?.id === "string";
+
+/**
+ * How long to poll for a change on the oracle: it caches find_user, user details and single workers for
+ * 30 s and applies some kudos changes through a ledger a moment later (the emulator shows them at once).
+ */
+export const CACHE_WAIT = { timeoutMs: 45_000, everyMs: 1000 };

@@ -6,12 +6,9 @@
  * moment later: steps that read a changed user poll until the change shows (the emulator shows it at once).
  */
 import { type Answer, type Conversation, scenario } from "../framework.js";
-import { cancelImageAtEnd, imagePop, imageRequest } from "./common.js";
+import { CACHE_WAIT, cancelImageAtEnd, imagePop, imageRequest } from "./common.js";
 
 const AREA = "users, kudos and keys";
-
-/** How long the oracle may take to show a change (its 30 s user caches, its kudos ledger). */
-const CACHE_WAIT = { timeoutMs: 45_000, everyMs: 1000 };
 
 /** The transfer route allows one call per second and key. */
 const transferGap = (c: Conversation) => c.sleep(1100);

@@ -37,7 +37,6 @@ export function resolveStyle(store: HordeStore, ref: string, kind: StyleKind): A
         ? "Text styles cannot be used on image requests"
         : // QUIRK: the server's text wording names image requests too.
           "Image styles cannot be used on image requests",
-      "StyleMismatch",
     );
   }
   style.useCount += 1;

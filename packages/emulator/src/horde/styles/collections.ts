@@ -69,7 +69,7 @@ export function getCollectionByName(store: HordeStore, name: string) {
 }
 
 /** The styles a collection names, and the kind learnt from those found by name. */
-function stylesOf(store: HordeStore, refs: string[], mixRc?: string): { styles: Style[]; kind?: StyleKind } {
+function stylesOf(store: HordeStore, refs: string[]): { styles: Style[]; kind?: StyleKind } {
   const styles: Style[] = [];
   let kind: StyleKind | undefined;
   for (const ref of refs) {
@@ -82,7 +82,7 @@ function stylesOf(store: HordeStore, refs: string[], mixRc?: string): { styles: 
     if (byName?.kind !== "style") throw refuse.badRequest(`A style with name '${ref}' cannot be found`);
     if (kind === undefined) kind = byName.style.kind;
     else if (kind !== byName.style.kind) {
-      throw refuse.badRequest("Cannot mix image and text styles in the same collection", mixRc);
+      throw refuse.badRequest("Cannot mix image and text styles in the same collection");
     }
     styles.push(byName.style);
   }
@@ -119,7 +119,7 @@ export function createCollection(store: HordeStore, args: CollectionArgs) {
 }
 
 export function modifyCollection(store: HordeStore, id: string, args: CollectionArgs) {
-  const picked = args.styles && args.styles.length > 0 ? stylesOf(store, args.styles, "StyleMismatch") : null;
+  const picked = args.styles && args.styles.length > 0 ? stylesOf(store, args.styles) : null;
   const user = store.users.findByKey(args.apikey);
   if (!user) throw err.invalidApiKey("Collection PATCH");
   const collection = findCollection(store, id);
@@ -127,7 +127,7 @@ export function modifyCollection(store: HordeStore, id: string, args: Collection
     throw refuse.forbidden(`This Collection is not owned by user ${user.username}`);
   }
   if (collection.kind !== picked?.kind) {
-    throw refuse.badRequest("Cannot mix image and text styles in the same collection", "StyleMismatch");
+    throw refuse.badRequest("Cannot mix image and text styles in the same collection");
   }
   if (args.name) collection.name = sanitize(args.name);
   if (args.info !== null) collection.info = sanitize(args.info);

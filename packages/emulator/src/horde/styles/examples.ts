@@ -26,7 +26,7 @@ function ownStyle(store: HordeStore, user: User, styleId: string): Style {
 }
 
 function urlInUse(url: string): never {
-  throw refuse.badRequest(`The url '${url}'is already used for this style.`, "ExampleURLAlreadyInUse");
+  throw refuse.badRequest(`The url '${url}'is already used for this style.`);
 }
 
 /**
@@ -44,7 +44,7 @@ export function addExample(
   const style = ownStyle(store, user, styleId);
   if (style.kind === "text") throw refuse.badRequest("Cannot add image examples to text styles.");
   if (style.examples.length >= MAX_EXAMPLES) {
-    throw refuse.forbidden("You cannot have more than 4 examples for each style", "TooManyStyleExamples");
+    throw refuse.forbidden("You cannot have more than 4 examples for each style");
   }
   let previous: StyleExample | undefined;
   for (const e of style.examples) {

@@ -65,10 +65,7 @@ export function listStyles(
 
 function ofKind(style: Style, kind: StyleKind): Style {
   if (style.kind !== kind) {
-    throw refuse.badRequest(
-      `Style was found but was of the wrong type: ${style.kind} != ${kind}`,
-      "StyleGetMistmatch",
-    );
+    throw refuse.badRequest(`Style was found but was of the wrong type: ${style.kind} != ${kind}`);
   }
   return style;
 }
@@ -109,7 +106,6 @@ function checkPrompt(kind: StyleKind, prompt: string): void {
   const missing = (what: string, mark: string) =>
     refuse.badRequest(
       `A style prompt must include a dedicated spot where the user's ${what} prompt will be added, signified with '${mark}'`,
-      "StylePromptMissingVars",
     );
   if (!prompt.includes("{p}")) throw missing("positive", "{p}");
   if (kind === "image" && !prompt.includes("{np}")) throw missing("negative", "{np}");
@@ -123,10 +119,10 @@ function textParamsProblem(params: Record<string, unknown>): void {
   }
 }
 
-function warningsFor(kind: StyleKind, models: string[], params: Record<string, unknown>): unknown[] {
+function warningsFor(kind: StyleKind, models: string[], params: Record<string, unknown>): unknown[] | null {
   if (kind === "text") {
     textParamsProblem(params);
-    return [];
+    return null;
   }
   return imageWarnings(models, params);
 }
@@ -135,9 +131,9 @@ function warningsFor(kind: StyleKind, models: string[], params: Record<string, u
 function styleSharedKey(store: HordeStore, id: string | null): string | null {
   if (id === null || id === "") return null;
   const key = store.sharedKeys.find(id);
-  if (!key) throw refuse.badRequest("This shared key does not exist", "SharedKeyInvalid");
+  if (!key) throw refuse.badRequest("This shared key does not exist");
   const problem = sharedKeyProblem(key, store.now());
-  if (problem) throw refuse.badRequest(problem.message, problem.rc);
+  if (problem) throw refuse.badRequest(problem.message);
   return key.id;
 }
 
@@ -207,7 +203,7 @@ export function modifyStyle(store: HordeStore, kind: StyleKind, id: string, args
   if (args.models && args.models.length > 0) checkModels(models);
   const name = args.name ? sanitize(args.name) : style.name;
   if (kind === "image" && args.sharedkey) {
-    throw refuse.badRequest("This shared key does not exist", "SharedKeyInvalid");
+    throw refuse.badRequest("This shared key does not exist");
   }
   if (nameTaken(store, user, name) && style.name !== name) {
     throw refuse.badRequest(

@@ -13,10 +13,17 @@ const PARAM_FIELDS = {
   image: Object.keys(schemas.ModelStyleInputParamsStable.shape),
   text: Object.keys(schemas.ModelStyleInputParamsKobold.shape),
 };
+/** The defaults the params model fills in when marshalling (the image model has none). */
+const PARAM_DEFAULTS: Record<string, Record<string, unknown>> = {
+  image: {},
+  text: schemas.swaggerDefaults.ModelStyleInputParamsKobold,
+};
 
 export function styleDetails(store: HordeStore, style: Style): Record<string, unknown> {
   const params: Record<string, unknown> = {};
-  for (const field of PARAM_FIELDS[style.kind]) params[field] = style.params[field] ?? null;
+  const defaults = PARAM_DEFAULTS[style.kind] ?? {};
+  for (const field of PARAM_FIELDS[style.kind])
+    params[field] = style.params[field] ?? defaults[field] ?? null;
   const out: Record<string, unknown> = {
     name: style.name,
     info: style.info,
@@ -38,9 +45,12 @@ export function styleDetails(store: HordeStore, style: Style): Record<string, un
   return skipNone(out);
 }
 
-/** The answer to a style, example or collection change: its id, "OK", and the warnings (a list). */
-export function styleModified(id: string, warnings: unknown[] = []): Record<string, unknown> {
-  return { id, message: "OK", warnings };
+/**
+ * The answer to a style, example or collection change: its id, "OK", and the warnings (a list; none at
+ * all for text styles, whose check returns nothing).
+ */
+export function styleModified(id: string, warnings: unknown[] | null = []): Record<string, unknown> {
+  return warnings === null ? { id, message: "OK" } : { id, message: "OK", warnings };
 }
 
 export function collectionDetails(store: HordeStore, c: Collection): Record<string, unknown> {
