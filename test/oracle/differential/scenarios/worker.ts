@@ -1,6 +1,15 @@
 /** The worker side: pop validation, idle pops per kind, worker details, edits, deletion and messages. */
 import { scenario } from "../framework.js";
-import { CACHE_WAIT, cast, IMAGE_MODEL, imagePop, REGEN, textPop } from "./common.js";
+import {
+  CACHE_WAIT,
+  cast,
+  DIRECTORY_TEXT_MODEL,
+  directoryPop,
+  IMAGE_MODEL,
+  imagePop,
+  REGEN,
+  textPop,
+} from "./common.js";
 
 const AREA = "workers";
 
@@ -84,7 +93,7 @@ export const workerScenarios = [
   scenario(AREA, "worker: details by id and by name, list, edits", async (c) => {
     const { owner } = await cast(c);
     const name = c.name("wd");
-    await c.step("pop idle", "POST /v2/generate/pop", { apikey: owner.apikey, body: imagePop(name) });
+    await c.step("pop idle", "POST /v2/generate/pop", { apikey: owner.apikey, body: directoryPop(name) });
     // The worker's id from its owner's details: the server caches single workers for 30 s, so the scenario
     // reads them only once each state is final.
     const found = await c.poll(
@@ -119,13 +128,16 @@ export const workerScenarios = [
     );
     await c.step("pop in maintenance", "POST /v2/generate/pop", {
       apikey: owner.apikey,
-      body: imagePop(name),
+      body: directoryPop(name),
     });
     await put("out of maintenance", owner.apikey, { maintenance: false }, ["maintenance"]);
     await put("pause as a moderator", mod.apikey, { paused: true }, ["paused"]);
     await put("unpause", mod.apikey, { paused: false }, ["paused"]);
     const other = c.name("wo");
-    await c.step("another worker", "POST /v2/generate/pop", { apikey: owner.apikey, body: imagePop(other) });
+    await c.step("another worker", "POST /v2/generate/pop", {
+      apikey: owner.apikey,
+      body: directoryPop(other),
+    });
     await put("rename to a taken name", owner.apikey, { name: other });
     await put("rename to its own name", owner.apikey, { name }, ["name"]);
     const renamed = c.name("renamed");
@@ -180,7 +192,7 @@ export const workerScenarios = [
       apikey: owner.apikey,
       body: { public_workers: true },
     });
-    await c.step("pop idle", "POST /v2/generate/pop", { apikey: owner.apikey, body: imagePop(name) });
+    await c.step("pop idle", "POST /v2/generate/pop", { apikey: owner.apikey, body: directoryPop(name) });
     await c.poll(
       "by name",
       "GET /v2/workers/name/{name}",
@@ -190,7 +202,7 @@ export const workerScenarios = [
     );
     await c.step("text pop idle", "POST /v2/generate/text/pop", {
       apikey: owner.apikey,
-      body: textPop(c.name("wpt")),
+      body: textPop(c.name("wpt"), { models: [DIRECTORY_TEXT_MODEL] }),
     });
     await c.poll(
       "text worker by name",
@@ -205,10 +217,10 @@ export const workerScenarios = [
     const { owner } = await cast(c);
     const other = await c.user("other", { trusted: true });
     const name = c.name("wm");
-    await c.step("pop idle", "POST /v2/generate/pop", { apikey: owner.apikey, body: imagePop(name) });
+    await c.step("pop idle", "POST /v2/generate/pop", { apikey: owner.apikey, body: directoryPop(name) });
     await c.step("other's worker", "POST /v2/generate/pop", {
       apikey: other.apikey,
-      body: imagePop(c.name("wmo")),
+      body: directoryPop(c.name("wmo")),
     });
     const ids = await c.poll(
       "owner's worker ids",
@@ -282,7 +294,7 @@ export const workerScenarios = [
     await c.step("get, id not a uuid", "GET /v2/workers/messages/{id}", { params: { id: "message-1" } });
     await c.step("pop shows it", "POST /v2/generate/pop", {
       apikey: owner.apikey,
-      body: imagePop(name),
+      body: directoryPop(name),
       same: ["messages.length", "messages.0.message", "messages.0.origin"],
     });
     await c.step("moderator's view of the worker", "GET /v2/workers/{id}", {
