@@ -2,6 +2,7 @@
 
 // client
 export { AIHordeAPIClient, type AIHordeClientOptions, type SendOptions } from "./client/client.js";
+export { DEFAULT_READ_TTL_MS, type ReadCacheOptions } from "./client/read-cache.js";
 export { AIHordeAPISession, type SessionCloseReport, type TrackedJob } from "./client/session.js";
 // core: base classes, errors, logging, time, constants (no dependencies)
 export { decodeBase64, encodeBase64 } from "./core/base64.js";

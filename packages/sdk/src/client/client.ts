@@ -45,6 +45,7 @@ import {
 import { ReadShortcuts } from "../models/generated/shortcuts.js";
 import type { TextGenerateAsyncPayload, TextGenerateAsyncRequest } from "../models/text/async.js";
 import type { JobStore } from "../store/job-store.js";
+import { ReadCache, type ReadCacheOptions } from "./read-cache.js";
 import { AIHordeAPISession } from "./session.js";
 
 export interface AIHordeClientOptions {
@@ -80,6 +81,12 @@ export interface AIHordeClientOptions {
    * MemoryJobStore (tests). Default: none.
    */
   jobStore?: JobStore;
+  /**
+   * Cache answers of read endpoints (GET) for a while: models and workers 60 s, news 10 min, performance
+   * 10 s, … (DEFAULT_READ_TTL_MS; `{ ttlMs }` changes them per path template). Identical GETs in flight share
+   * one request. A call with `{ cache: false }` always asks the server. Default: off.
+   */
+  readCache?: boolean | ReadCacheOptions;
 }
 
 /** Options of `submitRequest` and `submitRequestRaw`. */
@@ -108,6 +115,7 @@ export class AIHordeAPIClient extends ReadShortcuts implements JobHost {
   /** While a submit waits out TooManyPrompts, later submits wait behind it (order is kept). */
   #submitBarrier: Promise<void> = Promise.resolve();
   readonly #estimates = new Map<string, Promise<number>>();
+  readonly #readCache: ReadCache | undefined;
   /**
    * The jobs this client started: ids it knows, submits on the wire, and the job store. Used by the jobs
    * (submitJob, resumeJobs); not a thing to call.
@@ -165,6 +173,9 @@ export class AIHordeAPIClient extends ReadShortcuts implements JobHost {
         return [...(user.active_generations?.[kind] ?? [])];
       },
     });
+    this.#readCache = options.readCache
+      ? new ReadCache(this.clock, options.readCache === true ? {} : options.readCache)
+      : undefined;
     const fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.#pipeline = new Pipeline({
       transport: new Transport({
@@ -193,7 +204,23 @@ export class AIHordeAPIClient extends ReadShortcuts implements JobHost {
     request: Q,
     options: SendOptions = {},
   ): Promise<NonNullable<Q["~response"]>> {
+    const ctor = request.constructor as typeof HordeRequest;
+    if (this.#readCache && options.cache !== false && ctor.getHttpMethod() === "GET") {
+      const spec = request.toHttp(this.baseUrl);
+      const key = `${spec.url}\n${JSON.stringify(spec.headers)}`;
+      // The shared request runs without any one caller's signal; each caller can still stop waiting for it.
+      const { signal, ...shared } = options;
+      const answer = this.#readCache.get(key, ctor.getApiEndpointSubpath(), async () =>
+        this.#parse(request, await this.#send(request, shared)),
+      );
+      return raceAbort(answer, signal, `GET ${spec.url}`);
+    }
     return this.#parse(request, await this.#send(request, options));
+  }
+
+  /** Forget every answer of the read cache (`readCache` option), e.g. after changing a worker or a team. */
+  clearReadCache(): void {
+    this.#readCache?.clear();
   }
 
   /**

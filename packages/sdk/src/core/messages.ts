@@ -52,6 +52,8 @@ export interface SubmitOptions {
   signal?: AbortSignal;
   /** Per-attempt timeout for this call. */
   timeoutMs?: number;
+  /** `false`: ask the server, bypassing the client's read cache (`readCache` option) for this call. */
+  cache?: boolean;
 }
 
 /**
