@@ -1,10 +1,19 @@
 import { AIHordeAPIClient, type AIHordeClientOptions } from "../client/client.js";
+import { HordeValidationError } from "../core/errors.js";
 import type { HordeRequest, SubmitOptions } from "../core/messages.js";
 import {
+  DatasetRatingImageRequest,
   ImageRatingsRequest,
   type ImageRatingsRequestInput,
   type ImageRatingsResponse,
+  ModelRatingImageRequest,
   RATINGS_API_BASE_URL,
+  RatingDatasetsRequest,
+  type RatingDatasetsResponse,
+  RatingImageRequest,
+  type RatingImageResponse,
+  RatingSubmitRequest,
+  type RatingSubmitResponse,
   UserCheckRequest,
   type UserCheckRequestInput,
   type UserCheckResponse,
@@ -70,5 +79,42 @@ export class RatingsAPIClient {
     options?: SubmitOptions,
   ): Promise<UserCheckResponse> {
     return this.submitRequest(new UserCheckRequest({ ...query, user_id: String(userId) }), options);
+  }
+
+  /**
+   * GET `/v1/rating/new[/{dataset_id}[/{model_name}]]`: the next image to rate — from the default dataset, or
+   * from one dataset (and one model of it).
+   */
+  async getImageToRate(
+    where: { dataset_id?: string; model_name?: string } = {},
+    options?: SubmitOptions,
+  ): Promise<RatingImageResponse> {
+    const { dataset_id, model_name } = where;
+    if (model_name !== undefined && dataset_id === undefined) {
+      throw new HordeValidationError("ModelRatingImageRequest", [
+        { path: "dataset_id", message: "a model_name needs its dataset_id" },
+      ]);
+    }
+    const request =
+      dataset_id === undefined
+        ? new RatingImageRequest()
+        : model_name === undefined
+          ? new DatasetRatingImageRequest({ dataset_id })
+          : new ModelRatingImageRequest({ dataset_id, model_name });
+    return this.submitRequest(request, options);
+  }
+
+  /** POST `/v1/rating/{image_id}`: rate an image (aesthetics 1–10, artifacts 0–5). Never sent twice. */
+  async submitRating(
+    imageId: string,
+    rating: { rating: number; artifacts?: number },
+    options?: SubmitOptions,
+  ): Promise<RatingSubmitResponse> {
+    return this.submitRequest(new RatingSubmitRequest({ ...rating, image_id: imageId }), options);
+  }
+
+  /** GET `/v1/datasets`: the datasets images are rated in. */
+  async getDatasets(options?: SubmitOptions): Promise<RatingDatasetsResponse> {
+    return this.submitRequest(new RatingDatasetsRequest(), options);
   }
 }

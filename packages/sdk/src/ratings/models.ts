@@ -1,11 +1,13 @@
 // The AI Horde Ratings API (https://ratings.aihorde.net/api): a separate Haidra service where people rate
-// generated images (aesthetics 1–10, artifacts 0–5). Four GET endpoints, authenticated with the same `apikey`
-// header as the AI Horde. Not in the AI Horde contract: these schemas are written from
+// generated images (aesthetics 1–10, artifacts 0–5). Read endpoints, and the rater's side (the next image
+// to rate, a rating, the datasets), authenticated with the same `apikey` header as the AI Horde. Not in the AI Horde contract: these schemas are written from
 // docs/server/ratings-api.md and
 // the example bodies of horde_sdk's corpus.
 import * as z from "zod";
 import { endpoint, HordeRequest, HordeResponse } from "../core/messages.js";
+import { HordeAPIObject } from "../core/model.js";
 import { apikeyShape, commonHeaderShape } from "../models/base.js";
+import { HordeListResponse } from "../models/list.js";
 import { hordeObject } from "../models/strict.js";
 import { openString, type RequestInput } from "../models/support.js";
 
@@ -80,6 +82,46 @@ export class UserCheckResponse extends HordeResponse {
     suspect_divergences: z.number().int(),
     captchas_failed: z.number().int(),
   });
+}
+
+/** The next image to rate: download it from `url`, then send a rating for `id`. */
+export interface RatingImageResponse extends Readonly<z.infer<typeof RatingImageResponse.schema>> {}
+export class RatingImageResponse extends HordeResponse {
+  static override readonly schema = hordeObject({
+    /** The image's id (a UUID): what `submitRating` rates. */
+    id: z.string(),
+    /** Where to download the image. */
+    url: z.string(),
+    /** The dataset the image belongs to. */
+    dataset_id: z.string().optional(),
+  });
+}
+
+/** What a rating earned. */
+export interface RatingSubmitResponse extends Readonly<z.infer<typeof RatingSubmitResponse.schema>> {}
+export class RatingSubmitResponse extends HordeResponse {
+  static override readonly schema = hordeObject({
+    /** Kudos awarded for the rating. */
+    reward: z.number(),
+    message: z.string().optional(),
+  });
+}
+
+/** One dataset of images to rate. */
+export interface RatingDataset extends Readonly<z.infer<typeof RatingDataset.schema>> {}
+export class RatingDataset extends HordeAPIObject {
+  static override readonly schema = hordeObject({
+    id: z.string(),
+    name: z.string().optional(),
+    description: z.string().optional(),
+    image_count: z.number().int().optional(),
+  });
+}
+
+/** The datasets of the Ratings API. */
+export class RatingDatasetsResponse extends HordeListResponse<RatingDataset> {
+  static override readonly schema: z.ZodType = z.array(RatingDataset.schema);
+  static override readonly itemClass = RatingDataset;
 }
 
 // --- requests -------------------------------------------------------------------------------------------------
@@ -215,10 +257,108 @@ export class UserCheckRequest extends BaseRatingsAPIRequest<UserCheckResponse> {
   }
 }
 
-/** The four Ratings API requests. */
+const RatingImageRequestSchema = hordeObject({ ...apikeyShape, ...commonHeaderShape });
+export type RatingImageRequestInput = RequestInput<typeof RatingImageRequestSchema>;
+/** GET `/v1/rating/new`: the next image to rate, from the default dataset. */
+export interface RatingImageRequest extends Readonly<RatingImageRequestInput> {}
+export class RatingImageRequest extends BaseRatingsAPIRequest<RatingImageResponse> {
+  static override readonly endpoint = endpoint("GET", "/v1/rating/new", () => RatingImageResponse);
+  static override readonly schema: z.ZodType = RatingImageRequestSchema;
+
+  constructor(input: RatingImageRequestInput = {}) {
+    super(input);
+  }
+}
+
+const DatasetRatingImageRequestSchema = hordeObject({
+  dataset_id: z.string().min(1, "dataset_id must not be empty"),
+  ...apikeyShape,
+  ...commonHeaderShape,
+});
+export type DatasetRatingImageRequestInput = RequestInput<typeof DatasetRatingImageRequestSchema>;
+/** GET `/v1/rating/new/{dataset_id}`: the next image to rate from one dataset. */
+export interface DatasetRatingImageRequest extends Readonly<DatasetRatingImageRequestInput> {}
+export class DatasetRatingImageRequest extends BaseRatingsAPIRequest<RatingImageResponse> {
+  static override readonly endpoint = endpoint(
+    "GET",
+    "/v1/rating/new/{dataset_id}",
+    () => RatingImageResponse,
+  );
+  static override readonly schema: z.ZodType = DatasetRatingImageRequestSchema;
+
+  constructor(input: DatasetRatingImageRequestInput) {
+    super(input);
+  }
+}
+
+const ModelRatingImageRequestSchema = hordeObject({
+  dataset_id: z.string().min(1, "dataset_id must not be empty"),
+  model_name: z.string().min(1, "model_name must not be empty"),
+  ...apikeyShape,
+  ...commonHeaderShape,
+});
+export type ModelRatingImageRequestInput = RequestInput<typeof ModelRatingImageRequestSchema>;
+/** GET `/v1/rating/new/{dataset_id}/{model_name}`: the next image of one model in one dataset. */
+export interface ModelRatingImageRequest extends Readonly<ModelRatingImageRequestInput> {}
+export class ModelRatingImageRequest extends BaseRatingsAPIRequest<RatingImageResponse> {
+  static override readonly endpoint = endpoint(
+    "GET",
+    "/v1/rating/new/{dataset_id}/{model_name}",
+    () => RatingImageResponse,
+  );
+  static override readonly schema: z.ZodType = ModelRatingImageRequestSchema;
+
+  constructor(input: ModelRatingImageRequestInput) {
+    super(input);
+  }
+}
+
+const RatingSubmitRequestSchema = hordeObject({
+  image_id: z.string().min(1, "image_id must not be empty"),
+  /** Aesthetics: how much you like the image on its own, 1 (worst) to 10. */
+  rating: z.number().int().min(1).max(10),
+  /** Artifacts: 0 flawless … 5 garbage. */
+  artifacts: z.number().int().min(0).max(5).optional(),
+  ...apikeyShape,
+  ...commonHeaderShape,
+});
+export type RatingSubmitRequestInput = RequestInput<typeof RatingSubmitRequestSchema>;
+/**
+ * POST `/v1/rating/{image_id}`: rate an image (`rating` 1–10, `artifacts` 0–5). A POST that pays kudos, so
+ * it is never repeated once it may have reached the service.
+ */
+export interface RatingSubmitRequest extends Readonly<RatingSubmitRequestInput> {}
+export class RatingSubmitRequest extends BaseRatingsAPIRequest<RatingSubmitResponse> {
+  static override readonly endpoint = endpoint("POST", "/v1/rating/{image_id}", () => RatingSubmitResponse);
+  static override readonly schema: z.ZodType = RatingSubmitRequestSchema;
+
+  constructor(input: RatingSubmitRequestInput) {
+    super(input);
+  }
+}
+
+const RatingDatasetsRequestSchema = hordeObject({ ...apikeyShape, ...commonHeaderShape });
+export type RatingDatasetsRequestInput = RequestInput<typeof RatingDatasetsRequestSchema>;
+/** GET `/v1/datasets`: the datasets images are rated in. */
+export interface RatingDatasetsRequest extends Readonly<RatingDatasetsRequestInput> {}
+export class RatingDatasetsRequest extends BaseRatingsAPIRequest<RatingDatasetsResponse> {
+  static override readonly endpoint = endpoint("GET", "/v1/datasets", () => RatingDatasetsResponse);
+  static override readonly schema: z.ZodType = RatingDatasetsRequestSchema;
+
+  constructor(input: RatingDatasetsRequestInput = {}) {
+    super(input);
+  }
+}
+
+/** Every Ratings API request. */
 export const ratingsRequestClasses = {
   ImageRatingsRequest,
   UserRatingsRequest,
   UserValidateRequest,
   UserCheckRequest,
+  RatingImageRequest,
+  DatasetRatingImageRequest,
+  ModelRatingImageRequest,
+  RatingSubmitRequest,
+  RatingDatasetsRequest,
 } as const;
