@@ -48,7 +48,11 @@ export async function run({ quick }) {
   // own start-up cost is the difference (the issue's target: about `node -e 0` + zod's own import).
   const sdkEntry = path.join(repoDir, "packages/sdk/dist/index.js");
   const zodEntry = path.join(repoDir, "node_modules/zod/index.js");
-  const importOf = (file) => ["--input-type=module", "-e", `await import(${JSON.stringify(pathToFileURL(file).href)})`];
+  const importOf = (file) => [
+    "--input-type=module",
+    "-e",
+    `await import(${JSON.stringify(pathToFileURL(file).href)})`,
+  ];
   const coldImport = await interleave({
     a: () => node(importOf(sdkEntry)),
     b: bare,
@@ -99,7 +103,7 @@ export async function run({ quick }) {
     },
     {
       id: "8c",
-      what: "cold `import(\"horde-sdk\")` in a fresh Node process (subprocess)",
+      what: 'cold `import("horde-sdk")` in a fresh Node process (subprocess)',
       a: `\`await import("horde-sdk")\`: ${fmtMs(coldImport.a.median)} (IQR ${fmtMs(coldImport.a.p25)}–${fmtMs(coldImport.a.p75)}, n=${coldImport.a.n}); zod alone: +${fmtDiff(zodImport.diff)} over bare node`,
       b: `\`node -e 0\`: ${fmtMs(coldImport.b.median)} (IQR ${fmtMs(coldImport.b.p25)}–${fmtMs(coldImport.b.p75)})`,
       ratio: coldImport.ratio,

@@ -92,8 +92,13 @@ export function r2Status() {
 const size = (n) => (n >= 100_000 ? `${(n / 1e6).toFixed(2)} MB` : `${(n / 1000).toFixed(1)} kB`);
 
 export async function run({ quick }) {
-  const { AllWorkersDetailsResponse, ImageGenerateStatusResponse, decodeBase64, setModelLogger, silentLogger } =
-    await importSdk();
+  const {
+    AllWorkersDetailsResponse,
+    ImageGenerateStatusResponse,
+    decodeBase64,
+    setModelLogger,
+    silentLogger,
+  } = await importSdk();
   setModelLogger?.(silentLogger);
   const rounds = quick ? 7 : 21;
   const rows = [];
