@@ -168,7 +168,8 @@ export class AIHordeAPIClient extends ReadShortcuts implements JobHost {
         // The owner's own view lists `active_generations` only when something is active; a shared key gets
         // the public view, which never lists them (docs/server/directory.md#user-details). `vpn` and
         // `special` come with the owner's view only, so they tell the two apart.
-        const ownView = user.vpn !== undefined || user.special !== undefined;
+        const ownView =
+          user.active_generations !== undefined || user.vpn !== undefined || user.special !== undefined;
         if (!ownView) return null;
         return [...(user.active_generations?.[kind] ?? [])];
       },

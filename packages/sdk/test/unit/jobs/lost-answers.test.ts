@@ -11,6 +11,14 @@ import { instantClock, json, routedFetch } from "horde-test-support/sdk";
 import { describe, expect, it } from "vitest";
 
 const KEY = "lost-answers-key-01234";
+/** The owner's own find_user view: `vpn` and `special` come with it, `active_generations` only when non-empty. */
+const ownView = (image?: string[]) =>
+  json(200, {
+    username: "me#1",
+    vpn: false,
+    special: false,
+    ...(image ? { active_generations: { image } } : {}),
+  });
 const payload = { prompt: "a fox", params: { width: 64, height: 64, steps: 5 } };
 
 /** `fetch failed` as undici throws it, with `code` (or just a message) on its cause. */
@@ -19,10 +27,7 @@ function fetchFailed(code: string | undefined, message = "connect failed"): Type
   return new TypeError("fetch failed", { cause });
 }
 
-function client(
-  submit: () => Response,
-  findUser: () => Response = () => json(200, { active_generations: { image: [] } }),
-) {
+function client(submit: () => Response, findUser: () => Response = () => ownView()) {
   const { fetch, calls } = routedFetch({
     "POST /v2/generate/async": submit,
     "GET /v2/find_user": findUser,
@@ -78,7 +83,7 @@ describe("a failed submit", () => {
     expect(refused.lookups()).toBe(0);
     const gateway = client(
       () => json(504, { message: "gateway timeout" }),
-      () => json(200, { active_generations: { image: ["the-queued-one"] } }),
+      () => ownView(["the-queued-one"]),
     );
     const job = await gateway.client.submitImage(payload);
     expect(job.id).toBe("the-queued-one");
