@@ -6,8 +6,9 @@
  * request built at activation — comes in as a `RequestKindSteps`.
  */
 import type { Caller } from "../caller.js";
-import { err, HordeError } from "../errors.js";
+import { err, HordeError, nulByteError } from "../errors.js";
 import { sweep } from "../lifecycle.js";
+import { pyRound } from "../pricing/round.js";
 import {
   type GenKind,
   type GenRequest,
@@ -26,6 +27,8 @@ export interface Upfront<D> {
   needed: number;
   /** The `KudosUpfront` message when they do not and the request may not be downgraded. */
   refusal: string;
+  /** The rule that applies cannot be solved by a downgrade (the server's worker-list switch). */
+  noDowngrade?: boolean;
   /** With `allow_downgrade` (and slow workers): the request made small enough to need nothing up front. */
   downgraded(): D;
 }
@@ -61,10 +64,12 @@ export async function submitRequest<D>(
   // 3. QUIRK(docs/server/image-requests.md#submit-order step 3): a cached dry-run estimate answers before the
   // key is even looked up.
   const cached = input.dryRun ? steps.cachedDryRun?.(store, first) : undefined;
-  if (cached !== undefined) return { dryRun: true, body: { kudos: cached } };
+  if (cached !== undefined) return { dryRun: true, body: { kudos: pyRound(cached) } };
 
-  // 4. Styles: the emulator has none, so any style is unknown.
+  // 4. Styles: the emulator has none, so any style is unknown (its lookup is a query: a NUL byte in the
+  // name is refused first, docs/server/errors.md#nul-bytes).
   if (input.style !== undefined) {
+    if (input.style.includes("\u0000")) throw nulByteError();
     throw err.notFound(`Style with ID '${input.style}' not found.`, "StyleNotFound");
   }
 
@@ -72,6 +77,7 @@ export async function submitRequest<D>(
   const user = commonValidation(store, {
     kind: steps.kind,
     apikey: caller.apikey,
+    ip: caller.ip,
     webhook: input.webhook,
     proxiedAccount: input.proxiedAccount,
     extraSourceImages: input.extraSourceImages.length,
@@ -86,23 +92,28 @@ export async function submitRequest<D>(
   // 6. The kind's own checks.
   let draft = steps.validate(store, first, user, caller);
 
+  // The request is written to the database here, dry runs included: a NUL byte in what it stores is refused
+  // (docs/server/errors.md#nul-bytes).
+  refuseNulBytes(input);
+
   // 7. Upfront kudos, with the downgrade when allowed.
   let hold = 0;
   const upfront = steps.upfront(store, draft);
   if (upfront) {
     if (availableKudos(store, user) >= upfront.needed) hold = upfront.needed;
-    else if (input.allowDowngrade && input.slowWorkers) draft = upfront.downgraded();
+    else if (input.allowDowngrade && !upfront.noDowngrade) draft = upfront.downgraded();
     else throw new HordeError(403, "KudosUpfront", upfront.refusal);
   }
 
-  // 8. Dry run: the estimate.
-  if (input.dryRun) return { dryRun: true, body: { kudos: steps.estimate(store, draft) } };
+  // 8. Dry run: the estimate, rounded as Python rounds.
+  if (input.dryRun) return { dryRun: true, body: { kudos: pyRound(steps.estimate(store, draft)) } };
 
   // 9. Activation: the tax is charged, the priority is the balance before it
   // (docs/server/kudos.md#charge-and-reward, docs/server/kudos.md#queue-order).
   const req = await steps.activate(store, draft, user, caller, hold);
   store.users.debit(user, req.consumedKudos);
-  user.records.request[req.kind] += req.jobCount;
+  // The activation's charge counts as one request in the records; each delivered job counts another.
+  user.records.request[req.kind] += 1;
   store.addRequest(req);
   store.logger.debug?.("request queued", {
     kind: req.kind,
@@ -112,7 +123,7 @@ export async function submitRequest<D>(
   });
 
   // 10. 202.
-  return { dryRun: false, body: acceptedView(store, req, Math.round(req.kudosPerImage)) };
+  return { dryRun: false, body: acceptedView(store, req, pyRound(req.kudosPerImage)) };
 }
 
 /**
@@ -155,4 +166,23 @@ export function requestBase(
 export function initialPriority(user: User): number {
   if (!user.flagged) return user.kudos;
   return user.kudos > 10 ? Math.round(user.kudos / 1000) : -100;
+}
+
+/**
+ * The strings a new request stores: a NUL byte in any of them is refused as the database refuses it. The
+ * server's JSON columns (params) fail with a 500 instead; the emulator answers the same 400 there
+ * (docs/server/deviations.md#nul-bytes-in-params).
+ */
+function refuseNulBytes(input: CommonRequestInput): void {
+  const stored = [input.prompt, ...input.models, input.webhook ?? "", input.proxiedAccount ?? ""];
+  if (stored.some((s) => s.includes("\u0000")) || containsNul(input.params)) throw nulByteError();
+}
+
+function containsNul(value: unknown): boolean {
+  if (typeof value === "string") return value.includes("\u0000");
+  if (Array.isArray(value)) return value.some(containsNul);
+  if (value !== null && typeof value === "object") {
+    return Object.entries(value).some(([k, v]) => k.includes("\u0000") || containsNul(v));
+  }
+  return false;
 }

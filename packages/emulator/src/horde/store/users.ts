@@ -31,6 +31,8 @@ export interface User {
   service: boolean;
   education: boolean;
   customizer: boolean;
+  /** The `special` role: may request `horde_special::alias#id` models (docs/server/image-requests.md#submit-order). */
+  special?: boolean;
   pseudonymous: boolean;
   /** Whether the user's workers show their owner to everybody (docs/server/directory.md#directory `/v2/workers`). */
   publicWorkers: boolean;
@@ -187,21 +189,25 @@ export class Users {
     return [...this.byId.values()];
   }
 
-  /**
-   * Takes kudos. A debit that would cross the floor is forgiven down to it
-   * (docs/server/kudos.md#charge-and-reward), so users never run
-   * out; a balance already below the floor is not raised.
-   */
+  /** Takes kudos (see `move`). */
   debit(user: User, amount: number): void {
     user.kudosConsumed += amount;
-    user.kudosDetails.accumulated -= amount;
-    user.kudos = Math.max(Math.min(user.kudos, user.kudosFloor), user.kudos - amount);
+    this.move(user, -amount, "accumulated");
   }
 
   credit(user: User, amount: number, source: KudosSource = "accumulated"): void {
-    user.kudos += amount;
     user.kudosEarned += amount;
-    user.kudosDetails[source] += amount;
+    this.move(user, amount, source);
+  }
+
+  /**
+   * One movement of a user's kudos (docs/server/kudos.md#balances): balances and the per-source totals are
+   * stored as whole numbers, so each movement lands rounded; the balance never ends below the floor — a
+   * debit that would cross it is forgiven, and a balance already below it is lifted by the next movement.
+   */
+  private move(user: User, amount: number, source: KudosSource): void {
+    user.kudos = Math.max(user.kudosFloor, wholeKudos(user.kudos + amount));
+    user.kudosDetails[source] = wholeKudos(user.kudosDetails[source] + amount);
   }
 
   /** An admin edit of the account's flags and limits; `kudos` goes through `setKudos`. */
@@ -216,4 +222,10 @@ export class Users {
     user.kudosDetails.admin += kudos - user.kudos;
     user.kudos = kudos;
   }
+}
+
+/** The database's rounding of kudos into a whole-number column: to 2 decimals, then half away from zero. */
+export function wholeKudos(x: number): number {
+  const cents = Math.round(Math.abs(x) * 100) / 100;
+  return Math.sign(x) * Math.round(cents);
 }
