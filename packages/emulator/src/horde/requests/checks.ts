@@ -4,14 +4,15 @@
  * plus the concurrency rule (docs/server/rate-limits.md#concurrency) and the kudos a user may spend up front
  * (docs/server/kudos.md#upfront-kudos).
  *
- * Left out: shared keys, IP timeouts and the prompt filter (the emulator has no shared keys, no IP
- * reputation and no word lists).
+ * Left out: IP timeouts and the prompt filter (the emulator has no IP reputation and no word lists).
  */
 import { err, HordeError } from "../errors.js";
 import { counters, isDone } from "../progress.js";
 import type { GenKind } from "../store/requests.js";
+import type { SharedKey } from "../store/sharedkeys.js";
 import type { HordeStore } from "../store/store.js";
 import type { User } from "../store/users.js";
+import { type Requester, resolveRequester } from "./requester.js";
 
 export interface CommonInput {
   kind: GenKind;
@@ -29,6 +30,9 @@ export interface CommonInput {
   models: readonly string[];
   /** The horde is in maintenance for this request (the mode, or a `maintenance` fault). */
   maintenance: boolean;
+  /** The shared key of the request's style, when it can pay. */
+  styleKey: SharedKey | null;
+  allowDowngrade: boolean;
 }
 
 /** The name the server gives itself in its messages. */
@@ -46,13 +50,13 @@ export const maintenanceError = () =>
   );
 
 /** The common checks of an image or text request, in the server's order; the requester. */
-export function commonValidation(store: HordeStore, input: CommonInput): User {
+export function commonValidation(store: HordeStore, input: CommonInput): Requester {
   if (input.maintenance) throw maintenanceError();
   if (input.webhook && !input.webhook.startsWith("https://")) {
     throw err.badRequest("webhooks need to point to an https endpoint.");
   }
-  const user = input.apikey ? store.users.findByKey(input.apikey) : undefined;
-  if (!user) throw err.invalidApiKey("generation");
+  const requester = resolveRequester(store, input.apikey, input.styleKey, input.allowDowngrade);
+  const { user } = requester;
   if (input.proxiedAccount && !user.service) {
     throw err.badRequest(
       "Only service accounts can provide a proxied_account value.",
@@ -84,7 +88,7 @@ export function commonValidation(store: HordeStore, input: CommonInput): User {
     throw err.badRequest("Only trusted users and patreon supporters can disable batching.", "RequiresTrust");
   }
   if (waiting + input.n > user.concurrency) throw tooManyPrompts(user, waiting + input.n, user.concurrency);
-  return user;
+  return requester;
 }
 
 /**

@@ -76,11 +76,15 @@ export function checkInWorker(
     throw err.forbidden("Wrong credentials to submit as this worker.", "WrongCredentials");
   }
 
-  // 7. Check-in (debounced), with the uptime kudos it has earned.
+  // 7. Check-in (debounced), with the uptime kudos it has earned (counted for its team too).
   if (store.workers.checkInDue(worker, now)) {
     const models = kind.parseModels ? kind.parseModels(decl.models, user) : decl.models;
+    const paidBefore = worker.uptimePaidMs;
     const uptime = store.workers.checkIn(worker, { ...decl, models }, now);
     if (uptime > 0) store.users.credit(user, uptime, "recurring");
+    if (uptime > 0 && worker.teamId !== null) {
+      store.teams.recordUptime(worker.teamId, (worker.uptimePaidMs - paidBefore) / 1000);
+    }
   }
   if (decl.priorityUsernames.some((u) => u.split("#").at(-1) === "")) {
     throw priorityUsernameError(kind.priorityRc);
@@ -129,12 +133,8 @@ export const unrecognisedModels = () =>
   err.badRequest("Unfortunately we cannot accept workers serving unrecognised models at this time");
 
 /** docs/server/workers.md#pop step 10: a worker in maintenance that found no job is told so with a 403. */
-export function maintenanceRefusal(_worker: Worker): HordeError {
-  return new HordeError(
-    403,
-    "WorkerMaintenance",
-    "This worker has been put into maintenance mode by its owner",
-  );
+export function maintenanceRefusal(worker: Worker): HordeError {
+  return new HordeError(403, "WorkerMaintenance", worker.maintenanceMsg);
 }
 
 /**
