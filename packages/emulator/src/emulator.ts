@@ -31,6 +31,7 @@ import {
   type RateLimitControl,
   type RateLimitOptions,
 } from "./server/rate-limit/index.js";
+import { createResponseCache, type ResponseCacheControl } from "./server/response-cache.js";
 import { uiRoutes } from "./ui/index.js";
 
 export type { AnyDevWorker, DevWorkerSpec } from "./devworker/pool.js";
@@ -52,6 +53,11 @@ export interface EmulatorOptions {
   rateLimits?: boolean | RateLimitOptions;
   /** Largest request body accepted, in bytes (default 20 MiB; 413 above). */
   maxBodyBytes?: number;
+  /**
+   * The server's response caches (docs/server/directory.md#response-caches; default on): for a second a
+   * `/generate/check` repeats its first answer, the stats for 50 s, … `false` answers every read fresh.
+   */
+  responseCache?: boolean;
   /** A fault plan active from the start (see `emulator.faults`). */
   faults?: FaultPlan;
   /** Users created at start with `admin.seedUser` (give `apikey` to get a known key). */
@@ -98,6 +104,8 @@ export interface Emulator {
   readonly admin: EmulatorAdmin;
   readonly faults: FaultControl;
   readonly rateLimits: RateLimitControl;
+  /** The response caches, switchable at run time (see `EmulatorOptions.responseCache`). */
+  readonly responseCache: ResponseCacheControl;
   /** Starts one more in-process dev worker, owned by the emulator's worker-owner user. */
   startDevWorker(options?: DevWorkerSpec): AnyDevWorker;
   readonly devWorkers: readonly AnyDevWorker[];
@@ -115,10 +123,14 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     anonymousConcurrency: options.anonymousConcurrency ?? DEFAULT_ANONYMOUS_CONCURRENCY,
     logger,
   });
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const faults = new FaultInjector();
   if (options.faults) faults.set(options.faults);
   const rl = options.rateLimits ?? true;
-  const rateLimiting = createRateLimiting(clock, rl !== false, typeof rl === "object" ? rl : {});
+  const rateLimiting = createRateLimiting(clock, rl !== false, typeof rl === "object" ? rl : {}, (ip, now) =>
+    store.isIpWhitelisted(ip, now),
+  );
+  const responseCache = createResponseCache(clock, options.responseCache ?? true);
   let devOwnerKey: string | null = null;
   let server: Listening | "starting" | null = null;
 
@@ -140,6 +152,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     afterReset: () => {
       if (devOwnerKey) devOwnerApiKey();
       rateLimiting.control.reset();
+      responseCache.control.clear();
       faults.clear();
       faults.resetCounts();
     },
@@ -174,7 +187,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       describe,
     },
     rateLimit: rateLimiting.middleware,
-    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    responseCache: responseCache.middleware,
+    maxBodyBytes,
   });
   // The web page (src/ui/): GET / and its assets under /_ui/, only with `ui: true` (`horde serve`).
   if (options.ui) app.route("/", uiRoutes());
@@ -184,7 +198,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
    * latency sleep inside a hold would stop an auto-advancing clock for good; faults are for the clients
    * under test (external workers included).
    */
-  const devWorkerFetch = inProcessFetch(app, false);
+  const devWorkerFetch = inProcessFetch(app, false, maxBodyBytes);
   const pool = new DevWorkerPool({
     connection: (ip): DevWorkerConnection => ({
       fetch: devWorkerFetch,
@@ -200,11 +214,12 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   for (const spec of devWorkerSpecs(options.devWorkers)) pool.start(spec);
 
   return {
-    fetch: inProcessFetch(app, true),
+    fetch: inProcessFetch(app, true, maxBodyBytes),
     clock,
     admin,
     faults,
     rateLimits: rateLimiting.control,
+    responseCache: responseCache.control,
     devWorkers: pool.workers,
     startDevWorker: (spec) => pool.start(spec),
     describe,
@@ -213,7 +228,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       if (server) throw new Error("the emulator is already listening");
       server = "starting";
       try {
-        server = await listenOn(app, listenOptions, logger);
+        server = await listenOn(app, listenOptions, logger, maxBodyBytes);
         return server.info;
       } catch (e) {
         server = null;

@@ -61,3 +61,4 @@ export {
   type FaultRule,
 } from "./server/faults/index.js";
 export type { RateLimitControl, RateLimitOptions } from "./server/rate-limit/index.js";
+export type { ResponseCacheControl } from "./server/response-cache.js";

@@ -3,7 +3,7 @@
  * the scenario plays the worker), and the oracle over loopback HTTP.
  */
 import { createEmulator, silentLogger, VirtualClock } from "horde-emulator";
-import { createOracleUser, type OracleInfo } from "horde-test-support/oracle";
+import { createOracleUser, type OracleInfo, oracleSql } from "horde-test-support/oracle";
 import type { Answer, Target, TargetUser, UserOptions } from "./framework.js";
 
 async function read(res: Response): Promise<Answer> {
@@ -36,12 +36,29 @@ export function emulatorTarget(): Target {
     name: "emulator",
     adminKey: EMULATOR_ADMIN_KEY,
     async send(method, path, init) {
-      const res = await emulator.fetch(`http://horde.local/api${path}`, {
+      const url = `http://horde.local/api${path}`;
+      if (!init.bodyDelayMs)
+        return read(await emulator.fetch(url, { method, headers: init.headers, body: init.body }));
+      // The body arrives `bodyDelayMs` of virtual time after the headers.
+      const delay = init.bodyDelayMs;
+      const body = new ReadableStream<Uint8Array>({
+        async start(controller) {
+          await clock.sleep(delay);
+          controller.enqueue(new TextEncoder().encode(init.body ?? ""));
+          controller.close();
+        },
+      });
+      const pending = emulator.fetch(url, {
         method,
         headers: init.headers,
-        body: init.body,
-      });
-      return read(res);
+        body,
+        duplex: "half",
+      } as RequestInit);
+      await clock.advance(delay);
+      return read(await pending);
+    },
+    async age(_what, _id, seconds) {
+      await clock.advance(seconds * 1000);
     },
     async user(name: string, options: UserOptions = {}): Promise<TargetUser> {
       const created = emulator.admin.createUser({
@@ -67,8 +84,27 @@ export function oracleTarget(oracle: OracleInfo): Target {
     name: "oracle",
     adminKey: oracle.adminKey,
     async send(method, path, init) {
-      const res = await fetch(`${oracle.baseUrl}${path}`, { method, headers: init.headers, body: init.body });
-      return read(res);
+      const url = `${oracle.baseUrl}${path}`;
+      if (!init.bodyDelayMs)
+        return read(await fetch(url, { method, headers: init.headers, body: init.body }));
+      const delay = init.bodyDelayMs;
+      const body = new ReadableStream<Uint8Array>({
+        async start(controller) {
+          await new Promise((resolve) => setTimeout(resolve, delay));
+          controller.enqueue(new TextEncoder().encode(init.body ?? ""));
+          controller.close();
+        },
+      });
+      return read(await fetch(url, { method, headers: init.headers, body, duplex: "half" } as RequestInit));
+    },
+    async age(what, id, seconds) {
+      // The oracle's own cleaner (every 60 s) then expires the request or aborts the job.
+      const sql =
+        what === "request"
+          ? `UPDATE waiting_prompts SET expiry = expiry - interval '${seconds} seconds' WHERE id = '${id}'`
+          : `UPDATE processing_gens SET start_time = start_time - interval '${seconds} seconds' WHERE id = '${id}'`;
+      if (!/^[0-9a-f-]{36}$/.test(id)) throw new Error(`not an id: ${id}`);
+      await oracleSql(oracle, sql);
     },
     async user(name: string, options: UserOptions = {}): Promise<TargetUser> {
       const user = await createOracleUser(oracle, { username: name, ...options });

@@ -6,6 +6,8 @@ export interface Caller {
   clientAgent: string;
   /** The origin the client used to reach the emulator: R2 URLs are minted under it. */
   origin: string;
+  /** The client's IP as the server sees it (the last `X-Forwarded-For` entry, docs/server/rate-limits.md#mechanics). */
+  ip: string;
   /** A fault plan put the horde in maintenance for this request (`maintenance` fault). */
   maintenance: boolean;
 }

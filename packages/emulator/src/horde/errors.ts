@@ -40,12 +40,29 @@ export const err = {
   badRequest: (message: string, rc = "BadRequest") => new HordeError(400, rc, message),
   forbidden: (message: string, rc = "Forbidden") => new HordeError(403, rc, message),
   notFound: (message: string, rc: string) => new HordeError(404, rc, message),
-  invalidApiKey: (action: string) =>
+  /**
+   * QUIRK(docs/server/errors.md#return-codes): the server still sends its old address in this message. `_action`
+   * names the operation, as the server's log line does; it is not sent.
+   */
+  invalidApiKey: (_action: string) =>
     new HordeError(
       401,
       "InvalidAPIKey",
-      `No user matching sent API Key. Have you remembered to register at https://aihorde.net/register ? (${action})`,
+      "No user matching sent API Key. Have you remembered to register at https://stablehorde.net/register ?",
     ),
+  /** `AnonForbidden` and its variants (`AnonForbiddenWorker`, …): one message. */
+  anonForbidden: (rc = "AnonForbidden") =>
+    new HordeError(403, rc, "Anonymous user is forbidden from performing this operation"),
+  /** A deleted user's key is refused everywhere it is looked up for an action. */
+  deletedUser: () =>
+    new HordeError(403, "DeletedUser", "This account has been scheduled for deletion and is disabled."),
+  /** A NUL byte in a string the server hands to its database (docs/server/errors.md#nul-bytes). */
+  nulByte: () => nulByteError(),
   /** The server's own crash: a bare 500 (where its code fails on a path the doc describes, docs/server/workers.md#submit). */
   internal: () => new BareError(500, INTERNAL_SERVER_ERROR),
 };
+
+/** 400 `NulByteInPayload`: what the server answers when its database refuses a string with a NUL byte. */
+export function nulByteError(): HordeError {
+  return new HordeError(400, "NulByteInPayload", "Request payload may not contain NUL (0x00) bytes.");
+}

@@ -45,9 +45,8 @@ export function sweep(store: HordeStore): void {
 }
 
 /**
- * Marks a processing job faulted (it then counts in `restarted`) and gives its slot back to the queue.
- * A stale job always re-queues; a worker-reported fault re-queues text unconditionally and images only
- * while fewer are finished than the request's job count
+ * Marks a processing job faulted (it then counts in `restarted`). A stale job gives its slot back to the
+ * queue; for a fault its worker reported, `requeueReportedFault` did that already
  * (docs/server/progress.md#job-ttl-restarts-and-faulting).
  */
 export function abortJob(
@@ -59,15 +58,25 @@ export function abortJob(
 ): void {
   if (jobState(job) !== "processing") return;
   job.faultedAt = at;
-  if (why === "stale") store.workers.findById(job.workerId)?.abortedAt.push(at);
-  const finished = store.jobsOf(req).filter((j) => jobState(j) === "finished").length;
-  // DEVIATION(docs/server/image-requests.md#cancel, docs/server/progress.md#job-ttl-restarts-and-faulting): a
-  // cancelled request is never re-queued, so a cancel stays a cancel. The doc's
-  // stale rule (`n += 1`) read literally would let a late abort resurrect a cancelled request.
-  const requeue =
-    req.cancelledAt === null && (why === "stale" || req.kind === "text" || finished < req.jobCount);
-  if (requeue) setRemaining(req, req.remaining + 1, at);
+  if (why === "stale") {
+    store.workers.findById(job.workerId)?.abortedAt.push(at);
+    // DEVIATION(docs/server/image-requests.md#cancel, docs/server/progress.md#job-ttl-restarts-and-faulting): a
+    // cancelled request is never re-queued, so a cancel stays a cancel. The doc's
+    // stale rule (`n += 1`) read literally would let a late abort resurrect a cancelled request.
+    if (req.cancelledAt === null) setRemaining(req, req.remaining + 1, at);
+  }
   faultIfTooManyRestarts(store, req, at);
+}
+
+/**
+ * A worker reported a fault: the request gets an image back in the queue — text always, an image while
+ * fewer are finished than its job count. QUIRK(docs/server/workers.md#submit): the server does this for
+ * every fault report, also one for a job that was already faulted or delivered.
+ */
+export function requeueReportedFault(store: HordeStore, req: GenRequest, at: number): void {
+  if (req.cancelledAt !== null) return;
+  const finished = store.jobsOf(req).filter((j) => jobState(j) === "finished").length;
+  if (req.kind === "text" || finished < req.jobCount) setRemaining(req, req.remaining + 1, at);
 }
 
 function faultIfTooManyRestarts(store: HordeStore, req: GenRequest, now: number): void {

@@ -4,7 +4,7 @@
  * time they are read, and the two verdicts built on them: done, and possible. Nothing here is stored.
  * (`queue.ts` adds the queue position and the wait time.)
  */
-import { imageEligibility } from "./matching/image.js";
+import { imageWorkerServes } from "./matching/image.js";
 import { textEligibility } from "./matching/text.js";
 import { jobState } from "./store/jobs.js";
 import type { GenRequest } from "./store/requests.js";
@@ -40,19 +40,26 @@ export function isDone(req: GenRequest, c: Counters): boolean {
   return c.finished + c.restarted - c.processing >= req.jobCount;
 }
 
+/** How long the server remembers whether a request has a worker (docs/server/progress.md#counters). */
+export const VERDICT_MEMORY_MS = 60_000;
+
 /**
- * `is_possible` (docs/server/progress.md#counters): true while a job is in flight, else whether an active
- * worker could take it.
- * The server caches the worker query for 60 s; this answers from the current state.
+ * `is_possible` (docs/server/progress.md#counters): true while a job is in flight; else whether an active
+ * worker could take it, a verdict the server remembers for a minute (so a worker that appears later shows
+ * only once it has expired).
  */
 export function isPossible(store: HordeStore, req: GenRequest, c: Counters): boolean {
   if (c.processing > 0) return true;
-  return store.workers
-    .active(store.now(), req.kind)
-    .some(
-      (w) =>
-        (req.kind === "image" ? imageEligibility(store, w, req) : textEligibility(store, w, req)) === null,
+  const now = store.now();
+  const remembered = store.rememberedVerdict(req.id, now);
+  if (remembered !== undefined) return remembered;
+  const possible = store.workers
+    .active(now, req.kind)
+    .some((w) =>
+      req.kind === "image" ? imageWorkerServes(store, w, req) : textEligibility(store, w, req) === null,
     );
+  store.rememberVerdict(req.id, possible, now + VERDICT_MEMORY_MS);
+  return possible;
 }
 
 /** Jobs of the kind waiting or in progress over unfaulted requests (`queued_requests` of docs/server/directory.md#directory, the upfront rules). */

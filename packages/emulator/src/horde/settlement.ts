@@ -10,6 +10,7 @@ import type { AlchemyForm, Interrogation } from "./store/interrogations.js";
 import type { Job } from "./store/jobs.js";
 import { type GenRequest, REQUEST_LIFETIME_MS } from "./store/requests.js";
 import type { HordeStore } from "./store/store.js";
+import { wholeKudos } from "./store/users.js";
 import type { Worker } from "./store/workers.js";
 
 export interface Settlement {
@@ -34,11 +35,14 @@ export function settleDelivery(
   chargeRequester(store, req, s.charge);
   const requester = store.users.findById(req.userId);
   if (requester) {
+    // Every charge counts as a request in the requester's records (the activation did too).
+    requester.records.request[req.kind] += 1;
     if (req.kind === "image") requester.records.usage.megapixelsteps += s.things;
     else requester.records.usage.tokens += s.things;
   }
   const owner = store.users.findById(worker.ownerId);
-  const credited = round2(s.reward * worker.bridge.rewardMultiplier);
+  // Only image workers are paid by their bridge's version (docs/server/workers.md#submit).
+  const credited = round2(s.reward * (req.kind === "image" ? worker.bridge.rewardMultiplier : 1));
   if (owner) {
     store.users.credit(owner, credited);
     owner.records.fulfillment[req.kind] += 1;
@@ -46,12 +50,13 @@ export function settleDelivery(
     else owner.records.contribution.tokens += s.things;
   }
   worker.fulfilled++;
-  worker.kudosGenerated = round2(worker.kudosGenerated + credited);
+  // The worker's counters are whole numbers, like the balances (docs/server/kudos.md#balances).
+  worker.kudosGenerated = wholeKudos(worker.kudosGenerated + credited);
   // An image worker's deliveries count for its team too (docs/server/directory.md#teams).
   if (req.kind === "image" && worker.teamId !== null)
     store.teams.recordDelivery(worker.teamId, s.things, credited);
-  if (req.kind === "image") worker.megapixelsteps += s.things;
-  else worker.tokens += s.things;
+  if (req.kind === "image") worker.megapixelsteps = wholeKudos(worker.megapixelsteps + round2(s.things));
+  else worker.tokens = wholeKudos(worker.tokens + s.things);
   const seconds = Math.max((now - job.startedAt) / 1000, 0.001);
   store.workers.recordPerformance(worker, (req.kind === "image" ? s.things * 1e6 : s.things) / seconds);
   store.history.record({
@@ -88,7 +93,7 @@ export function settleForm(store: HordeStore, i: Interrogation, form: AlchemyFor
       owner.records.fulfillment.interrogation += 1;
     }
     worker.fulfilled++;
-    worker.kudosGenerated += form.kudos;
+    worker.kudosGenerated = wholeKudos(worker.kudosGenerated + form.kudos);
   }
   i.expiresAt = store.now() + REQUEST_LIFETIME_MS;
 }

@@ -15,6 +15,10 @@ import type { IngestedImage } from "./store/requests.js";
 import type { HordeStore } from "./store/store.js";
 
 const bad = (rc: string, message: string) => err.badRequest(message, rc);
+/** The server's `ImageValidationFailed` without a message of its own. */
+const UNDECODABLE =
+  "Image validation failed. Please ensure the source image payload is either a URL containing an image or a " +
+  "valid base64 encoded image.";
 
 /** A local R2 object named by a URL the emulator minted (any origin), if it exists. */
 function localObject(store: HordeStore, value: string): { key: string; bytes: Uint8Array } | undefined {
@@ -42,18 +46,16 @@ async function inspect(bytes: Uint8Array, limits: SourceLimits) {
   try {
     meta = await sharp(bytes).metadata();
   } catch {
-    throw bad("ImageValidationFailed", "Image validation failed: the source image could not be decoded.");
+    throw bad("ImageValidationFailed", UNDECODABLE);
   }
   const width = meta.width ?? 0;
   const height = meta.height ?? 0;
-  if (width === 0 || height === 0) {
-    throw bad("ImageValidationFailed", "Image validation failed: the source image could not be decoded.");
-  }
+  if (width === 0 || height === 0) throw bad("ImageValidationFailed", UNDECODABLE);
   const maxSide = limits.maxSide ?? Number.POSITIVE_INFINITY;
   if (width * height > maxSide * maxSide) {
     throw bad(
       "SourceImageResolutionExceeded",
-      `Source image resolution ${width}x${height} exceeds the maximum of ${maxSide}x${maxSide}.`,
+      `Image validation failed. Image size cannot exceed ${maxSide}*${maxSide} pixels`,
     );
   }
   const tiles = Math.ceil((width * height) / (512 * 512));
@@ -80,9 +82,7 @@ export async function ingestSourceImage(
     return { key: local.key, ...info };
   }
   const bytes = Buffer.from(value, "base64");
-  if (bytes.length === 0) {
-    throw bad("ImageValidationFailed", "Image validation failed: the source image could not be decoded.");
-  }
+  if (bytes.length === 0) throw bad("ImageValidationFailed", UNDECODABLE);
   const info = await inspect(bytes, limits);
   const webp = await sharp(bytes).webp({ quality: 95 }).toBuffer();
   store.r2.put(key, new Uint8Array(webp), "image/webp", store.now());

@@ -13,8 +13,12 @@ import { type BodySchemaName, validateBody } from "./validation.js";
 
 export const DEFAULT_CLIENT_AGENT = "unknown:0:unknown";
 
-/** JSON bodies may nest at most this deep; deeper ones are refused before parsing. */
-export const MAX_JSON_DEPTH = 64;
+/**
+ * JSON bodies nested deeper than this are refused before parsing. Python's parser gives up near 1000 levels
+ * (the server then answers a bare 500); the emulator stops earlier and answers werkzeug's 400, so that
+ * no body can exhaust its own stack.
+ */
+export const MAX_JSON_DEPTH = 512;
 
 /** The nesting depth of a JSON text (brackets outside strings), stopping early past `limit`. */
 export function jsonDepth(text: string, limit = MAX_JSON_DEPTH): number {
@@ -35,21 +39,29 @@ export function jsonDepth(text: string, limit = MAX_JSON_DEPTH): number {
   return max;
 }
 
+/** werkzeug's 400 text: the answer to a body that is not JSON (docs/server/errors.md#body-shapes). */
+export const UNREADABLE_BODY = "The browser (or proxy) sent a request that this server could not understand.";
+
+/** werkzeug's `is_json`: `application/json`, or any `application/…+json`. */
+function isJsonType(contentType: string | undefined): boolean {
+  const mime = (contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+  return mime === "application/json" || (mime.startsWith("application/") && mime.endsWith("+json"));
+}
+
 /**
- * Reads the JSON body. Malformed JSON is a 400 with a bare message, the way Flask reports a body it
- * cannot decode (docs/server/image-requests.md#submit-order step 1, inferred), never a 500. Bodies nested
- * deeper than `MAX_JSON_DEPTH`
- * are refused the same way (the server would likely fail with a 500 on Python's recursion limit).
+ * Reads the JSON body as Flask's `get_json()` does: a body that is not declared as JSON, is empty or does
+ * not parse is a 400 with werkzeug's bare message (docs/server/image-requests.md#submit-order step 1), never
+ * a 500.
  */
 export async function readJsonBody(c: Context): Promise<unknown> {
   const text = await c.req.text();
-  if (jsonDepth(text) > MAX_JSON_DEPTH) {
-    throw new BareError(400, `Failed to decode JSON object: nested deeper than ${MAX_JSON_DEPTH} levels`);
+  if (!isJsonType(c.req.header("Content-Type")) || jsonDepth(text) > MAX_JSON_DEPTH) {
+    throw new BareError(400, UNREADABLE_BODY);
   }
   try {
     return JSON.parse(text);
-  } catch (e) {
-    throw new BareError(400, `Failed to decode JSON object: ${(e as Error).message}`);
+  } catch {
+    throw new BareError(400, UNREADABLE_BODY);
   }
 }
 
@@ -139,13 +151,15 @@ export function handleSubmit(
  */
 export function callerOf(c: Context, requireKey = false): Caller {
   const apikey = c.req.header("apikey");
-  if (requireKey && (apikey === undefined || apikey === "")) {
+  // An empty header is present for the parser; only a missing one is refused here.
+  if (requireKey && apikey === undefined) {
     throw missingParameter("apikey", "The API Key corresponding to a registered user.", "the HTTP headers");
   }
   return {
     apikey: apikey ?? "",
     clientAgent: c.req.header("Client-Agent") || DEFAULT_CLIENT_AGENT,
     origin: requestOrigin(c),
+    ip: metaOf(c).clientIp,
     maintenance: metaOf(c).maintenance === true,
   };
 }

@@ -79,12 +79,14 @@ function messageFor(issue: Issue, value: unknown): string {
       return `${r} is not of type '${type}'`;
     }
     case "too_small":
-      if (issue.origin === "string" || issue.origin === "array") return `${r} is too short`;
+      if (issue.origin === "string" || issue.origin === "array")
+        return Number(issue.minimum) === 1 ? `${r} should be non-empty` : `${r} is too short`;
       return issue.inclusive === false
         ? `${r} is less than or equal to the minimum of ${pyRepr(Number(issue.minimum))}`
         : `${r} is less than the minimum of ${pyRepr(Number(issue.minimum))}`;
     case "too_big":
-      if (issue.origin === "string" || issue.origin === "array") return `${r} is too long`;
+      if (issue.origin === "string" || issue.origin === "array")
+        return Number(issue.maximum) === 0 ? `${r} is expected to be empty` : `${r} is too long`;
       return issue.inclusive === false
         ? `${r} is greater than or equal to the maximum of ${pyRepr(Number(issue.maximum))}`
         : `${r} is greater than the maximum of ${pyRepr(Number(issue.maximum))}`;

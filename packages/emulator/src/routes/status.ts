@@ -1,9 +1,9 @@
 /** The horde's status (docs/server/directory.md#directory): GET /v2/status/heartbeat, /models, /models/{name}, /performance, /modes, /news; PUT /v2/status/modes. */
 import { Hono } from "hono";
 import { type ModesEdit, setHordeModes } from "../horde/directory/modes.js";
-import { statusModel, statusModels, statusPerformance } from "../horde/directory/status.js";
+import { statusModel, statusModels, statusModes, statusPerformance } from "../horde/directory/status.js";
 import type { HordeStore } from "../horde/store/store.js";
-import { heartbeat, modes, news } from "../horde/views/horde-status.js";
+import { heartbeat, news } from "../horde/views/horde-status.js";
 import { type ArgSpecs, parseArgs, readSilentJson } from "../http/args.js";
 
 const MODES_ARGS: ArgSpecs = {
@@ -20,7 +20,7 @@ export function statusRoutes(store: HordeStore): Hono {
   app.get("/v2/status/models", (c) => c.json(statusModels(store, c.req.query()), 200));
   app.get("/v2/status/models/:name", (c) => c.json(statusModel(store, c.req.param("name")), 200));
   app.get("/v2/status/performance", (c) => c.json(statusPerformance(store), 200));
-  app.get("/v2/status/modes", (c) => c.json(modes(store), 200));
+  app.get("/v2/status/modes", (c) => c.json(statusModes(store, c.req.header("apikey")), 200));
   app.put("/v2/status/modes", async (c) => {
     const edit = parseArgs(c, await readSilentJson(c), MODES_ARGS) as unknown as ModesEdit;
     return c.json(setHordeModes(store, edit), 200);

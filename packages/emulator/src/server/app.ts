@@ -9,6 +9,7 @@
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Clock } from "../clock.js";
+import { SWAGGER_DOCUMENT } from "../generated/swagger-document.js";
 import { BareError, HordeError, INTERNAL_SERVER_ERROR } from "../horde/errors.js";
 import type { HordeStore } from "../horde/store/store.js";
 import { EMULATED_HORDE_VERSION } from "../horde/views/horde-status.js";
@@ -28,6 +29,7 @@ import { workerRoutes } from "../routes/workers.js";
 import { type AdminDeps, adminRoutes } from "./admin-routes.js";
 import { ConnectionDropped, type FaultInjector } from "./faults/index.js";
 import { CORS_HEADERS, frontDoor } from "./front-door.js";
+import { decodedPath, withNotFoundHelp } from "./not-found-help.js";
 import { r2Routes } from "./r2-routes.js";
 import { isContractPath } from "./rate-limit/index.js";
 
@@ -42,6 +44,13 @@ const BODYLESS = new Set(["GET", "HEAD", "OPTIONS"]);
 export const PAYLOAD_TOO_LARGE = "The data value transmitted exceeds the capacity limit.";
 export const ROUTE_NOT_FOUND =
   "The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.";
+/** werkzeug's page for a URL no rule matches (docs/server/errors.md#body-shapes). */
+export const ROUTE_NOT_FOUND_PAGE = `<!doctype html>
+<html lang=en>
+<title>404 Not Found</title>
+<h1>Not Found</h1>
+<p>${ROUTE_NOT_FOUND}</p>
+`;
 export const METHOD_NOT_ALLOWED = "The method is not allowed for the requested URL.";
 
 /** The API's areas, each a thin adapter over the domain; adding an area is one line here. */
@@ -65,6 +74,8 @@ export interface AppOptions {
   faults: FaultInjector;
   admin: AdminDeps;
   rateLimit: MiddlewareHandler;
+  /** The server's response caches, after the limiter (a cached answer still counts against the limits). */
+  responseCache: MiddlewareHandler;
   /** Largest request body accepted, in bytes (413 above it). */
   maxBodyBytes: number;
 }
@@ -85,9 +96,13 @@ export function buildApp(options: AppOptions): Hono {
   });
   // Preflights: 200 with the methods of the route, like Flask's automatic OPTIONS, plus the CORS headers.
   app.options("*", (c) => {
-    const methods = isContractPath(new URL(c.req.url).pathname.replace(/^\/api/, ""));
+    const path = new URL(c.req.url).pathname;
+    const methods = isContractPath(path.replace(/^\/api/, ""));
+    // An API path no rule matches is werkzeug's 404, preflight or not.
+    if (methods.length === 0 && path.startsWith("/api/")) return c.html(ROUTE_NOT_FOUND_PAGE, 404);
     if (methods.length > 0) c.header("Allow", [...new Set([...methods, "HEAD", "OPTIONS"])].join(", "));
-    return c.body(null, 200);
+    // Flask's automatic answer: an empty HTML body.
+    return c.body(null, 200, { "Content-Type": "text/html; charset=utf-8" });
   });
   const limitBody = bodyLimit({
     maxSize: options.maxBodyBytes,
@@ -96,6 +111,9 @@ export function buildApp(options: AppOptions): Hono {
   // Only methods with a body: reading `c.req.raw.body` would make the socket server build a full Request.
   app.use("*", (c, next) => (BODYLESS.has(c.req.method) ? next() : limitBody(c, next)));
   app.use("/api/*", options.rateLimit);
+  app.use("/api/*", options.responseCache);
+  // The API document (docs/server/directory.md#swagger), generated from the contract.
+  app.get("/api/swagger.json", (c) => c.body(SWAGGER_DOCUMENT, 200, { "Content-Type": "application/json" }));
 
   const api = new Hono();
   for (const routes of API_ROUTES) api.route("/", routes(store));
@@ -116,7 +134,8 @@ export function buildApp(options: AppOptions): Hono {
         return c.json({ message: `horde-emulator does not emulate ${c.req.method} ${path.slice(4)}.` }, 501);
       }
     }
-    return c.json({ message: ROUTE_NOT_FOUND }, 404);
+    // QUIRK(docs/server/errors.md#body-shapes): outside every rule, werkzeug answers its HTML page, not JSON.
+    return c.html(ROUTE_NOT_FOUND_PAGE, 404);
   });
   app.onError((e, c) => renderError(store, e, c));
   return app;
@@ -125,7 +144,13 @@ export function buildApp(options: AppOptions): Hono {
 function renderError(store: HordeStore, e: unknown, c: Context): Response {
   // Not an answer: the entry point drops the connection.
   if (e instanceof ConnectionDropped) throw e;
-  if (e instanceof HordeError) return c.json(e.toBody(), e.status as 400);
+  if (e instanceof HordeError) {
+    const body = e.toBody();
+    // flask-restx suggests similar routes on every 404 the API raises (docs/server/errors.md#not-found-help).
+    if (e.status === 404)
+      body.message = withNotFoundHelp(body.message, decodedPath(new URL(c.req.url).pathname));
+    return c.json(body, e.status as 404);
+  }
   if (e instanceof PayloadValidationError) return c.json(e.toBody(), 400);
   if (e instanceof BareError) return c.json(e.toBody(), e.status as 400);
   store.logger.error?.(`unhandled error on ${c.req.method} ${new URL(c.req.url).pathname}`, {

@@ -16,15 +16,44 @@ export const IN_PROCESS_ORIGIN = "http://horde.local";
 
 export type Fetch = (input: Request | string | URL, init?: RequestInit) => Promise<Response>;
 
+/**
+ * The server (waitress) reads a request's whole body before the app sees it, so its rate limiter opens a
+ * window when the body has arrived, not when the client started sending (docs/server/rate-limits.md#mechanics).
+ * The doors do the same; past `maxBytes` the rest is drained and dropped, and the app's body cap answers
+ * 413 on what was kept.
+ */
+export async function withBufferedBody(request: Request, maxBytes: number): Promise<Request> {
+  if (request.body === null) return request;
+  const kept: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (size <= maxBytes) kept.push(value.subarray(0, maxBytes + 1 - size));
+    size += value.byteLength;
+  }
+  const body = Buffer.concat(kept);
+  const headers = new Headers(request.headers);
+  headers.delete("content-length");
+  return new Request(request.url, {
+    method: request.method,
+    headers,
+    body,
+    signal: request.signal,
+  });
+}
+
 /** Like global fetch: a bad input rejects (never throws synchronously); a bare path gets a local origin. */
-export function inProcessFetch(app: Hono, faultable: boolean): Fetch {
+export function inProcessFetch(app: Hono, faultable: boolean, maxBodyBytes: number): Fetch {
   return async (input, init) => {
-    const request =
+    const sent =
       input instanceof Request
         ? init === undefined
           ? input
           : new Request(input, init)
         : new Request(new URL(String(input), IN_PROCESS_ORIGIN), init);
+    const request = await withBufferedBody(sent, maxBodyBytes);
     setMeta(request, { clientIp: forwardedIp(request.headers) ?? DEFAULT_CLIENT_IP, faultable });
     try {
       return await app.fetch(request);
@@ -57,12 +86,18 @@ export interface Listening {
 }
 
 /** Serves the app over HTTP; the client IP is the last X-Forwarded-For entry, else the socket's. */
-export function listenOn(app: Hono, { port = 0, host = "127.0.0.1" }: ListenOptions, logger: EmulatorLogger) {
+export function listenOn(
+  app: Hono,
+  { port = 0, host = "127.0.0.1" }: ListenOptions,
+  logger: EmulatorLogger,
+  maxBodyBytes: number,
+) {
   return new Promise<Listening>((resolve, reject) => {
     const server = serve(
       {
-        fetch: async (req, bindings) => {
+        fetch: async (incoming, bindings) => {
           const env = bindings as { incoming?: IncomingMessage } | undefined;
+          const req = await withBufferedBody(incoming, maxBodyBytes);
           const socketIp = env?.incoming?.socket?.remoteAddress?.replace(/^::ffff:/, "");
           setMeta(req, { clientIp: forwardedIp(req.headers) ?? socketIp ?? DEFAULT_CLIENT_IP });
           try {

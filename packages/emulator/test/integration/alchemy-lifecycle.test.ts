@@ -116,7 +116,7 @@ describe("alchemy lifecycle (§6.2)", () => {
       if (abort === 1) expect((await h.alchemySubmit({ id: form.id })).body.rc).toBe("DuplicateGen");
     }
     expect((await h.alchemyStatus(id)).body.state).toBe("faulted");
-    expect((await h.alchemyPop()).body).toEqual({ skipped: {} });
+    expect((await h.alchemyPop()).body).toEqual({ forms: null, skipped: {} });
   });
 
   test("a worker-reported fault puts the form back to waiting", async () => {

@@ -95,6 +95,8 @@ describe("dev workers in the emulator", () => {
     expect(await check()).toMatchObject({ processing: 1 });
     await worker.stop();
     expect(worker.stats.faulted).toBe(1);
+    // The server caches a check's answer for a second.
+    await clock.advance(1000);
     expect(await check()).toMatchObject({ processing: 0, restarted: 1, waiting: 1, done: false });
     await emu.close();
   });

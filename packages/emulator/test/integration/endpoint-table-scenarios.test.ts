@@ -41,12 +41,12 @@ describe("§10 POST /v2/generate/async — req, 202 (dry run 200), RequestAsync"
     const res = await h.generate({ params: { steps: 60 }, models: ["Flux.1-Schnell fp8 (Compact)"] });
     expect(res.status).toBe(202);
     expect(conformance(schemas.RequestAsync, res.body)).toEqual([]);
-    // The model's requirements produce warnings (§1.1.3).
+    // The model's requirements (3–8 steps, cfg 1–4, k_euler) produce warnings (§1.1.3); no worker serves it.
     expect(res.body.warnings.map((w: Json) => w.code)).toEqual([
       "StepsTooMany",
-      "CfgScaleMismatch",
+      "CfgScaleTooLarge",
       "SamplerMismatch",
-      "SchedulerMismatch",
+      "NoAvailableWorker",
     ]);
     expect(limitOf(res)).toBe("2");
     await h.tick();
@@ -337,7 +337,11 @@ describe("§10 GET, DELETE /v2/interrogate/status/{id} — none, 10/s per IP+id,
     const del = await h.alchemyCancel(id);
     expect(conformance(schemas.InterrogationStatus, del.body)).toEqual([]);
     expect((await h.alchemyStatus("nope")).body).toEqual({
-      message: "Interrogation with ID 'nope' not found.",
+      // flask-restx's hint on a 404 (docs/server/errors.md#not-found-help).
+      message:
+        "Interrogation with ID 'nope' not found. You have requested this URI [/api/v2/interrogate/status/nope] " +
+        "but did you mean /api/v2/interrogate/status/<string:id> or /api/v2/interrogate/async or " +
+        "/api/v2/interrogate/pop ?",
       rc: "RequestNotFound",
     });
     if (corpusPresent) {
@@ -351,7 +355,7 @@ describe("§10 POST /v2/interrogate/pop and /interrogate/submit — req, 60/s pe
   test("InterrogationPopPayload and {reward}; DuplicateGen, InvalidJobID", async () => {
     const h = row();
     const none = await h.alchemyPop();
-    expect(none.body).toEqual({ skipped: {} });
+    expect(none.body).toEqual({ forms: null, skipped: {} });
     await h.interrogate();
     const job = await h.alchemyPop();
     expect(conformance(schemas.InterrogationPopPayload, job.body)).toEqual([]);

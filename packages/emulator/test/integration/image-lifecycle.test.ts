@@ -20,7 +20,7 @@ describe("the image lifecycle end to end", () => {
     const h = setup();
     const created = await h.generate({ params: { width: 768, height: 512, steps: 30 } });
     expect(created.status).toBe(202);
-    expect(Object.keys(created.body).sort()).toEqual(["id", "kudos", "message"]);
+    expect(Object.keys(created.body).sort()).toEqual(["id", "kudos", "message", "warnings"]);
     expect(created.body.id).toMatch(/^[0-9a-f-]{36}$/);
     // No worker has checked in yet, so the 202 carries the warning message.
     expect(created.body.message).toMatch(/No available workers/);
@@ -195,7 +195,7 @@ describe("the image lifecycle end to end", () => {
     expect(done.body.generations.map((g: { id: string }) => g.id)).toEqual([a.id, c.id, ...b.ids]);
   });
 
-  test("censorship reported in gen_metadata sets censored and costs the requester nothing", async () => {
+  test("censorship reported in gen_metadata sets censored and costs the requester only the horde's share", async () => {
     const h = setup();
     const id = (await h.generate({ nsfw: false })).body.id;
     const job = (await h.pop()).body;
@@ -209,7 +209,8 @@ describe("the image lifecycle end to end", () => {
     const s = (await h.status(id)).body;
     expect(s.generations[0]).toMatchObject({ censored: true, state: "ok" });
     expect(s.generations[0].gen_metadata).toEqual([{ type: "censorship", value: "nsfw" }]);
-    expect(s.kudos).toBe(3);
+    // The activation's 3, then burn(0) = the per-image +1 (docs/server/kudos.md#charge-and-reward).
+    expect(s.kudos).toBe(4);
   });
 
   test("a second submit is DuplicateGen", async () => {

@@ -81,14 +81,37 @@ describe("worker pop matching (§5.1, §5.5)", () => {
     expect([other.status, other.body.rc]).toEqual([403, "WrongCredentials"]);
   });
 
-  test("no job: id null, ids [], skipped with the always-present keys", async () => {
+  test("no job: the full pop shape, id null, ids [], skipped with the always-present keys", async () => {
     const h = setup();
     const res = await h.pop();
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
+      // The payload model's defaults, and every other field of the pop at null (or its default).
+      payload: {
+        sampler_name: "k_euler_a",
+        cfg_scale: 7.5,
+        height: 512,
+        width: 512,
+        karras: false,
+        tiling: false,
+        hires_fix: false,
+        transparent: false,
+        image_is_control: false,
+        return_control_map: false,
+        ddim_steps: 30,
+        n_iter: 1,
+      },
       id: null,
       ids: [],
       messages: [],
+      ttl: null,
+      model: null,
+      source_image: null,
+      source_processing: "img2img",
+      source_mask: null,
+      extra_source_images: null,
+      r2_upload: null,
+      r2_uploads: null,
       skipped: {
         bridge_version: 0,
         untrusted: 0,
@@ -109,14 +132,16 @@ describe("worker pop matching (§5.1, §5.5)", () => {
   test("an unknown bridge agent never gets r2 requests (the default)", async () => {
     const h = setup();
     await h.generate();
+    // The pop's query leaves the request out without a reason: it runs the legacy worker's samplers, so
+    // the queue-wide count has no bridge_version skip either.
     const unknown = await h.pop({ bridge_agent: "unknown:0:unknown" });
     expect(unknown.body.id).toBeNull();
-    expect(unknown.body.skipped.bridge_version).toBe(1);
+    expect(unknown.body.skipped.bridge_version).toBe(0);
     const noAgent = await h.call("POST", "/v2/generate/pop", {
       apikey: h.owner.apikey,
       body: { name: "agentless", models: ["stable_diffusion"] },
     });
-    expect(noAgent.body.skipped.bridge_version).toBe(1);
+    expect(noAgent.body.id).toBeNull();
     // An r2: false request is fine for it.
     await h.generate({ r2: false });
     expect((await h.pop({ bridge_agent: "unknown:0:unknown" })).body.id).not.toBeNull();
@@ -129,7 +154,9 @@ describe("worker pop matching (§5.1, §5.5)", () => {
     await h.generate({ params: { width: 1024, height: 1024 }, nsfw: false });
     const res = await h.pop({ nsfw: false });
     expect(res.body.id).toBeNull();
-    expect(res.body.skipped).toMatchObject({ models: 1, nsfw: 1, max_pixels: 1 });
+    // Counted over the whole queue, one count per rule: requests are nsfw by default (the first two), and
+    // max_pixels counts an area equal to the worker's limit too (all three).
+    expect(res.body.skipped).toMatchObject({ models: 1, nsfw: 2, max_pixels: 3 });
     const big = await h.pop({ nsfw: false, max_pixels: 1024 * 1024 });
     expect(big.body.payload.width).toBe(1024);
     expect((await h.pop({ models: ["Deliberate"], name: "w2" })).body.model).toBe("Deliberate");
@@ -149,12 +176,12 @@ describe("worker pop matching (§5.1, §5.5)", () => {
     expect((await h.pop()).body.payload.prompt).toBe("bob's own");
   });
 
-  test("an untrusted user can run 3 workers", async () => {
+  test("an untrusted user with more than 3 workers cannot add one (so the 4th is still accepted)", async () => {
     const h = setup();
-    for (const name of ["w1", "w2", "w3"])
+    for (const name of ["w1", "w2", "w3", "w4"])
       expect((await h.pop({ name }, h.requester.apikey)).status).toBe(200);
-    const fourth = await h.pop({ name: "w4" }, h.requester.apikey);
-    expect([fourth.status, fourth.body.rc]).toEqual([403, "TooManyWorkers"]);
+    const fifth = await h.pop({ name: "w5" }, h.requester.apikey);
+    expect([fifth.status, fifth.body.rc]).toEqual([403, "TooManyWorkers"]);
   });
 
   test("a seeded request gives the worker that seed; seed text is folded to an integer", async () => {
@@ -186,9 +213,10 @@ describe("source images (§1.1.2 step 9, §5.1)", () => {
     const stored = await h.emu.fetch(job.source_image);
     expect((await sharp(Buffer.from(await stored.arrayBuffer())).metadata()).format).toBe("webp");
 
-    // A legacy bridge without r2_source (and an r2:false request it may take) gets base64 WebP.
+    // A legacy bridge without r2_source (before version 14; and an r2:false request it may take) gets
+    // base64 WebP.
     await h.generate({ source_image: source, r2: false, params: { width: 64, height: 64 } });
-    const legacy = (await h.pop({ name: "legacy", bridge_agent: "AI Horde Worker:23:x" })).body;
+    const legacy = (await h.pop({ name: "legacy", bridge_agent: "AI Horde Worker:13:x" })).body;
     expect(legacy.source_image).not.toMatch(/^http/);
     expect((await sharp(Buffer.from(legacy.source_image, "base64")).metadata()).format).toBe("webp");
   });
@@ -212,7 +240,11 @@ describe("source images (§1.1.2 step 9, §5.1)", () => {
       source_processing: "inpainting",
     });
     expect(mask.status).toBe(202);
-    expect((await h.pop()).body).not.toHaveProperty("source_mask");
-    expect((await h.pop()).body.source_mask).toMatch(/_msk\.webp/);
+    // Inpainting goes to workers that serve an inpainting model.
+    const painter = { models: ["stable_diffusion", "stable_diffusion_inpainting"] };
+    const first = (await h.pop(painter)).body;
+    expect(first.source_processing).toBe("inpainting");
+    expect(first.source_mask).toBeNull();
+    expect((await h.pop(painter)).body.source_mask).toMatch(/_msk\.webp/);
   });
 });

@@ -54,7 +54,8 @@ describe("users (§4, §7)", () => {
     const { h } = await busyHorde();
     const pub = await h.call("GET", "/v2/users/1");
     expect(conformance(schemas.UserDetails, pub.body)).toEqual([]);
-    expect(pub.body).toMatchObject({ username: "alice#1", records: { request: { image: 1, text: 1 } } });
+    // A request counts once when it is accepted and once per delivered job.
+    expect(pub.body).toMatchObject({ username: "alice#1", records: { request: { image: 2, text: 2 } } });
     expect(pub.body).not.toHaveProperty("active_generations");
     expect(pub.body.records.usage.megapixelsteps).toBeCloseTo(7.86, 2);
     const own = await h.call("GET", "/v2/users/1", { apikey: h.requester.apikey });
@@ -82,28 +83,27 @@ describe("users (§4, §7)", () => {
 });
 
 describe("kudos (§9)", () => {
-  test("the requester pays tax + burn(reward); the owner earns the reward; balances have floors", async () => {
+  test("the requester pays tax + burn(reward); the owner earns the reward; balances are whole and have floors", async () => {
     const h = setup();
+    const accumulated = async (apikey: string) =>
+      (await h.call("GET", "/v2/find_user", { apikey })).body.kudos_details.accumulated;
     const id = (await h.generate()).body.id;
     const job = (await h.pop()).body;
     const reward = (await h.submit({ id: job.id })).body.reward as number;
-    // §9.2 worked example: K = 7.61, the requester pays 3 + 8.61. Balances are whole numbers, as the
-    // server stores them: 100 - 3 - 8.61 = 88.39 → 88.
+    // §9.2 worked example: K = 7.61, the requester pays 3 + 8.61; balances are whole numbers.
     expect(reward).toBe(7.61);
     expect(h.emu.admin.getUser(h.requester.apikey)?.kudos).toBe(88);
     expect((await h.check(id)).body.kudos).toBe(12);
-    // The owner had nothing: 7.61 → 8, raised to the floor of 25 (the server lifts a balance below it
-    // whenever it changes).
+    // reGen 9 is not the newest reGen (13): 0.9 of the reward, 6.85, lands as 7; the balance is lifted
+    // to the floor of 25.
+    expect(await accumulated(h.owner.apikey)).toBe(7);
     expect(h.emu.admin.getUser(h.owner.apikey)?.kudos).toBe(25);
-    h.emu.admin.setKudos(h.owner.apikey, 1000);
-    // An older bridge earns 0.9 of it, an unknown one 0.75 (§5.3).
-    const older = h.emu.admin.createUser({ username: "older", trusted: true, kudos: 1000 });
+    // An unknown bridge earns 0.75 of it (§5.3): 5.71, as 6.
+    const other = h.emu.admin.createUser({ username: "other", trusted: true });
     await h.generate({ r2: false });
-    const oldJob = (await h.pop({ name: "old", bridge_agent: "AI Horde Worker reGen:4.1.0:x" }, older.apikey))
-      .body;
-    await h.submit({ id: oldJob.id }, older.apikey);
-    // 1000 + 6.85 → 1007.
-    expect(h.emu.admin.getUser(older.apikey)?.kudos).toBe(1007);
+    const otherJob = (await h.pop({ name: "other", bridge_agent: "my-bridge:1.0:x" }, other.apikey)).body;
+    await h.submit({ id: otherJob.id }, other.apikey);
+    expect(await accumulated(other.apikey)).toBe(6);
 
     // A broke user is forgiven down to the floor of 25, never below.
     const broke = h.emu.admin.createUser({ username: "broke", kudos: 26 });

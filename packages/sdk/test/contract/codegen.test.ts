@@ -15,6 +15,8 @@ const SWAGGER = path.resolve(REPO_ROOT, "../shared/conformance/ai-horde-swagger.
 const SCRIPT = path.resolve(REPO_ROOT, "packages/sdk/scripts/codegen.mjs");
 const GENERATED = path.resolve(REPO_ROOT, "packages/sdk/src/models/generated");
 const FILES = ["schemas.ts", "operations.ts", "rate-limits.ts", "classes.ts"] as const;
+/** The document the emulator serves at /api/swagger.json, generated beside the emulator's sources. */
+const SERVED_DOCUMENT = path.resolve(REPO_ROOT, "packages/emulator/src/generated/swagger-document.ts");
 
 const contractPresent = existsSync(SWAGGER);
 if (!contractPresent) {
@@ -26,18 +28,27 @@ describe.skipIf(!contractPresent)("codegen: committed output is up to date", () 
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
   it("regenerates schemas.ts, operations.ts, rate-limits.ts and classes.ts byte for byte (run `npm run codegen` if this fails)", () => {
-    execFileSync(process.execPath, [SCRIPT, "--swagger", SWAGGER, "--out", out], { stdio: "pipe" });
+    execFileSync(process.execPath, [SCRIPT, "--swagger", SWAGGER, "--out", out, "--emulator-out", out], {
+      stdio: "pipe",
+    });
     for (const f of FILES) {
       const fresh = readFileSync(path.join(out, f), "utf8");
       const committed = readFileSync(path.join(GENERATED, f), "utf8");
       expect(fresh === committed, `${f} differs from a fresh generation`).toBe(true);
     }
+    const served = readFileSync(path.join(out, "swagger-document.ts"), "utf8");
+    expect(served === readFileSync(SERVED_DOCUMENT, "utf8"), "the served swagger document is stale").toBe(
+      true,
+    );
   });
 
   it("is deterministic and uses the default contract location", () => {
     const out2 = mkdtempSync(path.join(tmpdir(), "horde-codegen-"));
     try {
-      execFileSync(process.execPath, [SCRIPT, "--out", out2], { stdio: "pipe", cwd: tmpdir() });
+      execFileSync(process.execPath, [SCRIPT, "--out", out2, "--emulator-out", out2], {
+        stdio: "pipe",
+        cwd: tmpdir(),
+      });
       for (const f of FILES) {
         expect(readFileSync(path.join(out2, f), "utf8")).toBe(readFileSync(path.join(GENERATED, f), "utf8"));
       }

@@ -30,12 +30,19 @@ export interface CallOptions {
 }
 
 /**
- * An emulator on a manual virtual clock, with a requester and a worker owner. Rate limits are off unless
- * asked for: most tests fire many requests at one virtual instant.
+ * An emulator on a manual virtual clock, with a requester and a worker owner. Rate limits and the
+ * server's response caches are off unless asked for: most tests fire many requests at one virtual
+ * instant, and read what they just changed.
  */
 export function setup(options: EmulatorOptions = {}) {
   const clock = options.clock instanceof VirtualClock ? options.clock : new VirtualClock();
-  const emu = createEmulator({ logger: silentLogger, rateLimits: false, ...options, clock });
+  const emu = createEmulator({
+    logger: silentLogger,
+    rateLimits: false,
+    responseCache: false,
+    ...options,
+    clock,
+  });
   const requester = emu.admin.createUser({ username: "alice", kudos: 100 });
   const owner = emu.admin.createUser({ username: "bob", trusted: true });
 

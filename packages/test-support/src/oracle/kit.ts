@@ -23,6 +23,8 @@ export interface OracleInfo {
   rateLimits: boolean;
   /** The local S3 stand-in for R2 (path-style, ignores auth): `http://127.0.0.1:<port>`. */
   s3Url: string;
+  /** The oracle's PostgreSQL port on 127.0.0.1 (user `postgres`, database `horde`, trust auth). */
+  pgPort: number;
 }
 
 export type OracleAvailability = { available: true; info: OracleInfo } | { available: false; reason: string };
@@ -143,9 +145,24 @@ export async function startOracle({ fresh = true } = {}): Promise<OracleInfo> {
     workerKey: WORKER_KEY,
     rateLimits: env.HORDE_ORACLE_NO_RATELIMIT !== "1",
     s3Url: `http://127.0.0.1:${env.HORDE_ORACLE_S3_PORT}`,
+    pgPort: Number(env.HORDE_ORACLE_PG_PORT),
   };
 }
 
 export async function stopOracle(): Promise<void> {
   await run(join(kitDir(), "bin/stop"), [], oracleEnv(), 120_000);
+}
+
+/**
+ * Runs one SQL statement on the oracle's database with `psql` (a test that moves a row's time back, so the
+ * server's own cleaner acts on it). Never used to change the server's code or behaviour.
+ */
+export async function oracleSql(oracle: OracleInfo, sql: string): Promise<string> {
+  const { stdout } = await run(
+    "psql",
+    ["-h", "127.0.0.1", "-p", String(oracle.pgPort), "-U", "postgres", "-d", "horde", "-tAc", sql],
+    {},
+    30_000,
+  );
+  return stdout.trim();
 }

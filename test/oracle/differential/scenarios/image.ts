@@ -170,6 +170,54 @@ export const imageScenarios = [
     await c.step("status", "GET /v2/generate/status/{id}", { params: { id }, same: ["generations.length"] });
   }),
 
+  scenario(AREA, "image: options the server sets its own way", async (c) => {
+    const { owner } = await cast(c);
+    const key = owner.apikey;
+    const name = c.name("w");
+    const job = ["ids.length", "payload.seed", "payload.use_nsfw_censor", "payload.n_iter", "payload.karras"];
+    // The owner's own requests, so that its worker sees them first.
+    const a = await c.step("shared, sfw with the censor, a seed and a variation", "POST /v2/generate/async", {
+      apikey: key,
+      body: imageRequest({
+        shared: true,
+        nsfw: false,
+        censor_nsfw: true,
+        params: { width: 512, height: 512, steps: 10, n: 2, seed: "1234", seed_variation: 3 },
+      }),
+    });
+    cancelImageAtEnd(c, a.body.id);
+    await c.step("its status", "GET /v2/generate/status/{id}", {
+      params: { id: a.body.id },
+      same: ["shared"],
+    });
+    await c.step("the first pop", "POST /v2/generate/pop", {
+      apikey: key,
+      body: imagePop(name, { amount: 1 }),
+      same: job,
+    });
+    await c.step("the second pop", "POST /v2/generate/pop", {
+      apikey: key,
+      body: imagePop(name, { amount: 1 }),
+      same: job,
+    });
+    const b = await c.step("batching off", "POST /v2/generate/async", {
+      apikey: key,
+      body: imageRequest({ disable_batching: true, params: { width: 512, height: 512, steps: 10, n: 2 } }),
+    });
+    cancelImageAtEnd(c, b.body.id);
+    await c.step("a pop for two gets one", "POST /v2/generate/pop", {
+      apikey: key,
+      body: imagePop(name, { amount: 2 }),
+      same: job,
+    });
+    const d = await c.step("karras off, text seed", "POST /v2/generate/async", {
+      apikey: key,
+      body: imageRequest({ params: { width: 512, height: 512, steps: 10, karras: false, seed: "abc" } }),
+    });
+    cancelImageAtEnd(c, d.body.id);
+    await c.step("its pop", "POST /v2/generate/pop", { apikey: key, body: imagePop(name), same: job });
+  }),
+
   scenario(AREA, "image: unknown ids", async (c) => {
     const id = "00000000-0000-0000-0000-000000000000";
     await c.step("check unknown", "GET /v2/generate/check/{id}", { params: { id } });
@@ -180,10 +228,21 @@ export const imageScenarios = [
 
   scenario(AREA, "image: dry run and a request no worker can serve", async (c) => {
     const { alice } = await cast(c);
+    // The server remembers a dry run's estimate for two days by its params: a seed of this run's own makes
+    // the estimate new (a remembered one is answered before the key is even looked up).
+    const params = { width: 512, height: 512, steps: 10, n: 1, seed: c.tag };
     await c.step("dry run", "POST /v2/generate/async", {
       apikey: alice.apikey,
-      body: imageRequest({ dry_run: true }),
+      body: imageRequest({ dry_run: true, params }),
+      same: ["kudos"],
     });
+    await c.sleep(600);
+    await c.step("dry run again, with an unknown key", "POST /v2/generate/async", {
+      apikey: "notakey0000000000000zz",
+      body: imageRequest({ dry_run: true, params }),
+      same: ["kudos"],
+    });
+    await c.sleep(600);
     // A model of the reference that no scenario's worker serves.
     const submit = await c.step("no worker", "POST /v2/generate/async", {
       apikey: alice.apikey,
@@ -197,6 +256,9 @@ export const imageScenarios = [
   }),
 
   scenario(AREA, "image: anonymous submit and a large anonymous request", async (c) => {
+    const { owner } = await cast(c);
+    // A worker online: the upfront limit then stays at 1024² whatever else the horde has queued.
+    await c.step("pop idle", "POST /v2/generate/pop", { apikey: owner.apikey, body: imagePop(c.name("w")) });
     const submit = await c.step("anonymous", "POST /v2/generate/async", {
       apikey: "0000000000",
       body: imageRequest({ models: ["Deliberate"] }),

@@ -9,6 +9,7 @@ import {
   deliveriesByModel,
   isKnownModel,
   knownModel,
+  modes,
   performance,
 } from "../views/horde-status.js";
 
@@ -70,4 +71,16 @@ export function modelStats(store: HordeStore, kind: GenKind, state: string | und
 export function statusPerformance(store: HordeStore) {
   sweep(store);
   return performance(store);
+}
+
+/**
+ * `/v2/status/modes` (docs/server/directory.md#modes): anybody sees maintenance and invite-only; a key must be
+ * a moderator's, who also sees raid mode.
+ */
+export function statusModes(store: HordeStore, apikey: string | undefined) {
+  if (!apikey) return modes(store, false);
+  const caller = store.users.findByKey(apikey);
+  if (!caller) throw err.invalidApiKey("admin worker details");
+  if (!caller.moderator) throw err.forbidden("You're not a mod. BTFO!", "NotModerator");
+  return modes(store, true);
 }

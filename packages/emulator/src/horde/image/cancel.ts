@@ -5,7 +5,7 @@ import { type ImageStatusView, imageStatusView } from "../views/request-status.j
 import { findImageRequest } from "./status.js";
 
 export function cancelImage(store: HordeStore, id: string, origin: string): ImageStatusView {
-  const req = findImageRequest(store, id, "Status");
+  const req = findImageRequest(store, id, "Delete");
   // QUIRK(docs/server/image-requests.md#cancel): DELETE returns the snapshot taken before the cancel, so
   // `done` is usually still false.
   const before = imageStatusView(store, req, origin);

@@ -11,8 +11,11 @@ import { type DeliverKind, deliverWork, type SubmitBody } from "../workers/deliv
 
 const MAX_METADATA_ENTRIES = 50;
 
+const censorshipIn = (body: SubmitBody) => (body.gen_metadata ?? []).some((m) => m.type === "censorship");
+
 const IMAGE_DELIVERY: DeliverKind<ImageRequest> = {
   kind: "image",
+  deliversFault: censorshipIn,
   deliver(store, job, req, worker, body) {
     // 5. Store the result, pay the worker, charge the requester.
     const now = store.now();
@@ -22,25 +25,24 @@ const IMAGE_DELIVERY: DeliverKind<ImageRequest> = {
     }
     const genMetadata = body.gen_metadata ?? [];
     // The `censored` flag and `state: censored|csam` are ignored for images: only the metadata counts.
-    const censored = genMetadata.some((m) => m.type === "censorship");
+    const censored = censorshipIn(body);
     const reward = workerReward(req.kudosPerImage, job.model, req.params);
     job.seed = body.seed as number;
     job.delivered = { at: now, censored, genMetadata, reward };
-    const charge = censored
-      ? 0
-      : burn(reward, {
-          sourceImage: req.source !== undefined,
-          sourceMask: req.mask !== undefined,
-          sourceProcessing: req.sourceProcessing,
-          slowWorkers: req.slowWorkers,
-          workerBlacklist: req.workerBlacklist,
-          postProcessing: req.params.post_processing ?? [],
-        });
+    // A censored image costs the requester only the horde's share (docs/server/kudos.md#charge-and-reward).
+    const charge = burn(censored ? 0 : reward, {
+      sourceImage: req.source !== undefined,
+      sourceMask: req.mask !== undefined,
+      sourceProcessing: req.sourceProcessing,
+      slowWorkers: req.slowWorkers,
+      workerBlacklist: req.workerBlacklist,
+      postProcessing: req.params.post_processing ?? [],
+    });
     settleDelivery(store, req, job, worker, { reward, charge, things: thingsPerImage(req) });
 
     if (genMetadata.length > MAX_METADATA_ENTRIES) {
       // QUIRK(docs/server/workers.md#submit): refused only after the result was recorded.
-      throw err.badRequest("Too many metadata fields.");
+      throw err.badRequest("Too many metadata fields. Max is 50.");
     }
     return reward;
   },

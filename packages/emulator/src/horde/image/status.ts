@@ -13,9 +13,13 @@ import {
 /**
  * Unknown, malformed and expired ids all look the same (docs/server/image-requests.md#expiry). Image routes
  * only see image requests.
- * `what` is the server's label in the message: "Check" or "Status".
+ * `what` is the server's label in the message: "Check", "Status" or "Delete".
  */
-export function findImageRequest(store: HordeStore, id: string, what: "Check" | "Status"): ImageRequest {
+export function findImageRequest(
+  store: HordeStore,
+  id: string,
+  what: "Check" | "Status" | "Delete",
+): ImageRequest {
   sweep(store);
   const req = store.findRequest("image", id);
   if (!req)

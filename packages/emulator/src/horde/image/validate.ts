@@ -1,12 +1,14 @@
 /**
  * The image-specific checks of `/generate/async` (docs/server/image-requests.md#submit-order step 6), in the
- * server's order. Checks that
- * need data the emulator does not have (the model reference, IP reputation, raid mode) are left out.
+ * server's order and with its messages: the params against the models, special models and fields, the
+ * source-image rules, ControlNet, transparency, remix, extra texts, the SDXL beta and the banned
+ * Client-Agent. Checks that need data the emulator does not have (IP reputation in raid mode) are left
+ * out.
  */
+import type { Caller } from "../caller.js";
 import { err, HordeError } from "../errors.js";
-import { baselineOf } from "../reference/models.js";
-import { isUpscaler } from "../reference/post-processors.js";
-import type { ImageParams } from "../store/requests.js";
+import { baselineOf, isControlNetModel } from "../reference/models.js";
+import { isPostProcessor, isUpscaler } from "../reference/post-processors.js";
 import type { User } from "../store/users.js";
 import type { ImageRequestInput } from "./input.js";
 
@@ -14,116 +16,220 @@ export const SDXL_BETA_MODEL = "SDXL_beta::stability.ai#6901";
 /** QUIRK(docs/server/image-requests.md#submit-order step 6): the one Client-Agent the server refuses. */
 export const BANNED_CLIENT_AGENT = "My-Project:v0.0.1:My-Contact";
 
-const POST_PROCESSOR_AS_MODEL =
-  /^(GFPGAN|CodeFormers|strip_background|RealESRGAN_x4plus|RealESRGAN_x2plus|RealESRGAN_x4plus_anime_6B|NMKD_Siax|4x_AnimeSharp)$/;
-const CONTROLNET_MODEL = /^control_/i;
+const bad = (rc: string, message: string) => new HordeError(400, rc, message);
+/** The server's `UnsupportedModel` without a message of its own. */
+const UNSUPPORTED_MODEL = "This model is not supported in this mode the moment";
 
-const sd15OrSdxl = (m: string) => {
-  const b = baselineOf(m);
-  return b === "stable_diffusion_1" || b === "stable_diffusion_xl";
-};
+/** Baselines ControlNet does not work with, and the server's word for each. */
+const CONTROLNET_MISMATCH: [baseline: string, name: string][] = [
+  ["stable_diffusion_xl", "SDXL"],
+  ["stable_cascade", "Stable Cascade"],
+  ["flux_1", "Flux"],
+  ["qwen_image", "Qwen"],
+  ["z_image_turbo", "Z-Image"],
+];
+/** Baselines hires fix does not work with. */
+const HIRES_MISMATCH: [baseline: string, name: string][] = [
+  ["flux_1", "Flux"],
+  ["qwen_image", "Qwen"],
+  ["z_image_turbo", "Z-Image"],
+];
 
 /**
- * Throws the first error the server would raise for this request, and returns the job count, which the
- * SDXL_beta comparison model forces to 2.
+ * Throws the first error the server would raise for this request, and returns the models and the job
+ * count, which the SDXL_beta comparison model takes over (its model alone, 2 images).
  */
 export function validateImageRequest(
   input: ImageRequestInput,
-  params: ImageParams,
   user: User,
-  clientAgent: string,
-): number {
+  caller: Caller,
+): { models: string[]; n: number } {
   const models = input.models;
-  const bad = (rc: string, message: string) => new HordeError(400, rc, message);
+  const params = input.params;
+  const anyBaseline = (prefix: string) => models.some((m) => baselineOf(m).startsWith(prefix));
+  checkParams(input, user);
 
-  if (
-    params.hires_fix &&
-    models.some((m) => ["flux_1", "qwen_image", "z_image_turbo"].includes(baselineOf(m)))
-  ) {
-    throw bad("HiResMismatch", "HiRes fix does not work with this model.");
-  }
-  const loras = params.loras ?? [];
-  if (loras.length > 5) throw bad("TooManyLoras", "You cannot request more than 5 loras per generation.");
-  if (loras.some((l) => l.is_version && !/^\d+$/.test(l.name))) {
-    throw bad("BadLoraVersion", "LoRa version requests must be an integer.");
-  }
-  if ((params.tis?.length ?? 0) > 20)
-    throw bad("TooManyTIs", "You cannot request more than 20 Textual Inversions.");
-  if (params.transparent && !models.every(sd15OrSdxl)) {
-    throw bad("InvalidTransparencyModel", "Transparent generations only work with SD1.5 and SDXL models.");
-  }
-  if (params.workflow === "qr_code" && !models.every(sd15OrSdxl)) {
-    // QUIRK(docs/server/errors.md#return-codes): this rc carries a trailing dot.
-    throw bad("ControlNetMismatch.", "The qr_code workflow only works with SD1.5 and SDXL models.");
-  }
-  if (input.prompt.split(/\s+/).filter(Boolean).length > 7500) {
-    throw bad("InvalidPromptSize", "Too many words in the prompt. Please reduce the size of your prompt.");
-  }
-  if (models.some((m) => POST_PROCESSOR_AS_MODEL.test(m))) {
-    throw bad("UnexpectedModelName", "A post-processor is not a model. Put it in params.post_processing.");
-  }
-  if ((params.post_processing ?? []).filter(isUpscaler).length > 1) {
-    throw bad("TooManyUpscalers", "Only one upscaler can be requested per generation.");
-  }
-  if (!/^-?\d+(\.\d{1,2})?$/.test(String(params.cfg_scale))) {
-    throw bad("BadCFGDecimals", "cfg_scale may have at most 2 decimals.");
-  }
-  if (models.some((m) => m.startsWith("horde_special"))) {
-    // QUIRK(docs/server/image-requests.md#submit-order step 6): the intended rc SpecialModelNeedsSpecialUser
-    // is lost; the reply says Forbidden.
-    throw err.forbidden("Only special users can request special models.");
-  }
-  if (params.special !== undefined) {
+  if (truthy(params.special) && user.special !== true) {
     // QUIRK(docs/server/errors.md#return-codes): the intended rc SpecialFieldNeedsSpecialUser is lost; the
     // reply says BadRequest.
-    throw err.badRequest("Only special users can send the special field.");
+    throw err.badRequest("Only special users can send a special field.");
   }
-  if (input.sourceMask && !input.sourceImage) {
-    throw bad("SourceMaskUnnecessary", "A source mask was sent without a source image.");
+  if (!input.sourceImage && input.sourceMask) {
+    throw bad(
+      "SourceMaskUnnecessary",
+      "Please do not pass a source_mask unless you are sending a source_image as well",
+    );
   }
-  if (params.control_type) {
-    if (!input.sourceImage) throw bad("ControlNetSourceMissing", "ControlNet needs a source image.");
-    if (input.sourceProcessing === "inpainting" || input.sourceProcessing === "outpainting") {
-      throw bad("ControlNetInpaintingMismatch", "ControlNet does not work with inpainting.");
+  const controlType = params.control_type;
+  if (typeof controlType === "string" && ["normal", "mlsd", "hough"].includes(controlType)) {
+    if (anyBaseline("stable diffusion 2")) {
+      throw bad(
+        "ControlNetUnsupported",
+        "No current model available for this particular ControlNet for SD2.x",
+      );
     }
-    if (
-      models.some((m) => baselineOf(m) !== "stable_diffusion_1" && baselineOf(m) !== "stable_diffusion_2")
-    ) {
-      throw bad("ControlNetMismatch", "ControlNet does not work with this model.");
+  }
+  if (controlType !== undefined) {
+    if (models.includes("pix2pix")) {
+      throw bad("ControlNetUnsupported", "You cannot use ControlNet with these models.");
+    }
+    if (!input.sourceImage) throw bad("ControlNetSourceMissing", "Controlnet Requires a source image.");
+    if (input.sourceProcessing === "inpainting") {
+      throw bad("ControlNetInpaintingMismatch", "ControlNet cannot be used with inpainting at this time");
+    }
+    for (const [baseline, name] of CONTROLNET_MISMATCH) {
+      if (anyBaseline(baseline))
+        throw bad("ControlNetMismatch", `ControlNet does not work with ${name} currently.`);
     }
   }
-  if (params.transparent && input.extraSourceImages.length > 0) {
-    throw bad("InvalidTransparencyImg2Img", "Transparent generations do not work with extra source images.");
+  if (params.transparent === true) {
+    if (input.extraSourceImages.length > 0) {
+      throw bad(
+        "InvalidTransparencyImg2Img",
+        "Generating Transparent images is not supported during img2img workflows.",
+      );
+    }
+    if (controlType !== undefined) {
+      throw bad(
+        "InvalidTransparencyCN",
+        "Generating Transparent images is not supported during controlnet workflows currently.",
+      );
+    }
   }
-  if (params.transparent && params.control_type) {
-    throw bad("InvalidTransparencyCN", "Transparent generations do not work with ControlNet.");
+  if (input.sourceProcessing === "remix" && models.some((m) => !baselineOf(m).startsWith("stable_cascade"))) {
+    throw bad("InvalidRemix", "Image Remix is only available for Stable Cascade models.");
   }
-  if (input.sourceProcessing === "remix" && !models.every((m) => baselineOf(m) === "stable_cascade")) {
-    throw bad("InvalidRemix", "Remix only works with Stable Cascade models.");
-  }
+  // QUIRK(docs/server/errors.md#return-codes): these rcs end with a dot.
   if (input.extraSourceImages.length > 0 && input.sourceProcessing !== "remix") {
-    throw bad("InvalidExtraSourceImages.", "Extra source images only work with remix.");
+    throw bad("InvalidExtraSourceImages.", "This request type does not accept extra source images.");
   }
-  if ((params.extra_texts?.length ?? 0) > 0 && params.workflow !== "qr_code") {
-    throw bad("InvalidExtraTexts.", "Extra texts only work with the qr_code workflow.");
+  const extraTexts = Array.isArray(params.extra_texts)
+    ? (params.extra_texts as { reference?: string }[])
+    : [];
+  if (extraTexts.length > 0 && params.workflow !== "qr_code") {
+    throw bad("InvalidExtraTexts.", "This request type does not accept extra texts.");
   }
-  if (params.workflow === "qr_code" && !(params.extra_texts ?? []).some((t) => t.reference === "qr_code")) {
-    throw bad("MissingExtraTexts.", "The qr_code workflow needs an extra text with the reference 'qr_code'.");
+  if (params.workflow === "qr_code" && !extraTexts.some((t) => t.reference === "qr_code")) {
+    throw bad(
+      "MissingExtraTexts.",
+      "This request requires you pass the required extra texts for this workflow.",
+    );
   }
-  if (models.some((m) => m === "Stable Diffusion 2 Depth" || m === "pix2pix") && !input.sourceImage) {
-    throw bad("SourceImageRequiredForModel", "This model needs a source image.");
+  if (truthy(params.init_as_image) && truthy(params.return_control_map)) {
+    throw bad(
+      "ControlNetInvalidPayload",
+      "Invalid ControlNet parameters - cannot send inital map and return the same map",
+    );
   }
-  if (models.some((m) => CONTROLNET_MODEL.test(m)) && !input.sourceImage) {
-    throw bad("UnexpectedModelName", "ControlNet models are not requested by name. Use params.control_type.");
+  if (!input.sourceImage && models.some((m) => m === "Stable Diffusion 2 Depth" || m === "pix2pix")) {
+    throw bad("SourceImageRequiredForModel", UNSUPPORTED_MODEL);
   }
-  let n = input.n;
+  if (!input.sourceImage && models.some(isControlNetModel)) {
+    throw bad("UnexpectedModelName", UNSUPPORTED_MODEL);
+  }
+  let result = { models: [...models], n: input.n };
   if (models.includes(SDXL_BETA_MODEL)) {
-    if (user.anonymous) throw err.forbidden("Anonymous users cannot use the SDXL beta.", "BetaAnonForbidden");
-    if (n === 1) throw bad("BetaComparisonFault", "The SDXL beta needs at least 2 images to compare.");
-    n = 2;
+    if (user.anonymous) throw err.forbidden("Anonymous users cannot use the SDXL_beta.", "BetaAnonForbidden");
+    if (input.n === 1) {
+      throw bad(
+        "BetaComparisonFault",
+        "You need to request at least 2 images for SDXL to allow for comparison",
+      );
+    }
+    result = { models: [SDXL_BETA_MODEL], n: 2 };
   }
-  if (clientAgent === BANNED_CLIENT_AGENT) {
-    throw err.forbidden("This Client-Agent is banned. Please set your own.", "BannedClientAgent");
+  if (caller.clientAgent === BANNED_CLIENT_AGENT) {
+    throw err.forbidden(
+      "This Client-Agent appears badly designed and is causing too many warnings. " +
+        "First ensure it provides a proper name and contact details. " +
+        "Then contact us on Discord to discuss the issue it's creating.",
+      "BannedClientAgent",
+    );
   }
-  return n;
+  return result;
+}
+
+/**
+ * The params against the models (the server's `ParamValidator`): hires fix, LoRAs, TIs, transparency, the
+ * qr_code workflow, the prompt's length, post-processors named as models, upscalers, cfg decimals; then
+ * the special models.
+ */
+function checkParams(input: ImageRequestInput, user: User): void {
+  const models = input.models;
+  const params = input.params;
+  if (params.hires_fix === true) {
+    for (const [baseline, name] of HIRES_MISMATCH) {
+      if (models.some((m) => baselineOf(m).startsWith(baseline))) {
+        throw bad("HiResMismatch", `HiRes Fix does not work with ${name} currently.`);
+      }
+    }
+  }
+  if (Array.isArray(params.loras)) {
+    const loras = params.loras as { name: string; is_version?: boolean }[];
+    if (loras.length > 5) throw bad("TooManyLoras", "You cannot request more than 5 loras per generation.");
+    if (loras.some((l) => l.is_version && !/^\d+$/.test(l.name))) {
+      throw bad("BadLoraVersion", "explicit LoRa version requests have to be a version ID (i.e integer).");
+    }
+  }
+  if (Array.isArray(params.tis) && params.tis.length > 20) {
+    throw bad("TooManyTIs", "You cannot request more than 20 Textual Inversions per generation.");
+  }
+  // QUIRK(docs/server/image-requests.md#submit-order step 6): these two rules name the baselines differently;
+  // SD 2 and the other spellings never pass.
+  if (params.transparent === true) {
+    if (models.some((m) => !["stable_diffusion_xl", "stable diffusion 1"].includes(baselineOf(m)))) {
+      throw bad(
+        "InvalidTransparencyModel",
+        "Generating Transparent images is only possible for Stable Diffusion 1.5 and XL models.",
+      );
+    }
+  }
+  if (params.workflow === "qr_code") {
+    if (!models.every((m) => ["stable diffusion 1", "stable_diffusion_xl"].includes(baselineOf(m)))) {
+      throw bad("ControlNetMismatch.", "QR Code controlnet only works with SD 1.5 and SDXL models currently");
+    }
+  }
+  if (input.prompt.split(/\s+/).filter(Boolean).length > 7500) {
+    throw bad("InvalidPromptSize", "Too large prompt. Please reduce the amount of tokens contained.");
+  }
+  if (models.some(isPostProcessor)) throw bad("UnexpectedModelName", UNSUPPORTED_MODEL);
+  const postProcessing = Array.isArray(params.post_processing) ? (params.post_processing as string[]) : [];
+  if (postProcessing.filter(isUpscaler).length > 1) {
+    throw bad("TooManyUpscalers", "Cannot use more than 1 upscaler at a time.");
+  }
+  const cfg = params.cfg_scale;
+  if (typeof cfg === "number" && Math.round(cfg * 100) / 100 !== cfg) {
+    throw bad("BadCFGDecimals", "cfg_scale must be rounded to 2 decimal places");
+  }
+  checkSpecialModels(models, user, params);
+}
+
+/** `horde_special::alias#id` models: only for that special user, with a special payload. */
+function checkSpecialModels(models: readonly string[], user: User, params: Record<string, unknown>): void {
+  for (const model of models) {
+    if (!model.includes("horde_special")) continue;
+    if (user.special !== true) {
+      // QUIRK(docs/server/errors.md#return-codes): Forbidden takes its rc as the third argument, so the
+      // intended SpecialModelNeedsSpecialUser is lost.
+      throw err.forbidden("Only special users can request a special model.");
+    }
+    const parts = model.split("::");
+    if (parts.length === 1) {
+      throw bad(
+        "SpecialMissingUsername",
+        "Special models must always include the username, in the form of 'horde_special::user#id'",
+      );
+    }
+    const alias = parts[1] as string;
+    if (user.username !== alias) throw err.forbidden(`This model can only be requested by ${alias}`);
+    if (!truthy(params.special))
+      throw bad("SpecialMissingPayload", "Special models have to include a special payload");
+  }
+}
+
+/** Python's truthiness of a JSON value: null, false, 0, "", [] and {} are false. */
+function truthy(v: unknown): boolean {
+  if (Array.isArray(v)) return v.length > 0;
+  if (v !== null && typeof v === "object") return Object.keys(v).length > 0;
+  return Boolean(v);
 }

@@ -13,7 +13,7 @@
  *   applied per debit.
  */
 import { baselineMultiplier } from "../reference/models.js";
-import { HEAVY_POST_PROCESSORS, isUpscaler } from "../reference/post-processors.js";
+import { HEAVY_POST_PROCESSORS, POST_PROCESSOR_FACTORS } from "../reference/post-processors.js";
 import { round2 } from "./round.js";
 
 const SECOND_ORDER_SAMPLERS = new Set(["k_heun", "k_dpm_2", "k_dpm_2_a", "k_dpmpp_2s_a", "k_dpmpp_sde"]);
@@ -24,17 +24,17 @@ export function accurateSteps(steps: number, sampler: string): number {
   return SECOND_ORDER_SAMPLERS.has(sampler) ? steps * 2 : steps;
 }
 
-const STEPS = [10, 20, 30, 40, 50] as const;
+const STEPS = [10, 20, 30, 40, 50, 60, 80, 100, 150, 200] as const;
 /** docs/server/kudos.md#base-kudos: K for k_euler_a, cfg 5, karras, txt2img, by pixel count. */
 const TABLE: readonly [pixels: number, values: readonly number[]][] = [
-  [512 * 512, [4.26, 5.76, 7.61, 9.4, 10.98]],
-  [512 * 768, [4.91, 6.6, 8.44, 10.68, 12.3]],
-  [768 * 768, [6.51, 9.11, 11.75, 14.24, 16.44]],
-  [832 * 1216, [12.28, 15.64, 20.58, 25.91, 29.32]],
-  [1024 * 1024, [12.53, 15.98, 20.99, 26.45, 29.59]],
-  [1216 * 1216, [16.36, 22.15, 30.94, 41.95, 46.52]],
-  [1536 * 1536, [32.51, 43.91, 57.08, 69.75, 79.01]],
-  [2048 * 2048, [86.87, 100.23, 113.58, 125.6, 134.4]],
+  [512 * 512, [4.26, 5.76, 7.61, 9.4, 10.98, 12.53, 16.01, 19.92, 27.18, 34.06]],
+  [512 * 768, [4.91, 6.6, 8.44, 10.68, 12.3, 14.04, 18.32, 23.35, 31.5, 38.78]],
+  [768 * 768, [6.51, 9.11, 11.75, 14.24, 16.44, 18.71, 24.08, 29.91, 37.31, 46.06]],
+  [832 * 1216, [12.28, 15.64, 20.58, 25.91, 29.32, 33.22, 41.15, 48.06, 59.54, 73.47]],
+  [1024 * 1024, [12.53, 15.98, 20.99, 26.45, 29.59, 33.39, 41.37, 48.54, 59.95, 74.85]],
+  [1216 * 1216, [16.36, 22.15, 30.94, 41.95, 46.52, 51.13, 59.55, 66.8, 83.89, 99.24]],
+  [1536 * 1536, [32.51, 43.91, 57.08, 69.75, 79.01, 86.33, 96.08, 104.05, 124.56, 141.11]],
+  [2048 * 2048, [86.87, 100.23, 113.58, 125.6, 134.4, 144.01, 160.96, 175.86, 202.95, 220.58]],
 ];
 
 /** Linear interpolation on sorted xs, extrapolating with the end segments. */
@@ -126,7 +126,7 @@ export interface ChargeFlags extends SourceFlags {
 export function burn(x: number, flags: ChargeFlags): number {
   let v = x;
   if (flags.sourceImage) v *= 1.3;
-  for (const pp of flags.postProcessing) if (isUpscaler(pp)) v *= 1.05;
+  for (const pp of flags.postProcessing) v *= POST_PROCESSOR_FACTORS[pp] ?? 1;
   v += 1;
   if (!flags.slowWorkers) v *= 1.2;
   if (flags.workerBlacklist) v *= 1.1;
@@ -143,7 +143,7 @@ export function activationTax(extraSourceImages: number): number {
   return 3 + 5 * extraSourceImages;
 }
 
-/** The dry-run estimate: `round(burn(K)·n·B_first + 1)`, SDXL assumed without models (docs/server/kudos.md#charge-and-reward). */
+/** The dry-run estimate: `burn(K)·n·B_first + 1` (the answer rounds it), SDXL assumed without models (docs/server/kudos.md#charge-and-reward). */
 export function dryRunKudos(
   k: number,
   n: number,
@@ -152,36 +152,5 @@ export function dryRunKudos(
   flags: ChargeFlags,
 ): number {
   const b = models.length > 0 ? baselineMultiplier(models[0] as string, params) : 2;
-  return Math.round(burn(k, flags) * n * b + 1);
-}
-
-/**
- * Whether the request must have its estimate available up front (docs/server/kudos.md#upfront-kudos).
- * `maxRes` is computed from the
- * horde's load by the caller.
- */
-export function requiresUpfrontKudos(
-  params: PricedParams,
-  slowWorkers: boolean,
-  maxRes: number,
-  maxSteps = 40,
-): boolean {
-  const steps = accurateSteps(params.steps, params.sampler_name);
-  const lcm = params.sampler_name === "lcm";
-  if (!slowWorkers) return true;
-  if (lcm && steps > 10) return true;
-  if (steps > maxSteps) return true;
-  if (params.width * params.height > maxRes * maxRes) return true;
-  if (params.control_type && steps > 20) return true;
-  return false;
-}
-
-/** `max_res` of docs/server/kudos.md#upfront-kudos, clamped for the baseline of the requested models. */
-export function upfrontMaxResolution(
-  activeThreads: number,
-  queuedRequests: number,
-  minForModels: number,
-): number {
-  const raw = 1024 + 10 * activeThreads - Math.round(0.9 * queuedRequests);
-  return Math.min(1024, Math.max(minForModels, raw));
+  return burn(k, flags) * n * b + 1;
 }

@@ -1,105 +1,190 @@
 /**
- * Bridge capabilities by agent and version (docs/server/workers.md#bridge-capabilities). The agent string is
- * `name:version:url`; a version that
- * does not parse makes the bridge `unknown`, which has no capabilities — so it never gets r2 jobs.
+ * Bridge capabilities and samplers by agent and version (docs/server/workers.md#bridge-capabilities), the
+ * server's tables as data. The agent string is `name:version:rest`; a version that is not semver (major
+ * alone is enough) or a missing part makes the bridge `unknown`, which has no capabilities — so it never
+ * gets r2 jobs.
  */
-export type Capability =
-  | "img2img"
-  | "inpainting"
-  | "karras"
-  | "post-processing"
-  | "r2"
-  | "r2_source"
-  | "controlnet"
-  | "hires_fix"
-  | "tiling"
-  | "clip_skip"
-  | "return_control_map"
-  | "image_is_control"
-  | "lora"
-  | "textual_inversion"
-  | "lora_versions"
-  | "extra_source_images"
-  | "stable_cascade_2pass"
-  | "qr_code"
-  | "layer_diffuse"
-  | "flux"
-  | "lcm";
+
+/** What each known bridge can do, from the version that added it. */
+const CAPABILITIES: Record<string, [since: number, caps: string[]][]> = {
+  "AI Horde Worker reGen": [
+    [
+      1,
+      [
+        "img2img",
+        "inpainting",
+        "karras",
+        "post-processing",
+        "GFPGAN",
+        "RealESRGAN_x4plus",
+        "r2",
+        "CodeFormers",
+        "clip_skip",
+        "r2_source",
+        "controlnet",
+        "strip_background",
+        "return_control_map",
+        "RealESRGAN_x4plus_anime_6B",
+        "NMKD_Siax",
+        "4x_AnimeSharp",
+        "image_is_control",
+        "RealESRGAN_x2plus",
+        "hires_fix",
+        "tiling",
+      ],
+    ],
+    [2, ["textual_inversion", "lora"]],
+    [3, ["lora_versions"]],
+    [5, ["extra_source_images"]],
+    [6, ["stable_cascade_2pass"]],
+    [7, ["qr_code", "extra_texts", "workflow"]],
+    [8, ["layer_diffuse"]],
+    [9, ["flux"]],
+    [
+      13,
+      [
+        "4xNomos8kSC",
+        "4xLSDIRplus",
+        "4xNomosWebPhoto_RealPLKSR",
+        "4xNomos2_realplksr_dysample",
+        "4xNomos2_hq_dat2",
+        "2xModernSpanimationV1",
+        "GFPGANv1.3",
+        "RestoreFormer",
+      ],
+    ],
+  ],
+  "AI Horde Worker": [
+    [3, ["img2img"]],
+    [4, ["inpainting"]],
+    [6, ["karras"]],
+    [7, ["post-processing", "GFPGAN", "RealESRGAN_x4plus"]],
+    [8, ["r2"]],
+    [9, ["CodeFormers"]],
+    [13, ["hires_fix", "clip_skip"]],
+    [14, ["r2_source"]],
+    [15, ["controlnet"]],
+    [18, ["strip_background", "return_control_map", "RealESRGAN_x4plus_anime_6B"]],
+    [19, ["NMKD_Siax", "4x_AnimeSharp"]],
+    [21, ["RealESRGAN_x2plus"]],
+    [22, ["lora"]],
+    [23, ["image_is_control"]],
+    [24, ["textual_inversion"]],
+  ],
+  "SD-WebUI Stable Horde Worker Bridge": [
+    [1, ["inpainting", "karras", "r2", "CodeFormers"]],
+    [2, ["tiling"]],
+    [3, ["r2_source"]],
+    [4, ["clip_skip"]],
+  ],
+  HordeAutoWebBridge: [
+    [1, ["painting", "img2img", "karras"]],
+    [2, ["tiling"]],
+  ],
+};
+
+const ALL_SAMPLERS = [
+  "k_lms",
+  "k_heun",
+  "k_euler",
+  "k_euler_a",
+  "k_dpm_2",
+  "k_dpm_2_a",
+  "k_dpm_fast",
+  "k_dpm_adaptive",
+  "k_dpmpp_2s_a",
+  "k_dpmpp_2m",
+];
+
+/** The samplers each bridge runs, with karras and (also) without, from the version that added them. */
+const SAMPLERS: Record<string, [since: number, karras: string[], noKarras: string[]][]> = {
+  "AI Horde Worker reGen": [
+    [2, [...ALL_SAMPLERS, "k_dpmpp_sde", "dpmsolver", "DDIM"], []],
+    [3, ["lcm"], []],
+  ],
+  "AI Horde Worker": [
+    [11, [...ALL_SAMPLERS, "dpmsolver"], []],
+    [12, ["k_dpmpp_sde"], []],
+    [17, [], ["DDIM"]],
+  ],
+  "SD-WebUI Stable Horde Worker Bridge": [[1, [...ALL_SAMPLERS, "k_dpmpp_sde"], ["DDIM", "plms"]]],
+  HordeAutoWebBridge: [
+    [
+      1,
+      ["k_lms", "k_dpm_2", "k_dpm_2_a", "k_dpmpp_2s_a", "k_dpmpp_2m", "dpmsolver"],
+      ["k_heun", "k_euler", "k_euler_a", "k_dpm_fast", "k_dpm_adaptive"],
+    ],
+  ],
+};
+
+/** The official bridges; the newest version of each gets the full reward (docs/server/workers.md#submit). */
+const OFFICIAL = new Set(["AI Horde Worker reGen", "AI Horde Worker"]);
 
 export interface Bridge {
   name: string;
-  major: number;
-  capabilities: ReadonlySet<Capability>;
-  /** Share of the reward credited to the worker's owner (docs/server/workers.md#submit). */
+  version: SemVer;
+  capabilities: ReadonlySet<string>;
+  /** The samplers it runs without karras, and with karras. */
+  samplers: { karras: ReadonlySet<string>; plain: ReadonlySet<string> };
+  /** Share of an image reward credited to the worker's owner (docs/server/workers.md#submit). */
   rewardMultiplier: number;
 }
 
-const REGEN = "AI Horde Worker reGen";
-const LEGACY = "AI Horde Worker";
+type SemVer = [major: number, minor: number, patch: number, prerelease: string];
 
-/** The newest reGen major the emulator knows; it pays the full reward. */
-const LATEST_REGEN_MAJOR = 9;
+/** semver with optional minor and patch ("9", "9.1", "9.0.1-beta"); null when it does not parse. */
+function parseSemver(text: string): SemVer | null {
+  const m =
+    /^(0|[1-9]\d*)(?:\.(0|[1-9]\d*))?(?:\.(0|[1-9]\d*))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/.exec(
+      text,
+    );
+  if (!m) return null;
+  return [Number(m[1]), Number(m[2] ?? 0), Number(m[3] ?? 0), m[4] ?? ""];
+}
 
-const REGEN_STEPS: [minMajor: number, caps: Capability[]][] = [
-  [
-    1,
-    [
-      "img2img",
-      "inpainting",
-      "karras",
-      "post-processing",
-      "r2",
-      "r2_source",
-      "controlnet",
-      "hires_fix",
-      "tiling",
-      "clip_skip",
-      "return_control_map",
-      "image_is_control",
-    ],
-  ],
-  [2, ["lora", "textual_inversion"]],
-  [3, ["lora_versions", "lcm"]],
-  [5, ["extra_source_images"]],
-  [6, ["stable_cascade_2pass"]],
-  [7, ["qr_code"]],
-  [8, ["layer_diffuse"]],
-  [9, ["flux"]],
-];
-
-function parseMajor(version: string | undefined): number | null {
-  const m = /^(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:[-+].*)?$/.exec(version ?? "");
-  return m ? Number(m[1]) : null;
+/** Whether release `major.0.0` is at or before `v` (a prerelease sorts before its release). */
+function atOrAfter(v: SemVer, major: number): boolean {
+  const [a, b, c, pre] = v;
+  if (a !== major) return a > major;
+  return b > 0 || c > 0 || pre === "";
 }
 
 export function parseBridgeAgent(agent: string): Bridge {
-  const [name = "", version] = agent.split(":");
-  const major = parseMajor(version);
-  const caps = new Set<Capability>();
-  if (major === null || (name !== REGEN && name !== LEGACY)) {
-    return {
-      name: major === null ? "unknown" : name,
-      major: major ?? 0,
-      capabilities: caps,
-      rewardMultiplier: 0.75,
-    };
+  const parts = agent.split(":");
+  const version = parts.length >= 3 ? parseSemver(parts[1] as string) : null;
+  const name = version ? (parts[0] as string) : "unknown";
+  const v: SemVer = version ?? [0, 0, 0, ""];
+  const capabilities = new Set<string>();
+  for (const [since, caps] of CAPABILITIES[name] ?? [])
+    if (atOrAfter(v, since)) for (const c of caps) capabilities.add(c);
+  // A bridge without a sampler table is treated as the legacy worker at version 23.
+  const samplerName = name in SAMPLERS ? name : "AI Horde Worker";
+  const samplerVersion: SemVer = name in SAMPLERS ? v : [23, 0, 0, ""];
+  const karras = new Set<string>();
+  const plain = new Set<string>();
+  for (const [since, withKarras, without] of SAMPLERS[samplerName] ?? []) {
+    if (!atOrAfter(samplerVersion, since)) continue;
+    for (const s of withKarras) karras.add(s);
+    for (const s of without) plain.add(s);
   }
-  if (name === REGEN) {
-    for (const [min, list] of REGEN_STEPS) if (major >= min) for (const c of list) caps.add(c);
-    return { name, major, capabilities: caps, rewardMultiplier: major >= LATEST_REGEN_MAJOR ? 1 : 0.9 };
-  }
-  // The legacy worker: the classic features early, r2 only from version 8.
-  for (const c of [
-    "img2img",
-    "inpainting",
-    "karras",
-    "post-processing",
-    "hires_fix",
-    "tiling",
-    "clip_skip",
-  ] as const) {
-    caps.add(c);
-  }
-  if (major >= 8) caps.add("r2");
-  return { name, major, capabilities: caps, rewardMultiplier: 0.9 };
+  for (const s of karras) plain.add(s);
+  return {
+    name,
+    version: v,
+    capabilities,
+    samplers: { karras, plain },
+    rewardMultiplier: rewardMultiplier(name, v),
+  };
+}
+
+/** Obsolete official bridges are paid 90 %, others 75 %. */
+function rewardMultiplier(name: string, v: SemVer): number {
+  if (!OFFICIAL.has(name)) return 0.75;
+  const latest = Math.max(...(CAPABILITIES[name] ?? []).map(([since]) => since));
+  return atOrAfter(v, latest) ? 1 : 0.9;
+}
+
+/** Whether the bridge runs this sampler with this karras setting. */
+export function runsSampler(bridge: Bridge, sampler: string, karras: boolean): boolean {
+  return (karras ? bridge.samplers.karras : bridge.samplers.plain).has(sampler);
 }

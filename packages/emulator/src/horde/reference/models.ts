@@ -6,9 +6,14 @@
  * (docs/server/text.md#text) for text. Names outside the
  * reference get the server's fallback rules.
  */
+/**
+ * Baselines as the reference spells them (docs/server/kudos.md#charge-and-reward): the server compares these
+ * exact strings, spaces and underscores mixed, so the emulator keeps them verbatim.
+ */
 export type Baseline =
-  | "stable_diffusion_1"
-  | "stable_diffusion_2"
+  | "stable diffusion 1"
+  | "stable diffusion 2"
+  | "stable diffusion 2 512"
   | "stable_diffusion_xl"
   | "stable_cascade"
   | "flux_1"
@@ -35,37 +40,49 @@ export interface ImageModelInfo {
   baseline: Baseline;
   nsfw: boolean;
   requirements?: ImageRequirements;
+  /** An inpainting model (docs/server/workers.md#pop step 8). */
+  inpainting?: boolean;
+  /** A ControlNet model, requested through `control_type`, never by name (docs/server/image-requests.md#submit-order). */
+  controlnet?: boolean;
   /** Hidden from `/v2/status/models` (special and comparison models, docs/server/directory.md#directory). */
   hidden?: boolean;
 }
 
+/**
+ * A few models of the public image model reference, with its values; the server reads the whole
+ * reference (see docs/server/deviations.md#partial-model-reference).
+ */
 const IMAGE_REFERENCE: Record<string, ImageModelInfo> = {
-  stable_diffusion: { baseline: "stable_diffusion_1", nsfw: false },
-  Deliberate: { baseline: "stable_diffusion_1", nsfw: true },
-  Dreamshaper: { baseline: "stable_diffusion_1", nsfw: false },
-  "Anything Diffusion": { baseline: "stable_diffusion_1", nsfw: false, requirements: { clip_skip: 2 } },
-  "stable_diffusion_2.1": { baseline: "stable_diffusion_2", nsfw: false },
-  "Stable Diffusion 2 Depth": { baseline: "stable_diffusion_2", nsfw: false },
+  stable_diffusion: { baseline: "stable diffusion 1", nsfw: false },
+  Deliberate: { baseline: "stable diffusion 1", nsfw: true },
+  Dreamshaper: { baseline: "stable diffusion 1", nsfw: false },
+  "Anything Diffusion": { baseline: "stable diffusion 1", nsfw: false },
+  stable_diffusion_inpainting: { baseline: "stable diffusion 1", nsfw: false, inpainting: true },
+  "Deliberate Inpainting": { baseline: "stable diffusion 1", nsfw: true, inpainting: true },
+  "stable_diffusion_2.1": { baseline: "stable diffusion 2", nsfw: false },
+  "Stable Diffusion 2 Depth": { baseline: "stable diffusion 2", nsfw: false },
   "SDXL 1.0": { baseline: "stable_diffusion_xl", nsfw: false },
-  "AlbedoBase XL (SDXL)": { baseline: "stable_diffusion_xl", nsfw: true },
+  "AlbedoBase XL (SDXL)": { baseline: "stable_diffusion_xl", nsfw: false },
   "Juggernaut XL": { baseline: "stable_diffusion_xl", nsfw: true },
   "SDXL_beta::stability.ai#6901": { baseline: "stable_diffusion_xl", nsfw: false, hidden: true },
-  "SDXL Lightning": {
-    baseline: "stable_diffusion_xl",
-    nsfw: false,
-    requirements: { min_steps: 4, max_steps: 10, max_cfg_scale: 2, samplers: ["k_euler", "k_euler_a"] },
-  },
   "Stable Cascade 1.0": {
     baseline: "stable_cascade",
     nsfw: false,
-    requirements: { min_steps: 10, max_steps: 30, cfg_scale: 4, samplers: ["k_euler_a"] },
+    requirements: { min_steps: 20, max_steps: 30 },
   },
   "Flux.1-Schnell fp8 (Compact)": {
     baseline: "flux_1",
     nsfw: false,
-    requirements: { min_steps: 4, max_steps: 8, cfg_scale: 1, samplers: ["k_euler"], schedulers: ["simple"] },
+    requirements: {
+      min_steps: 3,
+      max_steps: 8,
+      min_cfg_scale: 1,
+      max_cfg_scale: 4,
+      clip_skip: 1,
+      samplers: ["k_euler"],
+      schedulers: ["karras"],
+    },
   },
-  "Flux.1-Dev": { baseline: "flux_1", nsfw: false, requirements: { max_steps: 30, max_cfg_scale: 4 } },
   "Z-Image-Turbo": {
     baseline: "z_image_turbo",
     nsfw: false,
@@ -110,7 +127,7 @@ export function baselineOf(model: string): Baseline {
   if (model.includes("[Flux]")) return "flux_1";
   if (model.includes("[Qwen]")) return "qwen_image";
   if (model.includes("[ZModel]") || model.includes("[ZImage]")) return "z_image_turbo";
-  return "stable_diffusion_1";
+  return "stable diffusion 1";
 }
 
 /** The baseline multiplier `B` of docs/server/kudos.md#charge-and-reward. */
@@ -138,6 +155,25 @@ export function baselineMultiplier(
 export function isHeavyBaseline(model: string): boolean {
   const b = baselineOf(model);
   return b === "flux_1" || b === "qwen_image" || b === "z_image_turbo";
+}
+
+/** Whether any of the models is an inpainting model (docs/server/workers.md#pop step 8). */
+export function hasInpaintingModels(models: readonly string[]): boolean {
+  return models.some((m) => IMAGE_REFERENCE[m]?.inpainting === true);
+}
+
+/** Whether every one of the models (at least one) is an inpainting model. */
+export function hasOnlyInpaintingModels(models: readonly string[]): boolean {
+  return models.length > 0 && models.every((m) => IMAGE_REFERENCE[m]?.inpainting === true);
+}
+
+export function isControlNetModel(model: string): boolean {
+  return IMAGE_REFERENCE[model]?.controlnet === true;
+}
+
+/** The `requirements` of a model (empty for an unknown one). */
+export function requirementsOf(model: string): ImageRequirements {
+  return IMAGE_REFERENCE[model]?.requirements ?? {};
 }
 
 /** The smallest `max_steps` requirement among the models, or `fallback` when none has one (docs/server/kudos.md#upfront-kudos). */

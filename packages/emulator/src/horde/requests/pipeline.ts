@@ -6,8 +6,9 @@
  * request built at activation — comes in as a `RequestKindSteps`.
  */
 import type { Caller } from "../caller.js";
-import { err, HordeError } from "../errors.js";
+import { err, HordeError, nulByteError } from "../errors.js";
 import { sweep } from "../lifecycle.js";
+import { pyRound } from "../pricing/round.js";
 import { refuse } from "../refusals.js";
 import { chargeRequester } from "../settlement.js";
 import {
@@ -32,6 +33,8 @@ export interface Upfront<D> {
   needed: number;
   /** The `KudosUpfront` message when they do not and the request may not be downgraded. */
   refusal: string;
+  /** The rule that applies cannot be solved by a downgrade (the server's worker-list switch). */
+  noDowngrade?: boolean;
   /** With `allow_downgrade` (and slow workers): the request made small enough to need nothing up front. */
   downgraded(): D;
 }
@@ -84,11 +87,13 @@ export async function submitRequest<D>(
   // 3. QUIRK(docs/server/image-requests.md#submit-order step 3): a cached dry-run estimate answers before the
   // key is even looked up.
   const cached = sent.dryRun ? steps.cachedDryRun?.(store, first) : undefined;
-  if (cached !== undefined) return { dryRun: true, body: { kudos: cached } };
+  if (cached !== undefined) return { dryRun: true, body: { kudos: pyRound(cached) } };
 
   // 4. A style rewrites the request, and its shared key may pay (docs/server/directory.md#styles-and-collections).
+  // Its lookup is a query: a NUL byte in the name is refused first (docs/server/errors.md#nul-bytes).
   let styled: AppliedStyle | null = null;
   if (sent.style !== undefined) {
+    if (sent.style.includes("\u0000")) throw nulByteError();
     styled = resolveStyle(store, sent.style, steps.kind);
     start = steps.applyStyle(start, styled.style);
   }
@@ -98,6 +103,7 @@ export async function submitRequest<D>(
   const requester = commonValidation(store, {
     kind: steps.kind,
     apikey: caller.apikey,
+    ip: caller.ip,
     webhook: input.webhook,
     proxiedAccount: input.proxiedAccount,
     extraSourceImages: input.extraSourceImages.length,
@@ -116,6 +122,10 @@ export async function submitRequest<D>(
   // 6. The kind's own checks.
   let draft = steps.validate(store, start, user, caller);
 
+  // The request is written to the database here, dry runs included: a NUL byte in what it stores is refused
+  // (docs/server/errors.md#nul-bytes).
+  refuseNulBytes(input);
+
   // 7. A shared key's budget (a short one lowers the priority when the request may be downgraded)…
   const needs = sharedKey ? steps.sharedKeyNeeds(store, draft) : null;
   if (sharedKey && needs && sharedKey.kudos !== UNLIMITED && needs.kudos > sharedKey.kudos) {
@@ -127,7 +137,7 @@ export async function submitRequest<D>(
   const upfront = steps.upfront(store, draft);
   if (upfront) {
     if (availableKudos(store, user) >= upfront.needed) hold = upfront.needed;
-    else if (input.allowDowngrade && input.slowWorkers) draft = upfront.downgraded();
+    else if (input.allowDowngrade && !upfront.noDowngrade) draft = upfront.downgraded();
     else throw new HordeError(403, "KudosUpfront", upfront.refusal);
   }
   // … and the key's per-job limits. QUIRK(docs/server/directory.md#shared-keys): the server looks for the
@@ -138,8 +148,8 @@ export async function submitRequest<D>(
     if (styled.style.sharedKeyId !== sharedKey?.id) throw refuse.badRequest(overLimit);
   }
 
-  // 8. Dry run: the estimate.
-  if (input.dryRun) return { dryRun: true, body: { kudos: steps.estimate(store, draft) } };
+  // 8. Dry run: the estimate, rounded as Python rounds.
+  if (input.dryRun) return { dryRun: true, body: { kudos: pyRound(steps.estimate(store, draft)) } };
 
   // 9. Activation: the tax is charged, the priority is the balance before it
   // (docs/server/kudos.md#charge-and-reward, docs/server/kudos.md#queue-order).
@@ -148,7 +158,8 @@ export async function submitRequest<D>(
   // An empty shared key downgraded to anonymous, or a short one, queues with anonymous priority.
   if (lowPriority) req.basePriority = ANONYMOUS_PRIORITY;
   chargeRequester(store, req, req.consumedKudos);
-  user.records.request[req.kind] += req.jobCount;
+  // The activation's charge counts as one request in the records; each delivered job counts another.
+  user.records.request[req.kind] += 1;
   store.addRequest(req);
   store.logger.debug?.("request queued", {
     kind: req.kind,
@@ -158,7 +169,7 @@ export async function submitRequest<D>(
   });
 
   // 10. 202.
-  return { dryRun: false, body: acceptedView(store, req, Math.round(req.kudosPerImage)) };
+  return { dryRun: false, body: acceptedView(store, req, pyRound(req.kudosPerImage)) };
 }
 
 /**
@@ -205,4 +216,23 @@ const ANONYMOUS_PRIORITY = -50;
 export function initialPriority(user: User): number {
   if (!user.flagged) return user.kudos;
   return user.kudos > 10 ? Math.round(user.kudos / 1000) : -100;
+}
+
+/**
+ * The strings a new request stores: a NUL byte in any of them is refused as the database refuses it. The
+ * server's JSON columns (params) fail with a 500 instead; the emulator answers the same 400 there
+ * (docs/server/deviations.md#nul-bytes-in-params).
+ */
+function refuseNulBytes(input: CommonRequestInput): void {
+  const stored = [input.prompt, ...input.models, input.webhook ?? "", input.proxiedAccount ?? ""];
+  if (stored.some((s) => s.includes("\u0000")) || containsNul(input.params)) throw nulByteError();
+}
+
+function containsNul(value: unknown): boolean {
+  if (typeof value === "string") return value.includes("\u0000");
+  if (Array.isArray(value)) return value.some(containsNul);
+  if (value !== null && typeof value === "object") {
+    return Object.entries(value).some(([k, v]) => k.includes("\u0000") || containsNul(v));
+  }
+  return false;
 }

@@ -68,6 +68,10 @@ export class HordeStore {
   private readonly expired = new Map<string, ExpiredRequest>();
   /** Dry-run estimates by a hash of the priced fields, shared by all users for 2 days (docs/server/image-requests.md#submit-order step 3). */
   private readonly dryRuns = new Map<string, { kudos: number; expiresAt: number }>();
+  /** IPs whose requests get the whitelisted rate limits, until when (docs/server/rate-limits.md#mechanics). */
+  private readonly whitelistedIps = new Map<string, number>();
+  /** `is_possible` verdicts by request id, remembered for a minute (docs/server/progress.md#counters). */
+  private readonly verdicts = new Map<string, { possible: boolean; until: number }>();
   private currentModes: HordeModes = { ...NO_MODES };
 
   constructor(
@@ -101,6 +105,8 @@ export class HordeStore {
     this.forms.clear();
     this.expired.clear();
     this.dryRuns.clear();
+    this.verdicts.clear();
+    this.whitelistedIps.clear();
     this.r2.reset();
     this.history.reset();
     this.currentModes = { ...NO_MODES };
@@ -143,6 +149,7 @@ export class HordeStore {
     for (const job of this.jobsOf(req)) this.jobs.delete(job.id);
     this.jobsByRequest.delete(req.id);
     this.requests.delete(req.id);
+    this.verdicts.delete(req.id);
     this.expired.set(req.id, { ...record, kind: req.kind });
   }
 
@@ -219,5 +226,28 @@ export class HordeStore {
   /** Drops the estimates that expired by `now`. */
   pruneDryRuns(now: number): void {
     for (const [key, entry] of this.dryRuns) if (entry.expiresAt <= now) this.dryRuns.delete(key);
+  }
+
+  // Remembered `is_possible` verdicts (docs/server/progress.md#counters).
+
+  /** The verdict remembered for a request, if it is still fresh at `now`. */
+  rememberedVerdict(id: string, now: number): boolean | undefined {
+    const v = this.verdicts.get(id);
+    return v && v.until > now ? v.possible : undefined;
+  }
+
+  rememberVerdict(id: string, possible: boolean, until: number): void {
+    this.verdicts.set(id, { possible, until });
+  }
+
+  // The limiter's dynamic IP whitelist (docs/server/rate-limits.md#mechanics).
+
+  whitelistIp(ip: string, until: number): void {
+    this.whitelistedIps.set(ip, until);
+  }
+
+  isIpWhitelisted(ip: string, now: number): boolean {
+    const until = this.whitelistedIps.get(ip);
+    return until !== undefined && until > now;
   }
 }

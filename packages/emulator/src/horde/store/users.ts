@@ -45,6 +45,7 @@ export interface User {
   education: boolean;
   customizer: boolean;
   vpn: boolean;
+  /** The `special` role: may request `horde_special::alias#id` models (docs/server/image-requests.md#submit-order). */
   special: boolean;
   pseudonymous: boolean;
   /** Whether the user's workers show their owner to everybody (docs/server/directory.md#directory `/v2/workers`). */
@@ -241,29 +242,26 @@ export class Users {
     this.byId.delete(user.id);
   }
 
-  /**
-   * Takes kudos. The server stores balances as whole numbers and never leaves one below the user's floor
-   * (docs/server/kudos.md#charge-and-reward): a debit that would cross it is forgiven down to it.
-   */
+  /** Takes kudos (see `modifyKudos`). */
   debit(user: User, amount: number): void {
     // The balance is whole, so it moves by the rounded amount (unless the floor stops it).
-    user.kudosConsumed -= Math.round(-amount);
+    user.kudosConsumed -= wholeKudos(-amount);
     this.modifyKudos(user, -amount, "accumulated");
   }
 
   credit(user: User, amount: number, source: KudosSource = "accumulated"): void {
-    user.kudosEarned += Math.round(amount);
+    user.kudosEarned += wholeKudos(amount);
     this.modifyKudos(user, amount, source);
   }
 
   /**
-   * Every balance change: the new balance is rounded to a whole number and raised to the floor if below
-   * it (even by a credit), and the action's total in `kudos_details` grows by the amount, also whole
-   * (docs/server/kudos.md#charge-and-reward).
+   * One movement of a user's kudos (docs/server/kudos.md#balances): balances and the per-source totals are
+   * stored as whole numbers, so each movement lands rounded; the balance never ends below the floor — a
+   * debit that would cross it is forgiven, and a balance already below it is lifted by the next movement.
    */
   modifyKudos(user: User, amount: number, source: KudosSource): void {
-    user.kudos = Math.max(Math.round(user.kudos + amount), user.kudosFloor);
-    user.kudosDetails[source] += Math.round(amount);
+    user.kudos = Math.max(user.kudosFloor, wholeKudos(user.kudos + amount));
+    user.kudosDetails[source] = wholeKudos(user.kudosDetails[source] + amount);
   }
 
   /** What the user may still commit: the balance above the floor (docs/server/kudos.md#upfront-kudos). */
@@ -284,4 +282,10 @@ export class Users {
     user.kudosDetails.admin += whole - user.kudos;
     user.kudos = whole;
   }
+}
+
+/** The database's rounding of kudos into a whole-number column: to 2 decimals, then half away from zero. */
+export function wholeKudos(x: number): number {
+  const cents = Math.round(Math.abs(x) * 100) / 100;
+  return Math.sign(x) * Math.round(cents);
 }

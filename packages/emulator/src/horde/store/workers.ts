@@ -103,6 +103,8 @@ export const DEFAULT_MAINTENANCE_MSG = "This worker has been put into maintenanc
 /** A worker counts as active when it checked in within this window (docs/server/progress.md#counters, docs/server/directory.md#directory). */
 export const ACTIVE_WINDOW_MS = 300_000;
 const KEPT_PERFORMANCES = 20;
+/** A worker checks in at most this often, after its first 30 s (docs/server/workers.md#pop step 7). */
+const CHECK_IN_DEBOUNCE_MS = 30_000;
 /** Uptime kudos are paid per 600 s online (docs/server/workers.md#pop step 7, docs/server/alchemy.md#alchemy). */
 const UPTIME_CHUNK_MS = 600_000;
 
@@ -122,6 +124,12 @@ export class Workers {
       ? (w: Worker) => w.name === name
       : (w: Worker) => w.name.toLowerCase() === name.toLowerCase();
     for (const w of this.byId.values()) if (same(w)) return w;
+    return undefined;
+  }
+
+  /** The worker with exactly this name (the pop's lookup: names differing in case are different workers). */
+  named(name: string): Worker | undefined {
+    for (const w of this.byId.values()) if (w.name === name) return w;
     return undefined;
   }
 
@@ -170,9 +178,16 @@ export class Workers {
   }
 
   /**
-   * Stores what the pop declared and counts uptime. The real server debounces this to once per 30 s;
-   * here it is every pop. Returns the uptime kudos due (a multiple of whole 600 s chunks), which the
-   * caller credits to the owner.
+   * Whether a pop checks the worker in (docs/server/workers.md#pop step 7): always during its first 30 s,
+   * then once 30 s have passed since the last check-in. In between, what a pop declares is not stored.
+   */
+  checkInDue(worker: Worker, now: number): boolean {
+    return now - worker.createdAt <= CHECK_IN_DEBOUNCE_MS || now - worker.lastCheckIn >= CHECK_IN_DEBOUNCE_MS;
+  }
+
+  /**
+   * Stores what the pop declared and counts uptime. Returns the uptime kudos due (a multiple of whole
+   * 600 s chunks), which the caller credits to the owner.
    */
   checkIn(worker: Worker, decl: WorkerDeclaration, now: number): number {
     const gap = now - worker.lastCheckIn;

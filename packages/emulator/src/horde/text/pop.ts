@@ -11,7 +11,8 @@ import type { Job } from "../store/jobs.js";
 import type { TextRequest } from "../store/requests.js";
 import type { HordeStore } from "../store/store.js";
 import type { Worker } from "../store/workers.js";
-import { textPop } from "../views/pop.js";
+import { idleTextPop, textPop } from "../views/pop.js";
+import { textWorkerModels } from "../workers/checkin.js";
 import { popWork, queuePop, startJobs } from "../workers/pop.js";
 
 /** Text jobs always get 150 s (docs/server/progress.md#job-ttl-restarts-and-faulting). */
@@ -23,6 +24,8 @@ const TEXT_POP = queuePop({
   // Only the reasons that occurred are reported (inferred: text has no always-present list,
   // docs/server/workers.md#pop is image).
   skipReport: (skipped) => Object.fromEntries(skipped),
+  idle: idleTextPop,
+  parseModels: textWorkerModels,
   start: startTextJob,
 });
 

@@ -129,11 +129,12 @@ export function performance(store: HordeStore) {
   };
 }
 
-export function modes(store: HordeStore) {
+/** The modes; `raid_mode` only for a moderator (skip_none drops it otherwise). */
+export function modes(store: HordeStore, showRaid: boolean) {
   return {
     maintenance_mode: store.modes.maintenance,
     invite_only_mode: store.modes.inviteOnly,
-    raid_mode: store.modes.raid,
+    ...(showRaid ? { raid_mode: store.modes.raid } : {}),
   };
 }
 

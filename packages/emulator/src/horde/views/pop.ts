@@ -8,24 +8,15 @@ import { schemas } from "horde-sdk";
 import type { AlchemyForm } from "../store/interrogations.js";
 import type { ImageRequest, TextRequest } from "../store/requests.js";
 
-/** A pop that found nothing: the skip counts (docs/server/workers.md#pop step 10). */
-export function idlePop(skipped: Record<string, number>) {
-  return { id: null, ids: [] as string[], skipped, messages: [] as unknown[] };
-}
-
 /** The payload fields the server marshals (ModelPayloadStable), in its order. */
 const IMAGE_PAYLOAD_FIELDS = Object.keys(schemas.ModelPayloadStable.shape).filter(
   (f) => f !== "seed_variation",
 );
-/** Model defaults that marshalling fills in when the request did not set the field. */
-const IMAGE_PAYLOAD_DEFAULTS: Record<string, unknown> = {
-  karras: false,
-  tiling: false,
-  hires_fix: false,
-  transparent: false,
-  image_is_control: false,
-  return_control_map: false,
-};
+/**
+ * The payload model's defaults: flask-restx fills them in for the fields the pop does not set, and an
+ * idle pop's payload is nothing but them (the nested payload skips the other, null, fields).
+ */
+const IMAGE_PAYLOAD_DEFAULTS: Readonly<Record<string, unknown>> = schemas.swaggerDefaults.ModelPayloadStable;
 /** The payload fields the server marshals (ModelPayloadKobold). */
 const TEXT_PAYLOAD_FIELDS = Object.keys(schemas.ModelPayloadKobold.shape);
 
@@ -34,6 +25,34 @@ function marshal(fields: readonly string[], source: Record<string, unknown>): Re
   const payload: Record<string, unknown> = {};
   for (const field of fields) if (source[field] !== undefined) payload[field] = source[field];
   return payload;
+}
+
+/**
+ * Every field of an image pop (`GenerationPayloadStable`): the server marshals them all, null where the
+ * pop has no value, `source_processing` at its default (docs/server/workers.md#pop).
+ */
+function imagePopShape(fields: Record<string, unknown>) {
+  return {
+    payload: { ...IMAGE_PAYLOAD_DEFAULTS } as Record<string, unknown>,
+    id: null as string | null,
+    ids: [] as string[],
+    messages: [] as unknown[],
+    ttl: null as number | null,
+    skipped: {} as Record<string, number>,
+    model: null as string | null,
+    source_image: null as string | null,
+    source_processing: "img2img",
+    source_mask: null as string | null,
+    extra_source_images: null as unknown[] | null,
+    r2_upload: null as string | null,
+    r2_uploads: null as string[] | null,
+    ...fields,
+  };
+}
+
+/** An image pop that found nothing: the full shape, with the skip counts (docs/server/workers.md#pop step 10). */
+export function idleImagePop(skipped: Record<string, number>) {
+  return imagePopShape({ skipped });
 }
 
 /** One popped image batch, as the pop hands it out. */
@@ -45,30 +64,34 @@ export interface ImageBatch {
   ttl: number;
   /** Presigned PUT URLs, one per job. */
   uploads: string[];
-  /** The source and mask as the worker gets them (a presigned URL or base64), when the request has them. */
-  sourceImage?: string;
-  sourceMask?: string;
+  /**
+   * What the worker gets of the source (a presigned URL or base64), only when its bridge can do img2img:
+   * the request's `source_processing` goes with it, else the field keeps its default.
+   */
+  source?: { image: string | undefined; mask: string | undefined };
+  /** The remix images, when the bridge supports them. */
+  extraSourceImages?: unknown[];
 }
 
 export function imagePop(b: ImageBatch) {
   const { req } = b;
-  return {
+  return imagePopShape({
     payload: imagePayload(req, b.seed, b.ids.length),
     id: b.ids[0] as string,
     ids: b.ids,
-    skipped: {},
     model: b.model,
-    // Present only for img2img: a presigned R2 URL for bridges with `r2_source`, base64 WebP otherwise.
-    ...(b.sourceImage !== undefined ? { source_image: b.sourceImage } : {}),
-    // QUIRK(docs/server/workers.md#pop): the field has a default, so it is present even for txt2img.
-    source_processing: req.sourceProcessing,
-    ...(b.sourceMask !== undefined ? { source_mask: b.sourceMask } : {}),
-    ...(req.extraSourceImages.length > 0 ? { extra_source_images: req.extraSourceImages } : {}),
+    ttl: b.ttl,
+    ...(b.source
+      ? {
+          source_image: b.source.image ?? null,
+          source_processing: req.sourceProcessing,
+          source_mask: b.source.mask ?? null,
+        }
+      : {}),
+    ...(b.extraSourceImages ? { extra_source_images: b.extraSourceImages } : {}),
     r2_upload: b.uploads[0] as string,
     r2_uploads: b.uploads,
-    ttl: b.ttl,
-    messages: [],
-  };
+  });
 }
 
 /** The request's params without n, steps and seed_variation, plus what the worker needs (docs/server/workers.md#pop). */
@@ -89,17 +112,39 @@ function imagePayload(req: ImageRequest, seed: number, count: number): Record<st
   return marshal(IMAGE_PAYLOAD_FIELDS, source);
 }
 
-export function textPop(req: TextRequest, jobId: string, model: string, ttl: number) {
+/** Every field of a text pop (`GenerationPayloadKobold`), marshalled like the image pop's. */
+function textPopShape(fields: Record<string, unknown>) {
   return {
-    payload: marshal(TEXT_PAYLOAD_FIELDS, { ...req.params, prompt: req.prompt, n: 1 }),
+    payload: { ...schemas.swaggerDefaults.ModelPayloadKobold } as Record<string, unknown>,
+    id: null as string | null,
+    ids: [] as string[],
+    messages: [] as unknown[],
+    ttl: null as number | null,
+    extra_source_images: null as unknown[] | null,
+    skipped: {} as Record<string, number>,
+    softprompt: null as string | null,
+    model: null as string | null,
+    ...fields,
+  };
+}
+
+/** A text pop that found nothing: the full shape, with the skip counts. */
+export function idleTextPop(skipped: Record<string, number>) {
+  return textPopShape({ skipped });
+}
+
+export function textPop(req: TextRequest, jobId: string, model: string, ttl: number) {
+  return textPopShape({
+    payload: {
+      ...schemas.swaggerDefaults.ModelPayloadKobold,
+      ...marshal(TEXT_PAYLOAD_FIELDS, { ...req.params, prompt: req.prompt, n: 1 }),
+    },
     id: jobId,
     ids: [jobId],
-    skipped: {},
     ...(req.softprompt !== undefined ? { softprompt: req.softprompt } : {}),
     model,
     ttl,
-    messages: [],
-  };
+  });
 }
 
 /** One popped form, with where the worker reads the source and (post-processors) uploads its result. */
@@ -121,7 +166,7 @@ export function alchemyPop(forms: PoppedForm[]) {
   };
 }
 
-/** An alchemy pop that found nothing says only what it skipped (docs/server/alchemy.md#alchemy). */
+/** An alchemy pop that found nothing: no forms (marshalled as null) and what it skipped (docs/server/alchemy.md#alchemy). */
 export function idleAlchemyPop(skipped: Record<string, number>) {
-  return { skipped };
+  return { forms: null, skipped };
 }

@@ -7,6 +7,7 @@
  */
 import { counters, isDone, isPossible } from "../progress.js";
 import { type QueueSnapshot, queueSnapshot, waitTimeSeconds } from "../queue.js";
+import { WARNING_MESSAGES, type Warning, warning } from "../reference/warnings.js";
 import { resultKey } from "../store/bucket.js";
 import { type Interrogation, interrogationState } from "../store/interrogations.js";
 import { type Job, jobState } from "../store/jobs.js";
@@ -157,22 +158,33 @@ export function alchemyStatusView(store: HordeStore, i: Interrogation, origin: s
   };
 }
 
-/** The 202's `message` when no active worker can serve the request (docs/server/image-requests.md#submit-order step 10). */
-export const NO_WORKER_MESSAGE =
-  "Warning: No available workers can fulfill this request. It will expire in 20 minutes unless a " +
-  "worker appears. Please consider reducing its size or choosing a different model.";
+/**
+ * The 202's `message` when no active worker can serve the request (docs/server/image-requests.md#submit-order
+ * step 10): the image route's, and the text route's (the generic one, without the model advice).
+ */
+export const NO_WORKER_MESSAGE = WARNING_MESSAGES.NoAvailableWorker;
+export const NO_TEXT_WORKER_MESSAGE =
+  "Warning: No available workers can fulfill this request. It will expire in 20 minutes. " +
+  "Please confider reducing its size of the request.";
 
 export interface AcceptedView {
   id: string;
   kudos: number;
   message?: string;
-  warnings?: { code: string; message: string }[];
+  warnings?: Warning[];
 }
 
-/** The 202 of a new image or text request (skip_none): `message` only when no active worker can serve it, `warnings` only when any. */
+/**
+ * The 202 of a new image or text request (skip_none): `message` only when no worker can serve it (and not in
+ * raid mode); an image request then also carries the `NoAvailableWorker` warning beside the model warnings.
+ */
 export function acceptedView(store: HordeStore, req: GenRequest, kudos: number): AcceptedView {
   const body: AcceptedView = { id: req.id, kudos };
-  if (!isPossible(store, req, counters(store, req))) body.message = NO_WORKER_MESSAGE;
-  if (req.kind === "image" && req.warnings.length > 0) body.warnings = req.warnings;
+  const warnings = req.kind === "image" ? [...req.warnings] : [];
+  if (!store.modes.raid && !isPossible(store, req, counters(store, req))) {
+    body.message = req.kind === "image" ? NO_WORKER_MESSAGE : NO_TEXT_WORKER_MESSAGE;
+    if (req.kind === "image") warnings.push(warning("NoAvailableWorker"));
+  }
+  if (warnings.length > 0) body.warnings = warnings;
   return body;
 }

@@ -6,7 +6,7 @@
  */
 import type { Caller } from "../caller.js";
 import { err } from "../errors.js";
-import { abortJob, sweep } from "../lifecycle.js";
+import { abortJob, requeueReportedFault, sweep } from "../lifecycle.js";
 import { type Job, jobState } from "../store/jobs.js";
 import type { GenRequest } from "../store/requests.js";
 import type { HordeStore } from "../store/store.js";
@@ -23,6 +23,8 @@ export interface SubmitBody {
 
 export interface DeliverKind<R extends GenRequest> {
   kind: R["kind"];
+  /** Whether a submit that says `faulted` is still a delivery (images: censorship in the metadata). */
+  deliversFault?(body: SubmitBody): boolean;
   /** Step 5: stores the result, pays the worker, charges the requester; the reward. */
   deliver(store: HordeStore, job: Job, req: R, worker: Worker, body: SubmitBody): number;
 }
@@ -39,7 +41,7 @@ export function deliverWork<R extends GenRequest>(
   const job = store.findJob(body.id);
   const req = job ? store.requestOf(job) : undefined;
   if (!job || !req || req.kind !== kind.kind)
-    throw err.notFound(`Processing Generation with ID ${body.id} does not exist.`, "InvalidJobID");
+    throw err.notFound(`Processing Job with ID ${body.id} does not exist.`, "InvalidJobID");
 
   // 2. QUIRK(docs/server/workers.md#submit): an unknown key should be 401 InvalidAPIKey, but the server's log
   // line reads a
@@ -54,23 +56,31 @@ export function deliverWork<R extends GenRequest>(
     throw err.forbidden("Wrong credentials to submit as this worker.", "WrongCredentials");
   }
 
-  // 3. A worker-reported fault aborts (and maybe re-queues) the job; no reward.
-  if (body.state === "faulted") {
-    abortJob(store, req, job, store.now(), "worker");
-    store.logger.debug?.("job faulted by its worker", { id: job.id, worker: worker.name });
-    return { reward: 0 };
+  // 3. A worker-reported fault re-queues an image (whatever state the job is in) and aborts a job in
+  // flight. For images, censorship in the metadata makes it a delivery instead.
+  const s = jobState(job);
+  if (body.state === "faulted" && !kind.deliversFault?.(body)) {
+    const now = store.now();
+    requeueReportedFault(store, req, now);
+    if (s === "processing") {
+      abortJob(store, req, job, now, "worker");
+      store.logger.debug?.("job faulted by its worker", { id: job.id, worker: worker.name });
+      return { reward: 0 };
+    }
   }
 
-  // 4. Only the first submit counts; a worker in maintenance gets 0 instead of the error.
-  const s = jobState(job);
+  // 4. Only the first submit counts; a worker in maintenance gets 0 instead of the error, and a fault
+  // reported for a job already aborted is simply acknowledged.
   if (s === "finished") {
     if (worker.maintenance) return { reward: 0 };
     throw err.badRequest(`Processing Generation with ID ${job.id} already submitted.`, "DuplicateGen");
   }
   if (s === "faulted") {
+    if (body.state === "faulted") return { reward: 0 };
     throw err.badRequest(
-      `Processing Generation with ID ${job.id} took too long to process and has been aborted. ` +
-        "Please make sure your worker finishes within the job's ttl (at least 150 seconds).",
+      `Processing Generation with ID ${job.id} took too long to process and has been aborted! ` +
+        "Please check your worker speed - generations must complete within 150 seconds " +
+        "(minimum ~1 it/s, higher for large requests)!",
       "AbortedGen",
     );
   }

@@ -19,11 +19,12 @@ import {
 } from "../store/requests.js";
 import type { HordeStore } from "../store/store.js";
 import type { Worker, WorkerType } from "../store/workers.js";
-import { idlePop } from "../views/pop.js";
-import { checkInWorker, maintenanceRefusal } from "./checkin.js";
+import { type CheckInKind, checkInWorker, maintenanceRefusal } from "./checkin.js";
 import { declarationFrom } from "./declaration.js";
 
 export interface PopContext {
+  /** The models this pop offers: the queue is matched against them, even when the check-in was skipped. */
+  models: readonly string[];
   /** The worker's owner and its priority users: served first (docs/server/workers.md#pop step 8). */
   priorityUserIds: ReadonlySet<number>;
   /** Jobs (or forms) the worker asks for at most. */
@@ -32,10 +33,8 @@ export interface PopContext {
   origin: string;
 }
 
-export interface PopKind<A> {
+export interface PopKind<A> extends CheckInKind {
   type: WorkerType;
-  /** The rc of a priority username without `#` (it differs per kind). */
-  priorityRc: string;
   /** Steps 8–10: the pop's answer, and whether it carries work. */
   take(store: HordeStore, worker: Worker, ctx: PopContext): { found: boolean; answer: A };
 }
@@ -49,8 +48,9 @@ export function popWork<A>(
 ): A {
   sweep(store);
   const decl = declarationFrom(kind.type, body);
-  const { worker, priorityUserIds } = checkInWorker(store, caller.apikey, decl, kind.priorityRc);
+  const { worker, priorityUserIds } = checkInWorker(store, caller.apikey, decl, kind);
   const { found, answer } = kind.take(store, worker, {
+    models: decl.models,
     priorityUserIds,
     amount: decl.amount,
     origin: caller.origin,
@@ -73,6 +73,10 @@ export interface QueuePopSteps<K extends GenKind, Why extends string, A> {
     priorityUserIds: ReadonlySet<number>,
   ): Why | null;
   skipReport(skipped: Map<Why, number>): Record<string, number>;
+  /** The answer of a pop that found nothing: the kind's full pop shape. */
+  idle(skipped: Record<string, number>): A;
+  /** The models a worker of this kind may serve (see `CheckInKind`). */
+  parseModels?: CheckInKind["parseModels"];
   start(store: HordeStore, worker: Worker, req: Extract<GenRequest, { kind: K }>, ctx: PopContext): A;
 }
 
@@ -83,17 +87,18 @@ export interface QueuePopSteps<K extends GenKind, Why extends string, A> {
  */
 export function queuePop<K extends GenKind, Why extends string, A extends { ids: string[] }>(
   steps: QueuePopSteps<K, Why, A>,
-): PopKind<A | ReturnType<typeof idlePop>> {
+): PopKind<A> {
   return {
     type: steps.kind,
     priorityRc: "InvalidPriorityUsername",
+    ...(steps.parseModels ? { parseModels: steps.parseModels } : {}),
     take(store, worker, ctx) {
       const { match, skipped } = firstEligible(
         queuedRequests(store, steps.kind),
         ctx.priorityUserIds,
         (req) => steps.whyNot(store, worker, req, ctx.priorityUserIds),
       );
-      if (!match) return { found: false, answer: idlePop(steps.skipReport(skipped)) };
+      if (!match) return { found: false, answer: steps.idle(steps.skipReport(skipped)) };
       const answer = steps.start(store, worker, match, ctx);
       store.logger.debug?.("jobs popped", { worker: worker.name, ids: answer.ids });
       return { found: true, answer };

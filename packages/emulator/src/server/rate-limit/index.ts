@@ -19,6 +19,9 @@ export interface RateLimitOptions {
   whitelist?: string[];
 }
 
+/** IPs the horde whitelisted for a while (trusted requesters', docs/server/rate-limits.md#mechanics). */
+export type DynamicWhitelist = (ip: string, now: number) => boolean;
+
 /** The emulator's rate limiting, switchable at runtime. */
 export interface RateLimitControl {
   enabled: boolean;
@@ -43,6 +46,7 @@ export function createRateLimiting(
   clock: Clock,
   enabled: boolean,
   options: RateLimitOptions = {},
+  dynamicWhitelist: DynamicWhitelist = () => false,
 ): { control: RateLimitControl; middleware: MiddlewareHandler } {
   const limiter = new RateLimiter();
   const whitelist = new Set(options.whitelist ?? []);
@@ -53,16 +57,17 @@ export function createRateLimiting(
     const url = new URL(c.req.url);
     const route = findOperation(c.req.method, url.pathname.replace(/^\/api/, ""));
     if (!route || route.exempt) return next();
-    const apikey = c.req.header("apikey") || ANONYMOUS_API_KEY;
+    const apikey = c.req.header("apikey") ?? ANONYMOUS_API_KEY;
     const ip = metaOf(c).clientIp;
+    const now = clock.now();
     const verdict = limiter.hit(route, {
       ip,
       method: c.req.method,
       path: url.pathname,
       apikey,
       anonymous: apikey === ANONYMOUS_API_KEY,
-      whitelisted: whitelist.has(ip),
-      now: clock.now(),
+      whitelisted: whitelist.has(ip) || dynamicWhitelist(ip, now),
+      now,
     });
     if (verdict.exceeded) {
       return c.json({ message: verdict.message ?? verdict.exceeded.text }, 429, verdict.headers);

@@ -2,10 +2,11 @@
  * Fixed-window counters keyed like the server's flask-limiter (docs/server/rate-limits.md#mechanics,
  * docs/server/rate-limits.md#429-responses-and-headers):
  * - a window starts at its first hit and lasts the limit's period (the `limits` library's fixed window);
- * - every hit counts, refused ones included; limits are checked in declared order and the first one
- *   exceeded refuses the request (earlier ones have counted it);
- * - counters are per limit, per key (IP; IP+method+path; API-key hash+method+path) and per resource;
- * - the headers describe the smallest-window limit, or the one exceeded.
+ * - every hit counts, refused ones included; limits are checked shortest window first and the first one
+ *   exceeded refuses the request (the ones before it have counted it, the ones after it have not);
+ * - counters are per limit as it applies to this request (a whitelisted IP's 10/second counts apart from
+ *   the 2/second it had before), per key (IP; IP+method+path; API-key hash+method+path) and per resource;
+ * - the headers describe the first limit checked, or the one exceeded.
  * Time is the emulator's clock, so a virtual clock moves the windows too.
  */
 import { createHash } from "node:crypto";
@@ -68,7 +69,7 @@ export class RateLimiter {
     let header: { rule: LimitRule; amount: number; w: Window } | null = null;
     for (const rule of route.rules) {
       const amount = this.amount(rule, ctx);
-      const key = `${rule.text}/${this.keyValue(rule, ctx)}/${route.resource}`;
+      const key = `${amount}/${rule.windowMs}/${this.keyValue(rule, ctx)}/${route.resource}`;
       let w = this.windows.get(key);
       if (!w || ctx.now >= w.start + w.windowMs) {
         w = { start: ctx.now, count: 0, windowMs: rule.windowMs };
@@ -76,7 +77,7 @@ export class RateLimiter {
       }
       w.count++;
       const candidate = { rule, amount, w };
-      if (!header || rule.windowMs < header.rule.windowMs) header = candidate;
+      header ??= candidate;
       if (w.count > amount) {
         this.prune(ctx.now);
         const message = rule.text.replace(/^\d+/, String(amount));

@@ -29,6 +29,8 @@ export interface RouteLimits {
   pattern: RegExp;
   rules: LimitRule[];
   exempt: boolean;
+  /** The server's response cache on this operation (`@cache.cached`, docs/server/directory.md#response-caches). */
+  cache?: { timeoutMs: number; queryString: boolean };
 }
 
 const UNIT_MS: Record<string, number> = { second: 1000, minute: 60_000, hour: 3_600_000, day: 86_400_000 };
@@ -90,8 +92,27 @@ export function buildRouteLimits(): RouteLimits[] {
       pattern: new RegExp(`^${source}$`),
       rules: op.rateLimitExempt ? [] : rules,
       exempt: op.rateLimitExempt,
+      ...(op.cache
+        ? {
+            cache: {
+              timeoutMs: op.cache.timeout_seconds * 1000,
+              queryString: op.cache.varies_by_query_string,
+            },
+          }
+        : {}),
     });
   }
+  // The API document is served outside the contract's operations, under the default limits.
+  table.push({
+    operationId: "specs",
+    method: "GET",
+    resource: "/swagger.json",
+    pattern: /^\/swagger\.json$/,
+    rules: [...defaults],
+    exempt: false,
+  });
+  // flask-limiter evaluates a route's limits shortest window first (a stable sort of the declared order).
+  for (const route of table) route.rules.sort((a, b) => a.windowMs - b.windowMs);
   // Literal paths before templated ones, so /v2/workers/messages never matches /v2/workers/{id}.
   const holes = (r: RouteLimits) => (r.resource.match(/\{/g) ?? []).length;
   return table.sort((a, b) => holes(a) - holes(b));

@@ -24,6 +24,7 @@ export function horde() {
   const caller = (user: User, extra: Partial<Caller> = {}): Caller => ({
     apikey: user.apikey,
     clientAgent: "unit-test:1:none",
+    ip: "127.0.0.1",
     origin: "http://horde.local",
     maintenance: false,
     ...extra,

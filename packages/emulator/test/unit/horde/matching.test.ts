@@ -2,7 +2,7 @@
 import { describe, expect, test } from "vitest";
 import { submitImage } from "../../../src/horde/image/submit.js";
 import { canDoForm, formEligibility } from "../../../src/horde/matching/alchemy.js";
-import { chooseModel, imageEligibility } from "../../../src/horde/matching/image.js";
+import { chooseModel, imageCandidate, imageRefusal } from "../../../src/horde/matching/image.js";
 import { textEligibility } from "../../../src/horde/matching/text.js";
 import type { ImageRequest, TextRequest } from "../../../src/horde/store/requests.js";
 import { submitText } from "../../../src/horde/text/submit.js";
@@ -20,55 +20,66 @@ async function textRequest(h: ReturnType<typeof horde>, body: Record<string, unk
 }
 
 describe("image matching", () => {
-  test("a plain request matches a reGen worker with its model", async () => {
+  const offered = ["stable_diffusion"];
+
+  test("a plain request is a candidate for a reGen worker with its model, and the worker takes it", async () => {
     const h = horde();
     const req = await imageRequest(h);
-    expect(imageEligibility(h.store, h.worker("image", { models: ["stable_diffusion"] }), req)).toBeNull();
+    const worker = h.worker("image", { models: ["stable_diffusion"] });
+    expect(imageCandidate(worker, req, offered, null)).toBe(true);
+    expect(imageRefusal(h.store, worker, req)).toBeNull();
   });
 
-  test("the first failing rule names the skip reason", async () => {
+  test("what the pop's query rules out is skipped silently; the detailed check names its reason", async () => {
     const h = horde();
     const w = (body: Record<string, unknown>) => h.worker("image", { models: ["stable_diffusion"], ...body });
     const big = await imageRequest(h, { params: { width: 1024, height: 1024 } });
-    expect(imageEligibility(h.store, w({}), big)).toBe("max_pixels");
-    expect(imageEligibility(h.store, w({ models: ["SDXL 1.0"] }), await imageRequest(h))).toBe("models");
-    expect(imageEligibility(h.store, w({ nsfw: false }), await imageRequest(h))).toBe("nsfw");
-    expect(imageEligibility(h.store, w({ bridge_agent: "some bridge:1:x" }), await imageRequest(h))).toBe(
-      "bridge_version",
+    expect(imageCandidate(w({}), big, offered, null)).toBe(false);
+    expect(imageCandidate(w({ models: ["SDXL 1.0"] }), await imageRequest(h), ["SDXL 1.0"], null)).toBe(
+      false,
     );
+    expect(imageCandidate(w({ nsfw: false }), await imageRequest(h), offered, null)).toBe(false);
+    // An unknown bridge has no r2 capability: it never gets r2 requests (the default), and runs them
+    // otherwise with the legacy worker's samplers.
+    const unknown = w({ bridge_agent: "some bridge:1:x" });
+    expect(imageCandidate(unknown, await imageRequest(h), offered, null)).toBe(false);
+    const noR2 = await imageRequest(h, { r2: false });
+    expect(imageCandidate(unknown, noR2, offered, null)).toBe(true);
+    expect(imageRefusal(h.store, unknown, noR2)).toBeNull();
     const lora = await imageRequest(h, { params: { loras: [{ name: "123" }] } });
-    expect(imageEligibility(h.store, w({}), lora)).toBe("lora");
-    expect(imageEligibility(h.store, w({ allow_lora: true }), lora)).toBeNull();
+    expect(imageCandidate(w({}), lora, offered, null)).toBe(false);
+    expect(imageCandidate(w({ allow_lora: true }), lora, offered, null)).toBe(true);
+    expect(imageRefusal(h.store, w({ allow_lora: true }), lora)).toBeNull();
     const cat = await imageRequest(h, { prompt: "a Cat" });
-    expect(imageEligibility(h.store, w({ blacklist: ["cat"] }), cat)).toBe("blacklist");
+    expect(imageRefusal(h.store, w({ blacklist: ["cat"] }), cat)).toBe("blacklist");
   });
 
   test("trusted_workers refuses a worker whose owner is not trusted", async () => {
     const h = horde();
     const carol = h.store.users.create({ username: "carol" });
     const req = await imageRequest(h, { trusted_workers: true });
-    expect(imageEligibility(h.store, h.worker("image", { models: ["stable_diffusion"] }, carol), req)).toBe(
+    expect(imageRefusal(h.store, h.worker("image", { models: ["stable_diffusion"] }, carol), req)).toBe(
       "untrusted",
     );
-    expect(imageEligibility(h.store, h.worker("image", { models: ["stable_diffusion"] }), req)).toBeNull();
+    expect(imageRefusal(h.store, h.worker("image", { models: ["stable_diffusion"] }), req)).toBeNull();
   });
 
-  test("require_upfront_kudos: a requester near the floor is skipped, unless a priority user", async () => {
+  test("require_upfront_kudos: an untrusted requester near the floor is skipped", async () => {
     const h = horde();
     const req = await imageRequest(h);
     h.store.users.setKudos(h.alice, 25); // alice's floor is 25: nothing above it
     const worker = h.worker("image", { models: ["stable_diffusion"], require_upfront_kudos: true });
-    expect(imageEligibility(h.store, worker, req)).toBe("kudos");
-    expect(imageEligibility(h.store, worker, req, new Set([h.alice.id]))).toBeNull();
+    expect(imageRefusal(h.store, worker, req)).toBe("kudos");
   });
 
-  test("the batch runs on the first requested model the worker serves, or the worker's first", async () => {
+  test("the batch runs on the first requested model the worker offers, or the first it offers", async () => {
     const h = horde();
     const worker = h.worker("image", { models: ["Deliberate", "SDXL 1.0"] });
-    expect(chooseModel(worker, await imageRequest(h, { models: ["SDXL 1.0", "Deliberate"] }))).toBe(
+    const models = ["Deliberate", "SDXL 1.0"];
+    expect(chooseModel(worker, await imageRequest(h, { models: ["SDXL 1.0", "Deliberate"] }), models)).toBe(
       "SDXL 1.0",
     );
-    expect(chooseModel(worker, await imageRequest(h, { models: [] }))).toBe("Deliberate");
+    expect(chooseModel(worker, await imageRequest(h, { models: [] }), models)).toBe("Deliberate");
   });
 });
 

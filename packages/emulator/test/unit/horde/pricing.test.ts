@@ -1,5 +1,6 @@
 /** Kudos (§9, §6.1, §6.2): the figures worked out by hand from the doc's tables and formulas. */
 import { describe, expect, test } from "vitest";
+import { upfrontRule } from "../../../src/horde/image/submit.js";
 import { formCharge, formKudos } from "../../../src/horde/pricing/alchemy.js";
 import {
   activationTax,
@@ -7,8 +8,6 @@ import {
   burn,
   type ChargeFlags,
   dryRunKudos,
-  requiresUpfrontKudos,
-  upfrontMaxResolution,
   workerReward,
 } from "../../../src/horde/pricing/image.js";
 import {
@@ -26,6 +25,8 @@ const params = (width: number, height: number, steps: number, extra: object = {}
   height,
   steps,
   sampler_name: "k_euler_a",
+  cfg_scale: 5,
+  karras: true,
   ...extra,
 });
 
@@ -52,10 +53,10 @@ describe("image kudos (§9)", () => {
   test("the worker earns K·B of the model that ran; the dry run is round(burn(K)·n·B + 1)", () => {
     expect(workerReward(7.61, "stable_diffusion", params(512, 512, 30))).toBe(7.61);
     expect(workerReward(7.61, "SDXL 1.0", params(512, 512, 30))).toBe(15.22);
-    // round(8.61 · 1 · 1 + 1) = round(9.61)
-    expect(dryRunKudos(7.61, 1, ["stable_diffusion"], params(512, 512, 30), plain)).toBe(10);
-    // Without models SDXL (B = 2) is assumed: round(8.61 · 2 · 2 + 1) = round(35.44)
-    expect(dryRunKudos(7.61, 2, [], params(512, 512, 30), plain)).toBe(35);
+    // 8.61 · 1 · 1 + 1 (the dry run's answer rounds it to 10)
+    expect(dryRunKudos(7.61, 1, ["stable_diffusion"], params(512, 512, 30), plain)).toBeCloseTo(9.61, 10);
+    // Without models SDXL (B = 2) is assumed: 8.61 · 2 · 2 + 1
+    expect(dryRunKudos(7.61, 2, [], params(512, 512, 30), plain)).toBeCloseTo(35.44, 10);
   });
 
   test("the activation tax is 3, plus 5 per extra source image", () => {
@@ -63,20 +64,29 @@ describe("image kudos (§9)", () => {
     expect(activationTax(2)).toBe(13);
   });
 
-  test("upfront kudos (§9.3): over max_res², over the steps, LCM over 10, or no slow workers", () => {
-    expect(requiresUpfrontKudos(params(1024, 1024, 30), true, 1024)).toBe(false);
-    expect(requiresUpfrontKudos(params(1088, 1024, 30), true, 1024)).toBe(true);
-    expect(requiresUpfrontKudos(params(512, 512, 50), true, 1024)).toBe(true);
-    expect(requiresUpfrontKudos(params(512, 512, 12, { sampler_name: "lcm" }), true, 1024)).toBe(true);
-    expect(requiresUpfrontKudos(params(512, 512, 30), false, 1024)).toBe(true);
+  test("upfront kudos: over max_res², over a model's max_steps (40 by default), LCM over 10, or no slow workers", () => {
+    const rule = (p: ReturnType<typeof params>, slowWorkers = true, models = ["stable_diffusion"]) =>
+      upfrontRule({ params: p, models, slowWorkers }, 0, 0);
+    expect(rule(params(1024, 1024, 30)).needed).toBe(false);
+    expect(rule(params(1088, 1024, 30)).needed).toBe(true);
+    expect(rule(params(512, 512, 50)).needed).toBe(true);
+    // A request naming no model has no steps rule.
+    expect(rule(params(512, 512, 50), true, []).needed).toBe(false);
+    expect(rule(params(512, 512, 12, { sampler_name: "lcm" })).needed).toBe(true);
+    expect(rule(params(512, 512, 30), false).needed).toBe(true);
   });
 
-  test("max_res = 1024 + 10·threads − round(0.9·queued), clamped to [the baseline's minimum, 1024]", () => {
-    expect(upfrontMaxResolution(0, 0, 576)).toBe(1024);
-    expect(upfrontMaxResolution(10, 0, 576)).toBe(1024);
-    expect(upfrontMaxResolution(0, 1000, 576)).toBe(576);
-    // 1024 − 450 = 574, below SD2's 768
-    expect(upfrontMaxResolution(0, 500, 768)).toBe(768);
+  test("max_res = 1024 + 10·threads − round(0.9·queued), between 576 (1024 for SDXL) and 1024", () => {
+    const maxRes = (threads: number, queued: number, models = ["stable_diffusion"], slowWorkers = true) =>
+      upfrontRule({ params: params(512, 512, 30), models, slowWorkers }, threads, queued).maxRes;
+    expect(maxRes(0, 0)).toBe(1024);
+    expect(maxRes(10, 0)).toBe(1024);
+    expect(maxRes(0, 1000)).toBe(576);
+    // The rule meant to raise SD 2 to 768 never fires (it compares with a spelling the reference never uses).
+    expect(maxRes(0, 500, ["stable_diffusion_2.1"])).toBe(576);
+    expect(maxRes(0, 500, ["SDXL 1.0"])).toBe(1024);
+    // Without slow workers the raw value is reported, unclamped.
+    expect(maxRes(10, 0, ["stable_diffusion"], false)).toBe(1124);
   });
 });
 

@@ -49,7 +49,7 @@ describe("counters and done", () => {
 
   test("a stale job is aborted and re-queued; the third fault faults the request, which is then done (§2.3)", async () => {
     const { h, req, pop, progress } = await started(1);
-    const ttlMs = pop().ttl * 1000;
+    const ttlMs = (pop().ttl as number) * 1000;
     await h.clock.advance(ttlMs + 1);
     sweep(h.store);
     expect(progress()).toEqual({ finished: 0, processing: 0, restarted: 1, waiting: 1, done: false });
@@ -64,12 +64,15 @@ describe("counters and done", () => {
 });
 
 describe("is_possible (§2.1)", () => {
-  test("false with no worker that could serve it; true once one checks in, and while a job is in flight", async () => {
+  test("false with no worker that could serve it; true once one checks in and the verdict is a minute old, and while a job is in flight", async () => {
     const { h, req, pop } = await started(1);
     const possible = () => isPossible(h.store, req, counters(h.store, req));
     expect(possible()).toBe(false);
     h.worker("image", { models: ["SDXL 1.0"] });
+    h.worker("image", { models: ["stable_diffusion"] });
+    // The server remembers the verdict for a minute.
     expect(possible()).toBe(false);
+    await h.clock.advance(60_000);
     h.worker("image", { models: ["stable_diffusion"] });
     expect(possible()).toBe(true);
     pop();

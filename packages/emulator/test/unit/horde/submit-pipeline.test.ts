@@ -6,7 +6,7 @@ import { describe, expect, test } from "vitest";
 import { HordeError } from "../../../src/horde/errors.js";
 import { submitImage } from "../../../src/horde/image/submit.js";
 import { submitText } from "../../../src/horde/text/submit.js";
-import { NO_WORKER_MESSAGE } from "../../../src/horde/views/request-status.js";
+import { NO_TEXT_WORKER_MESSAGE, NO_WORKER_MESSAGE } from "../../../src/horde/views/request-status.js";
 import { horde } from "./fixture.js";
 
 /** The rc a submit is refused with, or "accepted". */
@@ -52,17 +52,23 @@ describe("the submit pipeline", () => {
     const image = await submitImage(h.store, { prompt: "a lighthouse", params: { n: 2 } }, h.caller(h.alice));
     const text = await submitText(h.store, { prompt: "Once" }, h.caller(h.alice));
     // K of a 512², 30-step image is 7.61; text says 0 (QUIRK(§6.1)).
+    // An image 202 also carries the warning; the text one only the (shorter) message.
     expect(image).toEqual({
       dryRun: false,
-      body: { id: expect.any(String), kudos: 8, message: NO_WORKER_MESSAGE },
+      body: {
+        id: expect.any(String),
+        kudos: 8,
+        message: NO_WORKER_MESSAGE,
+        warnings: [{ code: "NoAvailableWorker", message: NO_WORKER_MESSAGE }],
+      },
     });
     expect(text).toEqual({
       dryRun: false,
-      body: { id: expect.any(String), kudos: 0, message: NO_WORKER_MESSAGE },
+      body: { id: expect.any(String), kudos: 0, message: NO_TEXT_WORKER_MESSAGE },
     });
-    // Taxes: 3 for the image, 1 for the text.
+    // Taxes: 3 for the image, 1 for the text; each activation counts one request in the records.
     expect(h.alice.kudos).toBe(100 - 3 - 1);
-    expect(h.alice.records.request).toMatchObject({ image: 2, text: 1 });
+    expect(h.alice.records.request).toMatchObject({ image: 1, text: 1 });
     expect(h.store.requestsOf().map((r) => [r.kind, r.remaining])).toEqual([
       ["image", 2],
       ["text", 1],

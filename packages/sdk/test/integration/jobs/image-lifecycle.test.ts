@@ -30,6 +30,9 @@ function setup(options: { devWorkers?: number; apiKey?: string } = {}) {
 
 /** Read a request's progress straight from the emulator, bypassing the client under test. */
 async function rawCheck(id: string) {
+  // The server caches /generate/check for a second (docs/server/directory.md#response-caches); this read
+  // wants the state right now, so it forgets the cached answers first.
+  (emulator as Emulator).responseCache.clear();
   const response = await (emulator as Emulator).fetch(`${BASE}/v2/generate/check/${id}`);
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
