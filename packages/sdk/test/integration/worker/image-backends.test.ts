@@ -15,6 +15,8 @@ import { describe, expect, it, onTestFinished } from "vitest";
 
 const codec = sharpCodec(sharp);
 const MODEL = "Deliberate";
+/** The server hands painting jobs only to a worker that also serves an inpainting model (docs/server/workers.md#pop). */
+const INPAINTING_WORKER_MODELS = ["deliberate_v3", "Deliberate Inpainting"];
 
 /** A txt2img request with every mapped field away from its default: 2 images, hires fix, TIs. */
 const TXT2IMG = {
@@ -165,7 +167,7 @@ describe("a1111 backend (AUTOMATIC1111 / Forge)", () => {
     const backend = a1111Backend({ url: fake.url, codec });
     const w = worker({
       kind: "image",
-      models: ["deliberate_v3"],
+      models: INPAINTING_WORKER_MODELS,
       backend: onVirtualClock(backend, clock),
     }).start();
     const source = await png(64, 64);
@@ -231,7 +233,7 @@ describe("a1111 backend (AUTOMATIC1111 / Forge)", () => {
     const { worker, requesterClient, clock } = setupWorkerHarness();
     const w = worker({
       kind: "image",
-      models: ["deliberate_v3"],
+      models: INPAINTING_WORKER_MODELS,
       backend: onVirtualClock(a1111Backend({ url: fake.url, codec }), clock),
     }).start();
     await requesterClient.generateImage({
@@ -358,7 +360,7 @@ describe("comfyui backend", () => {
     const backend = comfyuiBackend({ url: fake.url, codec, WebSocket: null, progressIntervalMs: 10 });
     const w = worker({
       kind: "image",
-      models: ["deliberate_v3"],
+      models: INPAINTING_WORKER_MODELS,
       backend: onVirtualClock(backend, clock),
     }).start();
     const source = await png(64, 64);
