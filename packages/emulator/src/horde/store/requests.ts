@@ -110,7 +110,6 @@ export interface TextParams {
 export interface TextRequest extends GenRequestBase {
   kind: "text";
   params: TextParams;
-  softprompt?: string;
   validatedBackends: boolean;
 }
 

@@ -26,8 +26,46 @@ const IMAGE_PAYLOAD_DEFAULTS: Record<string, unknown> = {
   image_is_control: false,
   return_control_map: false,
 };
-/** The payload fields the server marshals (ModelPayloadKobold). */
-const TEXT_PAYLOAD_FIELDS = Object.keys(schemas.ModelPayloadKobold.shape);
+/**
+ * The payload fields the server marshals (ModelPayloadKobold), in its order: a model's own fields first,
+ * then its parents' (ModelPayloadRootKobold, then ModelPayloadStyleKobold).
+ */
+const TEXT_PAYLOAD_FIELDS = [
+  "prompt",
+  "n",
+  "max_context_length",
+  "max_length",
+  "frmtadsnsp",
+  "frmtrmblln",
+  "frmtrmspch",
+  "frmttriminc",
+  "rep_pen",
+  "rep_pen_range",
+  "rep_pen_slope",
+  "singleline",
+  "temperature",
+  "tfs",
+  "top_a",
+  "top_k",
+  "top_p",
+  "typical",
+  "sampler_order",
+  "use_default_badwordsids",
+  "stop_sequence",
+  "min_p",
+  "smoothing_factor",
+  "dynatemp_range",
+  "dynatemp_exponent",
+];
+/** Model defaults that marshalling fills in when the request did not set the field (docs/server/text.md#pop). */
+const TEXT_PAYLOAD_DEFAULTS: Record<string, unknown> = {
+  max_context_length: 2048,
+  max_length: 80,
+  min_p: 0,
+  smoothing_factor: 0,
+  dynatemp_range: 0,
+  dynatemp_exponent: 1,
+};
 
 /** The fields of `source` the payload model has, in the model's order. */
 function marshal(fields: readonly string[], source: Record<string, unknown>): Record<string, unknown> {
@@ -89,17 +127,39 @@ function imagePayload(req: ImageRequest, seed: number, count: number): Record<st
   return marshal(IMAGE_PAYLOAD_FIELDS, source);
 }
 
-export function textPop(req: TextRequest, jobId: string, model: string, ttl: number) {
+/**
+ * A text pop (docs/server/text.md#pop): always the full marshalled shape. The payload carries the model's
+ * defaults even when idle; `softprompt` and `extra_source_images` are never filled in for text.
+ */
+function textPopShape(fields: {
+  payload: Record<string, unknown>;
+  id: string | null;
+  ids: string[];
+  ttl: number | null;
+  skipped: Record<string, number>;
+  model: string | null;
+}) {
+  const { payload, id, ids, ttl, skipped, model } = fields;
   return {
-    payload: marshal(TEXT_PAYLOAD_FIELDS, { ...req.params, prompt: req.prompt, n: 1 }),
-    id: jobId,
-    ids: [jobId],
-    skipped: {},
-    ...(req.softprompt !== undefined ? { softprompt: req.softprompt } : {}),
-    model,
+    payload: marshal(TEXT_PAYLOAD_FIELDS, { ...TEXT_PAYLOAD_DEFAULTS, ...payload }),
+    id,
+    ids,
+    messages: [] as unknown[],
     ttl,
-    messages: [],
+    extra_source_images: null,
+    skipped,
+    softprompt: null,
+    model,
   };
+}
+
+export function textPop(req: TextRequest, ids: string[], model: string, ttl: number) {
+  const payload = { ...req.params, prompt: req.prompt, n: 1 };
+  return textPopShape({ payload, id: ids[0] ?? null, ids, ttl, skipped: {}, model });
+}
+
+export function idleTextPop(skipped: Record<string, number>) {
+  return textPopShape({ payload: {}, id: null, ids: [], ttl: null, skipped, model: null });
 }
 
 /** One popped form, with where the worker reads the source and (post-processors) uploads its result. */
@@ -109,19 +169,29 @@ export interface PoppedForm {
   upload?: string;
 }
 
+/** Found forms (docs/server/alchemy.md#pop): `payload` only when the request gave one, `r2_upload` for post-processors. */
 export function alchemyPop(forms: PoppedForm[]) {
   return {
     forms: forms.map(({ form, sourceImage, upload }) => ({
       id: form.id,
       form: form.name,
-      payload: form.payload ?? {},
+      ...(form.payload !== undefined && form.payload !== null ? { payload: form.payload } : {}),
       source_image: sourceImage,
       ...(upload !== undefined ? { r2_upload: upload } : {}),
     })),
+    skipped: {},
   };
 }
 
-/** An alchemy pop that found nothing says only what it skipped (docs/server/alchemy.md#alchemy). */
+/** The reasons an alchemy pop reports: the other counts are dropped when the answer is marshalled. */
+const ALCHEMY_SKIP_REASONS = ["worker_id", "untrusted", "bridge_version"];
+
+/** An alchemy pop that found nothing (docs/server/alchemy.md#pop): `forms` is null. */
 export function idleAlchemyPop(skipped: Record<string, number>) {
-  return { skipped };
+  return {
+    forms: null,
+    skipped: Object.fromEntries(
+      Object.entries(skipped).filter(([why]) => ALCHEMY_SKIP_REASONS.includes(why)),
+    ),
+  };
 }

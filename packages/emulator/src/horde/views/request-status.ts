@@ -134,24 +134,25 @@ export function textStatusView(store: HordeStore, req: TextRequest): TextStatusV
 
 export interface AlchemyStatusView {
   state: string;
-  forms: { form: string; state: string; result: Record<string, unknown> | null }[];
+  forms: { form: string; state: string; result?: Record<string, unknown> }[];
 }
 
-/** The alchemy status (docs/server/alchemy.md#alchemy): post-processor results that say "R2" become presigned download URLs. */
+/**
+ * The alchemy status (docs/server/alchemy.md#status): `result` only once a form has one. Results that say
+ * "R2" point at the form's upload (the key a job's image has): a download URL valid 1800 s from the delivery, minted under `origin`.
+ */
 export function alchemyStatusView(store: HordeStore, i: Interrogation, origin: string): AlchemyStatusView {
-  const now = store.now();
   return {
     state: interrogationState(i),
     forms: i.forms.map((f) => {
-      let result = f.result;
-      if (result && f.resultKey) {
-        result = Object.fromEntries(
-          Object.entries(result).map(([k, v]) => [
-            k,
-            v === "R2" ? store.r2.presign(origin, "GET", f.resultKey as string, now) : v,
-          ]),
-        );
-      }
+      if (f.result === null) return { form: f.name, state: f.state };
+      const deliveredAt = f.deliveredAt ?? store.now();
+      const result = Object.fromEntries(
+        Object.entries(f.result).map(([k, v]) => [
+          k,
+          v === "R2" ? store.r2.presign(origin, "GET", resultKey(f.id), deliveredAt) : v,
+        ]),
+      );
       return { form: f.name, state: f.state, result };
     }),
   };
@@ -161,6 +162,11 @@ export function alchemyStatusView(store: HordeStore, i: Interrogation, origin: s
 export const NO_WORKER_MESSAGE =
   "Warning: No available workers can fulfill this request. It will expire in 20 minutes unless a " +
   "worker appears. Please consider reducing its size or choosing a different model.";
+
+/** The text request's own `message` (docs/server/text.md#submit). */
+export const NO_TEXT_WORKER_MESSAGE =
+  "Warning: No available workers can fulfill this request. It will expire in 20 minutes. " +
+  "Consider reducing the amount of tokens to generate.";
 
 export interface AcceptedView {
   id: string;
@@ -172,7 +178,9 @@ export interface AcceptedView {
 /** The 202 of a new image or text request (skip_none): `message` only when no active worker can serve it, `warnings` only when any. */
 export function acceptedView(store: HordeStore, req: GenRequest, kudos: number): AcceptedView {
   const body: AcceptedView = { id: req.id, kudos };
-  if (!isPossible(store, req, counters(store, req))) body.message = NO_WORKER_MESSAGE;
+  if (!isPossible(store, req, counters(store, req))) {
+    body.message = req.kind === "text" ? NO_TEXT_WORKER_MESSAGE : NO_WORKER_MESSAGE;
+  }
   if (req.kind === "image" && req.warnings.length > 0) body.warnings = req.warnings;
   return body;
 }

@@ -21,12 +21,16 @@ export function checkInWorker(
   apikey: string,
   decl: WorkerDeclaration,
   priorityRc: string,
+  declare?: (decl: WorkerDeclaration, user: User) => void,
 ): CheckedIn {
   const now = store.now();
   // 1. Priority usernames must look like alias#id (QUIRK(docs/server/errors.md#return-codes): alchemy pops
   // say BadRequest).
   if (decl.priorityUsernames.some((u) => !u.includes("#"))) {
-    throw err.badRequest("Priority usernames need to be in the form alias#id.", priorityRc);
+    throw err.badRequest(
+      "Priority usernames need to be provided in the form of 'alias#number'. Example: 'db0#1'",
+      priorityRc,
+    );
   }
   // 2. Who is asking.
   const user = store.users.findByKey(apikey);
@@ -35,7 +39,8 @@ export function checkInWorker(
   if (user.flagged) {
     throw err.forbidden("This user has been flagged and cannot run workers.", "WorkerFlaggedMaintenance");
   }
-  if (user.anonymous) throw err.forbidden("Anonymous users cannot run workers.", "AnonForbiddenWorker");
+  if (user.anonymous)
+    throw err.forbidden("Anonymous user is forbidden from performing this operation", "AnonForbiddenWorker");
 
   // 3. A name belongs to one worker type.
   let worker = store.workers.findByName(decl.name);
@@ -54,7 +59,8 @@ export function checkInWorker(
     throw err.forbidden("Wrong credentials to submit as this worker.", "WrongCredentials");
   }
 
-  // 7. Check-in, with the uptime kudos it has earned.
+  // 7. Check-in, with the uptime kudos it has earned. The kind's refusals come here: the worker exists by now.
+  declare?.(decl, user);
   const uptime = store.workers.checkIn(worker, decl, now);
   if (uptime > 0) store.users.credit(user, uptime, "recurring");
   const priorityUserIds = new Set<number>([user.id]);

@@ -21,11 +21,33 @@ export interface SubmitBody {
   gen_metadata?: { type: string; value: string; ref?: string }[];
 }
 
-export interface DeliverKind<R extends GenRequest> {
-  kind: R["kind"];
-  /** Step 5: stores the result, pays the worker, charges the requester; the reward. */
-  deliver(store: HordeStore, job: Job, req: R, worker: Worker, body: SubmitBody): number;
-}
+/**
+ * What a kind brings: either step 5 alone (the common steps 3–4 run first), or steps 3–5 when the kind
+ * orders them its own way (text, docs/server/text.md#worker-submit).
+ */
+export type DeliverKind<R extends GenRequest> =
+  | {
+      kind: R["kind"];
+      /** Step 5: stores the result, pays the worker, charges the requester; the reward. */
+      deliver(store: HordeStore, job: Job, req: R, worker: Worker, body: SubmitBody): number;
+    }
+  | {
+      kind: R["kind"];
+      submit(store: HordeStore, job: Job, req: R, worker: Worker, body: SubmitBody): { reward: number };
+    };
+
+/** The answers to a second submit, and to a submit of a job that was aborted (docs/server/workers.md#submit step 4). */
+export const duplicateGen = (id: string) =>
+  err.badRequest(`Processing Generation with ID ${id} already submitted.`, "DuplicateGen");
+export const abortedGen = (id: string) =>
+  err.badRequest(
+    `Processing Generation with ID ${id} took too long to process and has been aborted! Please check your ` +
+      "worker speed - generations must complete within 150 seconds (minimum ~1 it/s, higher for large requests)!",
+    "AbortedGen",
+  );
+/** An unknown job or form id (docs/server/workers.md#submit step 1). */
+export const invalidJobId = (id: string) =>
+  err.notFound(`Processing Job with ID ${id} does not exist.`, "InvalidJobID");
 
 export function deliverWork<R extends GenRequest>(
   store: HordeStore,
@@ -38,8 +60,7 @@ export function deliverWork<R extends GenRequest>(
   // 1. Unknown job (also one whose request expired and was deleted, or a job of the other kind).
   const job = store.findJob(body.id);
   const req = job ? store.requestOf(job) : undefined;
-  if (!job || !req || req.kind !== kind.kind)
-    throw err.notFound(`Processing Generation with ID ${body.id} does not exist.`, "InvalidJobID");
+  if (!job || !req || req.kind !== kind.kind) throw invalidJobId(body.id);
 
   // 2. QUIRK(docs/server/workers.md#submit): an unknown key should be 401 InvalidAPIKey, but the server's log
   // line reads a
@@ -54,6 +75,8 @@ export function deliverWork<R extends GenRequest>(
     throw err.forbidden("Wrong credentials to submit as this worker.", "WrongCredentials");
   }
 
+  if ("submit" in kind) return kind.submit(store, job, req as R, worker, body);
+
   // 3. A worker-reported fault aborts (and maybe re-queues) the job; no reward.
   if (body.state === "faulted") {
     abortJob(store, req, job, store.now(), "worker");
@@ -65,14 +88,8 @@ export function deliverWork<R extends GenRequest>(
   const s = jobState(job);
   if (s === "finished") {
     if (worker.maintenance) return { reward: 0 };
-    throw err.badRequest(`Processing Generation with ID ${job.id} already submitted.`, "DuplicateGen");
+    throw duplicateGen(job.id);
   }
-  if (s === "faulted") {
-    throw err.badRequest(
-      `Processing Generation with ID ${job.id} took too long to process and has been aborted. ` +
-        "Please make sure your worker finishes within the job's ttl (at least 150 seconds).",
-      "AbortedGen",
-    );
-  }
+  if (s === "faulted") throw abortedGen(job.id);
   return { reward: kind.deliver(store, job, req as R, worker, body) };
 }

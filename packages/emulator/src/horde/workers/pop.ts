@@ -17,7 +17,8 @@ import {
   setRemaining,
 } from "../store/requests.js";
 import type { HordeStore } from "../store/store.js";
-import type { Worker, WorkerType } from "../store/workers.js";
+import type { User } from "../store/users.js";
+import type { Worker, WorkerDeclaration, WorkerType } from "../store/workers.js";
 import { idlePop } from "../views/pop.js";
 import { checkInWorker, maintenanceRefusal } from "./checkin.js";
 import { declarationFrom } from "./declaration.js";
@@ -37,6 +38,8 @@ export interface PopKind<A> {
   priorityRc: string;
   /** Steps 8–10: the pop's answer, and whether it carries work. */
   take(store: HordeStore, worker: Worker, ctx: PopContext): { found: boolean; answer: A };
+  /** Step 7: the kind's checks of what the worker declares, once the worker exists (throws the refusal). */
+  declare?(decl: WorkerDeclaration, user: User): void;
 }
 
 /** Answers a schema-valid pop body (`name` present) from the caller's worker. */
@@ -48,7 +51,13 @@ export function popWork<A>(
 ): A {
   sweep(store);
   const decl = declarationFrom(kind.type, body);
-  const { worker, priorityUserIds } = checkInWorker(store, caller.apikey, decl, kind.priorityRc);
+  const { worker, priorityUserIds } = checkInWorker(
+    store,
+    caller.apikey,
+    decl,
+    kind.priorityRc,
+    kind.declare,
+  );
   const { found, answer } = kind.take(store, worker, {
     priorityUserIds,
     amount: decl.amount,
@@ -68,6 +77,8 @@ export interface QueuePopSteps<K extends GenKind, Why extends string, A> {
     priorityUserIds: ReadonlySet<number>,
   ): Why | null;
   skipReport(skipped: Map<Why, number>): Record<string, number>;
+  /** The answer when nothing matched (the image shape unless the kind marshals its own). */
+  idle?(skipped: Record<string, number>): A;
   start(store: HordeStore, worker: Worker, req: Extract<GenRequest, { kind: K }>, ctx: PopContext): A;
 }
 
@@ -76,9 +87,10 @@ export interface QueuePopSteps<K extends GenKind, Why extends string, A> {
  * priority order; the first request the
  * worker may take starts jobs, else the pop reports why each request was skipped.
  */
-export function queuePop<K extends GenKind, Why extends string, A extends { ids: string[] }>(
+export function queuePop<K extends GenKind, Why extends string, A extends { ids: (string | null)[] }>(
   steps: QueuePopSteps<K, Why, A>,
 ): PopKind<A | ReturnType<typeof idlePop>> {
+  const idle = steps.idle ?? idlePop;
   return {
     type: steps.kind,
     priorityRc: "InvalidPriorityUsername",
@@ -88,7 +100,7 @@ export function queuePop<K extends GenKind, Why extends string, A extends { ids:
         ctx.priorityUserIds,
         (req) => steps.whyNot(store, worker, req, ctx.priorityUserIds),
       );
-      if (!match) return { found: false, answer: idlePop(steps.skipReport(skipped)) };
+      if (!match) return { found: false, answer: idle(steps.skipReport(skipped)) };
       const answer = steps.start(store, worker, match, ctx);
       store.logger.debug?.("jobs popped", { worker: worker.name, ids: answer.ids });
       return { found: true, answer };
