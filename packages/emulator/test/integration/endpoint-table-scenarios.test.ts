@@ -351,7 +351,7 @@ describe("§10 POST /v2/interrogate/pop and /interrogate/submit — req, 60/s pe
   test("InterrogationPopPayload and {reward}; DuplicateGen, InvalidJobID", async () => {
     const h = row();
     const none = await h.alchemyPop();
-    expect(none.body).toEqual({ skipped: {} });
+    expect(none.body).toEqual({ forms: null, skipped: {} });
     await h.interrogate();
     const job = await h.alchemyPop();
     expect(conformance(schemas.InterrogationPopPayload, job.body)).toEqual([]);

@@ -10,7 +10,7 @@
  *   no debit is forgiven);
  * - the horde tax: what requesters consumed equals what their requests report consumed (/check `kudos`:
  *   the activation tax plus the charge of every delivered job), and what worker owners earned equals the
- *   `reward`s the submits answered (× the bridge multiplier: 1 for reGen 9, 0.75 for an unknown bridge). /check rounds `kudos` to a
+ *   `reward`s the submits answered (× the image bridge's multiplier: 1 for reGen 9; text has none). /check rounds `kudos` to a
  *   whole number, so the first equality holds to half a kudo per request. The two sides are NOT equal:
  *   the tax and the charge/reward formulas make the horde a net sink, as on the server.
  */
@@ -321,10 +321,9 @@ async function run(w: World, op: Op): Promise<void> {
       const id = op.raw ?? pickFrom(w.popped[op.kind], op.pick) ?? "none";
       const path = op.kind === "image" ? "/api/v2/generate/submit" : "/api/v2/generate/text/submit";
       const r = await send(w, "submit", "POST", path, JSON.stringify({ ...op.body, id }), worker.apikey);
-      // Owners are credited reward × the bridge multiplier: 1 for reGen 9 (the image pops), 0.75 for a
-      // bridge the horde does not know (the text pops send none).
-      if (r.status === 200 && typeof r.json?.reward === "number")
-        w.rewards += r.json.reward * (op.kind === "image" ? 1 : 0.75);
+      // Owners are credited reward × the bridge multiplier: 1 for reGen 9 (the image pops); a text
+      // worker's bridge never scales its reward.
+      if (r.status === 200 && typeof r.json?.reward === "number") w.rewards += r.json.reward;
       return;
     }
     case "read": {

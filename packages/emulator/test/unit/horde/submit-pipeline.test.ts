@@ -6,7 +6,7 @@ import { describe, expect, test } from "vitest";
 import { HordeError } from "../../../src/horde/errors.js";
 import { submitImage } from "../../../src/horde/image/submit.js";
 import { submitText } from "../../../src/horde/text/submit.js";
-import { NO_WORKER_MESSAGE } from "../../../src/horde/views/request-status.js";
+import { NO_TEXT_WORKER_MESSAGE, NO_WORKER_MESSAGE } from "../../../src/horde/views/request-status.js";
 import { horde } from "./fixture.js";
 
 /** The rc a submit is refused with, or "accepted". */
@@ -58,7 +58,7 @@ describe("the submit pipeline", () => {
     });
     expect(text).toEqual({
       dryRun: false,
-      body: { id: expect.any(String), kudos: 0, message: NO_WORKER_MESSAGE },
+      body: { id: expect.any(String), kudos: 0, message: NO_TEXT_WORKER_MESSAGE },
     });
     // Taxes: 3 for the image, 1 for the text.
     expect(h.alice.kudos).toBe(100 - 3 - 1);
