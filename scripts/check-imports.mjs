@@ -2,8 +2,7 @@
 // The import rules of the repository, checked on every `npm test`: which files may not import what.
 // Each rule names the files it governs (a glob on repo-relative paths) and the imports they must not make
 // (globs on the resolved repo path of a relative import, or on the bare specifier of a package). A broken
-// rule is printed as `file:line` with the rule and its reason, and the run exits 1. A rule marked
-// `pending: true` is known to be broken while a change is under way: it is reported as a warning only.
+// rule is printed as `file:line` with the rule and its reason, and the run exits 1.
 //
 //   node scripts/check-imports.mjs [--root DIR]     (default: the repository this script lives in)
 //
@@ -49,8 +48,6 @@ export const RULES = [
     from: "packages/sdk/src/models/**",
     forbid: ["packages/sdk/src/client/**"],
     reason: "models/ describes the API; client/ executes it, so the arrow runs from client/ to models/ only",
-    // models/api-methods.ts patches the client; it goes away with the SDK restructure (issue 18).
-    pending: true,
   },
 ];
 
@@ -175,20 +172,14 @@ function main(argv) {
   const root = at >= 0 ? path.resolve(argv[at + 1] ?? ".") : fileURLToPath(new URL("..", import.meta.url));
   if (!statSync(root).isDirectory()) throw new Error(`not a directory: ${root}`);
   const findings = checkImports(root);
-  const errors = findings.filter((f) => !f.rule.pending);
   for (const f of findings) {
-    const label = f.rule.pending ? "warning (pending rule)" : "error";
     console.error(
-      `${f.file}:${f.line}: ${label}: imports "${f.specifier}" (${f.pattern}), breaking the rule ` +
+      `${f.file}:${f.line}: error: imports "${f.specifier}" (${f.pattern}), breaking the rule ` +
         `"${f.rule.name}": ${f.rule.reason}`,
     );
   }
-  const warnings = findings.length - errors.length;
-  console.log(
-    `check-imports: ${RULES.length} rules, ${errors.length} violation(s)` +
-      (warnings > 0 ? `, ${warnings} warning(s) from pending rules` : ""),
-  );
-  return errors.length > 0 ? 1 : 0;
+  console.log(`check-imports: ${RULES.length} rules, ${findings.length} violation(s)`);
+  return findings.length > 0 ? 1 : 0;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -84,13 +84,31 @@ export function redactingIO(
   };
 }
 
+/**
+ * Streams whose reader went away (`horde … | head`): further output is dropped instead of crashing the
+ * process on EPIPE — a command that is following a job keeps following it, so the job still completes or
+ * is cancelled as usual.
+ */
+const closed = new WeakSet<NodeJS.WriteStream>();
+function guard(stream: NodeJS.WriteStream): NodeJS.WriteStream {
+  if (stream.listenerCount("error") === 0) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") closed.add(stream);
+      else throw error;
+    });
+  }
+  return stream;
+}
+
+function writeTo(stream: NodeJS.WriteStream, text: string): void {
+  if (!closed.has(stream)) guard(stream).write(text);
+}
+
 /** The real process: stdout, stderr, `process.env`, SIGINT/SIGTERM and `process.exit`. */
 export function processIO(): RuntimeIO {
   return {
     stdout: {
-      write: (text) => {
-        process.stdout.write(text);
-      },
+      write: (text) => writeTo(process.stdout, text),
       get isTTY() {
         return process.stdout.isTTY === true;
       },
@@ -99,9 +117,7 @@ export function processIO(): RuntimeIO {
       },
     },
     stderr: {
-      write: (text) => {
-        process.stderr.write(text);
-      },
+      write: (text) => writeTo(process.stderr, text),
       get isTTY() {
         return process.stderr.isTTY === true;
       },

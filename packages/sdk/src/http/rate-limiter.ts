@@ -1,7 +1,7 @@
 import type { Clock } from "../core/clock.js";
 import { HordeValidationError } from "../core/errors.js";
 import type { HttpMethod } from "../core/messages.js";
-import { defaultRateLimit, operations } from "../models/generated/operations.js";
+import { defaultRateLimits, routeRateLimits } from "../models/generated/rate-limits.js";
 
 /** One limit as the server declares it: `count` requests per `windowMs`, counted per `scope`. */
 export interface LimitRule {
@@ -67,20 +67,15 @@ interface RouteLimits {
 function buildRouteTable(overrides: Record<string, LimitRule[]>): RouteLimits[] {
   const table: RouteLimits[] = [];
   // flask-limiter scopes default limits per route and IP (docs/server/rate-limits.md#mechanics).
-  const defaults = defaultRateLimit.limits.map((limit) => ({
-    ...countPerWindow(limit),
-    scope: "ip" as const,
-  }));
-  for (const op of Object.values(operations)) {
-    const declared = op.rateLimits as readonly { limit: string; key: string }[];
-    let rules: LimitRule[] = op.rateLimitExempt
-      ? []
-      : declared.length > 0
-        ? declared.map((r) => ({ ...countPerWindow(r.limit), scope: scopeOf(r.key) }))
-        : defaults;
-    rules = overrides[op.operationId] ?? rules;
-    const source = op.path.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\\?\{\w+\\?\}|\{\w+\}/g, "[^/]+");
-    table.push({ operationId: op.operationId, method: op.method, pattern: new RegExp(`^${source}$`), rules });
+  const defaults = defaultRateLimits.map((limit) => ({ ...countPerWindow(limit), scope: "ip" as const }));
+  for (const [operationId, method, path, limits] of routeRateLimits) {
+    const declared =
+      limits === null
+        ? defaults
+        : limits.map(([limit, key]) => ({ ...countPerWindow(limit), scope: scopeOf(key) }));
+    const rules = overrides[operationId] ?? declared;
+    const source = path.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\\?\{\w+\\?\}|\{\w+\}/g, "[^/]+");
+    table.push({ operationId, method, pattern: new RegExp(`^${source}$`), rules });
   }
   // Literal paths before templated ones, so /v2/workers/messages never matches /v2/workers/{id}.
   return table.sort((a, b) => placeholders(a) - placeholders(b));
@@ -90,9 +85,20 @@ function placeholders(route: RouteLimits): number {
   return (route.pattern.source.match(/\[\^\/\]\+/g) ?? []).length;
 }
 
-/** A sliding log of send times: never more than `count` sends in any `windowMs` interval, hence in any server window. */
+/**
+ * One send in a bucket's log. The server opens its fixed window when it *handles* a request, which can be
+ * well after the client sent it (a busy server picks requests up late), so an entry is anchored on the
+ * answer: while the request is in flight it occupies its slot indefinitely; once answered it counts from
+ * the moment the answer arrived — never earlier than the server can have counted it.
+ */
+interface Entry {
+  at: number;
+  open: boolean;
+}
+
+/** A sliding log of sends: never more than `count` in any `windowMs` interval, hence in any server window. */
 class Window {
-  readonly sent: number[] = [];
+  readonly log: Entry[] = [];
   blockedUntil = 0;
   constructor(
     readonly count: number,
@@ -101,11 +107,28 @@ class Window {
 
   /** Milliseconds to wait before a send at `now` fits. */
   delay(now: number): number {
-    while (this.sent.length > 0 && now - (this.sent[0] as number) >= this.windowMs) this.sent.shift();
-    const byLog = this.sent.length < this.count ? 0 : (this.sent[0] as number) + this.windowMs - now;
+    while (this.log.length > 0 && !this.log[0]?.open && now - (this.log[0] as Entry).at >= this.windowMs) {
+      this.log.shift();
+    }
+    let byLog = 0;
+    if (this.log.length >= this.count) {
+      // The oldest entries that must leave the log before there is room; an open one has not started counting.
+      const blocking = this.log.slice(0, this.log.length - this.count + 1);
+      byLog = blocking.some((e) => e.open)
+        ? this.windowMs
+        : Math.max(...blocking.map((e) => e.at)) + this.windowMs - now;
+    }
     return Math.max(byLog, this.blockedUntil - now, 0);
   }
 }
+
+/** What `acquire` hands back: settle it when the answer (or the failure) arrives. */
+export interface RatePermit {
+  /** The request is over: anchor its entries on now, and follow the server's X-RateLimit-* headers if any. */
+  settle(headers?: Headers): void;
+}
+
+const NO_PERMIT: RatePermit = { settle() {} };
 
 /**
  * Client-side throttling from the contract's limits, keyed the way the server keys them, shared by every job
@@ -133,15 +156,23 @@ export class RateLimiter {
     return this.#routes.find((r) => r.method === method && r.pattern.test(path));
   }
 
-  /** Wait until a request may be sent, then record it. Requests on one bucket go out in call order. */
-  async acquire(method: HttpMethod, path: string, apiKeyId: string, signal?: AbortSignal): Promise<void> {
-    if (!this.#enabled) return;
+  /**
+   * Wait until a request may be sent, then record it. Requests on one bucket go out in call order. Settle
+   * the returned permit when the request is over (answered or failed).
+   */
+  async acquire(
+    method: HttpMethod,
+    path: string,
+    apiKeyId: string,
+    signal?: AbortSignal,
+  ): Promise<RatePermit> {
+    if (!this.#enabled) return NO_PERMIT;
     if (++this.#acquiresSincePrune >= 1000) {
       this.#acquiresSincePrune = 0;
       this.prune();
     }
     const route = this.route(method, path);
-    if (!route || route.rules.length === 0) return;
+    if (!route || route.rules.length === 0) return NO_PERMIT;
     const windows = route.rules.map((rule) => this.#window(route, rule, method, path, apiKeyId));
     const queueKey = windows.map((w) => w.key).join("|");
     const previous = this.#queues.get(queueKey) ?? Promise.resolve();
@@ -159,11 +190,44 @@ export class RateLimiter {
         if (wait <= 0) break;
         await this.#clock.sleep(wait, signal);
       }
-      const now = this.#clock.now();
-      for (const w of windows) w.window.sent.push(now);
+      const entry: Entry = { at: this.#clock.now(), open: true };
+      for (const w of windows) w.window.log.push(entry);
+      return {
+        settle: (headers) => {
+          if (!entry.open) return;
+          entry.open = false;
+          entry.at = this.#clock.now();
+          if (headers)
+            this.#follow(
+              windows.map((w) => w.window),
+              headers,
+            );
+        },
+      };
     } finally {
       release();
       if (this.#queues.get(queueKey) === tail) this.#queues.delete(queueKey);
+    }
+  }
+
+  /**
+   * The server's own count: when it says none are left in the window it describes (`X-RateLimit-Limit`
+   * names its size), hold that bucket until the window's `X-RateLimit-Reset` (epoch seconds, read against
+   * the answer's `Date` so clock skew does not matter).
+   */
+  #follow(windows: Window[], headers: Headers): void {
+    if (headers.get("x-ratelimit-remaining") !== "0") return;
+    const limit = Number(headers.get("x-ratelimit-limit"));
+    const reset = Number(headers.get("x-ratelimit-reset"));
+    if (!Number.isFinite(limit) || !Number.isFinite(reset) || reset <= 0) return;
+    const now = this.#clock.now();
+    const date = Date.parse(headers.get("date") ?? "");
+    const serverNow = Number.isFinite(date) ? date : now;
+    for (const w of windows) {
+      if (w.count !== limit) continue;
+      // Date has whole seconds: add one so the hold never ends before the server's window does.
+      const hold = Math.min(Math.max(reset * 1000 - serverNow + 1000, 0), w.windowMs + 1000);
+      w.blockedUntil = Math.max(w.blockedUntil, now + hold);
     }
   }
 
@@ -198,7 +262,7 @@ export class RateLimiter {
   prune(): void {
     const now = this.#clock.now();
     for (const [key, w] of this.#windows) {
-      if (w.delay(now) === 0 && w.sent.length === 0 && w.blockedUntil <= now) this.#windows.delete(key);
+      if (w.delay(now) === 0 && w.log.length === 0 && w.blockedUntil <= now) this.#windows.delete(key);
     }
   }
 }

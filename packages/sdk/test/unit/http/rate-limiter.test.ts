@@ -125,6 +125,75 @@ describe("rate limits", () => {
     expect((sent[1]?.at ?? 0) - (sent[0]?.at ?? 0)).toBeGreaterThanOrEqual(5000);
   });
 
+  it("a server that handles requests late opens its windows late: the buckets anchor on the answers", async () => {
+    // flask-limiter's fixed window opens when the server *handles* the first hit and lasts a second from
+    // there. This server is slow to pick up the first request (700 ms), then quick: a client that counted
+    // windows from its send times would send the third request inside the server's first window.
+    const clock = new VirtualClock({ autoAdvance: true });
+    let windowStart = Number.NEGATIVE_INFINITY;
+    let hits = 0;
+    let handled = 0;
+    const statuses: number[] = [];
+    const fetch = async () => {
+      await clock.sleep(handled === 0 ? 700 : 10);
+      handled += 1;
+      const now = clock.now();
+      if (now >= windowStart + 1000) {
+        windowStart = now;
+        hits = 0;
+      }
+      hits += 1;
+      const status = hits > 2 ? 429 : 202;
+      statuses.push(status);
+      return status === 429 ? json(429, { message: "2 per 1 second" }) : accepted();
+    };
+    const client = new AIHordeAPIClient({
+      baseUrl: "https://h.test/api",
+      fetch,
+      clock,
+      logger: silentLogger,
+      retry: false,
+    });
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        client.submitRequest(new ImageGenerateAsyncRequest({ prompt: `p${i}` })),
+      ),
+    );
+    expect(statuses).toHaveLength(10);
+    expect(statuses.filter((s) => s === 429)).toEqual([]);
+  });
+
+  it("follows the server's count: X-RateLimit-Remaining 0 holds the bucket until X-RateLimit-Reset", async () => {
+    const clock = new VirtualClock({ autoAdvance: true });
+    const sent: number[] = [];
+    // The server counts hits the client does not know of (another process on the same address).
+    const fetch = async () => {
+      sent.push(clock.now());
+      const reset = Math.floor(clock.now() / 1000) + 30;
+      return new Response(JSON.stringify({ id: crypto.randomUUID(), kudos: 1 }), {
+        status: 202,
+        headers: {
+          "Content-Type": "application/json",
+          "X-RateLimit-Limit": "90",
+          "X-RateLimit-Remaining": sent.length === 1 ? "0" : "50",
+          "X-RateLimit-Reset": String(reset),
+        },
+      });
+    };
+    const client = new AIHordeAPIClient({
+      baseUrl: "https://h.test/api",
+      fetch,
+      clock,
+      logger: silentLogger,
+    });
+    await client.submitRequest(new ImageGenerateAsyncRequest({ prompt: "one" }));
+    await client.submitRequest(new ImageGenerateAsyncRequest({ prompt: "two" }));
+    expect(sent).toHaveLength(2);
+    // The 90-per-minute window is held until the server's reset (30 s away, to the whole second).
+    expect((sent[1] as number) - (sent[0] as number)).toBeGreaterThanOrEqual(29_000);
+    expect((sent[1] as number) - (sent[0] as number)).toBeLessThanOrEqual(31_100);
+  });
+
   it("can be switched off", async () => {
     const clock = new VirtualClock({ autoAdvance: true });
     const { sent, fetch } = recorder(clock, accepted);
