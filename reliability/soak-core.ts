@@ -74,7 +74,8 @@ export interface SoakReport {
    * client then identified among the account's requests (an id it learned without reading it from a 202),
    * of which `completed` (all results delivered) and `cancelled` (the client gave up, the server cancelled
    * it); `unidentified`: requests on the server whose id no client ever learned. found + unidentified =
-   * injected.
+   * injected. `unidentifiedListed`: those of a kind the server lists in find_user (image, text) — must be 0;
+   * an alchemy request is never listed, so a lost alchemy answer cannot be identified (docs/server/directory.md#user-details).
    */
   lostSubmits: {
     injected: number;
@@ -82,6 +83,7 @@ export interface SoakReport {
     completed: number;
     cancelled: number;
     unidentified: number;
+    unidentifiedListed: number;
   };
   /** Requests known to a client and never completed nor cancelled (must be 0). */
   orphaned: number;
@@ -506,6 +508,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       completed: found.filter((r) => r.outcome === "completed").length,
       cancelled: found.filter((r) => serverOutcome.get(r.id as string) === "cancelled").length,
       unidentified: unknown.length,
+      unidentifiedListed: unknown.filter((r) => r.kind !== "alchemy").length,
     },
     orphaned: orphanedKnown.length,
     orphanedLost,

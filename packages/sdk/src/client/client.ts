@@ -157,9 +157,12 @@ export class AIHordeAPIClient extends ReadShortcuts implements JobHost {
       logger: this.logger,
       activeGenerations: async (kind, signal) => {
         const user = await this.findUser({}, signal ? { signal } : {});
-        const active = user.active_generations;
-        if (!active) return null;
-        return [...(active[kind] ?? [])];
+        // The owner's own view lists `active_generations` only when something is active; a shared key gets
+        // the public view, which never lists them (docs/server/directory.md#user-details). `vpn` and
+        // `special` come with the owner's view only, so they tell the two apart.
+        const ownView = user.vpn !== undefined || user.special !== undefined;
+        if (!ownView) return null;
+        return [...(user.active_generations?.[kind] ?? [])];
       },
     });
     const fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));

@@ -20,10 +20,12 @@ describe("soak under faults (short)", () => {
     expect(report.duplicateSubmits).toBe(0);
     expect(report.lostResults).toBe(0);
     expect(report.unhandledRejections).toBe(0);
-    // Every lost answer's request was found among the account's and followed to its end.
+    // Every lost answer's request of a kind the server lists (image, text) was found among the account's and
+    // followed to its end; the server never lists alchemy requests, so those stay unidentified.
     const lost = report.lostSubmits;
     expect(lost.injected).toBeGreaterThan(0);
-    expect(lost.found).toBe(lost.injected);
+    expect(lost.unidentifiedListed).toBe(0);
+    expect(lost.found + lost.unidentified).toBe(lost.injected);
     expect(lost.completed + lost.cancelled).toBe(lost.found);
     // The run really was under fire: faults of several kinds fired and some jobs still completed.
     expect(report.faults.total).toBeGreaterThan(20);
