@@ -41,7 +41,7 @@ export function settleDelivery(
     else requester.records.usage.tokens += s.things;
   }
   const owner = store.users.findById(worker.ownerId);
-  // Only image workers are paid by their bridge's version (docs/server/workers.md#submit).
+  // Only image workers are paid by their bridge's version (docs/server/workers.md#submit, docs/server/text.md#reward).
   const credited = round2(s.reward * (req.kind === "image" ? worker.bridge.rewardMultiplier : 1));
   if (owner) {
     store.users.credit(owner, credited);
@@ -79,7 +79,10 @@ export function chargeRequester(store: HordeStore, req: GenRequest, kudos: numbe
   if (key) store.sharedKeys.consume(key, kudos);
 }
 
-/** A form that is done, or cancelled while processing: its worker is paid, the requester charged (docs/server/alchemy.md#alchemy). */
+/**
+ * A form that is done, or cancelled while processing (docs/server/alchemy.md#kudos): its worker is paid,
+ * the requester charged, and the seconds it took join the worker's performance (seconds per form).
+ */
 export function settleForm(store: HordeStore, i: Interrogation, form: AlchemyForm): void {
   const worker = form.workerId ? store.workers.findById(form.workerId) : undefined;
   const charge = formCharge(form.kudos, i.slowWorkers);
@@ -94,6 +97,7 @@ export function settleForm(store: HordeStore, i: Interrogation, form: AlchemyFor
     }
     worker.fulfilled++;
     worker.kudosGenerated = wholeKudos(worker.kudosGenerated + form.kudos);
+    if (form.poppedAt !== null) store.workers.recordPerformance(worker, (store.now() - form.poppedAt) / 1000);
   }
   i.expiresAt = store.now() + REQUEST_LIFETIME_MS;
 }

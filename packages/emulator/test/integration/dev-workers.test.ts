@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { createEmulator, drawPicture, silentLogger, VirtualClock, writeText } from "horde-emulator";
 import type { Json } from "horde-test-support/emulator";
 import sharp from "sharp";
@@ -129,7 +131,13 @@ describe("dev workers in the emulator", () => {
     expect(worker.worker.state).toBe("stopped");
   });
 
-  test("an alchemy source the emulator cannot fetch (offline) is worked on, not faulted", async () => {
+  test("an alchemy source URL is downloaded at submit; the dev worker, which reaches only the emulator, assumes a 512² picture", async () => {
+    const picture = await sharp({ create: { width: 200, height: 100, channels: 3, background: "#2050c0" } })
+      .png()
+      .toBuffer();
+    const server = createServer((_req, res) => res.end(picture));
+    await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/picture.png`;
     const clock = new VirtualClock({ autoAdvance: true });
     const emu = createEmulator({ clock, logger: silentLogger, devWorkers: [{ type: "alchemy" }] });
     try {
@@ -138,7 +146,7 @@ describe("dev workers in the emulator", () => {
         headers: { apikey: "0000000000", "Content-Type": "application/json" },
         body: JSON.stringify({
           forms: [{ name: "caption" }, { name: "RealESRGAN_x2plus" }],
-          source_image: "https://example.com/cat.png",
+          source_image: url,
         }),
       });
       const { id } = await json(res);
@@ -158,6 +166,7 @@ describe("dev workers in the emulator", () => {
       expect(emu.devWorkers[0]?.stats).toMatchObject({ delivered: 2, faulted: 0 });
     } finally {
       await emu.close();
+      await new Promise((ok) => server.close(ok));
     }
   });
 

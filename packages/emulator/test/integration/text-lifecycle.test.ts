@@ -44,6 +44,7 @@ describe("text generation lifecycle (§6.1)", () => {
       dynatemp_range: 0,
       dynatemp_exponent: 1,
     });
+    expect(job).toMatchObject({ softprompt: null, extra_source_images: null });
     expect((await h.textStatus(id)).body).toMatchObject({ processing: 1, waiting: 0, queue_position: 0 });
 
     const text = "x".repeat(400);
@@ -149,23 +150,29 @@ describe("text generation lifecycle (§6.1)", () => {
     expect(h.emu.admin.stats().requests.total).toBe(0);
   });
 
-  test("matching: max_length, max_context_length, models, softprompt and validated backends", async () => {
+  test("matching: what the pop's query leaves out is not counted; a soft prompt is never matched", async () => {
     const h = setup();
     await h.textGenerate({ params: { max_length: 600, max_context_length: 4096 } });
     await h.textGenerate({ models: ["koboldcpp/other-model"] });
-    await h.textGenerate({ softprompt: "fantasy" });
     await h.textGenerate({ validated_backends: true });
     const none = await h.textPop({ bridge_agent: "SomeOtherBridge:1:x" });
-    expect(none.body).toMatchObject({ id: null, ids: [] });
-    expect(none.body.skipped).toEqual({
-      max_length: 1,
-      models: 1,
-      matching_softprompt: 1,
-      bridge_version: 1,
+    expect(none.body).toMatchObject({ id: null, ids: [], model: null, ttl: null, softprompt: null });
+    expect(none.body.skipped).toEqual({});
+    expect(none.body.payload).toEqual({
+      max_context_length: 2048,
+      max_length: 80,
+      min_p: 0,
+      smoothing_factor: 0,
+      dynatemp_range: 0,
+      dynatemp_exponent: 1,
     });
     // The validated bridge takes the validated-backends request.
     expect((await h.textPop()).body.id).not.toBeNull();
-    expect((await h.textPop({ softprompts: ["fantasy"] })).body.softprompt).toBe("fantasy");
+    // QUIRK(docs/server/text.md#submit): the request's soft prompt is dropped, so any worker takes it.
+    await h.textGenerate({ softprompt: "fantasy" });
+    const popped = (await h.textPop()).body;
+    expect(popped.id).not.toBeNull();
+    expect(popped.softprompt).toBeNull();
   });
 
   test("a faulted text job is always re-queued; censorship and csam show in state", async () => {
@@ -181,9 +188,47 @@ describe("text generation lifecycle (§6.1)", () => {
     await h.textSubmit({ id: c.id, gen_metadata: [{ type: "censorship", value: "csam" }] });
     const s = (await h.textStatus(id)).body;
     expect(s.generations.map((g: { state: string }) => g.state)).toEqual(["censored", "csam"]);
-    // Censored results cost the requester nothing.
-    expect(h.emu.admin.getUser(h.requester.apikey)?.kudos).toBe(before);
+    // A censored result costs the requester only the burn of 1.
+    expect(h.emu.admin.getUser(h.requester.apikey)?.kudos).toBe(before - 2);
     expect((await h.textSubmit({ id: c.id })).body.rc).toBe("DuplicateGen");
+  });
+
+  test("a text worker's models at check-in: any name, a special model only for its user, at least one", async () => {
+    const h = setup();
+    expect((await h.textPop({ name: "any", models: ["not/in-the-reference"] })).status).toBe(200);
+    const others = await h.textPop({ name: "others", models: ["koboldcpp/x::someone#1"] });
+    expect(others.body).toMatchObject({
+      rc: "BadRequest",
+      message: "This model can only be hosted by someone#1",
+    });
+    expect((await h.textPop({ name: "own", models: [`koboldcpp/x::${h.owner.username}`] })).status).toBe(200);
+    const none = await h.textPop({ name: "none", models: [] });
+    expect(none.status).toBe(400);
+    expect(none.body.message).toMatch(/unrecognised models/);
+  });
+
+  test("reports after delivery: censorship marks the text, a fault re-queues; too much metadata is refused after storing", async () => {
+    const h = setup();
+    const id = (await h.textGenerate({ params: { n: 2 } })).body.id;
+    const a = (await h.textPop()).body;
+    expect((await h.textSubmit({ id: a.id })).status).toBe(200);
+    expect((await h.textSubmit({ id: a.id, state: "censored" })).body.rc).toBe("DuplicateGen");
+    expect((await h.textStatus(id)).body.generations[0].state).toBe("censored");
+    // The fault report still gives the request a job back before the second submit is refused: one job
+    // was left, and now two more can be popped.
+    expect((await h.textSubmit({ id: a.id, state: "faulted" })).body.rc).toBe("DuplicateGen");
+    const b = (await h.textPop()).body;
+    expect(b.id).not.toBeNull();
+    expect((await h.textPop()).body.id).not.toBeNull();
+
+    // Text metadata can only say csam.
+    const metadata = Array.from({ length: 51 }, () => ({ type: "censorship", value: "csam" }));
+    const tooMuch = await h.textSubmit({ id: b.id, gen_metadata: metadata });
+    expect(tooMuch.status).toBe(400);
+    expect(tooMuch.body.message).toBe("Too many metadata fields. Max is 50.");
+    const after = (await h.textStatus(id)).body;
+    expect(after).toMatchObject({ finished: 2 });
+    expect(after.generations[1].state).toBe("csam");
   });
 
   test("QUIRK(§6.1): a cancelled text request keeps its job count, so it is never done", async () => {

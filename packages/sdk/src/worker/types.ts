@@ -315,7 +315,7 @@ export interface AlchemyWorkerOptions extends CommonWorkerOptions {
     job: AlchemyWorkerJob,
     context: GenerateContext,
   ) => Promise<AlchemyGenerateOutput> | AlchemyGenerateOutput;
-  /** Forms served (default: the server's, `caption` only). */
+  /** Forms served (default `caption` only; the server hands a pop that names none nothing). */
   forms?: string[];
   /** Largest source image accepted, in 512×512 tiles (default 80, the server's runtime default). */
   maxTiles?: number;

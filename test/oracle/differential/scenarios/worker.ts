@@ -14,24 +14,11 @@ import {
 const AREA = "workers";
 
 export const workerScenarios = [
-  scenario(AREA, "worker: idle pops of the three kinds", async (c) => {
+  scenario(AREA, "worker: idle image pop", async (c) => {
     const { owner } = await cast(c);
     await c.step("image pop idle", "POST /v2/generate/pop", {
       apikey: owner.apikey,
       body: imagePop(c.name("wi")),
-    });
-    await c.step("text pop idle", "POST /v2/generate/text/pop", {
-      apikey: owner.apikey,
-      body: textPop(c.name("wt")),
-    });
-    await c.step("alchemy pop idle", "POST /v2/interrogate/pop", {
-      apikey: owner.apikey,
-      body: {
-        name: c.name("wa"),
-        forms: ["caption", "interrogation", "nsfw"],
-        bridge_agent: REGEN,
-        amount: 1,
-      },
     });
   }),
 
@@ -64,18 +51,6 @@ export const workerScenarios = [
     await c.step("unknown model only", "POST /v2/generate/pop", {
       apikey: owner.apikey,
       body: imagePop(name, { models: ["no such model xyz"] }),
-    });
-    await c.step("text pop without models", "POST /v2/generate/text/pop", {
-      apikey: owner.apikey,
-      body: { name: c.name("wt") },
-    });
-    await c.step("alchemy pop without forms", "POST /v2/interrogate/pop", {
-      apikey: owner.apikey,
-      body: { name: c.name("wa") },
-    });
-    await c.step("alchemy pop unknown form", "POST /v2/interrogate/pop", {
-      apikey: owner.apikey,
-      body: { name: c.name("wa"), forms: ["dance"] },
     });
   }),
 

@@ -1,10 +1,11 @@
-/** `POST /v2/interrogate/submit` (docs/server/alchemy.md#alchemy): an alchemist delivers (or gives up on) one form. */
+/** `POST /v2/interrogate/submit` (docs/server/alchemy.md#worker-submit): an alchemist delivers (or gives up on) one form. */
 import type { Caller } from "../caller.js";
 import { err } from "../errors.js";
 import { sweep } from "../lifecycle.js";
 import { settleForm } from "../settlement.js";
 import { abortForm } from "../store/interrogations.js";
 import type { HordeStore } from "../store/store.js";
+import { duplicateGen, invalidJobId } from "../workers/deliver.js";
 
 export interface FormSubmitBody {
   id: string;
@@ -16,26 +17,26 @@ export function deliverAlchemy(store: HordeStore, body: FormSubmitBody, caller: 
   sweep(store);
   const form = store.findForm(body.id);
   const interrogation = form ? store.findInterrogation(form.interrogationId) : undefined;
-  if (!form || !interrogation) {
-    throw err.notFound(`Interrogation Form with ID ${String(body.id)} does not exist.`, "InvalidJobID");
-  }
+  if (!form || !interrogation) throw invalidJobId(String(body.id));
   const user = store.users.findByKey(caller.apikey);
-  // QUIRK(docs/server/alchemy.md#alchemy, docs/server/workers.md#submit): an unknown key most likely answers
-  // a bare 500 on the server.
-  if (!user) throw err.internal();
   const worker = form.workerId ? store.workers.findById(form.workerId) : undefined;
-  if (form.state === "processing" && (!worker || worker.ownerId !== user.id)) {
+  // QUIRK(docs/server/alchemy.md#worker-submit): an unknown key, or a form no worker ever popped, makes
+  // the server fail on a field that is not there: a bare 500.
+  if (!user || !worker) throw err.internal();
+  if (worker.ownerId !== user.id) {
     throw err.forbidden("Wrong credentials to submit as this worker.", "WrongCredentials");
+  }
+  // Only a processing form can be delivered; a fault puts it back (or faults it for good).
+  if (form.state !== "processing") {
+    if (worker.maintenance) return { reward: 0 };
+    throw duplicateGen(form.id);
   }
   if (body.state === "faulted") {
     abortForm(form);
     return { reward: 0 };
   }
-  if (form.state !== "processing") {
-    if (worker?.maintenance) return { reward: 0 };
-    throw err.badRequest(`Interrogation Form with ID ${form.id} is not processing.`, "DuplicateGen");
-  }
-  form.result = body.result as Record<string, unknown>;
+  form.result = body.result ?? {};
+  form.deliveredAt = store.now();
   settleForm(store, interrogation, form);
   form.state = "done";
   return { reward: form.kudos };

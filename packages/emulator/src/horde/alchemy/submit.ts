@@ -1,10 +1,10 @@
-/** A new alchemy request (`POST /v2/interrogate/async`, docs/server/alchemy.md#alchemy): a source image and the forms to run on it. */
+/** A new alchemy request (`POST /v2/interrogate/async`, docs/server/alchemy.md#submit): a source image and the forms to run on it. */
 import { randomUUID } from "node:crypto";
 import type { Caller } from "../caller.js";
 import { err } from "../errors.js";
 import { sweep } from "../lifecycle.js";
 import { formKudos } from "../pricing/alchemy.js";
-import { isPostProcessorForm, MAX_SOURCE_TILES, tilesOf } from "../reference/forms.js";
+import { MAX_SOURCE_TILES, tilesOf } from "../reference/forms.js";
 import { maintenanceError, tooManyPrompts } from "../requests/checks.js";
 import { ingestSourceImage } from "../source-images.js";
 import type { Interrogation } from "../store/interrogations.js";
@@ -16,22 +16,24 @@ interface FormInput {
   payload?: Record<string, string>;
 }
 
-/** Answers a schema-valid body with a `source_image`: the new request's id (docs/server/alchemy.md#alchemy: a 202 without `message`). */
+/**
+ * Answers a schema-valid body with a `source_image`: the new request's id (docs/server/alchemy.md#submit:
+ * a 202 without `message`). The checks run in the server's order; a request without forms is accepted and
+ * reads `faulted`.
+ */
 export async function submitAlchemy(
   store: HordeStore,
   body: Record<string, unknown>,
   caller: Caller,
 ): Promise<{ id: string }> {
   const forms = (Array.isArray(body.forms) ? body.forms : []) as FormInput[];
-  // Inferred: a request without forms has nothing to do and is refused.
-  if (forms.length === 0) throw err.badRequest("You need to request at least one form.");
   sweep(store);
   const now = store.now();
 
   if (store.modes.maintenance || caller.maintenance) throw maintenanceError();
-  const webhook = typeof body.webhook === "string" ? body.webhook : undefined;
+  const webhook = typeof body.webhook === "string" && body.webhook !== "" ? body.webhook : undefined;
   if (webhook !== undefined && !webhook.startsWith("https://")) {
-    throw err.badRequest("webhook URL has to be https");
+    throw err.badRequest("webhooks need to point to an https endpoint.");
   }
   const user = store.users.findByKey(caller.apikey);
   if (!user) throw err.invalidApiKey("interrogate");
@@ -42,10 +44,12 @@ export async function submitAlchemy(
     if (i.userId !== user.id) continue;
     open += i.forms.filter((f) => f.state === "waiting" || f.state === "processing").length;
   }
-  if (open + forms.length > user.concurrency * 10) throw tooManyPrompts(user, open, user.concurrency * 10);
+  const limit = user.concurrency * 10;
+  if (open + forms.length > limit) throw tooManyPrompts(user, open + forms.length, limit);
 
   const id = randomUUID();
   const source = await ingestSourceImage(store, body.source_image as string, `${id}_src.webp`, {
+    keepUrl: true,
     maxTiles: MAX_SOURCE_TILES,
   });
   const tiles = tilesOf(source.width, source.height);
@@ -63,12 +67,11 @@ export async function submitAlchemy(
     slowWorkers: typeof body.slow_workers === "boolean" ? body.slow_workers : true,
     trustedWorkers: body.trusted_workers === true,
     webhook,
-    // QUIRK(docs/server/alchemy.md#alchemy): duplicate form names are kept (the server's de-duplication never
+    // QUIRK(docs/server/alchemy.md#submit): duplicate form names are kept (the server's de-duplication never
     // fills its list).
     forms: forms.map((f) => {
-      const formId = randomUUID();
       return {
-        id: formId,
+        id: randomUUID(),
         interrogationId: id,
         name: f.name,
         payload: f.payload,
@@ -78,10 +81,11 @@ export async function submitAlchemy(
         poppedAt: null,
         aborts: 0,
         kudos: formKudos(f.name, tiles),
-        ...(isPostProcessorForm(f.name) ? { resultKey: `${formId}.webp` } : {}),
       };
     }),
     consumedKudos: 0,
+    // The requester's balance orders the alchemy queue (docs/server/alchemy.md#pop).
+    priority: user.kudos,
     cancelledAt: null,
   };
   store.addInterrogation(interrogation);

@@ -1,6 +1,5 @@
 /** `POST /v2/generate/submit` (docs/server/workers.md#submit): a worker delivers (or gives up on) one image job. */
 import type { Caller } from "../caller.js";
-import { err } from "../errors.js";
 import { burn, workerReward } from "../pricing/image.js";
 import { thingsPerImage } from "../queue.js";
 import { settleDelivery } from "../settlement.js";
@@ -8,8 +7,6 @@ import { resultKey } from "../store/bucket.js";
 import type { ImageRequest } from "../store/requests.js";
 import type { HordeStore } from "../store/store.js";
 import { type DeliverKind, deliverWork, type SubmitBody } from "../workers/deliver.js";
-
-const MAX_METADATA_ENTRIES = 50;
 
 const censorshipIn = (body: SubmitBody) => (body.gen_metadata ?? []).some((m) => m.type === "censorship");
 
@@ -39,11 +36,6 @@ const IMAGE_DELIVERY: DeliverKind<ImageRequest> = {
       postProcessing: req.params.post_processing ?? [],
     });
     settleDelivery(store, req, job, worker, { reward, charge, things: thingsPerImage(req) });
-
-    if (genMetadata.length > MAX_METADATA_ENTRIES) {
-      // QUIRK(docs/server/workers.md#submit): refused only after the result was recorded.
-      throw err.badRequest("Too many metadata fields. Max is 50.");
-    }
     return reward;
   },
 };

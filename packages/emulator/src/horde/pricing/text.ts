@@ -1,11 +1,6 @@
 /**
- * Text kudos (docs/server/text.md#text): the worker's reward per delivered text, the requester's charge, the
- * upfront rule
- * and the hold.
- *
- * Approximations: the "max multiplier" of the hold is read as the largest parameter count (in
- * billions) among the requested models, and the dry run estimates every job at `max_length` tokens on
- * the largest requested model (the server's text dry run is not documented).
+ * Text kudos (docs/server/text.md#reward, docs/server/text.md#upfront-kudos): the worker's reward per
+ * delivered text, the requester's charge, the upfront rule, the hold and the dry run's estimate.
  */
 import { textModelInfo } from "../reference/models.js";
 import { round2 } from "./round.js";
@@ -19,8 +14,10 @@ export const VALIDATED_TEXT_BRIDGES: ReadonlySet<string> = new Set([
   "TabbyAPI",
 ]);
 
+/** The server reads the bridge's name only from a well-formed `name:version:url` agent. */
 export function isValidatedBackend(bridgeAgent: string): boolean {
-  return VALIDATED_TEXT_BRIDGES.has(bridgeAgent.split(":")[0] ?? "");
+  const parts = bridgeAgent.split(":");
+  return parts.length >= 3 && VALIDATED_TEXT_BRIDGES.has(parts[0] ?? "");
 }
 
 /** Tokens of a text, as the server estimates them: 4 characters each, at least 20, at most `maxLength`. */
@@ -28,11 +25,13 @@ export function tokensOf(text: string, maxLength: number): number {
   return Math.min(Math.max(Math.ceil(text.length / 4), 20), maxLength);
 }
 
-/** The context multiplier of docs/server/text.md#text, from the prompt's token estimate. */
-export function contextMultiplier(prompt: string): number {
-  const ctx = Math.max(Math.ceil(prompt.length / 4), 20);
+/** The context multiplier `1.2 + 2.2^log2(ctx / 1024)`, kept within 0.1–30. */
+export function contextMultiplier(ctx: number): number {
   return Math.min(Math.max(1.2 + 2.2 ** Math.log2(ctx / 1024), 0.1), 30);
 }
+
+/** The reward's bonus for large models: `(max(P, 13) / 13)^0.2`. */
+const parameterBonus = (p: number) => (Math.max(p, 13) / 13) ** 0.2;
 
 export interface TextRewardInput {
   model: string;
@@ -43,58 +42,65 @@ export interface TextRewardInput {
   trustedWorker: boolean;
 }
 
-/** The worker's reward for one delivered text (docs/server/text.md#text). */
+/**
+ * The worker's reward for one delivered text (docs/server/text.md#reward). The context is the prompt's
+ * token estimate, capped like any text at `max_length`. An unknown model pays the bare context multiplier
+ * to an untrusted owner and `tokens · cm · 0.027` to a trusted one, neither cut nor rounded.
+ */
 export function textReward(input: TextRewardInput): number {
   const tokens = tokensOf(input.text, input.maxLength);
-  const cm = contextMultiplier(input.prompt);
+  const cm = contextMultiplier(tokensOf(input.prompt, input.maxLength));
   const info = textModelInfo(input.model);
-  let reward: number;
-  if (!info) {
-    // An unknown model pays only the context multiplier to untrusted workers.
-    reward = input.trustedWorker ? tokens * cm * 0.027 : cm;
-  } else {
-    const p = info.parameters;
-    reward = tokens * (Math.max(p, 13) / 13) ** 0.2 * (p / 125) * cm;
-  }
-  if (!input.validatedBackend) reward *= 0.3;
-  return round2(reward);
+  // The server's own expressions, in its order, so that the unrounded amounts agree to the last digit.
+  if (!info) return input.trustedWorker ? tokens * cm * (2.7 / 100) : cm;
+  const reward = (tokens * parameterBonus(info.parameters) * info.parameters) / 125;
+  return round2((input.validatedBackend ? reward : reward * 0.3) * cm);
 }
 
-/** What the requester pays for one delivered text: the reward + 1 (docs/server/text.md#text), nothing when censored. */
-export const textCharge = (reward: number): number => reward + 1;
+/** What the requester pays for one delivered text: the reward (nothing when censored) and the burn of 1. */
+export const textCharge = (reward: number, censored = false): number => (censored ? 0 : reward) + 1;
 
-/** `max_tokens` of the text upfront rule: 512 + 5·threads − round(0.9·queued), clamped to 256–512. */
+/** `max_tokens` of the text upfront rule before the clamp: 512 + 5·threads − round(0.9·queued). */
+export function textTokenAllowance(activeThreads: number, queuedText: number): number {
+  return 512 + 5 * activeThreads - Math.round(0.9 * queuedText);
+}
+
+/** `max_tokens` of the upfront rule for requests that allow slow workers: the allowance clamped to 256–512. */
 export function textMaxTokens(activeThreads: number, queuedText: number): number {
-  return Math.min(512, Math.max(256, 512 + 5 * activeThreads - Math.round(0.9 * queuedText)));
+  return Math.min(512, Math.max(256, textTokenAllowance(activeThreads, queuedText)));
 }
 
 export function textRequiresUpfront(slowWorkers: boolean, maxLength: number, maxTokens: number): boolean {
   return !slowWorkers || maxLength > maxTokens;
 }
 
-function largestParameters(models: readonly string[]): number {
-  return Math.max(1, ...models.map((m) => textModelInfo(m)?.parameters ?? 1));
-}
-
-/** The upfront hold: 20·n without models, else round(max_length·max_multiplier/21, 2)·n (docs/server/text.md#text). */
+/** The upfront hold: 20·n without models, else round(max_length·P/21, 2)·n with the largest P (1 for an unknown model). */
 export function textHold(models: readonly string[], maxLength: number, n: number): number {
   if (models.length === 0) return 20 * n;
-  return round2((maxLength * largestParameters(models)) / 21) * n;
+  const largest = Math.max(...models.map((m) => textModelInfo(m)?.parameters ?? 1));
+  return round2((maxLength * largest) / 21) * n;
 }
 
-/** The dry-run estimate: every job at `max_length` tokens on the largest requested model, plus the tax. */
-export function textDryRun(models: readonly string[], prompt: string, maxLength: number, n: number): number {
-  if (models.length === 0) return 20 * n + 1;
-  const largest = models.reduce((a, b) =>
-    (textModelInfo(b)?.parameters ?? 0) > (textModelInfo(a)?.parameters ?? 0) ? b : a,
-  );
-  const perJob = textReward({
-    model: largest,
-    text: "x".repeat(maxLength * 4),
-    prompt,
-    maxLength,
-    validatedBackend: true,
-    trustedWorker: true,
-  });
+/**
+ * The dry run's estimate (docs/server/text.md#reward): `K` from `max_length` and the context multiplier of
+ * `max_context_length` on the first model (13B when none is named), then `(K + 1)·n + 1`, rounded.
+ *
+ * DEVIATION(docs/server/deviations.md#text-dry-run-of-an-unknown-model): where the server fails with a 500
+ * (its code reads a field that does not exist), an unknown first model is priced the way that code means
+ * to, as a 2.7B model.
+ */
+export function textDryRun(
+  models: readonly string[],
+  maxLength: number,
+  maxContextLength: number,
+  n: number,
+) {
+  const cm = contextMultiplier(maxContextLength);
+  const first = models[0];
+  const info = first === undefined ? undefined : textModelInfo(first);
+  let perJob: number;
+  if (first === undefined) perJob = round2((maxLength * 13 * cm) / 100);
+  else if (!info) perJob = maxLength * (2.7 / 100) * cm;
+  else perJob = round2((maxLength * parameterBonus(info.parameters) * info.parameters * cm) / 100);
   return Math.round(textCharge(perJob) * n + 1);
 }

@@ -15,9 +15,10 @@ export const ANALYSIS_FORMS: ReadonlySet<string> = new Set([
 
 export const isPostProcessorForm = (name: string): boolean => !ANALYSIS_FORMS.has(name);
 
-/** A request's source may be at most 255 tiles of 512² (docs/server/alchemy.md#alchemy). */
+/** A request's source may be at most 255 tiles of 512² (docs/server/alchemy.md#submit). */
 export const MAX_SOURCE_TILES = 255;
 
+/** 512² tiles of an image, counted per side: a 1024×600 image is 2 × 2 tiles (docs/server/alchemy.md#submit). */
 export function tilesOf(width: number, height: number): number {
-  return Math.max(1, Math.ceil((width * height) / (512 * 512)));
+  return Math.ceil(width / 512) * Math.ceil(height / 512);
 }

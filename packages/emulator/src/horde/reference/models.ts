@@ -92,18 +92,28 @@ const IMAGE_REFERENCE: Record<string, ImageModelInfo> = {
 };
 
 export interface TextModelInfo {
-  /** Parameter count in billions (docs/server/text.md#text reward). */
+  /** Parameter count in billions (docs/server/text.md#reward). */
   parameters: number;
 }
 
+/**
+ * Keyed by the full name, as the server's text model reference is (backend prefixes included): a few
+ * models current workers serve, and a few of the older reference entries.
+ */
 const TEXT_REFERENCE: Record<string, TextModelInfo> = {
-  "LLaMA2-13B-Psyfighter2": { parameters: 13 },
-  "Llama-3-Lumimaid-8B-v0.1": { parameters: 8 },
-  "Fimbulvetr-11B-v2": { parameters: 11 },
-  "Mistral-7B-Instruct-v0.3": { parameters: 7 },
-  "L3-70B-Euryale-v2.1": { parameters: 70 },
-  "Tiefighter-13B": { parameters: 13 },
+  "koboldcpp/LLaMA2-13B-Psyfighter2": { parameters: 13 },
+  "koboldcpp/Llama-3-Lumimaid-8B-v0.1": { parameters: 8 },
+  "koboldcpp/Fimbulvetr-11B-v2": { parameters: 11 },
+  "koboldcpp/Mistral-7B-Instruct-v0.3": { parameters: 7 },
+  "koboldcpp/L3-70B-Euryale-v2.1": { parameters: 70 },
+  "KoboldAI/LLaMA2-13B-Tiefighter": { parameters: 13 },
+  "KoboldAI/OPT-13B-Erebus": { parameters: 13 },
+  "EleutherAI/gpt-neox-20b": { parameters: 20 },
+  "PygmalionAI/pygmalion-6b": { parameters: 6 },
 };
+
+/** A quantisation suffix (`-Q4_K_M`, `.Q8_0`, `-Int8`), which the server ignores when it looks a model up. */
+const QUANTISATION = /[.,-][a-zA-Z0-9]+?-?Q(-[Ii]nt)?[2-9]{1,2}([_.-][0-9a-zA-Z]+)*/g;
 
 export function imageModelInfo(model: string): ImageModelInfo | undefined {
   return IMAGE_REFERENCE[model];
@@ -113,9 +123,13 @@ export function isKnownImageModel(model: string): boolean {
   return model in IMAGE_REFERENCE;
 }
 
-/** Text model names carry a backend prefix (`koboldcpp/…`, `aphrodite/org/…`); the reference is keyed by the last part. */
+/**
+ * A text model as the server looks it up (docs/server/text.md#reward): by its full name, without a
+ * `::alias#id` owner suffix, else without a quantisation suffix; anything else is unknown.
+ */
 export function textModelInfo(model: string): TextModelInfo | undefined {
-  return TEXT_REFERENCE[model] ?? TEXT_REFERENCE[model.split("/").at(-1) ?? ""];
+  const [name = model] = model.split("::");
+  return TEXT_REFERENCE[name] ?? TEXT_REFERENCE[name.replace(QUANTISATION, "")];
 }
 
 export function baselineOf(model: string): Baseline {

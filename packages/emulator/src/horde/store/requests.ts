@@ -112,7 +112,6 @@ export interface TextParams {
 export interface TextRequest extends GenRequestBase {
   kind: "text";
   params: TextParams;
-  softprompt?: string;
   validatedBackends: boolean;
 }
 

@@ -1,12 +1,18 @@
 /**
- * A new text request (`POST /v2/generate/text/async`, docs/server/text.md#text): the text's steps of the
+ * A new text request (`POST /v2/generate/text/async`, docs/server/text.md#submit): the text's steps of the
  * shared pipeline
- * (`requests/pipeline.ts`) — the text checks, the upfront rule for long outputs with its downgrade, the
- * estimate, and activation.
+ * (`requests/pipeline.ts`) — the cached dry run, the text checks, the upfront rule for long outputs with its
+ * downgrade, the estimate, and activation.
  */
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { Caller } from "../caller.js";
-import { textDryRun, textHold, textMaxTokens, textRequiresUpfront } from "../pricing/text.js";
+import {
+  textDryRun,
+  textHold,
+  textMaxTokens,
+  textRequiresUpfront,
+  textTokenAllowance,
+} from "../pricing/text.js";
 import { queuedJobs } from "../progress.js";
 import { activeThreads } from "../requests/checks.js";
 import {
@@ -23,6 +29,17 @@ import { validateTextRequest } from "./validate.js";
 
 /** Text pays 1 at activation (docs/server/kudos.md#charge-and-reward). */
 const TEXT_ACTIVATION_TAX = 1;
+/** Dry-run estimates are cached for 2 days (docs/server/image-requests.md#submit-order step 3). */
+const DRY_RUN_CACHE_MS = 2 * 24 * 3600_000;
+
+/** The dry-run cache key: what the estimate depends on (the params and the models). */
+function dryRunKey(input: TextRequestInput): string {
+  const key = JSON.stringify({ kind: "text", params: input.params, n: input.n, models: input.models });
+  return createHash("sha256").update(key).digest("hex");
+}
+
+/** A kudos amount as Python prints a float: `28.57`, `40.0`. */
+const pyFloat = (x: number) => (Number.isInteger(x) ? `${x}.0` : String(x));
 
 /** Answers a schema-valid body with a prompt: a dry-run estimate, or the new request's 202. */
 export function submitText(
@@ -36,6 +53,8 @@ export function submitText(
 const TEXT_STEPS: RequestKindSteps<TextRequestInput> = {
   kind: "text",
   common: (input) => input,
+
+  cachedDryRun: (store, input) => store.cachedDryRun(dryRunKey(input)),
 
   // The style's params replace the request's, except n.
   applyStyle(input, style) {
@@ -65,30 +84,47 @@ const TEXT_STEPS: RequestKindSteps<TextRequestInput> = {
     return input;
   },
 
-  // Long outputs or no slow workers need the hold available (docs/server/text.md#text).
+  // Long outputs or no slow workers need the hold available (docs/server/text.md#upfront-kudos). Without
+  // slow workers the refusal names the allowance before its clamp.
   upfront(store, input) {
-    const maxTokens = textMaxTokens(activeThreads(store, "text"), queuedJobs(store, "text"));
+    const threads = activeThreads(store, "text");
+    const queued = queuedJobs(store, "text");
+    const maxTokens = textMaxTokens(threads, queued);
     if (!textRequiresUpfront(input.slowWorkers, input.params.max_length, maxTokens)) return null;
+    const tokens = input.slowWorkers ? maxTokens : textTokenAllowance(threads, queued);
     const needed = textHold(input.models, input.params.max_length, input.n);
+    if (needed <= 0) return null;
+    const amount = input.models.length === 0 ? String(needed) : pyFloat(needed);
     return {
       needed,
       refusal:
-        `Due to heavy demand, for requests over ${maxTokens} tokens or without slow workers, the client ` +
-        `needs to already have the required kudos. This request requires ${needed} kudos to fulfil.`,
-      downgraded: () => ({ ...input, params: { ...input.params, max_length: maxTokens } }),
+        `Due to heavy demand, for requests over ${tokens} tokens, the client needs to already have the ` +
+        `required kudos. This request requires ${amount} kudos to fulfil.`,
+      // The downgrade lets slow workers in and cuts the length to the allowance.
+      downgraded: () => ({
+        ...input,
+        slowWorkers: true,
+        params: { ...input.params, max_length: Math.min(input.params.max_length, tokens) },
+      }),
     };
   },
 
-  estimate: (_store, input) => textDryRun(input.models, input.prompt, input.params.max_length, input.n),
+  // The estimate, cached for everybody for 2 days.
+  estimate(store, input) {
+    const { params, models, n } = input;
+    const kudos = textDryRun(models, params.max_length, params.max_context_length, n);
+    store.cacheDryRun(dryRunKey(input), kudos, store.now() + DRY_RUN_CACHE_MS);
+    return kudos;
+  },
 
   async activate(store, input, user, caller, hold) {
     const req: TextRequest = {
       ...requestBase(store, input, { id: randomUUID(), user, caller, hold, jobs: input.n }),
       kind: "text",
       params: { ...input.params },
-      softprompt: input.softprompt,
+      // QUIRK(docs/server/text.md#submit): the request's `softprompt` is read but never stored.
       validatedBackends: input.validatedBackends,
-      // QUIRK(docs/server/text.md#text): the live 202 says kudos 0 — the per-job kudos is only computed for
+      // QUIRK(docs/server/text.md#submit): the live 202 says kudos 0 — the per-job kudos is only computed for
       // dry runs.
       kudosPerImage: 0,
       // A styled request pays the style's reward on top (docs/server/directory.md#styles-and-collections).

@@ -17,8 +17,39 @@ const IMAGE_PAYLOAD_FIELDS = Object.keys(schemas.ModelPayloadStable.shape).filte
  * idle pop's payload is nothing but them (the nested payload skips the other, null, fields).
  */
 const IMAGE_PAYLOAD_DEFAULTS: Readonly<Record<string, unknown>> = schemas.swaggerDefaults.ModelPayloadStable;
-/** The payload fields the server marshals (ModelPayloadKobold). */
-const TEXT_PAYLOAD_FIELDS = Object.keys(schemas.ModelPayloadKobold.shape);
+/**
+ * The payload fields the server marshals (ModelPayloadKobold), in its order: a model's own fields first,
+ * then its parents' (ModelPayloadRootKobold, then ModelPayloadStyleKobold).
+ */
+const TEXT_PAYLOAD_FIELDS = [
+  "prompt",
+  "n",
+  "max_context_length",
+  "max_length",
+  "frmtadsnsp",
+  "frmtrmblln",
+  "frmtrmspch",
+  "frmttriminc",
+  "rep_pen",
+  "rep_pen_range",
+  "rep_pen_slope",
+  "singleline",
+  "temperature",
+  "tfs",
+  "top_a",
+  "top_k",
+  "top_p",
+  "typical",
+  "sampler_order",
+  "use_default_badwordsids",
+  "stop_sequence",
+  "min_p",
+  "smoothing_factor",
+  "dynatemp_range",
+  "dynatemp_exponent",
+];
+/** The text payload model's defaults, filled in the same way (docs/server/text.md#pop). */
+const TEXT_PAYLOAD_DEFAULTS: Readonly<Record<string, unknown>> = schemas.swaggerDefaults.ModelPayloadKobold;
 
 /** The fields of `source` the payload model has, in the model's order. */
 function marshal(fields: readonly string[], source: Record<string, unknown>): Record<string, unknown> {
@@ -112,39 +143,39 @@ function imagePayload(req: ImageRequest, seed: number, count: number): Record<st
   return marshal(IMAGE_PAYLOAD_FIELDS, source);
 }
 
-/** Every field of a text pop (`GenerationPayloadKobold`), marshalled like the image pop's. */
-function textPopShape(fields: Record<string, unknown>) {
+/**
+ * A text pop (docs/server/text.md#pop): always the full marshalled shape. The payload carries the model's
+ * defaults even when idle; `softprompt` and `extra_source_images` are never filled in for text.
+ */
+function textPopShape(fields: {
+  payload: Record<string, unknown>;
+  id: string | null;
+  ids: string[];
+  ttl: number | null;
+  skipped: Record<string, number>;
+  model: string | null;
+}) {
+  const { payload, id, ids, ttl, skipped, model } = fields;
   return {
-    payload: { ...schemas.swaggerDefaults.ModelPayloadKobold } as Record<string, unknown>,
-    id: null as string | null,
-    ids: [] as string[],
+    payload: marshal(TEXT_PAYLOAD_FIELDS, { ...TEXT_PAYLOAD_DEFAULTS, ...payload }),
+    id,
+    ids,
     messages: [] as unknown[],
-    ttl: null as number | null,
-    extra_source_images: null as unknown[] | null,
-    skipped: {} as Record<string, number>,
-    softprompt: null as string | null,
-    model: null as string | null,
-    ...fields,
+    ttl,
+    extra_source_images: null,
+    skipped,
+    softprompt: null,
+    model,
   };
 }
 
-/** A text pop that found nothing: the full shape, with the skip counts. */
-export function idleTextPop(skipped: Record<string, number>) {
-  return textPopShape({ skipped });
+export function textPop(req: TextRequest, ids: string[], model: string, ttl: number) {
+  const payload = { ...req.params, prompt: req.prompt, n: 1 };
+  return textPopShape({ payload, id: ids[0] ?? null, ids, ttl, skipped: {}, model });
 }
 
-export function textPop(req: TextRequest, jobId: string, model: string, ttl: number) {
-  return textPopShape({
-    payload: {
-      ...schemas.swaggerDefaults.ModelPayloadKobold,
-      ...marshal(TEXT_PAYLOAD_FIELDS, { ...req.params, prompt: req.prompt, n: 1 }),
-    },
-    id: jobId,
-    ids: [jobId],
-    ...(req.softprompt !== undefined ? { softprompt: req.softprompt } : {}),
-    model,
-    ttl,
-  });
+export function idleTextPop(skipped: Record<string, number>) {
+  return textPopShape({ payload: {}, id: null, ids: [], ttl: null, skipped, model: null });
 }
 
 /** One popped form, with where the worker reads the source and (post-processors) uploads its result. */
@@ -154,19 +185,29 @@ export interface PoppedForm {
   upload?: string;
 }
 
+/** Found forms (docs/server/alchemy.md#pop): `payload` only when the request gave one, `r2_upload` for post-processors. */
 export function alchemyPop(forms: PoppedForm[]) {
   return {
     forms: forms.map(({ form, sourceImage, upload }) => ({
       id: form.id,
       form: form.name,
-      payload: form.payload ?? {},
+      ...(form.payload !== undefined && form.payload !== null ? { payload: form.payload } : {}),
       source_image: sourceImage,
       ...(upload !== undefined ? { r2_upload: upload } : {}),
     })),
+    skipped: {},
   };
 }
 
-/** An alchemy pop that found nothing: no forms (marshalled as null) and what it skipped (docs/server/alchemy.md#alchemy). */
+/** The reasons an alchemy pop reports: the other counts are dropped when the answer is marshalled. */
+const ALCHEMY_SKIP_REASONS = ["worker_id", "untrusted", "bridge_version"];
+
+/** An alchemy pop that found nothing (docs/server/alchemy.md#pop): `forms` is null. */
 export function idleAlchemyPop(skipped: Record<string, number>) {
-  return { forms: null, skipped };
+  return {
+    forms: null,
+    skipped: Object.fromEntries(
+      Object.entries(skipped).filter(([why]) => ALCHEMY_SKIP_REASONS.includes(why)),
+    ),
+  };
 }

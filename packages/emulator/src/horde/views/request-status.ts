@@ -135,24 +135,25 @@ export function textStatusView(store: HordeStore, req: TextRequest): TextStatusV
 
 export interface AlchemyStatusView {
   state: string;
-  forms: { form: string; state: string; result: Record<string, unknown> | null }[];
+  forms: { form: string; state: string; result?: Record<string, unknown> }[];
 }
 
-/** The alchemy status (docs/server/alchemy.md#alchemy): post-processor results that say "R2" become presigned download URLs. */
+/**
+ * The alchemy status (docs/server/alchemy.md#status): `result` only once a form has one. Results that say
+ * "R2" point at the form's upload (the key a job's image has): a download URL valid 1800 s from the delivery, minted under `origin`.
+ */
 export function alchemyStatusView(store: HordeStore, i: Interrogation, origin: string): AlchemyStatusView {
-  const now = store.now();
   return {
     state: interrogationState(i),
     forms: i.forms.map((f) => {
-      let result = f.result;
-      if (result && f.resultKey) {
-        result = Object.fromEntries(
-          Object.entries(result).map(([k, v]) => [
-            k,
-            v === "R2" ? store.r2.presign(origin, "GET", f.resultKey as string, now) : v,
-          ]),
-        );
-      }
+      if (f.result === null) return { form: f.name, state: f.state };
+      const deliveredAt = f.deliveredAt ?? store.now();
+      const result = Object.fromEntries(
+        Object.entries(f.result).map(([k, v]) => [
+          k,
+          v === "R2" ? store.r2.presign(origin, "GET", resultKey(f.id), deliveredAt) : v,
+        ]),
+      );
       return { form: f.name, state: f.state, result };
     }),
   };
@@ -160,12 +161,12 @@ export function alchemyStatusView(store: HordeStore, i: Interrogation, origin: s
 
 /**
  * The 202's `message` when no active worker can serve the request (docs/server/image-requests.md#submit-order
- * step 10): the image route's, and the text route's (the generic one, without the model advice).
+ * step 10): the image route's, and the text route's own (docs/server/text.md#submit).
  */
 export const NO_WORKER_MESSAGE = WARNING_MESSAGES.NoAvailableWorker;
 export const NO_TEXT_WORKER_MESSAGE =
   "Warning: No available workers can fulfill this request. It will expire in 20 minutes. " +
-  "Please confider reducing its size of the request.";
+  "Consider reducing the amount of tokens to generate.";
 
 export interface AcceptedView {
   id: string;

@@ -42,7 +42,8 @@ export function checkInWorker(
   kind: CheckInKind,
 ): CheckedIn {
   const now = store.now();
-  // 1. Priority usernames must look like alias#id.
+  // 1. Priority usernames must look like alias#id (QUIRK(docs/server/errors.md#return-codes): alchemy pops
+  // say BadRequest).
   if (declared.priorityUsernames.some((u) => !u.includes("#"))) throw priorityUsernameError(kind.priorityRc);
   // 2. Who is asking.
   const user = apikey ? store.users.findByKey(apikey) : undefined;

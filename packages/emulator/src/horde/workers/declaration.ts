@@ -11,19 +11,23 @@ type DeclaredField = Exclude<keyof WorkerDeclaration, "type" | "name">;
 /** Wire name → declaration field, for every worker type. */
 const COMMON_FIELDS: Record<string, DeclaredField> = {
   priority_usernames: "priorityUsernames",
-  nsfw: "nsfw",
-  models: "models",
   bridge_agent: "bridgeAgent",
   threads: "threads",
-  require_upfront_kudos: "requireUpfrontKudos",
   amount: "amount",
-  extra_slow_worker: "extraSlow",
-  blacklist: "blacklist",
 };
 
-/** Wire name → declaration field, for one worker type only. */
+/**
+ * Wire name → declaration field, for one worker type only: what that type's check-in stores. Text workers
+ * ignore `blacklist`, `require_upfront_kudos` and `extra_slow_worker` (docs/server/text.md#pop); alchemists
+ * declare no models (docs/server/alchemy.md#pop).
+ */
 const TYPE_FIELDS: Record<WorkerType, Record<string, DeclaredField>> = {
   image: {
+    nsfw: "nsfw",
+    models: "models",
+    require_upfront_kudos: "requireUpfrontKudos",
+    extra_slow_worker: "extraSlow",
+    blacklist: "blacklist",
     max_pixels: "maxPixels",
     allow_img2img: "allowImg2img",
     allow_painting: "allowPainting",
@@ -34,7 +38,13 @@ const TYPE_FIELDS: Record<WorkerType, Record<string, DeclaredField>> = {
     allow_lora: "allowLora",
     limit_max_steps: "limitMaxSteps",
   },
-  text: { max_length: "maxLength", max_context_length: "maxContextLength", softprompts: "softprompts" },
+  text: {
+    nsfw: "nsfw",
+    models: "models",
+    max_length: "maxLength",
+    max_context_length: "maxContextLength",
+    softprompts: "softprompts",
+  },
   interrogation: { forms: "forms", max_tiles: "maxTiles" },
 };
 

@@ -1,8 +1,8 @@
 /**
  * The one way a worker submits an image or text job (docs/server/workers.md#submit steps 1–4,
- * docs/server/text.md#text): find the job, check the
- * caller, handle a reported fault, refuse a second or late submit — then the kind stores the result and
- * settles the books (step 5, a `DeliverKind`).
+ * docs/server/text.md#worker-submit): find the job, check the caller, apply what the reported state says
+ * (a fault, a censorship), refuse a second or late submit — then the kind stores the result and settles
+ * the books (step 5, a `DeliverKind`).
  */
 import type { Caller } from "../caller.js";
 import { err } from "../errors.js";
@@ -21,13 +21,35 @@ export interface SubmitBody {
   gen_metadata?: { type: string; value: string; ref?: string }[];
 }
 
+/** What differs per kind in a submit. */
 export interface DeliverKind<R extends GenRequest> {
   kind: R["kind"];
   /** Whether a submit that says `faulted` is still a delivery (images: censorship in the metadata). */
   deliversFault?(body: SubmitBody): boolean;
+  /**
+   * Step 3, before the result is stored: what the report changes in a result delivered earlier (text: a
+   * censorship report marks it censored, docs/server/text.md#worker-submit).
+   */
+  amendDelivered?(job: Job, body: SubmitBody): void;
   /** Step 5: stores the result, pays the worker, charges the requester; the reward. */
   deliver(store: HordeStore, job: Job, req: R, worker: Worker, body: SubmitBody): number;
 }
+
+/** The most `gen_metadata` entries a submit may carry (docs/server/workers.md#submit). */
+const MAX_METADATA_ENTRIES = 50;
+
+/** The answers to a second submit, and to a submit of a job that was aborted (docs/server/workers.md#submit step 4). */
+export const duplicateGen = (id: string) =>
+  err.badRequest(`Processing Generation with ID ${id} already submitted.`, "DuplicateGen");
+export const abortedGen = (id: string) =>
+  err.badRequest(
+    `Processing Generation with ID ${id} took too long to process and has been aborted! Please check your ` +
+      "worker speed - generations must complete within 150 seconds (minimum ~1 it/s, higher for large requests)!",
+    "AbortedGen",
+  );
+/** An unknown job or form id (docs/server/workers.md#submit step 1). */
+export const invalidJobId = (id: string) =>
+  err.notFound(`Processing Job with ID ${id} does not exist.`, "InvalidJobID");
 
 export function deliverWork<R extends GenRequest>(
   store: HordeStore,
@@ -40,8 +62,7 @@ export function deliverWork<R extends GenRequest>(
   // 1. Unknown job (also one whose request expired and was deleted, or a job of the other kind).
   const job = store.findJob(body.id);
   const req = job ? store.requestOf(job) : undefined;
-  if (!job || !req || req.kind !== kind.kind)
-    throw err.notFound(`Processing Job with ID ${body.id} does not exist.`, "InvalidJobID");
+  if (!job || !req || req.kind !== kind.kind) throw invalidJobId(body.id);
 
   // 2. QUIRK(docs/server/workers.md#submit): an unknown key should be 401 InvalidAPIKey, but the server's log
   // line reads a
@@ -56,9 +77,11 @@ export function deliverWork<R extends GenRequest>(
     throw err.forbidden("Wrong credentials to submit as this worker.", "WrongCredentials");
   }
 
-  // 3. A worker-reported fault re-queues an image (whatever state the job is in) and aborts a job in
-  // flight. For images, censorship in the metadata makes it a delivery instead.
+  // 3. The reported state, whatever state the job is in: a fault re-queues the request's slot and aborts a
+  // job in flight (for images, censorship in the metadata makes it a delivery instead); the kind may amend
+  // a result delivered earlier.
   const s = jobState(job);
+  if (s === "finished") kind.amendDelivered?.(job, body);
   if (body.state === "faulted" && !kind.deliversFault?.(body)) {
     const now = store.now();
     requeueReportedFault(store, req, now);
@@ -73,16 +96,16 @@ export function deliverWork<R extends GenRequest>(
   // reported for a job already aborted is simply acknowledged.
   if (s === "finished") {
     if (worker.maintenance) return { reward: 0 };
-    throw err.badRequest(`Processing Generation with ID ${job.id} already submitted.`, "DuplicateGen");
+    throw duplicateGen(job.id);
   }
   if (s === "faulted") {
     if (body.state === "faulted") return { reward: 0 };
-    throw err.badRequest(
-      `Processing Generation with ID ${job.id} took too long to process and has been aborted! ` +
-        "Please check your worker speed - generations must complete within 150 seconds " +
-        "(minimum ~1 it/s, higher for large requests)!",
-      "AbortedGen",
-    );
+    throw abortedGen(job.id);
   }
-  return { reward: kind.deliver(store, job, req as R, worker, body) };
+  const reward = kind.deliver(store, job, req as R, worker, body);
+  // QUIRK(docs/server/workers.md#submit): too much metadata is refused only after the result was recorded.
+  if ((body.gen_metadata ?? []).length > MAX_METADATA_ENTRIES) {
+    throw err.badRequest(`Too many metadata fields. Max is ${MAX_METADATA_ENTRIES}.`);
+  }
+  return { reward };
 }

@@ -85,7 +85,7 @@ export interface QueuePopSteps<K extends GenKind, Why extends string, A> {
  * priority order; the first request the
  * worker may take starts jobs, else the pop reports why each request was skipped.
  */
-export function queuePop<K extends GenKind, Why extends string, A extends { ids: string[] }>(
+export function queuePop<K extends GenKind, Why extends string, A extends { ids: (string | null)[] }>(
   steps: QueuePopSteps<K, Why, A>,
 ): PopKind<A> {
   return {

@@ -1,9 +1,9 @@
 /** Which worker may take which request (§5.1 step 8, §6.1, §6.2), straight on the domain. */
 import { describe, expect, test } from "vitest";
 import { submitImage } from "../../../src/horde/image/submit.js";
-import { canDoForm, formEligibility } from "../../../src/horde/matching/alchemy.js";
+import { formCandidate, formEligibility } from "../../../src/horde/matching/alchemy.js";
 import { chooseModel, imageCandidate, imageRefusal } from "../../../src/horde/matching/image.js";
-import { textEligibility } from "../../../src/horde/matching/text.js";
+import { textEligibility, textPopVerdict } from "../../../src/horde/matching/text.js";
 import type { ImageRequest, TextRequest } from "../../../src/horde/store/requests.js";
 import { submitText } from "../../../src/horde/text/submit.js";
 import { horde, KOBOLD } from "./fixture.js";
@@ -84,39 +84,43 @@ describe("image matching", () => {
 });
 
 describe("text matching", () => {
-  test("lengths, softprompts and validated backends", async () => {
+  test("the pop passes over what does not fit without a reason; soft prompts are never matched", async () => {
     const h = horde();
     const worker = h.worker("text", { max_length: 256, bridge_agent: KOBOLD });
-    expect(textEligibility(h.store, worker, await textRequest(h))).toBeNull();
-    expect(textEligibility(h.store, worker, await textRequest(h, { params: { max_length: 300 } }))).toBe(
-      "max_length",
+    expect(textPopVerdict(h.store, worker, await textRequest(h))).toBeNull();
+    expect(textPopVerdict(h.store, worker, await textRequest(h, { params: { max_length: 300 } }))).toBe(
+      "filtered",
     );
-    expect(textEligibility(h.store, worker, await textRequest(h, { softprompt: "sp" }))).toBe(
-      "matching_softprompt",
-    );
+    expect(textPopVerdict(h.store, worker, await textRequest(h, { softprompt: "sp" }))).toBeNull();
     const validated = await textRequest(h, { validated_backends: true });
-    expect(textEligibility(h.store, worker, validated)).toBeNull();
-    expect(textEligibility(h.store, h.worker("text", { bridge_agent: "my-bridge:1:x" }), validated)).toBe(
-      "bridge_version",
-    );
+    expect(textPopVerdict(h.store, worker, validated)).toBeNull();
+    const unvalidated = h.worker("text", { bridge_agent: "my-bridge:1:x" });
+    expect(textPopVerdict(h.store, unvalidated, validated)).toBe("filtered");
+    expect(textEligibility(h.store, unvalidated, validated)).toBe("filtered");
+    // Whether a request is possible asks for 2 tokens/s without slow workers, the pop for 3–5.
+    const fast = await textRequest(h, { slow_workers: false });
+    expect(textEligibility(h.store, worker, fast)).toBe("filtered");
   });
 });
 
 describe("alchemy matching", () => {
-  test("served forms (caption when none named), max_tiles, trusted workers", () => {
+  test("the forms this pop lists, max_tiles, trusted workers", () => {
     const h = horde();
-    const form = { state: "waiting", name: "caption" } as Parameters<typeof canDoForm>[2];
+    const form = { state: "waiting", name: "caption" } as Parameters<typeof formCandidate>[2];
     const request = (tiles: number, trustedWorkers = false) =>
-      ({ tiles, trustedWorkers }) as Parameters<typeof canDoForm>[1];
-    const namesNone = h.worker("interrogation");
-    expect(canDoForm(namesNone, request(1), form)).toBe(true);
-    expect(canDoForm(h.worker("interrogation", { forms: ["nsfw"] }), request(1), form)).toBe(false);
-    expect(canDoForm(h.worker("interrogation", { max_tiles: 4 }), request(5), form)).toBe(false);
-    expect(canDoForm(namesNone, request(1), { ...form, state: "processing" })).toBe(false);
+      ({ tiles, trustedWorkers, slowWorkers: true }) as Parameters<typeof formCandidate>[1];
+    const captions = h.worker("interrogation", { forms: ["caption"] });
+    expect(formCandidate(captions, request(1), form)).toBe(true);
+    expect(formCandidate(h.worker("interrogation"), request(1), form)).toBe(false);
+    expect(formCandidate(h.worker("interrogation", { forms: ["nsfw"] }), request(1), form)).toBe(false);
+    expect(
+      formCandidate(h.worker("interrogation", { forms: ["caption"], max_tiles: 4 }), request(5), form),
+    ).toBe(false);
+    expect(formCandidate(captions, request(1), { ...form, state: "processing" })).toBe(false);
     const carol = h.store.users.create({ username: "carol" });
     expect(formEligibility(h.store, h.worker("interrogation", {}, carol), request(1, true))).toBe(
       "untrusted",
     );
-    expect(formEligibility(h.store, namesNone, request(1, true))).toBeNull();
+    expect(formEligibility(h.store, captions, request(1, true))).toBeNull();
   });
 });

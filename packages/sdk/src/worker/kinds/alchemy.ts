@@ -24,7 +24,8 @@ export function alchemyAdapter(options: Resolved<AlchemyWorkerOptions>, common: 
       new AlchemyPopRequest({
         ...alchemyCommon,
         amount,
-        ...(options.forms ? { forms: options.forms } : {}),
+        // A pop that names no forms is handed none (docs/server/alchemy.md#pop): `caption` unless told.
+        forms: options.forms ?? ["caption"],
         max_tiles: options.maxTiles ?? 80,
       }),
     readPop,

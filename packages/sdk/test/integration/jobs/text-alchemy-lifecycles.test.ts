@@ -10,6 +10,7 @@ import {
   TextGenerateJobPopRequest,
   TextGenerationJobSubmitRequest,
 } from "horde-sdk";
+import { TINY_WEBP } from "horde-test-support/emulator";
 import { emulatorClient } from "horde-test-support/sdk";
 import { describe, expect, it } from "vitest";
 
@@ -77,7 +78,8 @@ describe("text jobs", () => {
 describe("alchemy jobs", () => {
   it("runAlchemy waits for every form and returns their results", async () => {
     const { client, worker, clock } = setup();
-    const source = "https://images.example/cat.webp";
+    // A base64 source: a URL would be downloaded at submit.
+    const source = TINY_WEBP.toString("base64");
     const serve = async () => {
       for (let served = 0; served < 2; ) {
         const pop = await worker.submitRequest(
