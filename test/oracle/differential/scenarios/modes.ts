@@ -31,4 +31,13 @@ export const modeScenarios = [
       body: directoryPop(c.name("w")),
     });
   }),
+
+  scenario(AREA, "modes: bad input", async (c) => {
+    const put = (label: string, body: unknown, raw?: string) =>
+      c.step(label, "PUT /v2/status/modes", { apikey: c.target.adminKey, body, ...(raw ? { raw } : {}) });
+    await put("raid mode not a boolean", { raid_mode: "yes" });
+    await put("invite-only a number", { invite_only_mode: 2 });
+    await put("body a list", [true]);
+    await put("body not JSON", undefined, "{raid_mode");
+  }),
 ];

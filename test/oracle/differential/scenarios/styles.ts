@@ -475,4 +475,122 @@ export const styleScenarios = [
     await gap(c);
     await c.step("delete again", "DELETE /v2/collections/{id}", { params: { id }, apikey: owner.apikey });
   }),
+
+  scenario(AREA, "styles and collections: bad input", async (c) => {
+    const owner = await c.user("owner", { trusted: true, kudos: 100_000 });
+    const plain = await c.user("plain", { trusted: false });
+    const post = async (label: string, route: string, apikey: string | undefined, body: unknown) => {
+      await gap(c);
+      return c.step(label, route, { apikey, body });
+    };
+    const image = "POST /v2/styles/image";
+    await post("image style, name not a string", image, owner.apikey, imageStyle(c.name("b"), { name: 5 }));
+    await post("image style, name too long", image, owner.apikey, imageStyle("n".repeat(101)));
+    await post(
+      "image style, steps not a number",
+      image,
+      owner.apikey,
+      imageStyle(c.name("b"), { params: { steps: "many" } }),
+    );
+    await post("image style, tags a string", image, owner.apikey, imageStyle(c.name("b"), { tags: "oil" }));
+    await post(
+      "image style, prompt not a string",
+      image,
+      owner.apikey,
+      imageStyle(c.name("b"), { prompt: 5 }),
+    );
+    await post("image style, body a list", image, owner.apikey, [imageStyle(c.name("b"))]);
+    await post("image style without key", image, undefined, imageStyle(c.name("b")));
+    await post("text style, max_length not a number", "POST /v2/styles/text", owner.apikey, {
+      name: c.name("tb"),
+      prompt: "Story: {p}",
+      models: [DIRECTORY_TEXT_MODEL],
+      params: { max_length: "long" },
+    });
+    const unknown = { id: "00000000-0000-0000-0000-000000000000" };
+    await gap(c);
+    await c.step("patch an unknown image style", "PATCH /v2/styles/image/{id}", {
+      params: unknown,
+      apikey: owner.apikey,
+      body: { name: c.name("b") },
+    });
+    await gap(c);
+    await c.step("patch an image style with an invalid key", "PATCH /v2/styles/image/{id}", {
+      params: unknown,
+      apikey: "nosuchkey0000000000000",
+      body: { name: c.name("b") },
+    });
+    await gap(c);
+    await c.step("patch an unknown text style", "PATCH /v2/styles/text/{id}", {
+      params: unknown,
+      apikey: owner.apikey,
+      body: { name: c.name("b") },
+    });
+    await gap(c);
+    await c.step("delete an unknown image style", "DELETE /v2/styles/image/{id}", {
+      params: unknown,
+      apikey: owner.apikey,
+    });
+    await gap(c);
+    await c.step("delete an unknown text style", "DELETE /v2/styles/text/{id}", {
+      params: unknown,
+      apikey: owner.apikey,
+    });
+    await gap(c);
+    await c.step("delete a style without key", "DELETE /v2/styles/image/{id}", { params: unknown });
+    await gap(c);
+    await c.step("example on an unknown style", "POST /v2/styles/image/{id}/example", {
+      params: unknown,
+      apikey: owner.apikey,
+      body: { url: "https://example.com/a.webp", primary: false },
+    });
+    await gap(c);
+    await c.step("example without url", "POST /v2/styles/image/{id}/example", {
+      params: unknown,
+      apikey: owner.apikey,
+      body: { primary: false },
+    });
+    await gap(c);
+    await c.step("example, url not a string", "POST /v2/styles/image/{id}/example", {
+      params: unknown,
+      apikey: owner.apikey,
+      body: { url: 5, primary: false },
+    });
+    await gap(c);
+    await c.step("example with an invalid key", "POST /v2/styles/image/{id}/example", {
+      params: unknown,
+      apikey: "nosuchkey0000000000000",
+      body: { url: "https://example.com/a.webp", primary: false },
+    });
+    await c.step("unknown text style by name", "GET /v2/styles/text_by_name/{name}", {
+      params: { name: c.name("nostyle") },
+    });
+    await c.step("unknown collection by name", "GET /v2/collection_by_name/{name}", {
+      params: { name: c.name("nocol") },
+    });
+    await c.step("styles list, page zero", "GET /v2/styles/image", { query: { page: 0 } });
+    await c.step("styles list, page not a number", "GET /v2/styles/image", { query: { page: "two" } });
+    const col = "POST /v2/collections";
+    await post("collection with an invalid key", col, "nosuchkey0000000000000", {
+      name: c.name("c"),
+      styles: ["x"],
+    });
+    await post("collection, name not a string", col, owner.apikey, { name: 5, styles: ["x"] });
+    await post("collection, styles a string", col, owner.apikey, { name: c.name("c"), styles: "x" });
+    await post("collection by a plain user, unknown style", col, plain.apikey, {
+      name: c.name("c"),
+      styles: ["x"],
+    });
+    await gap(c);
+    await c.step("patch an unknown collection", "PATCH /v2/collections/{id}", {
+      params: unknown,
+      apikey: owner.apikey,
+      body: { info: "nothing here" },
+    });
+    await gap(c);
+    await c.step("delete an unknown collection", "DELETE /v2/collections/{id}", {
+      params: unknown,
+      apikey: owner.apikey,
+    });
+  }),
 ];

@@ -588,4 +588,71 @@ export const userScenarios = [
     );
     await c.step("unknown team", "GET /v2/teams/{id}", { params: { id: "no-such-team" } });
   }),
+
+  scenario(AREA, "bad input to users, kudos, shared keys and teams", async (c) => {
+    const alice = await c.user("alice", { kudos: 500 });
+    const owner = await c.user("owner", { trusted: true });
+    const id = String(alice.id);
+    const put = (label: string, body: unknown) =>
+      c.step(label, "PUT /v2/users/{id}", { params: { id }, apikey: c.target.adminKey, body });
+    await put("user edit, kudos not a number", { kudos: "lots" });
+    await put("user edit, trusted not a boolean", { trusted: "yes" });
+    await put("user edit, negative concurrency", { concurrency: -1 });
+    await put("user edit, alias not a string", { username: 5 });
+    await put("user edit, body a list", [1, 2]);
+    await c.step("user edit, body not JSON", "PUT /v2/users/{id}", {
+      params: { id },
+      apikey: c.target.adminKey,
+      raw: "{kudos: 1",
+    });
+    await c.step("users list, page zero", "GET /v2/users", { query: { page: 0 } });
+    await c.step("users list, negative page", "GET /v2/users", { query: { page: -1 } });
+    const award = (label: string, apikey: string | undefined, body: unknown) =>
+      c.step(label, "POST /v2/kudos/award", { apikey, body });
+    await award("award without key", undefined, { username: alice.username, amount: 1 });
+    await award("award with an invalid key", "nosuchkey0000000000000", {
+      username: alice.username,
+      amount: 1,
+    });
+    await award("award, amount not a number", c.target.adminKey, { username: alice.username, amount: "ten" });
+    await award("award, negative amount", c.target.adminKey, { username: alice.username, amount: -5 });
+    // A number is read as a string, and a username without `#` as a user id.
+    await c.step("transfer, username a bare user id", "POST /v2/kudos/transfer", {
+      apikey: alice.apikey,
+      body: { username: owner.id, amount: 1 },
+      same: ["transferred"],
+    });
+    const key = (label: string, body: unknown) =>
+      c.step(label, "PUT /v2/sharedkeys", { apikey: owner.apikey, body });
+    await key("shared key, negative kudos", { kudos: -5 });
+    await key("shared key, expiry not a number", { expiry: "soon" });
+    await key("shared key, name too long", { name: "n".repeat(256) });
+    await key("shared key, negative pixels", { max_image_pixels: -2 });
+    await key("shared key, steps not a number", { max_image_steps: "many" });
+    await c.step("shared key without key", "PUT /v2/sharedkeys", { body: { kudos: 1 } });
+    const unknownKey = { id: "00000000-0000-0000-0000-000000000000" };
+    await c.step("delete an unknown shared key", "DELETE /v2/sharedkeys/{id}", {
+      params: unknownKey,
+      apikey: owner.apikey,
+    });
+    await c.step("delete a shared key without key", "DELETE /v2/sharedkeys/{id}", { params: unknownKey });
+    await c.step("get an unknown shared key", "GET /v2/sharedkeys/{id}", { params: unknownKey });
+    const team = (label: string, apikey: string | undefined, body: unknown) =>
+      c.step(label, "POST /v2/teams", { apikey, body });
+    await team("team, name not a string", owner.apikey, { name: 5 });
+    await team("team, name too long", owner.apikey, { name: "t".repeat(101) });
+    await team("team, info not a string", owner.apikey, { name: c.name("team"), info: 5 });
+    await team("team with an invalid key", "nosuchkey0000000000000", { name: c.name("team") });
+    const unknownTeam = { id: "00000000-0000-0000-0000-000000000000" };
+    await c.step("get an unknown team", "GET /v2/teams/{id}", { params: unknownTeam });
+    await c.step("delete an unknown team", "DELETE /v2/teams/{id}", {
+      params: unknownTeam,
+      apikey: owner.apikey,
+    });
+    await c.step("delete a team without key", "DELETE /v2/teams/{id}", { params: unknownTeam });
+    await c.step("patch a team without key", "PATCH /v2/teams/{id}", {
+      params: unknownTeam,
+      body: { info: "anybody" },
+    });
+  }),
 ];

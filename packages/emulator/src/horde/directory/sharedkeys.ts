@@ -23,6 +23,16 @@ export interface SharedKeyFields {
   max_text_tokens: number | null;
 }
 
+/**
+ * QUIRK(docs/server/directory.md#shared-keys): the server stores the name in a 255-character column without
+ * checking it first; a longer name fails the database write, a bare 500, and nothing is stored or changed.
+ */
+const NAME_COLUMN = 255;
+
+function checkNameFits(f: SharedKeyFields): void {
+  if (f.name !== null && [...f.name].length > NAME_COLUMN) throw err.internal();
+}
+
 /** How many keys a user may hold. */
 function maxKeys(user: User): number {
   if (user.trusted) return 10;
@@ -43,6 +53,7 @@ export function createSharedKey(store: HordeStore, apikey: string, f: SharedKeyF
   if (store.sharedKeys.ownedBy(user.id).length >= max) {
     throw refuse.forbidden(`You cannot have more than ${max} shared keys.`);
   }
+  checkNameFits(f);
   const now = store.now();
   const key = store.sharedKeys.create(
     {
@@ -86,6 +97,7 @@ export function modifySharedKey(store: HordeStore, id: string, apikey: string, f
   if (Object.values(f).every((v) => v === null)) {
     throw refuse.nothingToDo("No shared key modification selected!", "NoSharedKeyModSelected");
   }
+  checkNameFits(f);
   if (f.expiry !== null) key.expiresAt = expiresAt(store.now(), f.expiry);
   if (f.kudos !== null) key.kudos = f.kudos;
   if (f.name !== null) key.name = f.name;

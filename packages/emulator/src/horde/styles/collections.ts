@@ -13,6 +13,7 @@ import type { HordeStore } from "../store/store.js";
 import type { Collection, Style, StyleKind } from "../store/styles.js";
 import { collectionDetails, styleDetails, styleModified } from "../views/styles.js";
 import { findById, findByName } from "./find.js";
+import { pageOffset } from "./styles.js";
 
 const PAGE_SIZE = 25;
 
@@ -32,7 +33,7 @@ export function listCollections(store: HordeStore, q: { sort: string; page: numb
   if (!["all", "image", "text"].includes(q.type)) {
     throw refuse.badRequest("'type' needs to be one of ['all', 'image', 'text']");
   }
-  const from = Math.max(q.page - 1, 0);
+  const from = pageOffset(q.page);
   return store.styles
     .allCollections()
     .filter((c) => c.public && (q.type === "all" || c.kind === q.type))

@@ -36,6 +36,15 @@ export interface StyleArgs {
 }
 
 /**
+ * Where a list's page starts. QUIRK(docs/server/directory.md#styles-and-collections): the server hands
+ * `page - 1` to its database as the offset; below page 1 the database refuses the negative offset, a bare 500.
+ */
+export function pageOffset(page: number): number {
+  if (page < 1) throw err.internal();
+  return page - 1;
+}
+
+/**
  * Public styles of a kind, 25 from `page`: `popular` (most used first, the default) or `age`, optionally
  * by tag or model. QUIRK(docs/server/directory.md#styles-and-collections): `page` moves the window by one
  * style, not by 25.
@@ -48,7 +57,7 @@ export function listStyles(
   if (q.sort !== "popular" && q.sort !== "age") {
     throw refuse.badRequest("'model_state' needs to be one of ['popular', 'age']");
   }
-  const from = Math.max(q.page - 1, 0);
+  const from = pageOffset(q.page);
   return store.styles
     .all()
     .filter(
@@ -111,10 +120,23 @@ function checkPrompt(kind: StyleKind, prompt: string): void {
   if (kind === "image" && !prompt.includes("{np}")) throw missing("negative", "{np}");
 }
 
+/**
+ * A text style's token limits, compared as the server's Python compares them: numbers (and booleans) with
+ * numbers, strings with strings; any other pair (a string and a number, null, a list) fails the comparison,
+ * a bare 500 (docs/server/directory.md#styles-and-collections).
+ */
+function tokenOverflow(params: Record<string, unknown>): boolean {
+  const context = "max_context_length" in params ? params.max_context_length : 2048;
+  const maxLength = "max_length" in params ? params.max_length : 80;
+  const num = (v: unknown) => (typeof v === "boolean" ? Number(v) : v);
+  const [a, b] = [num(context), num(maxLength)];
+  if (typeof a === "number" && typeof b === "number") return a < b;
+  if (typeof a === "string" && typeof b === "string") return a < b;
+  throw err.internal();
+}
+
 function textParamsProblem(params: Record<string, unknown>): void {
-  const maxLength = typeof params.max_length === "number" ? params.max_length : 80;
-  const context = typeof params.max_context_length === "number" ? params.max_context_length : 2048;
-  if (context < maxLength) {
+  if (tokenOverflow(params)) {
     throw refuse.badRequest("You cannot request more tokens than your context length.", "TokenOverflow");
   }
 }
