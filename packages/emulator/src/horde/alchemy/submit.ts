@@ -30,7 +30,7 @@ export async function submitAlchemy(
 
   if (store.modes.maintenance || caller.maintenance) throw maintenanceError();
   const webhook = typeof body.webhook === "string" ? body.webhook : undefined;
-  if (webhook !== undefined && !webhook.startsWith("https://")) {
+  if (webhook !== undefined && !store.webhooks.accepts(webhook)) {
     throw err.badRequest("webhook URL has to be https");
   }
   const user = store.users.findByKey(caller.apikey);

@@ -9,7 +9,7 @@ import { counters, isDone, isPossible } from "../progress.js";
 import { type QueueSnapshot, queueSnapshot, waitTimeSeconds } from "../queue.js";
 import { WARNING_MESSAGES, type Warning, warning } from "../reference/warnings.js";
 import { resultKey } from "../store/bucket.js";
-import { type Interrogation, interrogationState } from "../store/interrogations.js";
+import { type AlchemyForm, type Interrogation, interrogationState } from "../store/interrogations.js";
 import { type Job, jobState } from "../store/jobs.js";
 import type { GenRequest, ImageRequest, TextRequest } from "../store/requests.js";
 import type { HordeStore } from "../store/store.js";
@@ -98,7 +98,7 @@ export function imageStatusView(store: HordeStore, req: ImageRequest, origin: st
 }
 
 /** r2: a fresh presigned GET URL, valid 1800 s from now; otherwise the WebP itself in base64, or "N/A". */
-function imageField(
+export function imageField(
   store: HordeStore,
   req: ImageRequest,
   jobId: string,
@@ -140,22 +140,26 @@ export interface AlchemyStatusView {
 
 /** The alchemy status (docs/server/alchemy.md#alchemy): post-processor results that say "R2" become presigned download URLs. */
 export function alchemyStatusView(store: HordeStore, i: Interrogation, origin: string): AlchemyStatusView {
-  const now = store.now();
-  return {
-    state: interrogationState(i),
-    forms: i.forms.map((f) => {
-      let result = f.result;
-      if (result && f.resultKey) {
-        result = Object.fromEntries(
-          Object.entries(result).map(([k, v]) => [
-            k,
-            v === "R2" ? store.r2.presign(origin, "GET", f.resultKey as string, now) : v,
-          ]),
-        );
-      }
-      return { form: f.name, state: f.state, result };
-    }),
-  };
+  return { state: interrogationState(i), forms: i.forms.map((f) => alchemyFormView(store, f, origin)) };
+}
+
+/** One form as the status shows it. */
+export function alchemyFormView(
+  store: HordeStore,
+  f: AlchemyForm,
+  origin: string,
+): AlchemyStatusView["forms"][number] {
+  let result = f.result;
+  if (result && f.resultKey) {
+    const now = store.now();
+    result = Object.fromEntries(
+      Object.entries(result).map(([k, v]) => [
+        k,
+        v === "R2" ? store.r2.presign(origin, "GET", f.resultKey as string, now) : v,
+      ]),
+    );
+  }
+  return { form: f.name, state: f.state, result };
 }
 
 /**

@@ -11,6 +11,7 @@ import { type Job, jobState } from "../store/jobs.js";
 import type { GenRequest } from "../store/requests.js";
 import type { HordeStore } from "../store/store.js";
 import type { Worker } from "../store/workers.js";
+import { generationWebhook } from "../views/webhooks.js";
 
 /** A submit's body once the schema and the parser accepted it. */
 export interface SubmitBody {
@@ -84,5 +85,13 @@ export function deliverWork<R extends GenRequest>(
       "AbortedGen",
     );
   }
-  return { reward: kind.deliver(store, job, req as R, worker, body) };
+  const reward = kind.deliver(store, job, req as R, worker, body);
+  // 5. The webhook is queued once the delivery is settled; a slow subscriber never holds up this answer.
+  if (req.webhook) {
+    store.webhooks.enqueue({
+      url: req.webhook,
+      body: generationWebhook(store, req, job, store.webhooks.publicOrigin ?? caller.origin),
+    });
+  }
+  return { reward };
 }
