@@ -154,7 +154,7 @@ describe("webhooks", () => {
       webhook: "http://127.0.0.1:9/hook",
     });
     expect(alchemy.status).toBe(400);
-    expect(alchemy.body.message).toBe("webhook URL has to be https");
+    expect(alchemy.body.message).toBe("webhooks need to point to an https endpoint.");
 
     const open = setup({ webhooks: { allowHttp: true, fetch: receiver().fetch } });
     expect((await open.generate({ webhook: "http://127.0.0.1:9/hook" })).status).toBe(202);

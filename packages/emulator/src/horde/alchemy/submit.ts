@@ -31,7 +31,7 @@ export async function submitAlchemy(
   if (store.modes.maintenance || caller.maintenance) throw maintenanceError();
   const webhook = typeof body.webhook === "string" ? body.webhook : undefined;
   if (webhook !== undefined && !store.webhooks.accepts(webhook)) {
-    throw err.badRequest("webhook URL has to be https");
+    throw err.badRequest("webhooks need to point to an https endpoint.");
   }
   const user = store.users.findByKey(caller.apikey);
   if (!user) throw err.invalidApiKey("interrogate");
