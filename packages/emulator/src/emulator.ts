@@ -67,7 +67,8 @@ export interface EmulatorOptions {
   logger?: EmulatorLogger;
   /**
    * Webhook delivery (docs/server/image-requests.md#webhooks): deliveries go out with the global fetch
-   * unless `fetch` is given; `allowHttp` also accepts `http://` webhooks (a named deviation; off by default).
+   * unless `fetch` is given; `http://` webhooks to loopback hosts are accepted unless `httpOnLoopback` is false
+   * (a named deviation: the server takes https only).
    */
   webhooks?: WebhookOptions;
   /** Serve the web page at `/` (submit, watch, cancel; the horde's state). Built into dist/ui/ by `npm run build`. */

@@ -25,7 +25,7 @@ interface ServeFlags {
   seedUser?: SeedUser[];
   json?: boolean;
   verbose?: boolean;
-  allowHttpWebhooks?: boolean;
+  httpsWebhooksOnly?: boolean;
 }
 
 /** The `--json` line `horde serve` prints once it listens. */
@@ -80,8 +80,8 @@ export function registerServe(program: Command, ctx: CommandContext): Command {
       seedUser,
     )
     .option(
-      "--allow-http-webhooks",
-      "also deliver webhooks to http:// URLs, e.g. a receiver on this machine (aihorde.net takes https only)",
+      "--https-webhooks-only",
+      "refuse http:// webhooks on loopback too, as aihorde.net does (by default a local receiver may use http)",
     )
     .option("-v, --verbose", "log the emulator's warnings to stderr")
     .option("--json", "print one JSON line with the URL, users and keys once listening")
@@ -121,7 +121,7 @@ async function runServe(flags: ServeFlags, ctx: CommandContext): Promise<number>
     users,
     logger: flags.verbose ? { warn: write("warning: "), error: write("error: "), info: write("") } : {},
     ...(flags.speed !== undefined ? { devWorkerSpeed: flags.speed } : {}),
-    ...(flags.allowHttpWebhooks ? { webhooks: { allowHttp: true } } : {}),
+    ...(flags.httpsWebhooksOnly ? { webhooks: { httpOnLoopback: false } } : {}),
   } as EmulatorOptions;
 
   let emulator: Emulator;

@@ -143,20 +143,25 @@ describe("webhooks", () => {
     expect(hook.attempts).toEqual([]);
   });
 
-  test("only https webhooks, as on the server; http:// only when asked for (a named deviation)", async () => {
-    const h = setup();
-    const refused = await h.generate({ webhook: "http://127.0.0.1:9/hook" });
-    expect(refused.status).toBe(400);
-    expect(refused.body.message).toBe("webhooks need to point to an https endpoint.");
+  test("https webhooks, and http:// to a loopback receiver (a named deviation); any other http:// is refused", async () => {
+    const h = setup({ webhooks: { fetch: receiver().fetch } });
+    for (const webhook of ["http://hooks.example/horde", "http://10.0.0.8/horde", "ftp://127.0.0.1/x"]) {
+      const refused = await h.generate({ webhook });
+      expect(refused.status).toBe(400);
+      expect(refused.body.message).toBe("webhooks need to point to an https endpoint.");
+    }
     const alchemy = await h.interrogate({
       forms: [{ name: "caption" }],
       source_image: TINY_WEBP.toString("base64"),
-      webhook: "http://127.0.0.1:9/hook",
+      webhook: "http://hooks.example/horde",
     });
     expect(alchemy.status).toBe(400);
     expect(alchemy.body.message).toBe("webhooks need to point to an https endpoint.");
+    for (const webhook of ["http://127.0.0.1:9/hook", "http://localhost:8080/hook", "http://[::1]:9/hook"]) {
+      expect((await h.generate({ webhook })).status).toBe(202);
+    }
 
-    const open = setup({ webhooks: { allowHttp: true, fetch: receiver().fetch } });
-    expect((await open.generate({ webhook: "http://127.0.0.1:9/hook" })).status).toBe(202);
+    const strict = setup({ webhooks: { httpOnLoopback: false } });
+    expect((await strict.generate({ webhook: "http://127.0.0.1:9/hook" })).status).toBe(400);
   });
 });

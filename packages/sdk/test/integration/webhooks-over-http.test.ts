@@ -20,7 +20,6 @@ beforeAll(async () => {
     devWorkers: [{ type: "image" }, { type: "alchemy" }],
     devWorkerSpeed: 20,
     users: [{ username: "hooked", kudos: 10_000, apikey: KEY }],
-    webhooks: { allowHttp: true },
   });
   const { url } = await emulator.listen({ port: 0, host: "127.0.0.1" });
   server = createServer(webhookListener({ onDelivery: (d) => void deliveries.push(d) }));

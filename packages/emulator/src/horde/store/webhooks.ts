@@ -17,10 +17,11 @@ export interface WebhookOptions {
   /** How deliveries are POSTed (default: the global fetch). Tests wire a receiver in directly. */
   fetch?: (input: string, init: RequestInit) => Promise<Response>;
   /**
-   * DEVIATION(docs/server/deviations.md#http-webhooks): also accept `http://` webhooks, so that a receiver on
-   * a developer's machine can be tried without a certificate. Off by default, as on the server.
+   * DEVIATION(docs/server/deviations.md#http-webhooks-on-loopback): also accept `http://` webhooks to a
+   * loopback host (127.0.0.0/8, ::1, localhost), so that a test's or a developer's local receiver works
+   * without a certificate. Default true; false is the server's rule, https only.
    */
-  allowHttp?: boolean;
+  httpOnLoopback?: boolean;
 }
 
 export interface WebhookDelivery {
@@ -29,7 +30,7 @@ export interface WebhookDelivery {
 }
 
 export class WebhookSender {
-  readonly allowHttp: boolean;
+  readonly httpOnLoopback: boolean;
   /**
    * Where a delivery's download URLs point: the listening origin, since the subscriber is outside the
    * process (in-process dev workers submit through `http://horde.local`). Unset: the submitting caller's origin.
@@ -44,13 +45,19 @@ export class WebhookSender {
     options: WebhookOptions,
     private readonly logger: EmulatorLogger,
   ) {
-    this.allowHttp = options.allowHttp ?? false;
+    this.httpOnLoopback = options.httpOnLoopback ?? true;
     this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   }
 
   /** Whether a request may name this webhook (the check itself and its message belong to each kind's submit). */
   accepts(url: string): boolean {
-    return url.startsWith("https://") || (this.allowHttp && url.startsWith("http://"));
+    if (url.startsWith("https://")) return true;
+    if (!this.httpOnLoopback || !url.startsWith("http://")) return false;
+    try {
+      return isLoopback(new URL(url).hostname);
+    } catch {
+      return false;
+    }
   }
 
   /** Image and text: queued for the background sender; dropped when 256 deliveries are already waiting. */
@@ -115,4 +122,10 @@ export class WebhookSender {
     }
     return "giveup";
   }
+}
+
+/** 127.0.0.0/8, ::1 and localhost: a receiver on this machine. */
+function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  return host === "localhost" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
 }
