@@ -65,6 +65,7 @@ export const READMES = [
   "packages/emulator/README.md",
   "packages/cli/README.md",
   "docs/guides/durable-jobs.md",
+  "docs/guides/webhooks.md",
 ];
 
 export function readmeBlocks(): CodeBlock[] {

@@ -40,6 +40,7 @@ describe("README code blocks", () => {
     expect([...readmes].sort()).toEqual([
       "README.md",
       "docs/guides/durable-jobs.md",
+      "docs/guides/webhooks.md",
       "packages/emulator/README.md",
       "packages/sdk/README.md",
     ]);

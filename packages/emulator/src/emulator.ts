@@ -13,6 +13,7 @@ import {
   type CreateUserInput,
   DEFAULT_ANONYMOUS_CONCURRENCY,
 } from "./horde/store/users.js";
+import type { WebhookOptions, WebhookOutcome } from "./horde/store/webhooks.js";
 import { consoleLogger, type EmulatorLogger } from "./logger.js";
 import { createAdmin, type EmulatorAdmin } from "./server/admin.js";
 import type { DevWorkerRequest } from "./server/admin-routes.js";
@@ -64,6 +65,12 @@ export interface EmulatorOptions {
   users?: CreateUserInput[];
   /** Default: warnings and errors to the console. */
   logger?: EmulatorLogger;
+  /**
+   * Webhook delivery (docs/server/image-requests.md#webhooks): deliveries go out with the global fetch
+   * unless `fetch` is given; `http://` webhooks to loopback hosts are accepted unless `httpOnLoopback` is false
+   * (a named deviation: the server takes https only).
+   */
+  webhooks?: WebhookOptions;
   /** Serve the web page at `/` (submit, watch, cancel; the horde's state). Built into dist/ui/ by `npm run build`. */
   ui?: boolean;
 }
@@ -78,6 +85,13 @@ export interface FaultControl {
   /** What was injected so far, by kind and route, plus the latest events. */
   counts(): FaultCounts;
   resetCounts(): void;
+}
+
+export interface WebhookControl {
+  /** Deliveries that succeeded, were given up after 3 attempts, or found the queue full. */
+  outcomes(): Readonly<Record<WebhookOutcome, number>>;
+  /** Resolves once every queued delivery has been sent or given up. */
+  settled(): Promise<void>;
 }
 
 /** Everything a front end (e.g. `horde serve`) prints: where the API is and which keys exist. */
@@ -106,6 +120,8 @@ export interface Emulator {
   readonly rateLimits: RateLimitControl;
   /** The response caches, switchable at run time (see `EmulatorOptions.responseCache`). */
   readonly responseCache: ResponseCacheControl;
+  /** Webhook deliveries: their outcomes so far, and a wait for the queued ones. */
+  readonly webhooks: WebhookControl;
   /** Starts one more in-process dev worker, owned by the emulator's worker-owner user. */
   startDevWorker(options?: DevWorkerSpec): AnyDevWorker;
   readonly devWorkers: readonly AnyDevWorker[];
@@ -122,6 +138,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const store = new HordeStore(clock, {
     anonymousConcurrency: options.anonymousConcurrency ?? DEFAULT_ANONYMOUS_CONCURRENCY,
     logger,
+    ...(options.webhooks ? { webhooks: options.webhooks } : {}),
   });
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const faults = new FaultInjector();
@@ -220,6 +237,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     faults,
     rateLimits: rateLimiting.control,
     responseCache: responseCache.control,
+    webhooks: { outcomes: () => store.webhooks.outcomes(), settled: () => store.webhooks.settled() },
     devWorkers: pool.workers,
     startDevWorker: (spec) => pool.start(spec),
     describe,
@@ -229,6 +247,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       server = "starting";
       try {
         server = await listenOn(app, listenOptions, logger, maxBodyBytes);
+        store.webhooks.publicOrigin = new URL(server.info.url).origin;
         return server.info;
       } catch (e) {
         server = null;
@@ -240,6 +259,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       await pool.stopAll();
       const s = server;
       server = null;
+      store.webhooks.publicOrigin = undefined;
       if (s && s !== "starting") await s.close();
     },
   };

@@ -38,10 +38,12 @@ export {
   IN_PROCESS_ORIGIN,
   type ListenInfo,
   type ListenOptions,
+  type WebhookControl,
 } from "./emulator.js";
 export type { HordeModes } from "./horde/store/store.js";
 export type { CreateUserInput } from "./horde/store/users.js";
 export { ANONYMOUS_API_KEY } from "./horde/store/users.js";
+export type { WebhookOptions, WebhookOutcome } from "./horde/store/webhooks.js";
 export type {
   EmulatorStats,
   JobSummary,

@@ -159,7 +159,6 @@ export {
   type TextGenerationJobSubmitPayload,
   TextGenerationJobSubmitRequest,
 } from "./models/text/submit.js";
-export { type ImageWebhook, parseWebhook, type TextWebhook } from "./models/webhook.js";
 // Ratings API (https://ratings.aihorde.net/api)
 export { RatingsAPIClient } from "./ratings/client.js";
 export * from "./ratings/models.js";
@@ -174,3 +173,15 @@ export type {
   StoredProgress,
 } from "./store/job-store.js";
 export { MemoryJobStore } from "./store/memory.js";
+export {
+  type AlchemyWebhook,
+  type HordeWebhook,
+  type ImageWebhook,
+  parseWebhook,
+  type TextWebhook,
+} from "./webhooks/delivery.js";
+export {
+  createWebhookHandler,
+  DEFAULT_WEBHOOK_MAX_BODY_BYTES,
+  type WebhookReceiverOptions,
+} from "./webhooks/receiver.js";

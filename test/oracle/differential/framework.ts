@@ -56,6 +56,11 @@ export interface Target {
   sleep(ms: number): Promise<void>;
   /** The fixed administrator (a moderator in the server's ADMINS). */
   readonly adminKey: string;
+  /**
+   * A webhook receiver: the https URL to name in requests, and the bodies POSTed to it so far. The oracle's
+   * is a real https server on loopback (the oracle trusts its certificate); the emulator's is its webhook fetch.
+   */
+  webhooks(): Promise<{ url: string; received(): Json[] }>;
   close(): Promise<void>;
 }
 
@@ -135,6 +140,12 @@ export class Conversation {
 
   fetchUrl(url: string, init?: RequestInit): Promise<Response> {
     return this.target.fetchUrl(url, init);
+  }
+
+  /** Records something the horde sent rather than answered (a webhook body) as a compared step. */
+  record(label: string, body: Json, options: StepOptions = {}): void {
+    const answer = { status: 200, body, text: JSON.stringify(body), headers: new Headers() };
+    this.steps.push({ label, route: "WEBHOOK", status: 200, answer, options });
   }
 
   /** Sends without recording (set-up and polling). */

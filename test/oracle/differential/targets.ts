@@ -2,8 +2,10 @@
  * The two sides of a differential run: a fresh in-process emulator on a virtual clock (no dev workers:
  * the scenario plays the worker), and the oracle over loopback HTTP.
  */
+import { createServer } from "node:https";
+import type { AddressInfo } from "node:net";
 import { createEmulator, silentLogger, VirtualClock } from "horde-emulator";
-import { createOracleUser, type OracleInfo, oracleSql } from "horde-test-support/oracle";
+import { createOracleUser, loopbackTls, type OracleInfo, oracleSql } from "horde-test-support/oracle";
 import type { Answer, Target, TargetUser, UserOptions } from "./framework.js";
 
 async function read(res: Response): Promise<Answer> {
@@ -21,12 +23,22 @@ async function read(res: Response): Promise<Answer> {
 
 export const EMULATOR_ADMIN_KEY = "emulatorAdminKey000001";
 
+/** Where the emulator's webhooks "go": its webhook fetch keeps them. */
+const EMULATOR_WEBHOOK_URL = "https://hooks.example/horde";
+
 export function emulatorTarget(): Target {
   const clock = new VirtualClock();
+  const delivered: unknown[] = [];
   const emulator = createEmulator({
     clock,
     logger: silentLogger,
     devWorkers: 0,
+    webhooks: {
+      fetch: async (_url, init) => {
+        delivered.push(JSON.parse(String(init.body)));
+        return new Response("ok");
+      },
+    },
     // The oracle's admin#1: a moderator in the server's ADMINS.
     users: [
       { username: "admin", apikey: EMULATOR_ADMIN_KEY, moderator: true, admin: true, kudos: 1_000_000 },
@@ -73,6 +85,10 @@ export function emulatorTarget(): Target {
     async sleep(ms) {
       await clock.advance(ms);
     },
+    async webhooks() {
+      const from = delivered.length;
+      return { url: EMULATOR_WEBHOOK_URL, received: () => delivered.slice(from) };
+    },
     async close() {
       await emulator.close();
     },
@@ -80,6 +96,7 @@ export function emulatorTarget(): Target {
 }
 
 export function oracleTarget(oracle: OracleInfo): Target {
+  let receiver: LoopbackHttps | undefined;
   return {
     name: "oracle",
     adminKey: oracle.adminKey,
@@ -112,6 +129,42 @@ export function oracleTarget(oracle: OracleInfo): Target {
     },
     fetchUrl: (url, init) => fetch(url, init),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    async close() {},
+    async webhooks() {
+      receiver ??= await startLoopbackHttps();
+      const from = receiver.delivered.length;
+      const { url, delivered } = receiver;
+      return { url, received: () => delivered.slice(from) };
+    },
+    async close() {
+      await receiver?.close();
+      receiver = undefined;
+    },
+  };
+}
+
+interface LoopbackHttps {
+  url: string;
+  delivered: unknown[];
+  close(): Promise<void>;
+}
+
+/** An https receiver on 127.0.0.1 with the test certificate the oracle is started trusting. */
+async function startLoopbackHttps(): Promise<LoopbackHttps> {
+  const tls = loopbackTls();
+  const delivered: unknown[] = [];
+  const server = createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      delivered.push(JSON.parse(Buffer.concat(chunks).toString("utf8")));
+      res.writeHead(200, { "content-type": "text/plain" }).end("ok");
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `https://127.0.0.1:${port}/horde-hook`,
+    delivered,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

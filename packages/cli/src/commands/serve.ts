@@ -25,6 +25,7 @@ interface ServeFlags {
   seedUser?: SeedUser[];
   json?: boolean;
   verbose?: boolean;
+  httpsWebhooksOnly?: boolean;
 }
 
 /** The `--json` line `horde serve` prints once it listens. */
@@ -78,6 +79,10 @@ export function registerServe(program: Command, ctx: CommandContext): Command {
       "create a user (with this API key, if given); repeatable (default: dev:1000)",
       seedUser,
     )
+    .option(
+      "--https-webhooks-only",
+      "refuse http:// webhooks on loopback too, as aihorde.net does (by default a local receiver may use http)",
+    )
     .option("-v, --verbose", "log the emulator's warnings to stderr")
     .option("--json", "print one JSON line with the URL, users and keys once listening")
     .addHelpText(
@@ -116,6 +121,7 @@ async function runServe(flags: ServeFlags, ctx: CommandContext): Promise<number>
     users,
     logger: flags.verbose ? { warn: write("warning: "), error: write("error: "), info: write("") } : {},
     ...(flags.speed !== undefined ? { devWorkerSpeed: flags.speed } : {}),
+    ...(flags.httpsWebhooksOnly ? { webhooks: { httpOnLoopback: false } } : {}),
   } as EmulatorOptions;
 
   let emulator: Emulator;

@@ -1,5 +1,7 @@
 // horde-sdk/node: what only Node can do, apart from the browser-safe package root — a job store in a file
-// that every process of the machine can share (see docs/guides/durable-jobs.md).
+// that every process of the machine can share (see docs/guides/durable-jobs.md), and a webhook receiver for
+// node:http (docs/guides/webhooks.md).
 export { HordeJobStoreError } from "../core/errors.js";
 export { FileJobStore, type FileJobStoreOptions } from "./file-store.js";
 export type { LockOptions } from "./lock.js";
+export { webhookListener } from "./webhook-listener.js";

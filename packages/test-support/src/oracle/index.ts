@@ -7,7 +7,7 @@ import type { OracleAvailability, OracleInfo } from "./kit.js";
 
 export * from "./http.js";
 export type { OracleAvailability, OracleInfo } from "./kit.js";
-export { oracleSql } from "./kit.js";
+export { loopbackTls, oracleSql } from "./kit.js";
 
 export function useOracle(): OracleAvailability {
   return inject("oracle");

@@ -5,7 +5,7 @@
  */
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -56,7 +56,22 @@ export function oracleEnv(): Record<string, string> {
     // The suites need the limiter on: they compare 429s and X-RateLimit-* headers. Isolation between
     // suites comes from X-Forwarded-For (the server keys its limits on it, behind ProxyFix) and own users.
     HORDE_ORACLE_NO_RATELIMIT: env.HORDE_ORACLE_NO_RATELIMIT ?? "0",
+    // The server sends webhooks to https URLs only; it trusts the test certificate of the https receiver on
+    // loopback (Python's requests reads this variable, whatever the machine set it to), and nothing else
+    // leaves loopback anyway.
+    REQUESTS_CA_BUNDLE: loopbackTlsFiles().cert,
   };
+}
+
+/** The test-only certificate for 127.0.0.1 (fixtures/loopback-tls/README.md). */
+export function loopbackTlsFiles(): { key: string; cert: string } {
+  const dir = join(REPO_ROOT, "packages/test-support/fixtures/loopback-tls");
+  return { key: join(dir, "key.pem"), cert: join(dir, "cert.pem") };
+}
+
+export function loopbackTls(): { key: string; cert: string } {
+  const files = loopbackTlsFiles();
+  return { key: readFileSync(files.key, "utf8"), cert: readFileSync(files.cert, "utf8") };
 }
 
 /** The kit's fixed keys (its README, "Fixed keys and users"). */

@@ -5,6 +5,7 @@ import { sweep } from "../lifecycle.js";
 import { settleForm } from "../settlement.js";
 import { abortForm } from "../store/interrogations.js";
 import type { HordeStore } from "../store/store.js";
+import { formWebhook } from "../views/webhooks.js";
 import { duplicateGen, invalidJobId } from "../workers/deliver.js";
 
 export interface FormSubmitBody {
@@ -13,7 +14,11 @@ export interface FormSubmitBody {
   state?: string;
 }
 
-export function deliverAlchemy(store: HordeStore, body: FormSubmitBody, caller: Caller): { reward: number } {
+export async function deliverAlchemy(
+  store: HordeStore,
+  body: FormSubmitBody,
+  caller: Caller,
+): Promise<{ reward: number }> {
   sweep(store);
   const form = store.findForm(body.id);
   const interrogation = form ? store.findInterrogation(form.interrogationId) : undefined;
@@ -39,5 +44,13 @@ export function deliverAlchemy(store: HordeStore, body: FormSubmitBody, caller: 
   form.deliveredAt = store.now();
   settleForm(store, interrogation, form);
   form.state = "done";
+  // QUIRK(docs/server/alchemy.md#worker-submit): the alchemy webhook is sent while the worker's submit waits for its
+  // answer (up to 3 attempts of 3 s), unlike image and text webhooks, which are queued.
+  if (interrogation.webhook) {
+    await store.webhooks.send({
+      url: interrogation.webhook,
+      body: formWebhook(store, interrogation, form, store.webhooks.publicOrigin ?? caller.origin),
+    });
+  }
   return { reward: form.kudos };
 }

@@ -32,7 +32,7 @@ export async function submitAlchemy(
 
   if (store.modes.maintenance || caller.maintenance) throw maintenanceError();
   const webhook = typeof body.webhook === "string" && body.webhook !== "" ? body.webhook : undefined;
-  if (webhook !== undefined && !webhook.startsWith("https://")) {
+  if (webhook !== undefined && !store.webhooks.accepts(webhook)) {
     throw err.badRequest("webhooks need to point to an https endpoint.");
   }
   const user = store.users.findByKey(caller.apikey);

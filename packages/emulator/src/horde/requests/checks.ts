@@ -52,7 +52,7 @@ export const maintenanceError = () =>
 /** The common checks of an image or text request, in the server's order; the requester. */
 export function commonValidation(store: HordeStore, input: CommonInput): Requester {
   if (input.maintenance) throw maintenanceError();
-  if (input.webhook && !input.webhook.startsWith("https://")) {
+  if (input.webhook && !store.webhooks.accepts(input.webhook)) {
     throw err.badRequest("webhooks need to point to an https endpoint.");
   }
   const requester = resolveRequester(store, input.apikey, input.styleKey, input.allowDowngrade);

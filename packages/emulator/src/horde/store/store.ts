@@ -16,6 +16,7 @@ import { Styles } from "./styles.js";
 import { Teams } from "./teams.js";
 import { KudosTransfers } from "./transfers.js";
 import { Users } from "./users.js";
+import { type WebhookOptions, WebhookSender } from "./webhooks.js";
 import { Workers } from "./workers.js";
 
 export type RequestKind = GenKind | "alchemy";
@@ -46,6 +47,8 @@ export interface HordeStoreOptions {
   /** Concurrency of the shared anonymous account (docs/server/rate-limits.md#concurrency). */
   anonymousConcurrency: number;
   logger: EmulatorLogger;
+  /** How webhooks are delivered (docs/server/image-requests.md#webhooks). */
+  webhooks?: WebhookOptions;
 }
 
 export class HordeStore {
@@ -59,6 +62,7 @@ export class HordeStore {
   readonly messages = new WorkerMessages();
   readonly transfers = new KudosTransfers();
   readonly logger: EmulatorLogger;
+  readonly webhooks: WebhookSender;
   /** Image and text requests; each kind's routes look up their own kind only (docs/server/image-requests.md#expiry). */
   private readonly requests = new Map<string, GenRequest>();
   private readonly jobs = new Map<string, Job>();
@@ -80,6 +84,7 @@ export class HordeStore {
   ) {
     this.users = new Users(options.anonymousConcurrency, () => this.clock.now());
     this.logger = options.logger;
+    this.webhooks = new WebhookSender(options.webhooks ?? {}, options.logger);
   }
 
   now(): number {
@@ -92,6 +97,7 @@ export class HordeStore {
    */
   reset(): void {
     this.users.reset();
+    this.webhooks.clear();
     this.workers.reset();
     this.sharedKeys.reset();
     this.teams.reset();

@@ -9,7 +9,7 @@ import { counters, isDone, isPossible } from "../progress.js";
 import { type QueueSnapshot, queueSnapshot, waitTimeSeconds } from "../queue.js";
 import { WARNING_MESSAGES, type Warning, warning } from "../reference/warnings.js";
 import { resultKey } from "../store/bucket.js";
-import { type Interrogation, interrogationState } from "../store/interrogations.js";
+import { type AlchemyForm, type Interrogation, interrogationState } from "../store/interrogations.js";
 import { type Job, jobState } from "../store/jobs.js";
 import type { GenRequest, ImageRequest, TextRequest } from "../store/requests.js";
 import type { HordeStore } from "../store/store.js";
@@ -98,7 +98,7 @@ export function imageStatusView(store: HordeStore, req: ImageRequest, origin: st
 }
 
 /** r2: a fresh presigned GET URL, valid 1800 s from now; otherwise the WebP itself in base64, or "N/A". */
-function imageField(
+export function imageField(
   store: HordeStore,
   req: ImageRequest,
   jobId: string,
@@ -143,20 +143,24 @@ export interface AlchemyStatusView {
  * "R2" point at the form's upload (the key a job's image has): a download URL valid 1800 s from the delivery, minted under `origin`.
  */
 export function alchemyStatusView(store: HordeStore, i: Interrogation, origin: string): AlchemyStatusView {
-  return {
-    state: interrogationState(i),
-    forms: i.forms.map((f) => {
-      if (f.result === null) return { form: f.name, state: f.state };
-      const deliveredAt = f.deliveredAt ?? store.now();
-      const result = Object.fromEntries(
-        Object.entries(f.result).map(([k, v]) => [
-          k,
-          v === "R2" ? store.r2.presign(origin, "GET", resultKey(f.id), deliveredAt) : v,
-        ]),
-      );
-      return { form: f.name, state: f.state, result };
-    }),
-  };
+  return { state: interrogationState(i), forms: i.forms.map((f) => alchemyFormView(store, f, origin)) };
+}
+
+/** One form as the status (and the alchemy webhook) shows it. */
+export function alchemyFormView(
+  store: HordeStore,
+  f: AlchemyForm,
+  origin: string,
+): AlchemyStatusView["forms"][number] {
+  if (f.result === null) return { form: f.name, state: f.state };
+  const deliveredAt = f.deliveredAt ?? store.now();
+  const result = Object.fromEntries(
+    Object.entries(f.result).map(([k, v]) => [
+      k,
+      v === "R2" ? store.r2.presign(origin, "GET", resultKey(f.id), deliveredAt) : v,
+    ]),
+  );
+  return { form: f.name, state: f.state, result };
 }
 
 /**

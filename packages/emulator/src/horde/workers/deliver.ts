@@ -11,6 +11,7 @@ import { type Job, jobState } from "../store/jobs.js";
 import type { GenRequest } from "../store/requests.js";
 import type { HordeStore } from "../store/store.js";
 import type { Worker } from "../store/workers.js";
+import { generationWebhook } from "../views/webhooks.js";
 
 /** A submit's body once the schema and the parser accepted it. */
 export interface SubmitBody {
@@ -103,7 +104,15 @@ export function deliverWork<R extends GenRequest>(
     throw abortedGen(job.id);
   }
   const reward = kind.deliver(store, job, req as R, worker, body);
-  // QUIRK(docs/server/workers.md#submit): too much metadata is refused only after the result was recorded.
+  // 5. The webhook is queued once the delivery is settled; a slow subscriber never holds up this answer.
+  if (req.webhook) {
+    store.webhooks.enqueue({
+      url: req.webhook,
+      body: generationWebhook(store, req, job, store.webhooks.publicOrigin ?? caller.origin),
+    });
+  }
+  // QUIRK(docs/server/workers.md#submit): too much metadata is refused only after the result was recorded
+  // (and its webhook queued).
   if ((body.gen_metadata ?? []).length > MAX_METADATA_ENTRIES) {
     throw err.badRequest(`Too many metadata fields. Max is ${MAX_METADATA_ENTRIES}.`);
   }

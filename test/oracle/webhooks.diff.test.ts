@@ -1,0 +1,4 @@
+import { differentialSuite } from "./differential/run.js";
+import { webhookScenarios } from "./differential/scenarios/webhooks.js";
+
+differentialSuite("webhooks", webhookScenarios);
