@@ -3,8 +3,8 @@
  * the request's meta (client IP, whether faults may hit it) before the app sees it, and turns a
  * `ConnectionDropped` into what a dropped connection looks like on that side.
  */
-import type { IncomingMessage } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
 import { serve } from "@hono/node-server";
 import type { Hono } from "hono";
 import { DEFAULT_CLIENT_IP, forwardedIp, setMeta } from "../http/meta.js";
@@ -41,7 +41,43 @@ export interface ListenOptions {
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
+  /**
+   * The socket limits (defaults in `SOCKET_LIMITS`): a client slower than these is answered 408 or
+   * disconnected, so a slow or silent client cannot hold a connection for long.
+   */
+  limits?: Partial<SocketLimits>;
 }
+
+/** What one client may take of the server (RELIABILITY.md, "HTTP limits"). */
+export interface SocketLimits {
+  /** Time to send the request line and headers (Node answers 408 after it). */
+  headersTimeoutMs: number;
+  /** Time to send a whole request, body included (Node answers 408 after it). */
+  requestTimeoutMs: number;
+  /** How long an idle keep-alive connection is kept open. */
+  keepAliveTimeoutMs: number;
+  /** Largest request line plus headers (Node answers 431 above it). */
+  maxHeaderBytes: number;
+  /** Open connections at most; more are refused (closed at once) until some close. */
+  maxConnections: number;
+}
+
+export const SOCKET_LIMITS: SocketLimits = {
+  headersTimeoutMs: 20_000,
+  requestTimeoutMs: 60_000,
+  keepAliveTimeoutMs: 5_000,
+  maxHeaderBytes: 16 * 1024,
+  maxConnections: 1024,
+};
+
+/**
+ * An unread request body up to this size is read and discarded after the answer, so its keep-alive
+ * connection stays usable; a larger one (or one of unknown length) is answered with `Connection: close`.
+ * Go's net/http draws the same line at the same size.
+ */
+export const DRAIN_LIMIT_BYTES = 256 * 1024;
+/** After a `Connection: close` answer, how long the rest of an unread body is still read before the socket closes. */
+export const LINGER_MS = 2_000;
 
 export interface ListenInfo {
   /** The API base, e.g. `http://127.0.0.1:7001/api`. */
@@ -56,17 +92,28 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-/** Serves the app over HTTP; the client IP is the last X-Forwarded-For entry, else the socket's. */
-export function listenOn(app: Hono, { port = 0, host = "127.0.0.1" }: ListenOptions, logger: EmulatorLogger) {
+/**
+ * Serves the app over HTTP; the client IP is the last X-Forwarded-For entry, else the socket's. Every
+ * request the server accepts gets its answer, even one refused before its body was read (see
+ * `settleUnreadBody`).
+ */
+export function listenOn(
+  app: Hono,
+  { port = 0, host = "127.0.0.1", limits: overrides }: ListenOptions,
+  logger: EmulatorLogger,
+) {
+  const limits = { ...SOCKET_LIMITS, ...overrides };
   return new Promise<Listening>((resolve, reject) => {
     const server = serve(
       {
         fetch: async (req, bindings) => {
-          const env = bindings as { incoming?: IncomingMessage } | undefined;
+          const env = bindings as { incoming?: IncomingMessage; outgoing?: ServerResponse } | undefined;
           const socketIp = env?.incoming?.socket?.remoteAddress?.replace(/^::ffff:/, "");
           setMeta(req, { clientIp: forwardedIp(req.headers) ?? socketIp ?? DEFAULT_CLIENT_IP });
           try {
-            return await app.fetch(req);
+            const response = await app.fetch(req);
+            if (env?.incoming && env.outgoing) settleUnreadBody(env.incoming, env.outgoing);
+            return response;
           } catch (e) {
             if (!(e instanceof ConnectionDropped)) throw e;
             // Over a socket a reset is a reset: destroy the connection without an answer.
@@ -76,6 +123,15 @@ export function listenOn(app: Hono, { port = 0, host = "127.0.0.1" }: ListenOpti
         },
         port,
         hostname: host,
+        // The unread bodies are ours to settle: hono's own cleanup closes a connection whose body takes
+        // more than 500 ms to drain, under the client's feet.
+        autoCleanupIncoming: false,
+        serverOptions: {
+          headersTimeout: limits.headersTimeoutMs,
+          requestTimeout: limits.requestTimeoutMs,
+          keepAliveTimeout: limits.keepAliveTimeoutMs,
+          maxHeaderSize: limits.maxHeaderBytes,
+        },
       },
       (address: AddressInfo) => {
         const h = address.family === "IPv6" ? `[${address.address}]` : address.address;
@@ -91,6 +147,43 @@ export function listenOn(app: Hono, { port = 0, host = "127.0.0.1" }: ListenOpti
         });
       },
     );
+    server.maxConnections = limits.maxConnections;
     server.once("error", reject);
   });
+}
+
+/**
+ * A request answered before its body was read (a 413 from Content-Length, a 429, an error found early)
+ * must not cost the client its answer. Closing a socket with unread bytes makes the kernel send a reset,
+ * which can destroy the answer before the client reads it; so a body of known size within
+ * `DRAIN_LIMIT_BYTES` is read and discarded after the answer and the connection stays open, and any other
+ * is answered with `Connection: close` and closed gently: FIN after the answer, the rest still read for up
+ * to `LINGER_MS` (nginx's "lingering close"). Node's request timeout bounds a drain that never ends.
+ */
+function settleUnreadBody(incoming: IncomingMessage, outgoing: ServerResponse): void {
+  if (incoming.complete || incoming.method === "GET" || incoming.method === "HEAD") return;
+  const declared = Number(incoming.headers["content-length"] ?? Number.NaN);
+  if (!(Number.isSafeInteger(declared) && declared <= DRAIN_LIMIT_BYTES)) {
+    outgoing.setHeader("Connection", "close");
+    lingerOnClose(incoming.socket);
+  }
+  // The body's web stream (made when a middleware looked at the body) pauses the socket once its queue
+  // is full and nobody reads it: take its listener off, or the drain stalls until the keep-alive
+  // timeout resets the connection.
+  outgoing.once("finish", () => {
+    if (incoming.destroyed) return;
+    incoming.removeAllListeners("data");
+    incoming.resume();
+  });
+}
+
+/** Makes Node's close after a `Connection: close` answer a lingering one (see `settleUnreadBody`). */
+function lingerOnClose(socket: Socket): void {
+  socket.destroySoon = function lingeringClose(this: Socket) {
+    if (this.destroyed) return;
+    this.end();
+    const timer = setTimeout(() => this.destroy(), LINGER_MS);
+    timer.unref();
+    this.once("close", () => clearTimeout(timer));
+  };
 }
