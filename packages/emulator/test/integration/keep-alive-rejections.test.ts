@@ -22,9 +22,11 @@ interface Shot {
 }
 
 /** A body of `size` bytes: JSON the route reads and refuses, or text that is not JSON. */
-function bodyOf(size: number, json: boolean): Buffer {
+function bodyOf(size: number, json: boolean): Uint8Array<ArrayBuffer> {
   const prompt = "x".repeat(Math.max(0, size - 40));
-  return Buffer.from(json ? JSON.stringify({ prompt, params: { width: 7 } }) : `{"prompt": "${prompt}`);
+  return new TextEncoder().encode(
+    json ? JSON.stringify({ prompt, params: { width: 7 } }) : `{"prompt": "${prompt}`,
+  );
 }
 
 /**
