@@ -25,7 +25,11 @@ export function inProcessFetch(app: Hono, faultable: boolean): Fetch {
           ? input
           : new Request(input, init)
         : new Request(new URL(String(input), IN_PROCESS_ORIGIN), init);
-    setMeta(request, { clientIp: forwardedIp(request.headers) ?? DEFAULT_CLIENT_IP, faultable });
+    setMeta(request, {
+      clientIp: forwardedIp(request.headers) ?? DEFAULT_CLIENT_IP,
+      faultable,
+      inProcess: true,
+    });
     try {
       return await app.fetch(request);
     } catch (e) {
