@@ -65,11 +65,12 @@ describe("the admin token", () => {
     const { emu, call } = await listening({ clock: new VirtualClock() });
     const before = JSON.stringify([emu.admin.listUsers(), emu.faults.current(), emu.clock.now()]);
     for (const [method, path, body] of ROUTES) {
-      for (const headers of [
+      const variants: Record<string, string>[] = [
         {},
         { Authorization: "Bearer wrong-token-wrong-token" },
         { Authorization: "" },
-      ]) {
+      ];
+      for (const headers of variants) {
         const res = await call(method, path, body, headers);
         const text = await res.text();
         expect(res.status, `${method} ${path} ${JSON.stringify(headers)}`).toBe(401);
