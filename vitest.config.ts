@@ -8,6 +8,7 @@ export default defineConfig({
     // Tests run against the TypeScript sources, so no build is needed between an edit and a test run.
     alias: [
       { find: /^horde-sdk\/worker$/, replacement: src("./packages/sdk/src/worker/index.ts") },
+      { find: /^horde-sdk\/node$/, replacement: src("./packages/sdk/src/node/index.ts") },
       { find: /^horde-sdk$/, replacement: src("./packages/sdk/src/index.ts") },
       { find: /^horde-emulator$/, replacement: src("./packages/emulator/src/index.ts") },
       { find: /^horde-test-support\/sdk$/, replacement: src("./packages/test-support/src/sdk/index.ts") },

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createEmulator, type Emulator } from "horde-emulator";
 import { AIHordeAPIClient } from "horde-sdk";
+import { fakeOpenai } from "horde-test-support/sdk";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLIENT_AGENT, LOCAL_API_KEY } from "./_run.js";
@@ -11,6 +12,7 @@ import { main as alchemy } from "./alchemy.js";
 import { main as image } from "./image.js";
 import { main as sessionCleanup } from "./session-cleanup.js";
 import { main as text } from "./text.js";
+import { main as workerBackend } from "./worker-backend.js";
 import { main as workerBridge } from "./worker-bridge.js";
 
 const FAST = { generationMs: 30, popIntervalMs: 30 };
@@ -85,5 +87,38 @@ describe("examples/", () => {
     expect(images[0]?.generation.worker_name).toBe("example-bridge");
     controller.abort();
     expect(await running).toMatchObject({ name: "example-bridge", completed: 1, faulted: 0 });
+  });
+
+  it("worker-backend.js serves a text job through an OpenAI-compatible server, then stops cleanly", async () => {
+    const server = await fakeOpenai({ models: ["example.gguf"], nCtx: 4096 });
+    try {
+      const controller = new AbortController();
+      const lines: string[] = [];
+      const running = workerBackend({
+        client,
+        log: (line) => lines.push(line),
+        signal: controller.signal,
+        backendUrl: server.url,
+        model: "example-llm",
+      });
+      const { generations } = await client.generateText({
+        prompt: "Once upon a time",
+        models: ["example-llm"],
+      });
+      expect(generations[0]).toMatchObject({
+        text: " there was a lighthouse keeper who counted the waves.",
+        worker_name: "example-scribe",
+      });
+      controller.abort();
+      expect(await running).toMatchObject({ name: "example-scribe", completed: 1, faulted: 0 });
+      expect(lines[0]).toBe(`openai at ${server.url} serves example.gguf`);
+      expect(lines).toContainEqual(expect.stringMatching(/^job \S+: 9\/80 tokens$/));
+      expect(server.callsTo("POST", "/v1/completions")[0]?.body).toMatchObject({
+        model: "example.gguf",
+        stream: true,
+      });
+    } finally {
+      await server.close();
+    }
   });
 });

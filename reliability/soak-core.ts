@@ -70,10 +70,19 @@ export interface SoakReport {
   faults: { total: number; byKind: Record<string, number> };
   /**
    * Submits the server accepted whose answer never reached the client: `lost-response` faults and
-   * `malformed` bodies on accepted submits (the body is cut, so the id is unreadable). Injected vs found:
-   * requests on the server whose id no client ever learned.
+   * `malformed` bodies on accepted submits (the body is cut, so the id is unreadable). `found`: those the
+   * client then identified among the account's requests (an id it learned without reading it from a 202),
+   * of which `completed` (all results delivered) and `cancelled` (the client gave up, the server cancelled
+   * it); `unidentified`: requests on the server whose id no client ever learned. found + unidentified =
+   * injected.
    */
-  lostSubmits: { injected: number; found: number };
+  lostSubmits: {
+    injected: number;
+    found: number;
+    completed: number;
+    cancelled: number;
+    unidentified: number;
+  };
   /** Requests known to a client and never completed nor cancelled (must be 0). */
   orphaned: number;
   /** Orphans among the lost submits (the price of a lost answer: nobody can cancel them). */
@@ -195,6 +204,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   let requestsSent = 0;
   /** Submits the server accepted (202) but whose body the client could not read (malformed). */
   let malformedAccepted = 0;
+  /** Ids of the 202 answers the clients could read: any other id a client learned was found after a lost answer. */
+  const answeredIds = new Set<string>();
   /** Every URL, header and body the clients sent to a host that is not the API (must never hold a key). */
   const foreignTraffic: string[] = [];
 
@@ -212,7 +223,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       if (init?.method === "POST" && ASYNC_PATH.test(new URL(url).pathname) && response.status === 202) {
         const text = await response.clone().text();
         try {
-          JSON.parse(text);
+          const id = (JSON.parse(text) as { id?: unknown }).id;
+          if (typeof id === "string") answeredIds.add(id);
         } catch {
           malformedAccepted++;
         }
@@ -417,12 +429,17 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const jobs = records.filter((r) => r.client === i).length;
     if (onServer > jobs) duplicateSubmits += onServer - jobs;
   }
-  // A lost answer leaves exactly one unknown request; more unknown requests than injected losses means a
-  // submit was repeated after its answer was lost.
-  if (unknown.length > injectedLost) duplicateSubmits += unknown.length - injectedLost;
-  if (unknown.length !== injectedLost) {
-    problems.push(`lost submits: ${injectedLost} injected, ${unknown.length} requests nobody knows`);
+  // A lost answer leaves exactly one request: found by its client, or known to nobody. More than the injected
+  // losses means a submit was repeated after its answer was lost.
+  const found = records.filter((r) => r.id !== null && !answeredIds.has(r.id));
+  const lost = found.length + unknown.length;
+  if (lost > injectedLost) duplicateSubmits += lost - injectedLost;
+  if (lost !== injectedLost) {
+    problems.push(
+      `lost submits: ${injectedLost} injected, ${found.length} found + ${unknown.length} requests nobody knows`,
+    );
   }
+  const serverOutcome = new Map(requests.map((r) => [r.id, r.outcome]));
 
   // Lost results: a job the client reported complete without all its results (counted above), or a request
   // the server finished (done, not cancelled) while the client — which knew its id — did not report it
@@ -483,7 +500,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       total: counts.total,
       byKind: Object.fromEntries(Object.entries(counts.byKind).filter(([, v]) => v > 0)),
     },
-    lostSubmits: { injected: injectedLost, found: unknown.length },
+    lostSubmits: {
+      injected: injectedLost,
+      found: found.length,
+      completed: found.filter((r) => r.outcome === "completed").length,
+      cancelled: found.filter((r) => serverOutcome.get(r.id as string) === "cancelled").length,
+      unidentified: unknown.length,
+    },
     orphaned: orphanedKnown.length,
     orphanedLost,
     duplicateSubmits,

@@ -83,6 +83,20 @@ else {
 }
 lines.push("");
 
+lines.push("## Not emulated");
+lines.push("");
+lines.push(
+  "Operations of the contract the emulator answers with 501 on purpose (`test/oracle/differential/not-emulated.json`;",
+  "an offline test checks that no other operation does):",
+);
+lines.push("");
+lines.push("| operations | reason |");
+lines.push("| --- | --- |");
+const notEmulated = JSON.parse(readFileSync("test/oracle/differential/not-emulated.json", "utf8")).groups;
+for (const g of notEmulated)
+  lines.push(`| ${g.operations.map((o) => `\`${o}\``).join(", ")} | ${cell(g.reason)} |`);
+lines.push("");
+
 lines.push("## Per route");
 lines.push("");
 lines.push("| route | steps | agree | deviate | differ | deviations |");

@@ -167,6 +167,68 @@ describe.skipIf(!browser)(`horde-sdk in Chromium${reason ? ` (skipped: ${reason}
     expect(sent.filter((s) => s.startsWith("DELETE /api/v2/generate/status/"))).toHaveLength(1);
   });
 
+  it("a job store in IndexedDB: submit, reload the page, resume: the images appear", {
+    timeout: 30_000,
+  }, async () => {
+    const before = emulator.admin.stats().requests.total;
+    const submitted = await page.evaluate(async (baseUrl) => {
+      const { AIHordeAPIClient, IndexedDBJobStore } = (window as unknown as Win).horde;
+      const jobStore = new IndexedDBJobStore({ database: "durable-test" });
+      const client = new AIHordeAPIClient({ baseUrl, clientAgent: "sdk-browser-test:1:local", jobStore });
+      const payload = (prompt: string) => ({ prompt, params: { width: 64, height: 64, steps: 5, n: 2 } });
+      // Submitted, never waited for: the page goes away while they run.
+      const jobs = [
+        await client.submitImage(payload("a lighthouse")),
+        await client.submitImage(payload("a fox")),
+      ];
+      // Another tab (another store) sees them as held: this page still lives and holds its Web Lock.
+      const other = new AIHordeAPIClient({
+        baseUrl,
+        clientAgent: "sdk-browser-test:1:local",
+        jobStore: new IndexedDBJobStore({ database: "durable-test" }),
+      });
+      const held = (await other.resumeJobs()).map((r: { state: string }) => r.state);
+      return { ids: jobs.map((j: { id: string }) => j.id), stored: (await jobStore.list()).length, held };
+    }, apiUrl);
+    expect(submitted.stored).toBe(2);
+    expect(submitted.held).toEqual(["held", "held"]);
+
+    await page.reload();
+    await page.waitForSelector("body[data-ready=true]", { state: "attached" });
+    const shown = await page.evaluate(async (baseUrl) => {
+      const { AIHordeAPIClient, IndexedDBJobStore } = (window as unknown as Win).horde;
+      const jobStore = new IndexedDBJobStore({ database: "durable-test" });
+      const client = new AIHordeAPIClient({ baseUrl, clientAgent: "sdk-browser-test:1:local", jobStore });
+      const resumed = await client.resumeJobs();
+      const states = resumed.map((r: { state: string }) => r.state);
+      for (const r of resumed) {
+        const { images } = await r.job.wait();
+        for (const { bytes } of images) {
+          const img = document.createElement("img");
+          img.className = "resumed";
+          img.dataset.job = r.job.id;
+          img.src = URL.createObjectURL(new Blob([bytes], { type: "image/webp" }));
+          document.body.append(img);
+          await img.decode();
+        }
+      }
+      const imgs = [...document.querySelectorAll<HTMLImageElement>("img.resumed")];
+      return {
+        states,
+        jobs: [...new Set(imgs.map((img) => img.dataset.job))],
+        sizes: imgs.map((img) => `${img.naturalWidth}x${img.naturalHeight}`),
+        left: (await jobStore.list()).length,
+      };
+    }, apiUrl);
+    expect(shown.states.every((s: string) => s === "running" || s === "done")).toBe(true);
+    expect(shown.jobs.sort()).toEqual([...submitted.ids].sort());
+    expect(shown.sizes).toEqual(["64x64", "64x64", "64x64", "64x64"]);
+    expect(shown.left).toBe(0);
+    const after = emulator.admin.stats();
+    expect(after.requests.total).toBe(before + 2);
+    expect(after.unfinished).toBe(0);
+  });
+
   it("invalid input rejects with HordeValidationError naming the field, and sends nothing", async () => {
     const before = sent.length;
     const total = emulator.admin.stats().requests.total;

@@ -169,7 +169,7 @@ describe("an installed consumer", () => {
   it.each([
     [workspaceTs, "node16", "ES module and CommonJS files, declarations checked", true],
     [workspaceTs, "bundler", "lib es2022 + dom, no Node types, declarations checked", true],
-    [workspaceTs, "node10", "horde-sdk/worker through typesVersions", false],
+    [workspaceTs, "node10", "horde-sdk/worker and horde-sdk/node through typesVersions", false],
     [TS_FLOOR, "bundler", "the oldest supported TypeScript, declarations checked", true],
     [TS_FLOOR, "node16", "the oldest supported TypeScript", false],
     [TS_FLOOR, "node10", "the oldest supported TypeScript", false],

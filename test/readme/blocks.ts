@@ -58,12 +58,13 @@ export function extractBlocks(markdown: string, readme: string): CodeBlock[] {
   return blocks;
 }
 
-/** The READMEs whose blocks are checked: the root one and every package's. */
+/** The READMEs whose blocks are checked: the root one, every package's, and the guides. */
 export const READMES = [
   "README.md",
   "packages/sdk/README.md",
   "packages/emulator/README.md",
   "packages/cli/README.md",
+  "docs/guides/durable-jobs.md",
 ];
 
 export function readmeBlocks(): CodeBlock[] {

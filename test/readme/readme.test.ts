@@ -39,6 +39,7 @@ describe("README code blocks", () => {
     const readmes = new Set(blocks.map((b) => b.readme));
     expect([...readmes].sort()).toEqual([
       "README.md",
+      "docs/guides/durable-jobs.md",
       "packages/emulator/README.md",
       "packages/sdk/README.md",
     ]);

@@ -73,6 +73,15 @@ export function configPath(env: Env, platform: string = process.platform): strin
   return home ? join(home, ".config", "horde", "config.json") : undefined;
 }
 
+/**
+ * The job store of `horde generate` (what `horde jobs`, `horde resume` and `horde cancel --all-pending` read):
+ * `jobs.json` beside the config file, or undefined when there is no config directory.
+ */
+export function jobStorePath(env: Env, platform: string = process.platform): string | undefined {
+  const config = configPath(env, platform);
+  return config ? join(dirname(config), "jobs.json") : undefined;
+}
+
 /** Reads the config file; a missing file is an empty config, a broken one a usage error naming it. */
 export async function readConfigFile(
   path: string | undefined,

@@ -8,12 +8,13 @@ import {
   type ConfigFlags,
   configPath,
   describeSource,
+  jobStorePath,
   readConfigFile,
   resolveConfig,
 } from "./config.js";
 import type { CommandContext, LocalEmulator } from "./context.js";
 import { CliError, type ErrorContext, toCliError, UsageError } from "./errors.js";
-import { loadSdk } from "./lazy.js";
+import { loadNodeSdk, loadSdk } from "./lazy.js";
 import { httpUrl } from "./parse.js";
 
 export interface ConnectionFlags extends ConfigFlags {
@@ -102,6 +103,8 @@ export const LOCAL_KUDOS = 1e12;
 export interface Connection {
   client: AIHordeAPIClient;
   config: Config;
+  /** The job store's file, when the client keeps its jobs there (`ConnectOptions.jobStore`). */
+  jobStore: string | undefined;
   logger: QuietLogger;
   /** Aborts (with a HordeTimeoutError) when `--timeout` runs out; every request of the command takes it. */
   signal: AbortSignal;
@@ -120,6 +123,11 @@ export interface ConnectOptions {
   waitForDevWorkers?: boolean;
   /** `--timeout` of a command that does not follow a job (followJob has its own): bounds every request. */
   timeoutSeconds?: number | undefined;
+  /**
+   * Keep the client's jobs in the job store under the config directory (never with `--local`: the in-process
+   * emulator and its jobs end with the command).
+   */
+  jobStore?: boolean;
 }
 
 /** Creates the client (and with `--local` the in-process emulator it talks to). */
@@ -164,6 +172,8 @@ export async function connect(
       rateLimit: { maxPollIntervalMs: MAX_POLL_INTERVAL_MS },
     };
     if (options.timeoutMs !== undefined) clientOptions.timeoutMs = options.timeoutMs;
+    const storePath = options.jobStore && !config.local ? jobStorePath(ctx.io.env) : undefined;
+    if (storePath) clientOptions.jobStore = new (await loadNodeSdk()).FileJobStore(storePath);
     if (config.local) {
       // Offline mode runs as a local user with unlimited kudos: no request is ever refused for want of kudos.
       const apikey = randomBytes(16).toString("base64url");
@@ -189,6 +199,7 @@ export async function connect(
     return {
       client,
       config,
+      jobStore: storePath,
       logger,
       signal: deadline.signal,
       close,

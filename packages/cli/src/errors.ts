@@ -181,6 +181,8 @@ function fromSdkError(err: unknown, ctx: ErrorContext, sdk: SdkModule): CliError
     HordeAbortError,
     HordeConnectionError,
     HordeJobError,
+    HordeJobStoreError,
+    HordeLostSubmitError,
     HordeTimeoutError,
     HordeValidationError,
   } = sdk;
@@ -192,6 +194,19 @@ function fromSdkError(err: unknown, ctx: ErrorContext, sdk: SdkModule): CliError
     const why = issue ? oneLine(issue.message) : oneLine(err.message);
     const where = field ? `${field}${flag ? ` (${flag})` : ""}` : "request";
     return new CliError(`invalid ${where}: ${why}`, ExitCode.Usage);
+  }
+  if (err instanceof HordeLostSubmitError) {
+    const where = err.key
+      ? "'horde jobs' shows it, 'horde resume' looks for it again"
+      : "see 'horde user' for your account's requests";
+    const running = `the ${err.kind} submit may have reached the server and be running (${err.reason}); ${where}`;
+    // What went wrong first (no connection, a 5xx), as that error would read; then where the job went.
+    const first = fromSdkError(err.cause, ctx, sdk);
+    if (first) return new CliError(`${first.message}; ${running}`, ExitCode.Server);
+    return new CliError(`the answer to the ${err.kind} submit was lost; ${running}`, ExitCode.Server);
+  }
+  if (err instanceof HordeJobStoreError) {
+    return new CliError(oneLine(err.message), ExitCode.Usage);
   }
   if (err instanceof AIHordeRequestError) {
     return new CliError(describeRequestError(err), isBadInput(err) ? ExitCode.Usage : ExitCode.Server);

@@ -74,8 +74,9 @@ export async function followJob<R>(options: FollowOptions<R>): Promise<FollowOut
       return;
     }
     progress.stop();
+    const left = conn.jobStore ? "; 'horde resume' collects it" : "";
     io.stderr.write(
-      `horde: interrupted${jobId ? `; job ${jobId} may still be running on the server` : ""}\n`,
+      `horde: interrupted${jobId ? `; job ${jobId} may still be running on the server${left}` : ""}\n`,
     );
     hardStop(ExitCode.Interrupted);
     io.exit(ExitCode.Interrupted);

@@ -1,7 +1,7 @@
 /**
  * The SDK, loaded on first use. Importing `horde-sdk` costs ~0.4 s (zod and the generated schemas), so no
  * module on the startup path (`main.ts` and what it imports) may import it, `horde-sdk/worker`,
- * `horde-emulator` or `sharp` as a value: `--help`, `--version` and usage errors never need
+ * `horde-emulator`, `sharp` or `yaml` as a value: `--help`, `--version` and usage errors never need
  * them. Commands load them inside their actions (test/startup.test.ts checks this).
  */
 import type * as Sdk from "horde-sdk";
@@ -14,6 +14,11 @@ let loaded: SdkModule | undefined;
 export async function loadSdk(): Promise<SdkModule> {
   loaded ??= await import("horde-sdk");
   return loaded;
+}
+
+/** Imports `horde-sdk/node` (the file job store). */
+export function loadNodeSdk(): Promise<typeof import("horde-sdk/node")> {
+  return import("horde-sdk/node");
 }
 
 /** The SDK if a command has loaded it already; before that, nothing can hold an SDK object. */

@@ -7,6 +7,7 @@ import { registerModels, registerUser, registerWorkers } from "./commands/info.j
 import { registerJobs } from "./commands/jobs.js";
 import { registerKudos } from "./commands/kudos.js";
 import { registerServe } from "./commands/serve.js";
+import { registerStoredJobs } from "./commands/stored-jobs.js";
 import { registerText } from "./commands/text.js";
 import { registerWorker } from "./commands/worker.js";
 import { maskApiKey } from "./config.js";
@@ -38,6 +39,8 @@ export const COMMANDS = [
   "check",
   "status",
   "cancel",
+  "jobs",
+  "resume",
   "models",
   "workers",
   "user",
@@ -119,7 +122,8 @@ function buildProgram(ctx: CommandContext): Command {
         "  HORDE_URL           API base URL (default https://aihorde.net/api)",
         "  HORDE_API_KEY       API key (default the anonymous key 0000000000); never printed",
         "  HORDE_CLIENT_AGENT  Client-Agent header, name:version:contact",
-        "  HORDE_CONFIG        the config file (default ~/.config/horde/config.json)",
+        "  HORDE_CONFIG        the config file (default ~/.config/horde/config.json); the job store",
+        "                      of 'horde generate' is jobs.json beside it (see 'horde jobs')",
         "",
         "Output: a live progress line per job on a terminal, plain lines otherwise (stderr; TERM=dumb too);",
         "--json prints one document on stdout.",
@@ -133,6 +137,7 @@ function buildProgram(ctx: CommandContext): Command {
   registerText(program, ctx);
   registerAlchemy(program, ctx);
   registerJobs(program, ctx);
+  registerStoredJobs(program, ctx);
   registerModels(program, ctx);
   registerWorkers(program, ctx);
   registerUser(program, ctx);

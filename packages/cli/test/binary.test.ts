@@ -11,6 +11,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { fakeOpenai } from "horde-test-support/sdk";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -371,6 +372,53 @@ describe("the built binary against `horde serve`", () => {
     expect(w.stderr).toMatch(/stopping: finishing 1 job in flight/);
     expect(JSON.parse(w.stdout)).toMatchObject({ name: "bin-bridge", completed: 1, faulted: 0 });
     expect((await admin<{ unfinished: number }>("stats")).unfinished).toBe(0);
+  });
+
+  it("worker --backend openai --url … serves a text job through an OpenAI-compatible server", async () => {
+    const fake = await fakeOpenai({ models: ["bin-model.gguf"] });
+    try {
+      const worker = start([
+        "worker",
+        "--backend",
+        "openai",
+        "--backend-url",
+        fake.url,
+        "--url",
+        url,
+        "--model",
+        "bin-llm",
+        "--name",
+        "bin-openai",
+        "--json",
+      ]);
+      await worker.waitFor(/takes jobs from/);
+      const text = await horde(["text", "Once upon a time", "--model", "bin-llm", "--json"]);
+      expect(text.code, text.stderr).toBe(0);
+      expect(JSON.parse(text.stdout).generations[0]).toMatchObject({
+        text: " there was a lighthouse keeper who counted the waves.",
+        worker_name: "bin-openai",
+      });
+      worker.child.kill("SIGINT");
+      const w = await worker.done;
+      expect(w.code, w.stderr).toBe(0);
+      expect(w.stderr).toMatch(
+        /^horde: the openai backend at http:\/\/127\.0\.0\.1:\d+ answers \(bin-model\.gguf\)$/m,
+      );
+      expect(JSON.parse(w.stdout)).toMatchObject({
+        name: "bin-openai",
+        kind: "text",
+        completed: 1,
+        faulted: 0,
+      });
+      expect(fake.callsTo("POST", "/v1/completions")[0]?.body).toMatchObject({
+        model: "bin-model.gguf",
+        prompt: "Once upon a time",
+        stream: true,
+      });
+      expect(fake.rejected).toEqual([]);
+    } finally {
+      await fake.close();
+    }
   });
 
   it("never prints the API key, in any output of any command", () => {

@@ -629,9 +629,9 @@ describe("worker", () => {
     expect(r.code).toBe(0);
   });
 
-  it("needs --dev or --exec, a real key and a URL", async () => {
+  it("needs --dev, --exec or --backend, a real key and a URL", async () => {
     for (const [args, message] of [
-      [["worker", ...URL_FLAGS], /--dev .* or --exec/],
+      [["worker", ...URL_FLAGS], /--dev .*, --exec .* or --backend/],
       [["worker", "--dev", "--exec", "x", ...URL_FLAGS], /cannot be used together/],
       [["worker", "--dev", "--url", "http://horde.local/api"], /anonymous key cannot run workers/],
       [

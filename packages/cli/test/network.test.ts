@@ -126,7 +126,8 @@ describe("what the line says for each way a connection fails (real sockets)", ()
     expect(r.code).toBe(3);
     expect(r.errLines).toHaveLength(1);
     expect(r.errLines[0]).toMatch(
-      /did not answer in HTTP \(HPE_[A-Z_]+\); is it the right port\? Fix --url$/,
+      // The submit was sent, so it may have run: the line says so (and the lookup could not reach it either).
+      /did not answer in HTTP \(HPE_[A-Z_]+\); is it the right port\? Fix --url; the image submit may have reached the server and be running \(the server could not be asked\); see 'horde user' for your account's requests$/,
     );
   });
 

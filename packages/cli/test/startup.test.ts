@@ -30,7 +30,7 @@ const BIN = fileURLToPath(new URL("../bin/horde.js", import.meta.url));
 const DIST = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 
 /** Packages the startup path must not load. */
-const HEAVY = ["horde-sdk", "horde-emulator", "sharp"];
+const HEAVY = ["horde-sdk", "horde-emulator", "sharp", "yaml"];
 
 const isHeavy = (spec: string) => HEAVY.some((p) => spec === p || spec.startsWith(`${p}/`));
 
@@ -140,6 +140,7 @@ const FORBIDDEN = [
   "/node_modules/sharp/",
   "/node_modules/@img/",
   "/node_modules/hono/",
+  "/node_modules/yaml/",
 ];
 
 describe("the startup path (built binary, every loaded module recorded)", () => {
@@ -202,6 +203,8 @@ describe("the startup path (built binary, every loaded module recorded)", () => 
     [["generate"], 2],
     [["generate", "a cat", "--no-such-flag"], 2],
     [["no-such-command"], 2],
+    [["worker", "--backend", "a1111"], 2],
+    [["worker", "--config", "worker.toml"], 2],
   ] as const)("horde %j loads none of the heavy packages", async (args, exitCode) => {
     const { code, urls } = await loaded([...args]);
     expect(code).toBe(exitCode);
@@ -214,5 +217,13 @@ describe("the startup path (built binary, every loaded module recorded)", () => 
     expect(code).toBe(0);
     expect(urls.some((u) => u.includes("/packages/sdk/"))).toBe(true);
     expect(urls.some((u) => u.includes("/packages/emulator/"))).toBe(true);
+  });
+
+  it("yaml is loaded when a YAML settings file is read", async () => {
+    await writeFile(join(dir, "worker.yaml"), "threads: many\n");
+    const { code, urls } = await loaded(["worker", "--config", join(dir, "worker.yaml")]);
+    expect(code).toBe(2);
+    expect(urls.some((u) => u.includes("/node_modules/yaml/"))).toBe(true);
+    expect(forbidden(urls.filter((u) => !u.includes("/node_modules/yaml/")))).toEqual([]);
   });
 });

@@ -730,6 +730,33 @@ function generate(contract) {
     "",
   ].join("\n");
 
+  // --- rate-limits.ts: what the client's limiter needs of the table, and nothing else -------------------------
+  // The runtime imports this compact table instead of `operations` (summaries, parameters, decorators), so a
+  // bundle that never reads the operation table does not carry it.
+  const limitLines = ops.map(({ path: p, method, op }) => {
+    const limits =
+      op["x-rate-limit-exempt"] === true
+        ? "[]"
+        : (op["x-rate-limit"] ?? []).length === 0
+          ? "null"
+          : `[${op["x-rate-limit"].map((r) => `[${lit(r.limit)}, ${lit(r.key)}]`).join(", ")}]`;
+    return `  [${lit(op.operationId)}, ${lit(method.toUpperCase())}, ${lit(p)}, ${limits}],`;
+  });
+  const rateLimitsTs = [
+    header("Rate-limit table"),
+    "/**",
+    " * Every operation's `x-rate-limit` as `[operationId, method, path, limits]`: `limits` lists `[limit, key]`",
+    " * pairs, `[]` for an exempt operation, and `null` for one under the default limits below.",
+    " */",
+    "export const routeRateLimits: readonly (readonly [string, string, string, readonly (readonly [string, string])[] | null])[] = [",
+    ...limitLines,
+    "];",
+    "",
+    "/** The limiter's default limits (`x-default-rate-limit`), for operations without their own. */",
+    `export const defaultRateLimits: readonly string[] = ${JSON.stringify(spec["x-default-rate-limit"]?.limits ?? [])};`,
+    "",
+  ].join("\n");
+
   // --- classes.ts: request and response classes (classes.mjs, names in names.mjs) ---------------------------
   const classes = generateClasses({ ops, defs, flat, header, responseFixes: RESPONSE_FIXES });
   // --- shortcuts.ts: the client's read methods (shortcuts.mjs, SHORTCUTS in names.mjs) -------------------------
@@ -739,6 +766,7 @@ function generate(contract) {
     files: {
       "schemas.ts": schemasTs,
       "operations.ts": operationsTs,
+      "rate-limits.ts": rateLimitsTs,
       "classes.ts": classes.text,
       "shortcuts.ts": shortcuts.text,
     },

@@ -3,8 +3,9 @@
 // runs them in `npm test`; `node packages/sdk/scripts/source-rules.mjs` prints the violations):
 //
 // 1. Layers: a folder of src/ imports only the folders below it — core/ nothing; models/ core/; http/
-//    core/ and models/ (the generated operation table); jobs/ adds http/; client/ adds jobs/; worker/ and
-//    ratings/ add client/. So models/ never imports client/, and nothing imports upwards.
+//    core/ and models/ (the generated operation table); store/ (job stores) core/; jobs/ adds http/ and
+//    store/; client/ adds jobs/; worker/ and ratings/ add client/; node/ (the Node-only entry) core/ and
+//    store/. So models/ never imports client/, and nothing imports upwards.
 // 2. No import cycles between files (type imports included).
 // 3. No plain errors: everything the SDK throws is a HordeError (core/errors.ts), so callers can tell ours
 //    from bugs; `new Error(…)` and its built-in siblings do not appear, and only core/errors.ts extends Error.
@@ -21,10 +22,12 @@ export const LAYERS = {
   core: [],
   models: ["core"],
   http: ["core", "models"],
-  jobs: ["core", "models", "http"],
-  client: ["core", "models", "http", "jobs"],
+  store: ["core"],
+  jobs: ["core", "models", "http", "store"],
+  client: ["core", "models", "http", "store", "jobs"],
   worker: ["core", "models", "http", "jobs", "client"],
   ratings: ["core", "models", "http", "client"],
+  node: ["core", "store"],
 };
 
 const PLAIN_ERROR =

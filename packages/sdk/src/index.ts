@@ -47,7 +47,8 @@ export type {
   ImageJob,
   SubmitImageOptions,
 } from "./jobs/image.js";
-export { HordeJob, type JobKind, type JobState } from "./jobs/job.js";
+export { HordeJob, type HordeJobInit, type JobKind, type JobState } from "./jobs/job.js";
+export type { JobTracker } from "./jobs/ledger.js";
 export type {
   JobProgressEvent,
   JobType,
@@ -56,6 +57,7 @@ export type {
   SubmitJobOptions,
 } from "./jobs/options.js";
 export { nextPollDelay, type PollPacing } from "./jobs/polling.js";
+export type { NotResumedJob, ResumedJob, ResumeOptions } from "./jobs/resume.js";
 export type { GenerateTextOptions, GenerateTextResult, TextJob } from "./jobs/text.js";
 // models: hand-written semantics under models/<area>/, every other operation generated (generated/classes.ts)
 export {
@@ -160,3 +162,14 @@ export { type ImageWebhook, parseWebhook, type TextWebhook } from "./models/webh
 // Ratings API (https://ratings.aihorde.net/api)
 export { RatingsAPIClient } from "./ratings/client.js";
 export * from "./ratings/models.js";
+// store: where a client keeps its jobs so a process that dies loses none (FileJobStore: horde-sdk/node)
+export { IndexedDBJobStore } from "./store/indexeddb.js";
+export type {
+  JobStore,
+  StoredJob,
+  StoredJobKind,
+  StoredJobPatch,
+  StoredJobState,
+  StoredProgress,
+} from "./store/job-store.js";
+export { MemoryJobStore } from "./store/memory.js";

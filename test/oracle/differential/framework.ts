@@ -62,7 +62,10 @@ export interface StepOptions {
   body?: unknown;
   /** Sent verbatim (with `Content-Type: application/json` unless headers say otherwise). */
   raw?: string;
-  /** Dotted paths whose values must be equal on both sides (`"done"`, `"generations.0.state"`, `"length"`). */
+  /**
+   * Dotted paths whose values must be equal on both sides (`"done"`, `"generations.0.state"`, `"length"`);
+   * strings are compared normalised, like messages (`alice_<tag>#<n>`).
+   */
   same?: string[];
   /** Compare the normalised `message` (default true for error answers). */
   message?: boolean;
@@ -272,6 +275,15 @@ export function shapeDiffs(
   for (const k of keysE) if (keysO.has(k)) shapeDiffs(emulator[k], oracle[k], join(path, k), open, out);
 }
 
+/** JSON with every object's keys sorted. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_, v) =>
+    v !== null && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
+  );
+}
+
 function join(path: string, key: string): string {
   return path ? `${path}.${key}` : key;
 }
@@ -338,7 +350,13 @@ export function compareSteps(emulator: Step, oracle: Step): string[] {
   for (const path of emulator.options.same ?? []) {
     const ve = get(e.body, path);
     const vo = get(o.body, path);
-    if (JSON.stringify(ve) !== JSON.stringify(vo)) {
+    // Strings are compared as messages are: ids, user numbers and tags differ between the sides. Objects
+    // are compared whatever the order of their keys.
+    const same = (a: unknown, b: unknown) =>
+      typeof a === "string" && typeof b === "string"
+        ? normaliseMessage(a) === normaliseMessage(b)
+        : canonical(a) === canonical(b);
+    if (!same(ve, vo)) {
       diffs.push(`value ${path}: ${JSON.stringify(ve)} vs ${JSON.stringify(vo)}`);
     }
   }

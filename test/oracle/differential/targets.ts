@@ -27,7 +27,10 @@ export function emulatorTarget(): Target {
     clock,
     logger: silentLogger,
     devWorkers: 0,
-    users: [{ username: "admin", apikey: EMULATOR_ADMIN_KEY, moderator: true, kudos: 1_000_000 }],
+    // The oracle's admin#1: a moderator in the server's ADMINS.
+    users: [
+      { username: "admin", apikey: EMULATOR_ADMIN_KEY, moderator: true, admin: true, kudos: 1_000_000 },
+    ],
   });
   return {
     name: "emulator",

@@ -13,7 +13,13 @@ import { CliError, ExitCode, UsageError } from "../errors.js";
 import { readImageArg } from "../files.js";
 import { fail, followJob, progressMode } from "../follow.js";
 import { createProgress } from "../output/progress.js";
-import { ensureOutDir, jsonResult, type OutputFormat, saveImages } from "../output/save.js";
+import {
+  ensureOutDir,
+  jsonResult,
+  type OutputFormat,
+  type SidecarRequest,
+  saveImages,
+} from "../output/save.js";
 import {
   collect,
   decimalIn,
@@ -86,6 +92,8 @@ export interface GenerateFlags {
   timeout?: number;
   waitForWorker?: boolean;
   json?: boolean;
+  /** false with `--no-store`. */
+  store: boolean;
   url?: string;
   apiKey?: string;
   clientAgent?: string;
@@ -143,6 +151,10 @@ export function registerGenerate(program: Command, ctx: CommandContext): Command
     .option("--dry-run", "print what the request would cost in kudos; nothing is queued")
     .option("--timeout <seconds>", "give up (and cancel the job) after this many seconds", secondsArg)
     .option("--wait-for-worker", "keep waiting when no worker can serve the request (default: fail at once)")
+    .option(
+      "--no-store",
+      "do not keep the job in the job store (then a killed run cannot be resumed with 'horde resume')",
+    )
     .option("--json", "print one JSON document with the results on stdout, nothing else");
   addConnectionOptions(cmd)
     .addHelpText(
@@ -151,6 +163,8 @@ export function registerGenerate(program: Command, ctx: CommandContext): Command
         "",
         "Images are saved as <out>/<id>-<n>.webp (or .png) with a sidecar <out>/<id>-<n>.json (seed, model,",
         "worker, censorship, prompt); their paths are printed one per line. Progress goes to stderr.",
+        "The job is kept in the job store (jobs.json beside the config file) until its images are saved, so",
+        "a run that is killed can be finished with 'horde resume' (see 'horde jobs'); not with --local.",
         "",
         "Examples:",
         '  horde generate "a lighthouse at dusk, oil painting" --local --out pictures',
@@ -310,7 +324,8 @@ export async function runGenerate(
       throw new UsageError(`cannot create the --out folder ${flags.out}: ${why}`);
     }
   };
-  return withConnection(ctx, flags, { devWorkers: [{ type: "image" }], prepare }, (conn) =>
+  const connect = { devWorkers: [{ type: "image" as const }], prepare, jobStore: flags.store !== false };
+  return withConnection(ctx, flags, connect, (conn) =>
     flags.dryRun ? dryRun(ctx, conn, payload, flags) : generate(ctx, conn, payload, flags),
   );
 }
@@ -354,6 +369,12 @@ async function generate(
       const options: GenerateImageOptions = {
         signal: hooks.signal,
         download: true,
+        // What 'horde resume' needs to save the images as this run would have.
+        meta: {
+          out: resolve(ctx.io.cwd, flags.out),
+          format: flags.format,
+          request: sidecarRequest(payload, conn),
+        },
         onSubmitted: (response: ImageGenerateAsyncResponse) => {
           hooks.submitted(response.id);
           if (!json) {
@@ -379,13 +400,7 @@ async function generate(
       flags.out,
       result.id,
       result.images,
-      {
-        prompt: payload.prompt,
-        params: { ...payload.params },
-        models: payload.models,
-        server: conn.config.local ? "local emulator (--local)" : conn.config.baseUrl,
-        extra: sidecarExtra(payload),
-      },
+      sidecarRequest(payload, conn),
       io.cwd,
       flags.format,
     );
@@ -419,6 +434,17 @@ async function generate(
     );
   }
   return ExitCode.Ok;
+}
+
+/** What an image's sidecar says of its request. */
+function sidecarRequest(payload: ImageGenerateAsyncPayload, conn: Connection): SidecarRequest {
+  return {
+    prompt: payload.prompt,
+    params: { ...payload.params },
+    models: payload.models,
+    server: conn.config.local ? "local emulator (--local)" : conn.config.baseUrl,
+    extra: sidecarExtra(payload),
+  };
 }
 
 /** Request fields besides prompt/params/models that explain an image (never the source images themselves). */

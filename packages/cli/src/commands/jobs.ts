@@ -9,7 +9,13 @@ import type {
   ImageGenerateStatusResponse,
   TextGenerateStatusResponse,
 } from "horde-sdk";
-import { addConnectionOptions, type Connection, TIMEOUT_HELP, withConnection } from "../connection.js";
+import {
+  addConnectionOptions,
+  type Connection,
+  report,
+  TIMEOUT_HELP,
+  withConnection,
+} from "../connection.js";
 import type { CommandContext } from "../context.js";
 import { CliError, ExitCode, UsageError } from "../errors.js";
 import { loadSdk, type SdkModule } from "../lazy.js";
@@ -17,6 +23,7 @@ import { jobState, type ProgressCheck, progressDetails } from "../output/format.
 import { type DownloadedImage, ensureOutDir, type OutputFormat, saveImages } from "../output/save.js";
 import { seconds as secondsArg } from "../parse.js";
 import { alchemyProgress, describeResult } from "./alchemy.js";
+import { cancelAllPending } from "./stored-jobs.js";
 
 export const JOB_TYPES = ["image", "text", "alchemy"] as const;
 export type JobType = (typeof JOB_TYPES)[number];
@@ -24,6 +31,8 @@ export type JobType = (typeof JOB_TYPES)[number];
 type Operation = "check" | "status" | "cancel";
 
 interface JobFlags {
+  /** `horde cancel --all-pending`. */
+  allPending?: boolean;
   type?: JobType;
   out?: string;
   format: OutputFormat;
@@ -247,7 +256,32 @@ async function downloadImages(
   return out;
 }
 
-async function runJobOp(op: Operation, rawId: string, flags: JobFlags, ctx: CommandContext): Promise<number> {
+async function runJobOp(
+  op: Operation,
+  rawId: string | undefined,
+  flags: JobFlags,
+  ctx: CommandContext,
+): Promise<number> {
+  if (flags.allPending) {
+    if (rawId !== undefined || flags.type || flags.out !== undefined) {
+      const extra = rawId !== undefined ? "a job id" : flags.type ? "--type" : "--out";
+      return report(ctx, new UsageError(`--all-pending cancels every job in the job store: drop ${extra}`), {
+        baseUrl: "",
+        local: false,
+      });
+    }
+    return cancelAllPending(flags, ctx);
+  }
+  if (rawId === undefined) {
+    return report(
+      ctx,
+      new UsageError(`'horde ${op}' needs a job id${op === "cancel" ? " (or --all-pending)" : ""}`),
+      {
+        baseUrl: "",
+        local: false,
+      },
+    );
+  }
   const id = rawId.trim();
   const prepare = async () => {
     if (id === "") throw new UsageError("the job id is empty");
@@ -310,7 +344,7 @@ function jobCommand(
   const cmd = program
     .command(op)
     .description(description)
-    .argument("<id>", "the request id (printed by generate, text and alchemy)")
+    .argument(op === "cancel" ? "[id]" : "<id>", "the request id (printed by generate, text and alchemy)")
     .addOption(
       new Option("-t, --type <type>", "the kind of job (default: found by asking the server)").choices(
         JOB_TYPES,
@@ -322,7 +356,7 @@ function jobCommand(
     .option("--json", "print one JSON document on stdout");
   addConnectionOptions(cmd)
     .addHelpText("after", ["", "Examples:", ...examples.map((e) => `  ${e}`)].join("\n"))
-    .action(async (id: string, flags: JobFlags) => {
+    .action(async (id: string | undefined, flags: JobFlags) => {
       ctx.exitCode = await runJobOp(op, id, flags, ctx);
     });
   return cmd;
@@ -360,7 +394,13 @@ export function registerJobs(program: Command, ctx: CommandContext): void {
     ctx,
     "cancel",
     "cancel a job on the server; what was finished is still shown (and saved with --out)",
-    saveOptions,
-    ["horde cancel <id>", "horde cancel <id> --out pictures"],
+    (cmd) => {
+      saveOptions(cmd);
+      cmd.option(
+        "--all-pending",
+        "cancel every unfinished job of this server in the job store (see 'horde jobs')",
+      );
+    },
+    ["horde cancel <id>", "horde cancel <id> --out pictures", "horde cancel --all-pending"],
   );
 }

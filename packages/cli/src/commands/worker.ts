@@ -1,15 +1,20 @@
 /**
- * `horde worker`: serve jobs from any horde — with the built-in dev generator (`--dev`), or by running a
- * command per job (`--exec`): the job as JSON on its stdin, the image (or text, or form result) on its stdout.
+ * `horde worker`: serve jobs from any horde — with the built-in dev generator (`--dev`), by running a
+ * command per job (`--exec`), or through a local server (`--backend openai|koboldcpp|a1111|comfyui`).
+ * Settings come from flags and a settings file (`--config worker.yaml`, worker-config.ts); flags win.
  * SIGINT/SIGTERM stop it gracefully: no more pops, jobs in flight are finished (a second Ctrl-C faults them
  * so the horde re-queues them at once); no popped job is left to time out.
  */
 import { spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
 import { hostname } from "node:os";
-import { type Command, Option } from "commander";
+import { resolve } from "node:path";
+import { type Command, InvalidArgumentError, Option } from "commander";
 import type {
   AlchemyGenerateOutput,
   AlchemyWorkerJob,
+  ComfyWorkflow,
+  ComfyWorkflows,
   GenerateContext,
   HordeWorker,
   HordeWorkerOptions,
@@ -17,6 +22,7 @@ import type {
   ImageResult,
   ImageWorkerJob,
   TextWorkerJob,
+  WorkerBackend,
 } from "horde-sdk/worker";
 import { ANONYMOUS_API_KEY, type Config } from "../config.js";
 import { addConnectionOptions, type Connection, withConnection } from "../connection.js";
@@ -24,22 +30,41 @@ import type { CommandContext } from "../context.js";
 import { CliError, ExitCode, toCliError, UsageError } from "../errors.js";
 import { sniffImage } from "../files.js";
 import { loadSdk, requireSdk } from "../lazy.js";
-import { collect, integerIn, nonEmptyText } from "../parse.js";
+import { collect, httpUrl, integerIn, nonEmptyText } from "../parse.js";
+import {
+  BACKEND_KIND,
+  BACKEND_TYPES,
+  type BackendSettings,
+  type BackendType,
+  fileKeyOf,
+  type Kind,
+  readWorkerConfig,
+  WORKER_KINDS,
+  type WorkerSettings,
+} from "./worker-config.js";
 
-export const WORKER_KINDS = ["image", "text", "alchemy"] as const;
-type Kind = (typeof WORKER_KINDS)[number];
+export { WORKER_KINDS } from "./worker-config.js";
+
+/** The key of an OpenAI-compatible server that wants one; never printed. */
+export const BACKEND_KEY_ENV = "HORDE_BACKEND_API_KEY";
 
 interface WorkerFlags {
+  config?: string;
   dev?: boolean;
   exec?: string;
-  type: Kind;
+  backend?: BackendType;
+  backendUrl?: string;
+  backendModel?: string[];
+  workflow?: string;
+  type?: Kind;
   name?: string;
   model?: string[];
   form?: string[];
   maxPixels?: number;
   maxLength?: number;
   maxContext?: number;
-  threads: number;
+  threads?: number;
+  amount?: number;
   nsfw: boolean;
   allowLora?: boolean;
   json?: boolean;
@@ -51,10 +76,28 @@ interface WorkerFlags {
 export function registerWorker(program: Command, ctx: CommandContext): Command {
   const cmd = program
     .command("worker")
-    .description("serve jobs from a horde: with the built-in dev generator, or a command of yours per job")
+    .description("serve jobs from a horde: with the dev generator, a command of yours, or a local server")
+    .option("--config <file>", "read the settings from a YAML or JSON file (flags override it)")
     .option("--dev", "generate with the built-in dev generator (test pictures, filler text, fake alchemy)")
     .option("--exec <command>", "run this shell command per job: job JSON on stdin, the result on stdout")
-    .addOption(new Option("-t, --type <kind>", "which jobs to serve").choices(WORKER_KINDS).default("image"))
+    .addOption(
+      new Option(
+        "--backend <type>",
+        "generate with a local server (text: openai, koboldcpp; image: a1111, comfyui)",
+      ).choices(BACKEND_TYPES),
+    )
+    .option("--backend-url <url>", "the backend server's URL, e.g. http://127.0.0.1:5001", httpUrl)
+    .option(
+      "--backend-model <name>",
+      "the backend's model (checkpoint) for the horde models; repeat as HORDE=BACKEND per model",
+      collectRaw,
+    )
+    .option("--workflow <file>", "comfyui: a workflow (API format, JSON) with {{placeholders}}")
+    .addOption(
+      new Option("-t, --type <kind>", "which jobs to serve (default: the backend's, else image)").choices(
+        WORKER_KINDS,
+      ),
+    )
     .option(
       "--name <name>",
       "the worker's name on the horde (default horde-cli-<type>-<hostname>)",
@@ -62,7 +105,7 @@ export function registerWorker(program: Command, ctx: CommandContext): Command {
     )
     .option(
       "-m, --model <name>",
-      "models served; repeat or use commas (image default stable_diffusion)",
+      "models served; repeat or use commas (image default stable_diffusion; text: the backend's)",
       collect,
     )
     .option("--form <name>", "alchemy forms served; repeat or use commas (default caption)", collect)
@@ -74,10 +117,15 @@ export function registerWorker(program: Command, ctx: CommandContext): Command {
     .option("--max-length <tokens>", "largest max_length accepted (text; default 512)", integerIn(16, 4096))
     .option(
       "--max-context <tokens>",
-      "largest context accepted (text; default 2048)",
+      "largest context accepted (text; default 2048, or the backend's)",
       integerIn(80, 1_048_576),
     )
-    .option("--threads <N>", "jobs worked on at the same time, 1-50", integerIn(1, 50), 1)
+    .option("--threads <N>", "jobs worked on at the same time, 1-50 (default 1)", integerIn(1, 50))
+    .option(
+      "--amount <N>",
+      "image jobs asked for per pop: the batch size, 1-20 (default 1)",
+      integerIn(1, 20),
+    )
     .option("--no-nsfw", "refuse NSFW requests")
     .option("--allow-lora", "accept requests with LoRAs (image)")
     .option("--json", "print the final statistics as one JSON document on stdout when stopped");
@@ -85,6 +133,17 @@ export function registerWorker(program: Command, ctx: CommandContext): Command {
     .addHelpText(
       "after",
       [
+        "",
+        "Backends: openai (/v1/completions of llama.cpp's server, vLLM, Ollama; a key from HORDE_BACKEND_API_KEY),",
+        "koboldcpp (/api/v1/generate), a1111 (AUTOMATIC1111/Forge with --api), comfyui. The worker checks the",
+        "backend answers before it pops, and refuses in its pops what the backend cannot do.",
+        "",
+        "A settings file (--config worker.yaml) holds the same settings under the horde's names: name, type, models,",
+        "forms, threads, amount, max_pixels, max_length, max_context_length, nsfw, blacklist, priority_usernames,",
+        "allow_img2img, allow_painting, allow_post_processing, allow_controlnet, allow_sdxl_controlnet, allow_lora,",
+        "allow_unsafe_ipaddr, limit_max_steps, require_upfront_kudos, extra_slow_worker, bridge_agent,",
+        "idle_report_seconds, url, dev, exec,",
+        "and backend: {type, url, model, workflow}. See docs/guides/running-a-worker.md.",
         "",
         "With --exec, the command gets one JSON document on stdin per image, text or form:",
         '  image:   {"kind":"image","id","index","n","model","prompt","positive_prompt","negative_prompt",',
@@ -96,43 +155,167 @@ export function registerWorker(program: Command, ctx: CommandContext): Command {
         "output or a timeout reports the job faulted, and the horde gives it to another worker.",
         "Images are base64 in the JSON (source_image, source_mask); null when absent.",
         "",
-        "Ctrl-C (or SIGTERM) stops popping and finishes the jobs in flight; a second Ctrl-C faults them.",
+        "While idle it says every minute why no job came (the horde's skip counters). Ctrl-C (or SIGTERM)",
+        "stops popping and finishes the jobs in flight; a second Ctrl-C faults them.",
         "",
         "Examples:",
+        "  horde worker --backend koboldcpp --backend-url http://127.0.0.1:5001 --url https://aihorde.net/api",
+        "  horde worker --backend a1111 --backend-url http://127.0.0.1:7860 --model Deliberate --backend-model deliberate_v3",
+        "  horde worker --config worker.yaml",
         "  horde worker --dev --url http://127.0.0.1:7001/api --api-key <key>",
         "  horde worker --exec 'python3 my_generator.py' --model my-model --max-pixels 1048576",
-        "  horde worker --type text --exec './llm.sh' --model my-llm",
       ].join("\n"),
     )
-    .action(async (flags: WorkerFlags) => {
-      ctx.exitCode = await runWorker(flags, ctx);
+    .action(async (flags: WorkerFlags, command: Command) => {
+      ctx.exitCode = await runWorker(flags, command, ctx);
     });
   return cmd;
 }
 
-function checkFlags(flags: WorkerFlags): void {
-  if (!flags.dev && flags.exec === undefined) {
-    throw new UsageError("say how to make results: --dev (built-in generator) or --exec '<command>'");
-  }
-  if (flags.dev && flags.exec !== undefined) throw new UsageError("--dev and --exec cannot be used together");
-  if (flags.exec !== undefined && flags.exec.trim() === "")
-    throw new UsageError("--exec: the command is empty");
-  const wrong = (flag: string, given: unknown, kinds: Kind[]) => {
-    if (given !== undefined && !kinds.includes(flags.type)) {
-      throw new UsageError(`${flag} is for ${kinds.join("/")} workers, not ${flags.type}`);
-    }
-  };
-  wrong("--model", flags.model, ["image", "text"]);
-  wrong("--form", flags.form, ["alchemy"]);
-  wrong("--max-pixels", flags.maxPixels, ["image"]);
-  wrong("--allow-lora", flags.allowLora, ["image"]);
-  wrong("--max-length", flags.maxLength, ["text"]);
-  wrong("--max-context", flags.maxContext, ["text"]);
+/** `--backend-model`, kept as given (a name may contain commas): checked once all are read. */
+function collectRaw(value: string, previous: string[] | undefined): string[] {
+  if (value.trim() === "") throw new InvalidArgumentError("Must not be empty.");
+  return [...(previous ?? []), value.trim()];
 }
 
-async function runWorker(flags: WorkerFlags, ctx: CommandContext): Promise<number> {
+/** `--backend-model NAME` for every model, or `--backend-model HORDE=BACKEND` per model (not both). */
+function backendModelOf(values: string[]): string | Record<string, string> {
+  const pairs = values.filter((v) => v.includes("="));
+  if (pairs.length === 0 && values.length === 1) return values[0] as string;
+  if (pairs.length !== values.length) {
+    throw new UsageError("--backend-model: give one name for every model, or HORDE=BACKEND for each model");
+  }
+  return Object.fromEntries(
+    pairs.map((p) => {
+      const at = p.indexOf("=");
+      const [horde, backend] = [p.slice(0, at).trim(), p.slice(at + 1).trim()];
+      if (!horde || !backend) throw new UsageError(`--backend-model ${p}: must be HORDE=BACKEND`);
+      return [horde, backend];
+    }),
+  );
+}
+
+/** The settings the flags give (only flags on the command line: the file fills the rest). */
+function flagSettings(flags: WorkerFlags, command: Command, cwd: string): WorkerSettings {
+  const onCommandLine = (key: string) => command.getOptionValueSource(key) === "cli";
+  const s: WorkerSettings = {};
+  const set = <K extends keyof WorkerSettings>(key: K, value: WorkerSettings[K] | undefined) => {
+    if (value !== undefined) s[key] = value;
+  };
+  set("dev", flags.dev);
+  set("exec", flags.exec);
+  set("type", flags.type);
+  set("name", flags.name);
+  set("models", flags.model);
+  set("forms", flags.form);
+  set("maxPixels", flags.maxPixels);
+  set("maxLength", flags.maxLength);
+  set("maxContextLength", flags.maxContext);
+  set("threads", flags.threads);
+  set("amount", flags.amount);
+  if (onCommandLine("nsfw")) s.nsfw = flags.nsfw;
+  if (flags.allowLora) s.allowLora = true;
+  set("url", flags.url);
+  const backend: BackendSettings = {};
+  if (flags.backend !== undefined) backend.type = flags.backend;
+  if (flags.backendUrl !== undefined) backend.url = flags.backendUrl;
+  if (flags.backendModel !== undefined) backend.model = backendModelOf(flags.backendModel);
+  if (flags.workflow !== undefined) backend.workflow = resolve(cwd, flags.workflow);
+  if (Object.keys(backend).length > 0) s.backend = backend;
+  return s;
+}
+
+/** Flags over the file; the backend's fields one by one. */
+function merge(file: WorkerSettings, flags: WorkerSettings): WorkerSettings {
+  const merged: WorkerSettings = { ...file, ...flags };
+  if (file.backend || flags.backend) merged.backend = { ...file.backend, ...flags.backend };
+  return merged;
+}
+
+/** Checks the merged settings; returns the kind of jobs served. */
+function checkSettings(s: WorkerSettings, flags: WorkerSettings, file: string | undefined): Kind {
+  const generators = [s.dev && "--dev", s.exec !== undefined && "--exec", s.backend && "--backend"].filter(
+    Boolean,
+  );
+  if (generators.length === 0) {
+    throw new UsageError(
+      "say how to make results: --dev (built-in generator), --exec '<command>' or --backend <type> (or in --config)",
+    );
+  }
+  if (generators.length > 1) throw new UsageError(`${generators.join(" and ")} cannot be used together`);
+  if (s.exec !== undefined && s.exec.trim() === "") throw new UsageError("--exec: the command is empty");
+  const b = s.backend;
+  if (b) {
+    if (b.type === undefined) throw new UsageError(`--backend: say which (${BACKEND_TYPES.join(", ")})`);
+    if (b.url === undefined) {
+      throw new UsageError(`--backend-url: the ${b.type} server's URL is needed, e.g. http://127.0.0.1:7860`);
+    }
+    if (b.workflow !== undefined && b.type !== "comfyui") {
+      throw new UsageError(`--workflow is for the comfyui backend, not ${b.type}`);
+    }
+    const serves = BACKEND_KIND[b.type];
+    if (s.type !== undefined && s.type !== serves) {
+      throw new UsageError(`the ${b.type} backend serves ${serves} jobs, not ${s.type}`);
+    }
+  }
+  const kind = s.type ?? (b?.type ? BACKEND_KIND[b.type] : "image");
+  for (const [key, kinds] of Object.entries(KIND_ONLY) as [keyof WorkerSettings, Kind[]][]) {
+    if (s[key] === undefined || kinds.includes(kind)) continue;
+    const where = flags[key] !== undefined ? FLAG_OF[key] : `${fileKeyOf(key)} in ${file}`;
+    throw new UsageError(`${where} is for ${kinds.join("/")} workers, not ${kind}`);
+  }
+  return kind;
+}
+
+/** Settings only some kinds of worker have. */
+const KIND_ONLY: Partial<Record<keyof WorkerSettings, Kind[]>> = {
+  models: ["image", "text"],
+  forms: ["alchemy"],
+  maxPixels: ["image"],
+  maxLength: ["text"],
+  maxContextLength: ["text"],
+  maxTiles: ["alchemy"],
+  allowImg2img: ["image"],
+  allowPainting: ["image"],
+  allowPostProcessing: ["image"],
+  allowControlnet: ["image"],
+  allowSdxlControlnet: ["image"],
+  allowLora: ["image"],
+  allowUnsafeIpaddr: ["image"],
+  limitMaxSteps: ["image"],
+};
+
+/** The flag that sets a setting (those that have one). */
+const FLAG_OF: Partial<Record<keyof WorkerSettings, string>> = {
+  models: "--model",
+  forms: "--form",
+  maxPixels: "--max-pixels",
+  maxLength: "--max-length",
+  maxContextLength: "--max-context",
+  allowLora: "--allow-lora",
+};
+
+/** A ComfyUI workflow file: JSON, checked by the SDK (its errors name the file). */
+async function readWorkflow(path: string): Promise<ComfyWorkflow | ComfyWorkflows> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(path, "utf8"));
+  } catch (err) {
+    throw new UsageError(`--workflow ${path}: ${(err as Error).message.split("\n")[0]}`);
+  }
+  const { checkWorkflows } = await import("horde-sdk/worker");
+  try {
+    return checkWorkflows(parsed, path);
+  } catch (err) {
+    throw new UsageError((err as Error).message.replace(/^Invalid /, "the workflow "));
+  }
+}
+
+async function runWorker(flags: WorkerFlags, command: Command, ctx: CommandContext): Promise<number> {
+  let settings: WorkerSettings = {};
+  let kind: Kind = "image";
+  let workflow: ComfyWorkflow | ComfyWorkflows | undefined;
   const prepare = async (config: Config) => {
-    checkFlags(flags);
     if (config.local)
       throw new UsageError("a worker serves a real or served horde: give --url (or HORDE_URL)");
     if (config.apiKey === ANONYMOUS_API_KEY) {
@@ -140,8 +323,27 @@ async function runWorker(flags: WorkerFlags, ctx: CommandContext): Promise<numbe
         "the anonymous key cannot run workers: set HORDE_API_KEY or --api-key to your key",
       );
     }
+    const w = settings.backend?.workflow;
+    if (typeof w === "string") workflow = await readWorkflow(w);
+    else if (w !== undefined) {
+      const { checkWorkflows } = await import("horde-sdk/worker");
+      workflow = checkWorkflows(w, `${flags.config} backend.workflow`);
+    }
   };
-  return withConnection(ctx, flags, { prepare }, (conn) => serveJobs(ctx, conn, flags));
+  try {
+    const file = flags.config ? await readWorkerConfig(resolve(ctx.io.cwd, flags.config)) : {};
+    const given = flagSettings(flags, command, ctx.io.cwd);
+    settings = merge(file, given);
+    kind = checkSettings(settings, given, flags.config);
+  } catch (err) {
+    if (!(err instanceof CliError)) throw err;
+    ctx.io.stderr.write(`horde: ${err.message}\n`);
+    return err.exitCode;
+  }
+  const connectionFlags = { ...flags, ...(settings.url !== undefined ? { url: settings.url } : {}) };
+  return withConnection(ctx, connectionFlags, { prepare }, (conn) =>
+    serveJobs(ctx, conn, settings, kind, workflow, flags.json === true),
+  );
 }
 
 /** Runs the command once: writes `input` to its stdin, resolves to its stdout; rejects on a non-zero exit. */
@@ -299,41 +501,145 @@ function defaultName(kind: Kind): string {
   return `horde-cli-${kind}-${host}`;
 }
 
-async function serveJobs(ctx: CommandContext, conn: Connection, flags: WorkerFlags): Promise<number> {
+/** The backend the settings name (its key, when it needs one, is registered as a secret). */
+async function createBackend(
+  ctx: CommandContext,
+  b: BackendSettings,
+  workflow: ComfyWorkflow | ComfyWorkflows | undefined,
+): Promise<WorkerBackend> {
+  const sdk = await import("horde-sdk/worker");
+  const url = b.url as string;
+  const model = b.model;
+  const codec = async () => sdk.sharpCodec((await import("sharp")).default);
+  switch (b.type) {
+    case "openai": {
+      const apiKey = ctx.io.env[BACKEND_KEY_ENV];
+      if (apiKey) ctx.addSecret(apiKey);
+      return sdk.openaiBackend({ url, ...(model ? { model } : {}), ...(apiKey ? { apiKey } : {}) });
+    }
+    case "koboldcpp":
+      return sdk.koboldcppBackend({ url });
+    case "a1111":
+      return sdk.a1111Backend({ url, codec: await codec(), ...(model ? { model } : {}) });
+    default:
+      return sdk.comfyuiBackend({
+        url,
+        codec: await codec(),
+        ...(model ? { model } : {}),
+        ...(workflow ? { workflow } : {}),
+      });
+  }
+}
+
+/** Ask the backend what it serves before popping: a backend that cannot serve would fault every job. */
+async function probeBackend(backend: WorkerBackend, models: string[] | undefined) {
+  const { HordeBackendError } = await import("horde-sdk/worker");
+  try {
+    return await backend.probe(AbortSignal.timeout(15_000), models);
+  } catch (err) {
+    const said = (err as Error).message;
+    // The backend's errors name it; anything else (a timeout) gets said where.
+    const message = said.startsWith(backend.name)
+      ? said
+      : `the ${backend.name} backend at ${backend.url}: ${said}`;
+    // No answer: try again later; an answer that rules the settings out: fix them.
+    const unreachable =
+      !(err instanceof HordeBackendError) || (err.status === null && err.cause !== undefined);
+    throw new CliError(message, unreachable ? ExitCode.Server : ExitCode.Usage);
+  }
+}
+
+const clamp = (n: number | undefined, min: number, max: number) =>
+  n === undefined ? undefined : Math.min(max, Math.max(min, Math.floor(n)));
+
+async function serveJobs(
+  ctx: CommandContext,
+  conn: Connection,
+  s: WorkerSettings,
+  kind: Kind,
+  workflow: ComfyWorkflow | ComfyWorkflows | undefined,
+  json: boolean,
+): Promise<number> {
   const io = ctx.io;
-  const generators = flags.dev ? await devGenerators() : execGenerators(flags.exec as string, io.cwd);
+  const line = (text: string) => io.stderr.write(`${text}\n`);
   const { HordeWorker } = await import("horde-sdk/worker");
   const { AIHordeRequestError, HordeConnectionError } = await loadSdk();
-  const name = flags.name ?? defaultName(flags.type);
+  const name = s.name ?? defaultName(kind);
+  let backend: WorkerBackend | undefined;
+  let models = s.models;
+  let maxLength = s.maxLength;
+  let maxContextLength = s.maxContextLength;
+  if (s.backend) {
+    backend = await createBackend(ctx, s.backend, workflow);
+    const info = await probeBackend(backend, models);
+    if (kind === "text") {
+      // What the server says it serves, unless the settings say otherwise.
+      models ??= info.models.length > 0 ? info.models : undefined;
+      maxLength ??= clamp(info.maxLength, 16, 4096);
+      maxContextLength ??= clamp(info.maxContextLength, 80, 1_048_576);
+    }
+    line(
+      `horde: the ${backend.name} backend at ${backend.url} answers (${info.models.join(", ") || "no models listed"})`,
+    );
+  }
+  const generators = s.dev
+    ? await devGenerators()
+    : s.exec !== undefined
+      ? execGenerators(s.exec, io.cwd)
+      : undefined;
   const logger = conn.logger;
-  const common = { client: conn.client, name, threads: flags.threads, logger };
+  const common = {
+    client: conn.client,
+    name,
+    logger,
+    ...(s.threads !== undefined ? { threads: s.threads } : {}),
+    ...(s.amount !== undefined ? { amount: s.amount } : {}),
+    ...(s.bridgeAgent !== undefined ? { bridgeAgent: s.bridgeAgent } : {}),
+    ...(s.idleReportSeconds !== undefined ? { idleReportMs: s.idleReportSeconds * 1000 } : {}),
+    ...(s.priorityUsernames ? { priorityUsernames: s.priorityUsernames } : {}),
+    ...(s.requireUpfrontKudos !== undefined ? { requireUpfrontKudos: s.requireUpfrontKudos } : {}),
+    ...(s.extraSlowWorker !== undefined ? { extraSlowWorker: s.extraSlowWorker } : {}),
+  };
+  const given = <K extends keyof WorkerSettings>(...keys: K[]) =>
+    Object.fromEntries(keys.filter((k) => s[k] !== undefined).map((k) => [k, s[k]]));
   let options: HordeWorkerOptions;
-  if (flags.type === "image") {
+  if (kind === "image") {
     options = {
       ...common,
       kind: "image",
-      generate: generators.image,
-      nsfw: flags.nsfw,
-      ...(flags.model ? { models: flags.model } : {}),
-      ...(flags.maxPixels !== undefined ? { maxPixels: flags.maxPixels } : {}),
-      ...(flags.allowLora ? { allowLora: true } : {}),
+      ...(backend?.kind === "image" ? { backend } : { generate: generators?.image }),
+      ...(models ? { models } : {}),
+      ...given(
+        "maxPixels",
+        "nsfw",
+        "blacklist",
+        "allowImg2img",
+        "allowPainting",
+        "allowPostProcessing",
+        "allowControlnet",
+        "allowSdxlControlnet",
+        "allowLora",
+        "allowUnsafeIpaddr",
+        "limitMaxSteps",
+      ),
     };
-  } else if (flags.type === "text") {
+  } else if (kind === "text") {
     options = {
       ...common,
       kind: "text",
-      generate: generators.text,
-      nsfw: flags.nsfw,
-      ...(flags.model ? { models: flags.model } : {}),
-      ...(flags.maxLength !== undefined ? { maxLength: flags.maxLength } : {}),
-      ...(flags.maxContext !== undefined ? { maxContextLength: flags.maxContext } : {}),
+      ...(backend?.kind === "text" ? { backend } : { generate: generators?.text }),
+      ...(models ? { models } : {}),
+      ...(maxLength !== undefined ? { maxLength } : {}),
+      ...(maxContextLength !== undefined ? { maxContextLength } : {}),
+      ...given("nsfw", "blacklist"),
     };
   } else {
     options = {
       ...common,
       kind: "alchemy",
-      generate: generators.alchemy,
-      ...(flags.form ? { forms: flags.form } : {}),
+      generate: generators?.alchemy as NonNullable<Generators["alchemy"]>,
+      ...(s.forms ? { forms: s.forms } : {}),
+      ...given("maxTiles"),
     };
   }
   let worker: HordeWorker;
@@ -343,15 +649,32 @@ async function serveJobs(ctx: CommandContext, conn: Connection, flags: WorkerFla
     throw toCliError(err, conn.errorContext());
   }
 
-  const line = (text: string) => io.stderr.write(`${text}\n`);
   worker.on("popped", (e) =>
     line(
       `job ${e.ids.join(", ")}: popped${e.model ? ` (${e.model})` : ""}${e.forms ? ` (${e.forms.join(", ")})` : ""}`,
     ),
   );
-  worker.on("completed", (e) => line(`job ${e.id}: done, +${e.reward} kudos (${e.kudos} in total)`));
-  worker.on("faulted", (e) => line(`job ${e.id}: faulted (${e.reason}): ${e.message}`));
+  // A backend's progress, at each quarter (a line per step would drown the log).
+  const quarters = new Map<string, number>();
+  worker.on("progress", (p) => {
+    const quarter = Math.floor(p.fraction * 4);
+    if (quarter < 1 || quarter >= 4 || quarter <= (quarters.get(p.id) ?? 0)) return;
+    quarters.set(p.id, quarter);
+    const steps =
+      p.step !== undefined && p.steps !== undefined ? ` (${p.stage ?? "step"} ${p.step}/${p.steps})` : "";
+    line(`job ${p.id}: ${quarter * 25}%${steps}`);
+  });
+  const settled = (id: string) => quarters.delete(id);
+  worker.on("completed", (e) => {
+    settled(e.id);
+    line(`job ${e.id}: done, +${e.reward} kudos (${e.kudos} in total)`);
+  });
+  worker.on("faulted", (e) => {
+    settled(e.id);
+    line(`job ${e.id}: faulted (${e.reason}): ${e.message}`);
+  });
   worker.on("rejected", (e) => line(`job ${e.id}: the horde refused the result (${e.rc}): ${e.message}`));
+  worker.on("idle", (e) => line(`horde: no jobs for ${Math.round(e.idleMs / 1000)} s: ${e.summary}`));
   worker.on("message", (m) => line(`horde: message for this worker: ${m.message}`));
   worker.on("maintenance", (e) => line(`horde: the worker is in maintenance mode: ${e.message}`));
   worker.on("error", (e) => {
@@ -380,16 +703,17 @@ async function serveJobs(ctx: CommandContext, conn: Connection, flags: WorkerFla
 
   const where = conn.config.baseUrl;
   const what =
-    flags.type === "alchemy"
-      ? (flags.form ?? ["caption"]).join(", ")
-      : (flags.model ?? [flags.type === "image" ? "stable_diffusion" : "(any model)"]).join(", ");
-  line(`horde: worker '${name}' (${flags.type}: ${what}) takes jobs from ${where}; Ctrl-C to stop`);
+    kind === "alchemy"
+      ? (s.forms ?? ["caption"]).join(", ")
+      : (models ?? [kind === "image" ? "stable_diffusion" : "(any model)"]).join(", ");
+  const via = backend ? ` with the ${backend.name} backend` : "";
+  line(`horde: worker '${name}' (${kind}: ${what}) takes jobs from ${where}${via}; Ctrl-C to stop`);
   worker.start();
   let stats: HordeWorkerStats;
   try {
     stats = await worker.wait();
   } catch (err) {
-    printStats(ctx, worker.stats, flags.json === true);
+    printStats(ctx, worker.stats, json);
     // A pop refused for good (bad key, …) is the server's answer; anything else (too many faults in a row)
     // means the generator is broken.
     if (err instanceof AIHordeRequestError || err instanceof HordeConnectionError) {
@@ -399,7 +723,7 @@ async function serveJobs(ctx: CommandContext, conn: Connection, flags: WorkerFla
   } finally {
     unregister();
   }
-  printStats(ctx, stats, flags.json === true);
+  printStats(ctx, stats, json);
   return ExitCode.Ok;
 }
 
@@ -415,6 +739,7 @@ function printStats(ctx: CommandContext, stats: HordeWorkerStats, json: boolean)
         rejected: stats.rejected,
         kudos: stats.kudos,
         pops: stats.pops,
+        skipped_total: stats.skippedTotal,
       })}\n`,
     );
     return;

@@ -92,7 +92,8 @@ export function cancelRequest(store: HordeStore, req: GenRequest): void {
   if (req.cancelledAt === null) req.cancelledAt = now;
 }
 
-function expire(store: HordeStore, req: GenRequest, now: number): void {
+/** Deletes a request as expiry does (also what deleting the shared key that pays for it does). */
+export function expire(store: HordeStore, req: GenRequest, now: number): void {
   store.deleteRequest(req, {
     id: req.id,
     userId: req.userId,

@@ -31,9 +31,9 @@ export function settleDelivery(
 ): void {
   const now = store.now();
   req.consumedKudos = round2(req.consumedKudos + s.charge);
+  chargeRequester(store, req, s.charge);
   const requester = store.users.findById(req.userId);
   if (requester) {
-    store.users.debit(requester, s.charge);
     if (req.kind === "image") requester.records.usage.megapixelsteps += s.things;
     else requester.records.usage.tokens += s.things;
   }
@@ -47,6 +47,9 @@ export function settleDelivery(
   }
   worker.fulfilled++;
   worker.kudosGenerated = round2(worker.kudosGenerated + credited);
+  // An image worker's deliveries count for its team too (docs/server/directory.md#teams).
+  if (req.kind === "image" && worker.teamId !== null)
+    store.teams.recordDelivery(worker.teamId, s.things, credited);
   if (req.kind === "image") worker.megapixelsteps += s.things;
   else worker.tokens += s.things;
   const seconds = Math.max((now - job.startedAt) / 1000, 0.001);
@@ -58,6 +61,17 @@ export function settleDelivery(
     amount: req.kind === "image" ? s.things * 1e6 : s.things,
   });
   req.expiresAt = now + REQUEST_LIFETIME_MS;
+}
+
+/**
+ * What a request costs its requester: their balance, and the shared key that pays for it (its budget
+ * shrinks, docs/server/directory.md#shared-keys).
+ */
+export function chargeRequester(store: HordeStore, req: GenRequest, kudos: number): void {
+  const requester = store.users.findById(req.userId);
+  if (requester) store.users.debit(requester, kudos);
+  const key = req.sharedKeyId === null ? undefined : store.sharedKeys.find(req.sharedKeyId);
+  if (key) store.sharedKeys.consume(key, kudos);
 }
 
 /** A form that is done, or cancelled while processing: its worker is paid, the requester charged (docs/server/alchemy.md#alchemy). */

@@ -53,8 +53,16 @@ export async function readJsonBody(c: Context): Promise<unknown> {
   }
 }
 
-/** What each body's parser requires beyond the schema: the apikey header, and fields with their help text. */
-const PARSERS: Record<BodySchemaName, { apikey: boolean; fields?: Record<string, string> }> = {
+interface Parser {
+  apikey: boolean;
+  fields?: Record<string, string>;
+}
+
+/**
+ * What each body's parser requires beyond the schema: the apikey header, and fields with their help text.
+ * (The directory's routes parse their arguments one by one with `parseArgs`, http/args.ts.)
+ */
+const PARSERS = {
   GenerationInputStable: { apikey: true },
   // The prompt is not required by the schema, but by the parser (inferred).
   GenerationInputKobold: {
@@ -76,7 +84,10 @@ const PARSERS: Record<BodySchemaName, { apikey: boolean; fields?: Record<string,
   SubmitInputKobold: { apikey: true, fields: { generation: "The generated text." } },
   post_interrogate_submit: { apikey: true },
   AestheticsPayload: { apikey: false },
-};
+} satisfies Partial<Record<BodySchemaName, Parser>>;
+
+/** The bodies `readCall` knows the parser of. */
+export type CallSchema = keyof typeof PARSERS;
 
 /**
  * The body (checked against its schema and parser) and the caller. A required field that is not a string
@@ -84,11 +95,11 @@ const PARSERS: Record<BodySchemaName, { apikey: boolean; fields?: Record<string,
  */
 export async function readCall<T = Record<string, unknown>>(
   c: Context,
-  schema: BodySchemaName,
+  schema: CallSchema,
 ): Promise<{ body: T; caller: Caller }> {
   const body = await readJsonBody(c);
   validateBody(schema, body);
-  const parser = PARSERS[schema];
+  const parser: Parser = PARSERS[schema];
   const caller = callerOf(c, parser.apikey);
   const json = body as Record<string, unknown>;
   for (const [name, help] of Object.entries(parser.fields ?? {})) {
@@ -99,7 +110,7 @@ export async function readCall<T = Record<string, unknown>>(
 
 /** A POST handler: read the call, run the domain operation, answer its result as JSON (200 unless told). */
 export function handleCall<T = Record<string, unknown>>(
-  schema: BodySchemaName,
+  schema: CallSchema,
   operation: (body: T, caller: Caller) => unknown,
   status: 200 | 202 = 200,
 ): Handler {
@@ -111,7 +122,7 @@ export function handleCall<T = Record<string, unknown>>(
 
 /** An image or text `…/async` handler: a dry run answers 200 with the estimate, a new request 202. */
 export function handleSubmit(
-  schema: BodySchemaName,
+  schema: CallSchema,
   operation: (body: Record<string, unknown>, caller: Caller) => Promise<{ dryRun: boolean; body: unknown }>,
 ): Handler {
   return async (c) => {

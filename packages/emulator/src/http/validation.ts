@@ -128,6 +128,19 @@ const BODY_SCHEMAS = {
   InterrogationPopInput: schemas.InterrogationPopInput,
   post_interrogate_submit: schemas.inlineBodySchemas.post_interrogate_submit,
   AestheticsPayload: schemas.AestheticsPayload,
+  // The directory's bodies (users, workers, teams, messages, styles, collections).
+  ModifyUserInput: schemas.ModifyUserInput,
+  ModifyWorkerInput: schemas.ModifyWorkerInput,
+  CreateTeamInput: schemas.CreateTeamInput,
+  ModifyTeamInput: schemas.ModifyTeamInput,
+  ResponseModelMessage: schemas.ResponseModelMessage,
+  ModelStyleInputStable: schemas.ModelStyleInputStable,
+  ModelStylePatchStable: schemas.ModelStylePatchStable,
+  ModelStyleInputKobold: schemas.ModelStyleInputKobold,
+  ModelStylePatchKobold: schemas.ModelStylePatchKobold,
+  InputModelStyleExamplePost: schemas.InputModelStyleExamplePost,
+  InputStyleExamplePost: schemas.InputStyleExamplePost,
+  InputModelCollection: schemas.InputModelCollection,
 } as const;
 
 export type BodySchemaName = keyof typeof BODY_SCHEMAS;

@@ -1,17 +1,154 @@
-/** Accounts (docs/server/auth-and-headers.md#auth-and-headers, docs/server/directory.md#directory): GET /v2/find_user, /v2/users and /v2/users/{id}. */
+/**
+ * Accounts and kudos (docs/server/directory.md#find-user, docs/server/directory.md#users,
+ * docs/server/directory.md#user-edits, docs/server/directory.md#kudos-transfer): `/v2/find_user`,
+ * `/v2/users`, `/v2/users/{id}` (GET, PUT, DELETE), `/v2/kudos/transfer`, `/v2/kudos/award`.
+ * Each handler reads its arguments in the server's order (its checks before the parser included).
+ */
 import { Hono } from "hono";
-import { findUser, getUser, listUsers } from "../horde/directory/users.js";
+import { awardKudos, transferKudos } from "../horde/directory/kudos.js";
+import {
+  deleteUser,
+  findUser,
+  findUserById,
+  getUser,
+  listUsers,
+  modifyUser,
+  type UserEdit,
+} from "../horde/directory/users.js";
 import type { HordeStore } from "../horde/store/store.js";
+import { type ArgSpecs, parseArgs, readSilentJson, readValidatedBody } from "../http/args.js";
+
+const LIST_ARGS: ArgSpecs = {
+  page: {
+    type: "int",
+    location: "args",
+    default: 1,
+    help: "Which page of results to return. Each page has 25 users.",
+  },
+  sort: { type: "str", location: "args", default: "kudos", help: "How to sort the returned list." },
+};
+
+const flag = { type: "bool", location: "json" } as const;
+const EDIT_ARGS: ArgSpecs = {
+  apikey: { type: "str", location: "headers", required: true, help: "The Admin API ." },
+  kudos: { type: "int", location: "json", help: "The amount of kudos to modify (can be negative)." },
+  concurrency: {
+    type: "int",
+    location: "json",
+    help: "The amount of concurrent request this user can have.",
+  },
+  usage_multiplier: {
+    type: "float",
+    location: "json",
+    help: "The amount by which to multiply the users kudos consumption.",
+  },
+  worker_invited: {
+    type: "int",
+    location: "json",
+    help: "Set to the amount of workers this user is allowed to join to the horde when in worker invite-only mode.",
+  },
+  moderator: { ...flag, help: "Set to true to Make this user a horde moderator." },
+  public_workers: { ...flag, help: "Set to true to Make this user a display their worker IDs." },
+  username: {
+    type: "str",
+    location: "json",
+    help: "When specified, will change the username. No profanity allowed!",
+  },
+  monthly_kudos: {
+    type: "int",
+    location: "json",
+    help: "When specified, will start assigning the user monthly kudos, starting now!",
+  },
+  trusted: {
+    ...flag,
+    help: "When set to true,the user and their servers will not be affected by suspicion.",
+  },
+  flagged: {
+    ...flag,
+    help: "When set to true, the user cannot tranfer kudos and all their workers are put into permanent maintenance.",
+  },
+  customizer: {
+    ...flag,
+    help: "When set to true, the user will be able to serve custom Stable Diffusion models which do not exist in the Official AI Horde Model Reference.",
+  },
+  vpn: {
+    ...flag,
+    help: "When set to true, the user will be able to onboard workers behind a VPN. This should be used as a temporary solution until the user is trusted.",
+  },
+  service: flag,
+  education: flag,
+  special: { ...flag, help: "When set to true, the user will be marked as special." },
+  undelete: flag,
+  contact: { type: "str", location: "json" },
+  admin_comment: { type: "str", location: "json" },
+  reset_suspicion: flag,
+  generate_proxy_passkey: flag,
+};
+
+const TRANSFER_ARGS: ArgSpecs = {
+  apikey: { type: "str", location: "headers", required: true, help: "The sending user's API key." },
+  username: {
+    type: "str",
+    location: "json",
+    required: true,
+    help: "The user or shared key ID which will receive the kudos.",
+  },
+  amount: { type: "int", location: "json", default: 100, help: "The amount of kudos to transfer." },
+  "Idempotency-Key": {
+    type: "str",
+    location: "headers",
+    help: "Optional retry key; repeated successful transfers with the same key are applied once.",
+  },
+};
+
+const AWARD_ARGS: ArgSpecs = {
+  apikey: { type: "str", location: "headers", required: true, help: "The sending user's API key." },
+  username: {
+    type: "str",
+    location: "json",
+    required: true,
+    help: "The user ID which will receive the kudos.",
+  },
+  amount: { type: "int", location: "json", default: 100, help: "The amount of kudos to award." },
+};
 
 export function userRoutes(store: HordeStore): Hono {
   const app = new Hono();
 
   app.get("/v2/find_user", (c) => c.json(findUser(store, c.req.header("apikey")), 200));
   app.get("/v2/users", (c) => {
-    const page = Math.max(1, Number.parseInt(c.req.query("page") ?? "1", 10) || 1);
-    const sort = c.req.query("sort") === "age" ? "age" : "kudos";
-    return c.json(listUsers(store, page, sort), 200);
+    const args = parseArgs(c, null, LIST_ARGS);
+    return c.json(listUsers(store, args.page as number, args.sort as string), 200);
   });
   app.get("/v2/users/:id", (c) => c.json(getUser(store, c.req.param("id"), c.req.header("apikey")), 200));
+  app.put("/v2/users/:id", async (c) => {
+    const body = await readValidatedBody(c, "ModifyUserInput");
+    const user = findUserById(store, c.req.param("id"));
+    const edit = parseArgs(c, body, EDIT_ARGS) as unknown as UserEdit;
+    return c.json(modifyUser(store, user, edit), 200);
+  });
+  app.delete("/v2/users/:id", (c) =>
+    c.json(deleteUser(store, c.req.param("id"), c.req.header("apikey")), 200),
+  );
+
+  app.post("/v2/kudos/transfer", async (c) => {
+    const args = parseArgs(c, await readSilentJson(c), TRANSFER_ARGS);
+    const out = transferKudos(store, {
+      apikey: args.apikey as string,
+      username: args.username as string | null,
+      amount: args.amount as number | null,
+      idempotencyKey: args["Idempotency-Key"] as string | null,
+    });
+    return c.json(out, 200);
+  });
+  app.post("/v2/kudos/award", async (c) => {
+    const args = parseArgs(c, await readSilentJson(c), AWARD_ARGS);
+    const out = awardKudos(store, {
+      apikey: args.apikey as string,
+      username: args.username as string | null,
+      amount: args.amount as number | null,
+    });
+    return c.json(out as object, 200);
+  });
   return app;
 }

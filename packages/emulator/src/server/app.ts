@@ -15,9 +15,13 @@ import { EMULATED_HORDE_VERSION } from "../horde/views/horde-status.js";
 import { PayloadValidationError } from "../http/errors.js";
 import { captureMeta } from "../http/meta.js";
 import { alchemyRoutes } from "../routes/alchemy.js";
+import { documentRoutes } from "../routes/documents.js";
 import { imageRoutes } from "../routes/image.js";
+import { sharedKeyRoutes } from "../routes/sharedkeys.js";
 import { statsRoutes } from "../routes/stats.js";
 import { statusRoutes } from "../routes/status.js";
+import { styleRoutes } from "../routes/styles.js";
+import { teamRoutes } from "../routes/teams.js";
 import { textRoutes } from "../routes/text.js";
 import { userRoutes } from "../routes/users.js";
 import { workerRoutes } from "../routes/workers.js";
@@ -48,6 +52,10 @@ const API_ROUTES = [
   workerRoutes,
   statusRoutes,
   statsRoutes,
+  teamRoutes,
+  sharedKeyRoutes,
+  documentRoutes,
+  styleRoutes,
 ];
 
 export interface AppOptions {

@@ -1,14 +1,21 @@
 import { type Clock, systemClock } from "../core/clock.js";
 import { ANONYMOUS_API_KEY, DEFAULT_BASE_URL, DEFAULT_CLIENT_AGENT } from "../core/constants.js";
-import { HordeValidationError } from "../core/errors.js";
+import {
+  HordeAbortError,
+  HordeConnectionError,
+  HordeLostSubmitError,
+  HordeTimeoutError,
+  HordeValidationError,
+} from "../core/errors.js";
 import { consoleLogger, type Logger } from "../core/logger.js";
-import type { HordeRequest, HordeResponse, SubmitOptions } from "../core/messages.js";
+import type { HordeRequest, SubmitOptions } from "../core/messages.js";
 import { stableStringify } from "../core/model.js";
+import { fingerprint } from "../core/redact.js";
 import { type Call, type FetchUrlOptions, Pipeline } from "../http/pipeline.js";
 import { RateLimiter, type RateLimitOptions } from "../http/rate-limiter.js";
 import { errorFromResponse, type RawResponse } from "../http/response.js";
-import { type RetryOptions, resolveRetry } from "../http/retry.js";
-import { asAbortError, raceAbort } from "../http/signals.js";
+import { neverReachedServer, type RetryOptions, resolveRetry } from "../http/retry.js";
+import { raceAbort } from "../http/signals.js";
 import { type FetchLike, Transport } from "../http/transport.js";
 import {
   type AlchemyJob,
@@ -23,8 +30,10 @@ import {
   imageRecipe,
   type SubmitImageOptions,
 } from "../jobs/image.js";
-import type { JobHost, SubmitJobOptions } from "../jobs/options.js";
+import { JobLedger } from "../jobs/ledger.js";
+import type { JobHost, JobType, SubmitJobOptions } from "../jobs/options.js";
 import type { PollPacing } from "../jobs/polling.js";
+import { type ResumedJob, type ResumeOptions, resumeJobs } from "../jobs/resume.js";
 import { runJob, submitJob } from "../jobs/run.js";
 import { type GenerateTextOptions, type GenerateTextResult, type TextJob, textRecipe } from "../jobs/text.js";
 import type { AlchemyAsyncPayload, AlchemyAsyncRequest } from "../models/alchemy/async.js";
@@ -35,6 +44,7 @@ import {
 } from "../models/generate/async.js";
 import { ReadShortcuts } from "../models/generated/shortcuts.js";
 import type { TextGenerateAsyncPayload, TextGenerateAsyncRequest } from "../models/text/async.js";
+import type { JobStore } from "../store/job-store.js";
 import { AIHordeAPISession } from "./session.js";
 
 export interface AIHordeClientOptions {
@@ -64,6 +74,12 @@ export interface AIHordeClientOptions {
   logger?: Logger;
   /** Time source for waiting (tests pass a virtual clock). */
   clock?: Clock;
+  /**
+   * Where the client keeps the jobs it starts, so that a process that dies leaves nothing a later one cannot
+   * collect or cancel (`client.resumeJobs()`): FileJobStore (`horde-sdk/node`), IndexedDBJobStore (browsers),
+   * MemoryJobStore (tests). Default: none.
+   */
+  jobStore?: JobStore;
 }
 
 /** Options of `submitRequest` and `submitRequestRaw`. */
@@ -92,6 +108,11 @@ export class AIHordeAPIClient extends ReadShortcuts implements JobHost {
   /** While a submit waits out TooManyPrompts, later submits wait behind it (order is kept). */
   #submitBarrier: Promise<void> = Promise.resolve();
   readonly #estimates = new Map<string, Promise<number>>();
+  /**
+   * The jobs this client started: ids it knows, submits on the wire, and the job store. Used by the jobs
+   * (submitJob, resumeJobs); not a thing to call.
+   */
+  readonly jobLedger: JobLedger;
 
   constructor(options: AIHordeClientOptions = {}) {
     super();
@@ -127,11 +148,27 @@ export class AIHordeAPIClient extends ReadShortcuts implements JobHost {
       maxIntervalMs: Math.max(minIntervalMs, options.rateLimit?.maxPollIntervalMs ?? 30_000),
     };
     this.#queueOnTooManyPrompts = options.queueOnTooManyPrompts ?? true;
+    const apiKey = options.apiKey ?? ANONYMOUS_API_KEY;
+    this.jobLedger = new JobLedger(options.jobStore, {
+      baseUrl: this.baseUrl,
+      account: fingerprint(apiKey),
+      anonymous: apiKey === ANONYMOUS_API_KEY,
+      clock: this.clock,
+      logger: this.logger,
+      activeGenerations: async (kind, signal) => {
+        const user = await this.findUser({}, signal ? { signal } : {});
+        const active = user.active_generations;
+        // An own key with no request gets `{}`, which the server leaves out like a shared key's missing
+        // field; only an own key sees the privileged `vpn`/`special` (docs/server/directory.md#user-details).
+        if (!active) return user.vpn !== undefined || user.special !== undefined ? [] : null;
+        return [...(active[kind] ?? [])];
+      },
+    });
     const fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.#pipeline = new Pipeline({
       transport: new Transport({
         baseUrl: this.baseUrl,
-        apiKey: options.apiKey ?? ANONYMOUS_API_KEY,
+        apiKey,
         clientAgent: this.clientAgent,
         fetch: fetchImpl,
         timeoutMs: options.timeoutMs ?? 30_000,
@@ -181,9 +218,12 @@ export class AIHordeAPIClient extends ReadShortcuts implements JobHost {
   }
 
   /**
-   * Submit a request that starts a job, the safe way: once sent, the caller's abort waits for the answer
-   * (so the job can be cancelled rather than lost) and then cancels it; TooManyPrompts is waited out in order
-   * when `queueOnTooManyPrompts` is on.
+   * Send a request that starts a job, the safe way: TooManyPrompts is waited out in order (when
+   * `queueOnTooManyPrompts` is on), and once the request is on the wire the caller's abort waits for the
+   * answer (the job layer then cancels the job, rather than losing it). A submit that may have reached the
+   * server without an answer to read — no answer, an unreadable body, a 5xx — rejects with
+   * HordeLostSubmitError; the job layer (submitImage, generateImage, …) then looks for the request among the
+   * account's. Never sent twice.
    */
   async submitJobRequest<Q extends HordeRequest>(
     request: Q,
@@ -193,28 +233,59 @@ export class AIHordeAPIClient extends ReadShortcuts implements JobHost {
     let release: (() => void) | undefined;
     try {
       await raceAbort(before, signal, "submit");
-      const raw = await this.#send(
-        request,
-        signal ? { signal, uninterruptible: true } : { uninterruptible: true },
-        {
-          waitOutTooManyPrompts: this.#queueOnTooManyPrompts,
-          onRetry: (_decision, outcome) => {
-            if (release || outcome.kind !== "answer" || outcome.rc !== "TooManyPrompts") return;
-            this.#submitBarrier = new Promise<void>((resolve) => {
-              release = resolve;
-            });
+      const lost = (cause: unknown) =>
+        new HordeLostSubmitError(
+          `the answer to the submit was lost (${(cause as Error)?.message ?? String(cause)})`,
+          jobTypeOf(request),
+          null,
+          [],
+          "not looked for",
+          { cause },
+        );
+      let raw: RawResponse;
+      try {
+        raw = await this.#send(
+          request,
+          signal ? { signal, uninterruptible: true } : { uninterruptible: true },
+          {
+            waitOutTooManyPrompts: this.#queueOnTooManyPrompts,
+            onRetry: (_decision, outcome) => {
+              if (release || outcome.kind !== "answer" || outcome.rc !== "TooManyPrompts") return;
+              this.#submitBarrier = new Promise<void>((resolve) => {
+                release = resolve;
+              });
+            },
           },
-        },
-      );
-      const response = this.#parse(request, raw);
-      if (signal?.aborted) {
-        await this.#cancelStarted(request, response);
-        throw asAbortError(signal.reason, "submit");
+        );
+      } catch (error) {
+        throw mayHaveRun(error, signal) ? lost(error) : error;
       }
-      return response;
+      // A 5xx may come from a proxy in front of a server that queued the job.
+      if (raw.status >= 500) throw lost(errorFromResponse(raw, this.clock.now()));
+      try {
+        return this.#parse(request, raw);
+      } catch (error) {
+        throw raw.status < 300 ? lost(error) : error;
+      }
     } finally {
       release?.();
     }
+  }
+
+  /**
+   * Take up the jobs the job store holds for this server (after a crash, a reload, a killed process): per job,
+   * a finished one ready to collect (`job.wait()`), a running one re-attached (progress, wait, cancel), an
+   * expired one forgotten, a submit whose answer never arrived looked for among the account's requests —
+   * or reported `unknown` (it may be running) or `held` (another living process follows it). Without a
+   * job store: nothing.
+   */
+  resumeJobs(options: ResumeOptions = {}): Promise<ResumedJob[]> {
+    return resumeJobs(this, options);
+  }
+
+  /** The job store this client keeps its jobs in, if any. */
+  get jobStore(): JobStore | undefined {
+    return this.jobLedger.store;
   }
 
   /** A session: every job submitted through it is completed or cancelled by `close()` / `await using`. */
@@ -341,14 +412,20 @@ export class AIHordeAPIClient extends ReadShortcuts implements JobHost {
       ]);
     }
   }
+}
 
-  /** Cancel what a just-submitted request started (used when the caller aborted while it was in flight). */
-  async #cancelStarted(request: HordeRequest, response: HordeResponse): Promise<void> {
-    if (!request.getRequiresFollowUp()) return;
-    for (const cleanup of response.cleanupRequests()) {
-      await this.submitRequest(cleanup).catch((e: unknown) =>
-        this.logger.error(`could not cancel a job submitted during an abort: ${(e as Error).message}`),
-      );
-    }
-  }
+/** Whether a submit's failure may hide a job the server queued: the request was (or may have been) sent. */
+function mayHaveRun(error: unknown, signal: AbortSignal | undefined): boolean {
+  // The caller's abort before the request went out, or no connection made: nothing reached the server.
+  if (error instanceof HordeAbortError || (signal?.aborted && error === signal.reason)) return false;
+  if (error instanceof HordeConnectionError) return !neverReachedServer(error);
+  return error instanceof HordeTimeoutError;
+}
+
+/** The kind of job a submit starts, by its route. */
+function jobTypeOf(request: HordeRequest): JobType {
+  const path = (request.constructor as typeof HordeRequest).getApiEndpointSubpath();
+  if (path.includes("/text/")) return "text";
+  if (path.includes("interrogate")) return "alchemy";
+  return "image";
 }

@@ -1,3 +1,7 @@
+// Base64 for image bytes (a finished base64 job carries ~0.5 MB per image). Node's Buffer is native and ~30×
+// faster than a JavaScript loop, so it is used where it exists — found on globalThis, never imported, so
+// browsers bundle nothing of Node — and `atob`/`btoa` in chunks elsewhere. The portable loop stays as the
+// reference both are tested against, and it names the position of a bad character.
 import { HordeError } from "./errors.js";
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -9,8 +13,61 @@ const LOOKUP = (() => {
   return table;
 })();
 
-/** Decode standard or URL-safe base64 (padding optional, whitespace ignored) without Buffer, for browsers too. */
+interface NodeBuffer {
+  from(input: string, encoding: "base64"): Uint8Array;
+  from(input: ArrayBufferLike, byteOffset: number, length: number): { toString(encoding: "base64"): string };
+}
+const NodeBuffer = (globalThis as { Buffer?: NodeBuffer }).Buffer;
+
+/** Decode standard or URL-safe base64 (padding optional, whitespace ignored). Throws on other characters. */
 export function decodeBase64(input: string): Uint8Array<ArrayBuffer> {
+  if (NodeBuffer) {
+    // Buffer skips characters outside the alphabet silently; a result of the length the input implies proves
+    // there were none. Anything else (whitespace, a bad character) takes the portable loop, which either
+    // decodes it or names the bad character.
+    const decoded = NodeBuffer.from(input, "base64");
+    const padding = input.endsWith("==") ? 2 : input.endsWith("=") ? 1 : 0;
+    if (decoded.length === Math.floor(((input.length - padding) * 3) / 4)) return ownBuffer(decoded);
+    return decodeBase64Portable(input);
+  }
+  if (typeof atob === "function" && /^[A-Za-z0-9+/\-_]*={0,2}$/.test(input)) {
+    const standard = input.replace(/=+$/, "").replace(/-/g, "+").replace(/_/g, "/");
+    const binary = atob(standard.padEnd(Math.ceil(standard.length / 4) * 4, "="));
+    const out = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
+    return out;
+  }
+  return decodeBase64Portable(input);
+}
+
+/** Encode bytes as standard base64 (with padding). */
+export function encodeBase64(bytes: Uint8Array): string {
+  if (NodeBuffer) return NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");
+  if (typeof btoa === "function") {
+    // String.fromCharCode takes its arguments on the stack: 32 KiB at a time stays well inside every engine's limit.
+    let binary = "";
+    for (let i = 0; i < bytes.length; i += 0x8000) {
+      binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    }
+    return btoa(binary);
+  }
+  return encodeBase64Portable(bytes);
+}
+
+/** A Buffer may be a slice of Node's shared pool: hand out bytes that own their whole ArrayBuffer. */
+function ownBuffer(view: Uint8Array): Uint8Array<ArrayBuffer> {
+  if (
+    view.byteOffset === 0 &&
+    view.buffer.byteLength === view.byteLength &&
+    view.buffer instanceof ArrayBuffer
+  ) {
+    return new Uint8Array(view.buffer);
+  }
+  return new Uint8Array(view);
+}
+
+/** The portable decoder (no Buffer, no atob). */
+export function decodeBase64Portable(input: string): Uint8Array<ArrayBuffer> {
   const clean = input.replace(/[\s=]/g, "");
   const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
   let buffer = 0;
@@ -29,8 +86,8 @@ export function decodeBase64(input: string): Uint8Array<ArrayBuffer> {
   return out.subarray(0, o);
 }
 
-/** Encode bytes as standard base64 without Buffer. */
-export function encodeBase64(bytes: Uint8Array): string {
+/** The portable encoder (no Buffer, no btoa). */
+export function encodeBase64Portable(bytes: Uint8Array): string {
   let out = "";
   let i = 0;
   for (; i + 2 < bytes.length; i += 3) {

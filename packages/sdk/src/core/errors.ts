@@ -194,6 +194,23 @@ export class HordeJobDeadlineError extends HordeTimeoutError {
   override readonly name: string = "HordeJobDeadlineError";
 }
 
+/**
+ * A worker backend (AUTOMATIC1111/Forge, ComfyUI, KoboldCpp, an OpenAI-compatible server) failed a job, did
+ * not answer, or answered something unusable. `status` is its HTTP status (null when it did not answer).
+ */
+export class HordeBackendError extends HordeError {
+  override readonly name: string = "HordeBackendError";
+  constructor(
+    message: string,
+    /** The backend's short name: `a1111`, `comfyui`, `koboldcpp`, `openai`. */
+    readonly backend: string,
+    readonly status: number | null = null,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 /** A generation finished in a state that yields no result: faulted, impossible, or cancelled elsewhere. */
 export class HordeJobError extends HordeError {
   override readonly name: string = "HordeJobError";
@@ -216,6 +233,45 @@ export class HordeJobFaultedError extends HordeJobError {
     readonly status?: unknown,
   ) {
     super(message, jobId, "faulted");
+  }
+}
+
+/**
+ * A job store could not be read or written: a file that is not a job store, a corrupted one, a lock that
+ * could not be taken. `where` names the store (a file path, an IndexedDB database). A store in this state
+ * is never overwritten: fix or move it by hand.
+ */
+export class HordeJobStoreError extends HordeError {
+  override readonly name: string = "HordeJobStoreError";
+  constructor(
+    message: string,
+    /** The store: a file path, or `indexeddb:<database>`. */
+    readonly where: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * A job's submit may have reached the server, but its answer was lost (no answer, an unreadable body, a 5xx)
+ * and the new request could not be told apart among the account's generations: it may be running. The job
+ * store (when the client has one) keeps it under `key`, so `client.resumeJobs()` can look again later.
+ */
+export class HordeLostSubmitError extends HordeError {
+  override readonly name: string = "HordeLostSubmitError";
+  constructor(
+    message: string,
+    readonly kind: "image" | "text" | "alchemy",
+    /** The job store's key of the submit; null when the client has no job store. */
+    readonly key: string | null,
+    /** The account's requests that could be it (none when the account's requests cannot be listed). */
+    readonly candidates: readonly string[],
+    /** Why it could not be identified, in words (`2 requests of the account could be it`). */
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
   }
 }
 

@@ -35,3 +35,16 @@ export function maskSecret(secret: string): string {
   if (secret.length <= 4) return "*".repeat(secret.length);
   return `${secret.slice(0, 2)}${"*".repeat(Math.min(secret.length - 4, 12))}${secret.slice(-2)}`;
 }
+
+/**
+ * FNV-1a of a secret: enough to tell keys apart (rate-limit buckets, which account stored a job), useless for
+ * recovering the key.
+ */
+export function fingerprint(secret: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < secret.length; i++) {
+    hash ^= secret.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0).toString(16);
+}

@@ -4,6 +4,7 @@
 import type { Clock } from "../core/clock.js";
 import { ANONYMOUS_API_KEY } from "../core/constants.js";
 import type { Logger } from "../core/logger.js";
+import { fingerprint } from "../core/redact.js";
 import type { RateLimiter } from "./rate-limiter.js";
 import type { RawResponse } from "./response.js";
 import { rcOf } from "./response.js";
@@ -88,8 +89,10 @@ export class Pipeline {
         last = await transport.exchange(call, n);
       } catch (error) {
         permit?.settle();
-        // The caller's abort ends everything; only failures of the exchange itself are classified.
-        if (call.signal?.aborted) throw asAbortError(call.signal.reason, what);
+        // The caller's abort ends everything; only failures of the exchange itself are classified. An
+        // uninterruptible exchange was not cut by the abort: its failure is the exchange's own (for a submit,
+        // "the answer was lost", which the job layer must know to look for the request).
+        if (call.signal?.aborted && !call.uninterruptible) throw asAbortError(call.signal.reason, what);
         return { kind: "failed", error };
       }
       permit?.settle(last.headers);
@@ -125,14 +128,4 @@ export class Pipeline {
     if (outcome.kind === "failed") throw outcome.error;
     return last as RawResponse;
   }
-}
-
-/** FNV-1a of a secret: enough to tell keys apart in a bucket map, useless for recovering the key. */
-function fingerprint(secret: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < secret.length; i++) {
-    hash ^= secret.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0).toString(16);
 }

@@ -1,7 +1,7 @@
 import type { Clock } from "../core/clock.js";
 import { HordeValidationError } from "../core/errors.js";
 import type { HttpMethod } from "../core/messages.js";
-import { defaultRateLimit, operations } from "../models/generated/operations.js";
+import { defaultRateLimits, routeRateLimits } from "../models/generated/rate-limits.js";
 
 /** One limit as the server declares it: `count` requests per `windowMs`, counted per `scope`. */
 export interface LimitRule {
@@ -67,20 +67,15 @@ interface RouteLimits {
 function buildRouteTable(overrides: Record<string, LimitRule[]>): RouteLimits[] {
   const table: RouteLimits[] = [];
   // flask-limiter scopes default limits per route and IP (docs/server/rate-limits.md#mechanics).
-  const defaults = defaultRateLimit.limits.map((limit) => ({
-    ...countPerWindow(limit),
-    scope: "ip" as const,
-  }));
-  for (const op of Object.values(operations)) {
-    const declared = op.rateLimits as readonly { limit: string; key: string }[];
-    let rules: LimitRule[] = op.rateLimitExempt
-      ? []
-      : declared.length > 0
-        ? declared.map((r) => ({ ...countPerWindow(r.limit), scope: scopeOf(r.key) }))
-        : defaults;
-    rules = overrides[op.operationId] ?? rules;
-    const source = op.path.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\\?\{\w+\\?\}|\{\w+\}/g, "[^/]+");
-    table.push({ operationId: op.operationId, method: op.method, pattern: new RegExp(`^${source}$`), rules });
+  const defaults = defaultRateLimits.map((limit) => ({ ...countPerWindow(limit), scope: "ip" as const }));
+  for (const [operationId, method, path, limits] of routeRateLimits) {
+    const declared =
+      limits === null
+        ? defaults
+        : limits.map(([limit, key]) => ({ ...countPerWindow(limit), scope: scopeOf(key) }));
+    const rules = overrides[operationId] ?? declared;
+    const source = path.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\\?\{\w+\\?\}|\{\w+\}/g, "[^/]+");
+    table.push({ operationId, method, pattern: new RegExp(`^${source}$`), rules });
   }
   // Literal paths before templated ones, so /v2/workers/messages never matches /v2/workers/{id}.
   return table.sort((a, b) => placeholders(a) - placeholders(b));

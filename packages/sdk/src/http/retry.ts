@@ -159,15 +159,57 @@ function isIdempotentMethod(method: HttpMethod): boolean {
   return method === "GET" || method === "PUT" || method === "DELETE";
 }
 
+/** The codes and messages down an error's cause chain (undici puts the reason of `fetch failed` there). */
+function causesOf(error: unknown): { code: unknown; message: unknown }[] {
+  const out: { code: unknown; message: unknown }[] = [];
+  let cause: unknown = (error as { cause?: unknown } | null)?.cause;
+  for (let depth = 0; depth < 6 && typeof cause === "object" && cause !== null; depth++) {
+    const c = cause as { code?: unknown; message?: unknown; cause?: unknown };
+    out.push({ code: c.code, message: c.message });
+    cause = c.cause;
+  }
+  return out;
+}
+
 /** ECONNREFUSED anywhere in the cause chain: the request never left this machine. */
 function isConnectionRefused(error: unknown): boolean {
-  let cause: unknown = (error as { cause?: unknown }).cause;
-  for (let depth = 0; depth < 4 && cause; depth++) {
-    if (typeof cause === "object" && cause !== null && (cause as { code?: unknown }).code === "ECONNREFUSED")
-      return true;
-    cause = (cause as { cause?: unknown }).cause;
-  }
-  return false;
+  return causesOf(error).some((c) => c.code === "ECONNREFUSED");
+}
+
+/** Failures before a connection to the server was made (or trusted): no name, no route, a refused or bad port. */
+const NOT_CONNECTED_CODES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EADDRNOTAVAIL",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_HAS_EXPIRED",
+  "CERT_UNTRUSTED",
+  "CERT_REVOKED",
+  "CERT_SIGNATURE_FAILURE",
+  "CERT_CHAIN_TOO_LONG",
+  "INVALID_CA",
+  "HOSTNAME_MISMATCH",
+]);
+
+/**
+ * Whether a request that got no answer provably never reached the server: the connection (or its TLS
+ * handshake) failed before the request was written — a refused connection, an unknown host, an untrusted
+ * certificate, a port fetch refuses. A reset or a timeout after connecting proves nothing.
+ */
+export function neverReachedServer(error: unknown): boolean {
+  return causesOf(error).some(
+    (c) =>
+      (typeof c.code === "string" && (NOT_CONNECTED_CODES.has(c.code) || /^ERR_(SSL|TLS)_/.test(c.code))) ||
+      (c.code === undefined && typeof c.message === "string" && /^bad port$/i.test(c.message.trim())),
+  );
 }
 
 export interface RetryingOptions<O> {

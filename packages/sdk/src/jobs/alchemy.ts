@@ -46,14 +46,14 @@ export const alchemyRecipe: JobRecipe<
 > = {
   request: AlchemyAsyncRequest,
   accepted: AlchemyAsyncResponse,
-  kind: (request, options) =>
+  kind: (expected, options) =>
     statusPolledKind(
       "alchemy",
       {
         status: (id) => new AlchemyStatusRequest({ id }),
         cancel: (id) => new AlchemyDeleteRequest({ id }),
       },
-      request.getNumberOfResultsExpected(),
+      expected,
       async (status, job, signal) => {
         const images: AlchemyImage[] = [];
         for (const { form, url } of status.imageUrls) {

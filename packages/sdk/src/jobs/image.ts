@@ -36,7 +36,7 @@ export const imageRecipe: JobRecipe<
 > = {
   request: ImageGenerateAsyncRequest,
   accepted: ImageGenerateAsyncResponse,
-  kind: (_request, options) => ({
+  kind: (_expected, options) => ({
     name: "image",
     progressRequest: (id) => new ImageGenerateCheckRequest({ id }),
     finalRequest: (id) => new ImageGenerateStatusRequest({ id }),

@@ -9,6 +9,7 @@ import {
 } from "../core/errors.js";
 import type { HordeRequest, HordeResponse, ResponseWithProgress } from "../core/messages.js";
 import { asAbortError, linkSignals } from "../http/signals.js";
+import { type JobTracker, progressSummary } from "./ledger.js";
 import type { JobHost, JobType, JobWaitOptions } from "./options.js";
 import { nextPollDelay, type PaceInput } from "./polling.js";
 
@@ -57,6 +58,14 @@ export type JobState = "running" | "done" | "cancelled" | "failed";
 
 const DEFAULT_JOB_TIMEOUT_MS = 20 * 60 * 1000;
 
+/** How a job starts out (submitJob and resumeJobs pass these). */
+export interface HordeJobInit<P> {
+  /** Its entry in the client's ledger and job store: told of progress, removed when the job is over. */
+  tracker?: JobTracker | undefined;
+  /** The newest snapshot already seen (a resumed job's first poll). */
+  last?: P | undefined;
+}
+
 /**
  * A job running on the horde. It is completed (`wait()`) or cancelled (`cancel()`, abort, timeout, error,
  * `await using`) — never left running. A DELETE is never sent for a job that is already done.
@@ -67,17 +76,24 @@ export class HordeJob<P extends HordeResponse & PaceInput, S extends HordeRespon
   #state: JobState = "running";
   #last: P | undefined;
   #cancelling: Promise<S | undefined> | undefined;
+  readonly #tracker: JobTracker | undefined;
 
   constructor(
     host: JobHost,
     kind: JobKind<P, S, R>,
     /** The request id the server assigned. */
     readonly id: string,
-    /** The submit's response (e.g. ImageGenerateAsyncResponse with the one-image `kudos` and any `warnings`). */
+    /**
+     * The submit's response (e.g. ImageGenerateAsyncResponse with the one-image `kudos` and any `warnings`);
+     * for a job found after a lost answer, or resumed, one with the id alone.
+     */
     readonly submitted: HordeResponse,
+    init: HordeJobInit<P> = {},
   ) {
     this.#host = host;
     this.#kind = kind;
+    this.#tracker = init.tracker;
+    this.#last = init.last;
   }
 
   get state(): JobState {
@@ -105,6 +121,7 @@ export class HordeJob<P extends HordeResponse & PaceInput, S extends HordeRespon
       } catch (error) {
         if (error instanceof AIHordeRequestError && error.status === 404) {
           this.#state = "failed";
+          await this.#tracker?.ended();
           throw new HordeJobError(
             `${this.#kind.name} request ${this.id} expired or was deleted on the server`,
             this.id,
@@ -114,6 +131,10 @@ export class HordeJob<P extends HordeResponse & PaceInput, S extends HordeRespon
         throw error;
       }
       this.#last = snapshot;
+      const kind = this.#kind;
+      await this.#tracker?.progressed(
+        progressSummary(snapshot, kind.isDone(snapshot), kind.isFaulted(snapshot)),
+      );
       yield snapshot;
       if (this.#kind.isDone(snapshot)) return;
     }
@@ -154,13 +175,17 @@ export class HordeJob<P extends HordeResponse & PaceInput, S extends HordeRespon
         : (last as unknown as S);
       this.#state = "done";
       if (last && this.#kind.isFaulted(last)) {
+        await this.#tracker?.ended();
         throw new HordeJobFaultedError(
           `${this.#kind.name} request ${this.id} faulted on the server`,
           this.id,
           status,
         );
       }
-      return await this.#kind.finish(status, this, signal);
+      const result = await this.#kind.finish(status, this, signal);
+      // Only now, with the results in the caller's hands, may the store forget the job.
+      await this.#tracker?.ended();
+      return result;
     } catch (error) {
       const reason = signal.aborted
         ? asAbortError(signal.reason, `${this.#kind.name} job ${this.id}`)
@@ -189,10 +214,12 @@ export class HordeJob<P extends HordeResponse & PaceInput, S extends HordeRespon
       try {
         const snapshot = await this.#host.submitRequest(this.#kind.cancelRequest(this.id));
         this.#state = "cancelled";
+        await this.#tracker?.ended();
         return snapshot;
       } catch (error) {
         if (error instanceof AIHordeRequestError && error.status === 404) {
           this.#state = "failed"; // expired: nothing left running
+          await this.#tracker?.ended();
           return undefined;
         }
         this.#cancelling = undefined; // let a later call try again

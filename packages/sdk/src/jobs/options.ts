@@ -4,6 +4,7 @@ import type { Logger } from "../core/logger.js";
 import type { HordeRequest, SubmitOptions } from "../core/messages.js";
 import type { FetchUrlOptions } from "../http/pipeline.js";
 import type { RawResponse } from "../http/response.js";
+import type { JobLedger } from "./ledger.js";
 import type { PollPacing } from "./polling.js";
 
 /** The three kinds of job the horde runs. */
@@ -26,6 +27,8 @@ export interface JobHost {
     signal?: AbortSignal,
   ): Promise<NonNullable<Q["~response"]>>;
   fetchUrl(url: string, options?: FetchUrlOptions): Promise<RawResponse>;
+  /** The jobs the client started, its job store, and how to list the account's requests. */
+  readonly jobLedger: JobLedger;
 }
 
 /** Reported after every poll, the same for every kind of job. */
@@ -52,6 +55,11 @@ export interface SubmitJobOptions {
   signal?: AbortSignal;
   /** Download the result images (image R2 URLs or base64, alchemy post-processor URLs) when the job finishes (default true). */
   download?: boolean;
+  /**
+   * Your own notes on the job (JSON: e.g. where its images go), kept with it in the client's job store and
+   * given back by `resumeJobs()`. Ignored without a job store.
+   */
+  meta?: Record<string, unknown>;
 }
 
 /** How to run a job from submit to result (`client.generateImage`, `generateText`, `runAlchemy`). */

@@ -1,10 +1,20 @@
-// Submit and run, the same for every kind of job: validate, submit safely, start the job; then wait for it
-// and cancel it on any early exit. A kind (image.ts, text.ts, alchemy.ts) says only what is its own.
+// Submit and run, the same for every kind of job: validate, write the job's entry (before anything is sent),
+// submit safely, start the job; then wait for it and cancel it on any early exit. A kind (image.ts, text.ts,
+// alchemy.ts) says only what is its own.
 import { asyncDispose } from "../core/dispose.js";
-import { HordeValidationError } from "../core/errors.js";
+import { HordeLostSubmitError, HordeValidationError } from "../core/errors.js";
 import type { HordeRequest, HordeResponse } from "../core/messages.js";
+import { asAbortError } from "../http/signals.js";
 import { HordeJob, type JobKind } from "./job.js";
-import { type JobHost, type RunJobOptions, type SubmitJobOptions, waitOptionsFrom } from "./options.js";
+import type { JobRecord } from "./ledger.js";
+import { LOOKUP_CACHE_MS, lookForRequest, lostSubmitError } from "./lost.js";
+import {
+  type JobHost,
+  type JobType,
+  type RunJobOptions,
+  type SubmitJobOptions,
+  waitOptionsFrom,
+} from "./options.js";
 import type { PaceInput } from "./polling.js";
 
 /** What one kind of job brings to submit and run. */
@@ -21,11 +31,9 @@ export interface JobRecipe<
     payload: In,
   ) => Q;
   /** The response of an accepted submit (a dry run's answer is another class). */
-  readonly accepted: abstract new (
-    ...args: never[]
-  ) => A;
-  /** The job's endpoints and states, for this request. */
-  kind(request: Q, options: SubmitJobOptions): JobKind<P, S, R>;
+  readonly accepted: (abstract new (...args: never[]) => A) & { parse(json: unknown): A };
+  /** The job's endpoints and states, for a request of `expected` results (resumed jobs rebuild it from the store). */
+  kind(expected: number, options: SubmitJobOptions): JobKind<P, S, R>;
 }
 
 /** Submit a job and return it (the caller must `wait()`, `cancel()` or dispose it). */
@@ -56,14 +64,74 @@ export async function submitJob<
       },
     ]);
   }
-  const response = await host.submitJobRequest(request, options.signal);
+  const expected = request.getNumberOfResultsExpected();
+  const kind = recipe.kind(expected, options);
+  const record = await host.jobLedger.begin(kind.name, {
+    expected,
+    download: options.download ?? true,
+    meta: options.meta,
+  });
+  const response = await sendOrFind(host, recipe, request, record, kind.name, options.signal);
   if (!(response instanceof recipe.accepted)) {
+    await record.ended();
     // A dry-run answer to a real submit would be mistaken for a job: report it instead.
     throw new HordeValidationError(recipe.accepted.name, [
       { path: "", message: "the server answered the submit as if it were a dry run" },
     ]);
   }
-  return new HordeJob(host, recipe.kind(request, options), response.id, response);
+  await record.identified(response.id);
+  const job = new HordeJob(host, kind, response.id, response, { tracker: record });
+  if (options.signal?.aborted) {
+    // The caller gave up while the submit was on the wire: the job exists, so it is cancelled (a cancel that
+    // fails leaves it in the job store, for a later resume to cancel).
+    await job.cancel().catch((e: unknown) => {
+      host.logger.error(
+        `could not cancel ${kind.name} job ${job.id} after an abort: ${(e as Error).message}`,
+      );
+    });
+    throw asAbortError(options.signal.reason, "submit");
+  }
+  return job;
+}
+
+/**
+ * Sends the submit; when its answer was lost, looks for the request among the account's and answers with its
+ * id alone. Nothing queued: the entry goes and the error is thrown. Cannot tell: HordeLostSubmitError.
+ */
+async function sendOrFind<Q extends HordeRequest, A extends HordeResponse & { readonly id: string }>(
+  host: JobHost,
+  recipe: { accepted: { parse(json: unknown): A } },
+  request: Q,
+  record: JobRecord,
+  kind: JobType,
+  signal: AbortSignal | undefined,
+): Promise<NonNullable<Q["~response"]> | A> {
+  let lost: HordeLostSubmitError;
+  try {
+    return await host.submitJobRequest(request, signal);
+  } catch (error) {
+    if (!(error instanceof HordeLostSubmitError)) {
+      await record.ended(); // the server said no, or it was never sent: nothing was queued
+      throw error;
+    }
+    lost = error;
+  } finally {
+    record.settled();
+  }
+  const ledger = host.jobLedger;
+  const result = await lookForRequest(ledger, kind, ledger.context.clock.now() + LOOKUP_CACHE_MS);
+  if (typeof result.found === "string") {
+    host.logger.warn(
+      `the answer to the ${kind} submit was lost (${(lost.cause as Error)?.message}); found its request ${result.found} among the account's`,
+    );
+    return recipe.accepted.parse({ id: result.found });
+  }
+  if (result.found === null) {
+    await record.ended();
+    throw lost.cause;
+  }
+  await record.unidentified();
+  throw lostSubmitError(kind, ledger.store ? record.key : null, result, lost.cause);
 }
 
 /**

@@ -36,14 +36,14 @@ export const textRecipe: JobRecipe<
 > = {
   request: TextGenerateAsyncRequest,
   accepted: TextGenerateAsyncResponse,
-  kind: (request) =>
+  kind: (expected) =>
     statusPolledKind(
       "text",
       {
         status: (id) => new TextGenerateStatusRequest({ id }),
         cancel: (id) => new DeleteTextGenerateRequest({ id }),
       },
-      request.getNumberOfResultsExpected(),
+      expected,
       async (status, job) => ({ id: job.id, status, generations: status.generations, texts: status.texts }),
     ),
 };

@@ -3,14 +3,48 @@
 
 // Types only (no runtime import): `await using` for consumers whose lib lacks esnext.disposable.
 export type {} from "../core/disposable.js";
-export { HordeJobDeadlineError, HordeWorkerStoppedError } from "../core/errors.js";
+export { HordeBackendError, HordeJobDeadlineError, HordeWorkerStoppedError } from "../core/errors.js";
+export { type A1111BackendOptions, a1111Backend, a1111Payload } from "./backends/a1111.js";
+export {
+  BACKEND_IMAGE_BRIDGE_AGENT,
+  type BackendModel,
+  type BackendOptions,
+  type PollingBackendOptions,
+} from "./backends/backend.js";
+export { type ImageCodec, type SharpLike, sharpCodec } from "./backends/codec.js";
+export {
+  type ComfyuiBackendOptions,
+  comfyuiBackend,
+  comfyuiPlaceholders,
+  type SocketLike,
+} from "./backends/comfyui.js";
+export {
+  type ComfyWorkflow,
+  type ComfyWorkflows,
+  checkWorkflows,
+  DEFAULT_COMFY_WORKFLOWS,
+  fillWorkflow,
+  PLACEHOLDERS,
+  type Placeholder,
+} from "./backends/comfyui-workflow.js";
+export { type ImageSettings, imageSettings } from "./backends/image-settings.js";
+export {
+  KOBOLDCPP_FIELDS,
+  type KoboldcppBackendOptions,
+  koboldcppBackend,
+  koboldcppPayload,
+} from "./backends/koboldcpp.js";
+export { type OpenaiBackendOptions, openaiBackend, openaiPayload } from "./backends/openai.js";
+export { A1111_SAMPLERS, a1111Sampler, COMFYUI_SAMPLERS, comfyuiSampler } from "./backends/samplers.js";
 export { TypedEmitter } from "./events.js";
 export { DEFAULT_IMAGE_MODEL, DEFAULT_MAX_PIXELS } from "./kinds/image.js";
 export { DEFAULT_BRIDGE_AGENT, DEFAULT_IMAGE_BRIDGE_AGENT } from "./options.js";
+export { describeSkipped } from "./skipped.js";
 export type {
   AlchemyGenerateOutput,
   AlchemyWorkerJob,
   AlchemyWorkerOptions,
+  BackendInfo,
   CommonWorkerOptions,
   FaultReason,
   GenerateContext,
@@ -18,16 +52,21 @@ export type {
   HordeWorkerEvents,
   HordeWorkerOptions,
   HordeWorkerStats,
+  ImageBackend,
+  ImageBackendSupport,
   ImageBytes,
   ImageGenerateOutput,
   ImageJobPayload,
   ImageResult,
   ImageWorkerJob,
   ImageWorkerOptions,
+  JobProgress,
+  TextBackend,
   TextGenerateOutput,
   TextJobPayload,
   TextWorkerJob,
   TextWorkerOptions,
+  WorkerBackend,
   WorkerJob,
   WorkerKind,
   WorkerMessage,

@@ -2,7 +2,82 @@
 import type { ValidationIssue } from "../core/errors.js";
 import { VERSION } from "../core/version.js";
 import type { PopCommon } from "./kinds/kind.js";
-import type { HordeWorkerOptions } from "./types.js";
+import type {
+  AlchemyWorkerOptions,
+  HordeWorkerOptions,
+  ImageBackendSupport,
+  ImageWorkerOptions,
+  TextWorkerOptions,
+  WorkerBackend,
+} from "./types.js";
+
+/** Options whose `generate` is there (given, or the backend's). */
+export type Resolved<T extends HordeWorkerOptions> = T & { generate: NonNullable<T["generate"]> };
+export type ResolvedOptions =
+  | Resolved<ImageWorkerOptions>
+  | Resolved<TextWorkerOptions>
+  | Resolved<AlchemyWorkerOptions>;
+
+/** The image options that advertise each backend feature: what a backend cannot do is refused in the pop. */
+const SUPPORT_OPTIONS: Record<keyof ImageBackendSupport, (keyof ImageWorkerOptions)[]> = {
+  img2img: ["allowImg2img"],
+  painting: ["allowPainting"],
+  postProcessing: ["allowPostProcessing"],
+  lora: ["allowLora"],
+  controlnet: ["allowControlnet", "allowSdxlControlnet"],
+};
+
+/** `generate` from the backend, its refusals as pop flags, its bridge agent unless one is given. */
+export function resolveOptions(options: HordeWorkerOptions): ResolvedOptions {
+  const backend = (options as { backend?: WorkerBackend }).backend;
+  if (!backend) return options as ResolvedOptions;
+  if (backend.kind === "text") {
+    const text: Resolved<TextWorkerOptions> = {
+      ...(options as TextWorkerOptions),
+      generate: (job, context) => backend.generate(job, context),
+    };
+    return text;
+  }
+  const refused: Partial<ImageWorkerOptions> = {};
+  for (const [feature, keys] of Object.entries(SUPPORT_OPTIONS)) {
+    if (backend.supports[feature as keyof ImageBackendSupport]) continue;
+    for (const key of keys) (refused as Record<string, unknown>)[key] = false;
+  }
+  const image: Resolved<ImageWorkerOptions> = {
+    ...(options as ImageWorkerOptions),
+    ...refused,
+    bridgeAgent: options.bridgeAgent ?? backend.bridgeAgent,
+    generate: (job, context) => backend.generate(job, context),
+  };
+  return image;
+}
+
+/** What a backend cannot do, asked for anyway. */
+function backendIssues(options: Record<string, unknown>): ValidationIssue[] {
+  const backend = options.backend as WorkerBackend | undefined;
+  if (backend === undefined) return [];
+  if (typeof backend !== "object" || backend === null || typeof backend.generate !== "function") {
+    return [{ path: "backend", message: "must be a backend (a1111Backend(…), openaiBackend(…), …)" }];
+  }
+  if (backend.kind !== options.kind) {
+    return [
+      {
+        path: "backend",
+        message: `is a ${backend.kind} backend (${backend.name}), not for ${String(options.kind)} workers`,
+      },
+    ];
+  }
+  if (backend.kind !== "image") return [];
+  const issues: ValidationIssue[] = [];
+  for (const [feature, keys] of Object.entries(SUPPORT_OPTIONS)) {
+    if (backend.supports[feature as keyof ImageBackendSupport]) continue;
+    for (const key of keys) {
+      if (options[key] === true)
+        issues.push({ path: key, message: `the ${backend.name} backend cannot do this` });
+    }
+  }
+  return issues;
+}
 
 /**
  * The default bridge agent of image workers. The horde decides from the agent what a worker can do
@@ -42,7 +117,13 @@ export function validateOptions(options: HordeWorkerOptions): ValidationIssue[] 
   if (o.kind !== "image" && o.kind !== "text" && o.kind !== "alchemy") {
     issues.push({ path: "kind", message: 'must be "image", "text" or "alchemy"' });
   }
-  if (typeof o.generate !== "function") issues.push({ path: "generate", message: "must be a function" });
+  if (o.backend === undefined && typeof o.generate !== "function") {
+    issues.push({ path: "generate", message: "must be a function (or give a backend)" });
+  }
+  if (o.backend !== undefined && o.generate !== undefined) {
+    issues.push({ path: "generate", message: "give generate or a backend, not both" });
+  }
+  issues.push(...backendIssues(o));
   if (o.name !== undefined && (typeof o.name !== "string" || o.name.trim() === "")) {
     issues.push({ path: "name", message: "must be a non-empty string" });
   }
@@ -57,6 +138,10 @@ export function validateOptions(options: HordeWorkerOptions): ValidationIssue[] 
   int("amount", 1, 20);
   int("maxPixels", 64 * 64, Number.MAX_SAFE_INTEGER);
   int("maxTiles", 1, 256);
+  const report = o.idleReportMs;
+  if (report !== undefined && !(typeof report === "number" && report > 0)) {
+    issues.push({ path: "idleReportMs", message: "must be a number of milliseconds > 0 (Infinity: never)" });
+  }
   for (const key of ["popIntervalMs", "maxPopIntervalMs", "ttlMarginMs"]) {
     const v = o[key];
     if (v !== undefined && !(typeof v === "number" && Number.isFinite(v) && v >= 0)) {

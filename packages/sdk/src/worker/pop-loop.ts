@@ -7,6 +7,7 @@ import { describe } from "./describe.js";
 import type { PoppedUnit, PopReading } from "./kinds/kind.js";
 import type { WorkerParts } from "./parts.js";
 import { type JobReporter, rcOf } from "./reporter.js";
+import { describeSkipped } from "./skipped.js";
 import type { WorkerMessage } from "./types.js";
 import type { UnitRunner } from "./unit-runner.js";
 
@@ -17,6 +18,8 @@ export interface PopLoopParts extends WorkerParts {
   amount: number;
   /** The wait after an empty pop, growing by half each time up to `maxMs`. */
   idle: Backoff;
+  /** Say why no jobs come after this long idle, and again every this long (Infinity: never). */
+  idleReportMs: number;
   /** Fires when a stop is requested: no more pops, waits end. */
   stop: AbortSignal;
 }
@@ -32,6 +35,9 @@ export class PopLoop {
   #busy = 0;
   #slotWaiters: (() => void)[] = [];
   readonly #seenMessages = new Set<string>();
+  /** Empty pops in the current idle stretch, and when it was last reported. */
+  #idlePops = 0;
+  #idleReportedAt = 0;
 
   constructor(parts: PopLoopParts) {
     this.#parts = parts;
@@ -73,18 +79,45 @@ export class PopLoop {
         logger.error(`worker ${name}: the pop handed out a job that cannot be reported: ${problem}`);
       }
       if (reading.units.length + reading.invalid.length === 0) {
-        stats.counters.emptyPops++;
-        stats.counters.skipped = reading.skipped;
-        events.emit("skipped", { reasons: { ...reading.skipped } });
+        this.#onEmptyPop(reading.skipped);
         await this.#pause(backoffDelay(this.#parts.idle, idleStep++));
         continue;
       }
       idleStep = 1;
+      stats.counters.idleSince = null;
       this.#accept(reading);
       // A pop that handed out only broken jobs must not turn into a tight loop.
       if (reading.units.length === 0) await this.#pause(this.#parts.idle.firstMs);
     }
     return undefined;
+  }
+
+  /** Count an empty pop's skip reasons; after `idleReportMs` without a job, say why (and again later). */
+  #onEmptyPop(skipped: Record<string, number>): void {
+    const { name, logger, events, stats, client, adapter, idleReportMs } = this.#parts;
+    const now = client.clock.now();
+    const counters = stats.counters;
+    counters.emptyPops++;
+    counters.skipped = skipped;
+    for (const [reason, n] of Object.entries(skipped)) {
+      counters.skippedTotal[reason] = (counters.skippedTotal[reason] ?? 0) + n;
+    }
+    if (counters.idleSince === null) {
+      counters.idleSince = now;
+      this.#idlePops = 0;
+      this.#idleReportedAt = now;
+    }
+    this.#idlePops++;
+    events.emit("skipped", { reasons: { ...skipped } });
+    if (now - this.#idleReportedAt < idleReportMs) return;
+    this.#idleReportedAt = now;
+    const idleMs = now - counters.idleSince;
+    const summary = describeSkipped(skipped, adapter.kind);
+    const line = `worker ${name}: no jobs for ${Math.round(idleMs / 1000)} s: ${summary}`;
+    // Skipped requests are something the operator can change; an empty queue is not.
+    if (Object.keys(skipped).length > 0) logger.warn(line);
+    else logger.info(line);
+    events.emit("idle", { idleMs, pops: this.#idlePops, skipped: { ...skipped }, summary });
   }
 
   /** Resolves once every started unit and fault has settled. */

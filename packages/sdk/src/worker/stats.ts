@@ -23,6 +23,8 @@ export class WorkerStats {
       rejectedBy: {},
       kudos: 0,
       skipped: {},
+      skippedTotal: {},
+      idleSince: null,
       messages: [],
     };
   }
@@ -38,6 +40,7 @@ export class WorkerStats {
       rejectedBy: { ...s.rejectedBy },
       kudos: roundKudos(s.kudos),
       skipped: { ...s.skipped },
+      skippedTotal: { ...s.skippedTotal },
       messages: s.messages.map((m) => ({ ...m })),
     };
   }

@@ -39,6 +39,24 @@ export interface GenerateContext {
   /** When the worker gives up on the job, in epoch ms on the client's clock. */
   deadline: number;
   logger: Logger;
+  /**
+   * Report how far the job is (the worker emits it as a `progress` event; the horde itself has no progress
+   * field for workers). Call it as often as your backend tells; it never throws.
+   */
+  progress(update: JobProgress): void;
+}
+
+/** How far a job is, as its backend reports it. */
+export interface JobProgress {
+  /** Done so far, from 0 to 1. */
+  fraction: number;
+  /** The sampling step and the total, when the backend counts steps. */
+  step?: number;
+  steps?: number;
+  /** Seconds left, when the backend estimates them. */
+  etaSeconds?: number;
+  /** What the backend is doing: `queued`, `sampling`, `hires fix`, … */
+  stage?: string;
 }
 
 /** A moderator's message to this worker, from the pop response (docs/server/workers.md#pop). */
@@ -84,10 +102,19 @@ export interface CommonWorkerOptions
   requireUpfrontKudos?: boolean;
   /** Declare an extra-slow worker (default false): longer ttl, fewer requests. */
   extraSlowWorker?: boolean;
-  /** Wait after a pop that found nothing (default 1000 ms), growing by half up to `maxPopIntervalMs`. */
+  /**
+   * Wait after a pop that found nothing (default 1000 ms), growing by half up to `maxPopIntervalMs`: an
+   * idle worker asks about every 2 s, as the reference workers do, far below the pop limit (60/s per IP).
+   */
   popIntervalMs?: number;
-  /** Longest wait between pops while idle (default 10 s). */
+  /** Longest wait between pops while idle (default 2 s): a new request waits at most this long for it. */
   maxPopIntervalMs?: number;
+  /**
+   * After this long without a job (default 60 s, then again every 60 s while idle), log why — the pops'
+   * `skipped` counters, e.g. "12 requests need a model you do not serve" — and emit `idle`. `Infinity`:
+   * never.
+   */
+  idleReportMs?: number;
   /**
    * Give up on a job this long before its `ttl` runs out (default 10 s), so the faulted submit reaches
    * the horde before the server aborts the job itself (which counts against the worker). Never more than
@@ -162,11 +189,17 @@ export type ImageGenerateOutput = ImageBytes | ImageResult | readonly (ImageByte
 
 export interface ImageWorkerOptions extends CommonWorkerOptions {
   kind: "image";
-  /** Make the images of one job (a batch). Honour `context.signal`. */
-  generate: (
+  /** Make the images of one job (a batch). Honour `context.signal`. Give this or `backend`. */
+  generate?: (
     job: ImageWorkerJob,
     context: GenerateContext,
   ) => Promise<ImageGenerateOutput> | ImageGenerateOutput;
+  /**
+   * Make the images with a local server instead of `generate`: `a1111Backend(…)` (AUTOMATIC1111/Forge) or
+   * `comfyuiBackend(…)`. What the backend cannot do is not advertised in the pop (post-processing, LoRAs,
+   * ControlNet, …), and its bridge agent is the default.
+   */
+  backend?: ImageBackend;
   /** Models served (default `["stable_diffusion"]`, the requests' default model). */
   models?: string[];
   /** Largest width × height accepted (default 512 × 512 = 262144, the server's default). */
@@ -226,10 +259,13 @@ export type TextGenerateOutput =
 
 export interface TextWorkerOptions extends CommonWorkerOptions {
   kind: "text";
-  generate: (
+  /** Write the text of one job. Honour `context.signal`. Give this or `backend`. */
+  generate?: (
     job: TextWorkerJob,
     context: GenerateContext,
   ) => Promise<TextGenerateOutput> | TextGenerateOutput;
+  /** Write the texts with a local server instead of `generate`: `openaiBackend(…)` or `koboldcppBackend(…)`. */
+  backend?: TextBackend;
   /** Models served (text model names, e.g. `koboldcpp/…`). */
   models?: string[];
   /** Largest `max_length` accepted (default 512). */
@@ -314,8 +350,15 @@ export interface HordeWorkerStats {
   rejectedBy: Record<string, number>;
   /** Kudos earned by submits (uptime kudos are not reported to the worker). */
   kudos: number;
-  /** Why the last empty pop found nothing: requests skipped per reason (only the non-zero ones). */
+  /**
+   * Why the last empty pop found nothing: requests skipped per reason (only the non-zero ones), e.g.
+   * `{ models: 12, max_pixels: 3 }` — the queue as this worker sees it now.
+   */
   skipped: Record<string, number>;
+  /** The `skipped` counters of every empty pop added up, per reason: which refusals cost this worker most. */
+  skippedTotal: Record<string, number>;
+  /** Since when (epoch ms) the pops found nothing; null while jobs come. */
+  idleSince: number | null;
   /** Moderator messages received, latest last. */
   messages: WorkerMessage[];
 }
@@ -326,6 +369,14 @@ export interface HordeWorkerEvents {
   popped: { ids: string[]; model: string | null; ttl: number | null; forms?: string[] };
   /** A pop found nothing; `reasons` counts the requests this worker could not take. */
   skipped: { reasons: Record<string, number> };
+  /**
+   * The worker got no job for `idleReportMs` (and again every `idleReportMs` while that lasts): `summary`
+   * says why in words ("12 requests need a model you do not serve, 3 need more pixels than you allow"),
+   * from the last pop's `skipped` counters.
+   */
+  idle: { idleMs: number; pops: number; skipped: Record<string, number>; summary: string };
+  /** A job's backend reported progress (`context.progress`). */
+  progress: { id: string; ids: string[] } & JobProgress;
   completed: { id: string; reward: number; kudos: number; model: string | null };
   /** Kudos earned by one submit, and the total so far. */
   kudos: { id: string; reward: number; total: number };
@@ -343,3 +394,57 @@ export interface HordeWorkerEvents {
 }
 
 export type HordeWorkerEventName = keyof HordeWorkerEvents;
+
+// ------------------------------------------------------------------------------------------- backends
+
+/** What a backend's server says about itself (`probe`). */
+export interface BackendInfo {
+  /** The models it has loaded or lists, in its own names. */
+  models: string[];
+  /** The largest context it takes (text backends, when it says). */
+  maxContextLength?: number;
+  /** The largest `max_length` it is configured for (KoboldCpp's horde setting, when it says). */
+  maxLength?: number;
+}
+
+interface BackendBase {
+  /** Its short name: `a1111`, `comfyui`, `koboldcpp`, `openai`. */
+  readonly name: string;
+  /** The server's base URL. */
+  readonly url: string;
+  /**
+   * Ask the server what it serves (and so check it answers); with `models`, also check that it can serve
+   * each of them (e.g. a checkpoint for each image model). Rejects with a HordeBackendError — before the
+   * worker pops, so a misconfigured backend does not fault other people's jobs.
+   */
+  probe(signal?: AbortSignal, models?: readonly string[]): Promise<BackendInfo>;
+}
+
+/** The image features a backend can do; the worker does not advertise the others in its pops. */
+export interface ImageBackendSupport {
+  img2img: boolean;
+  /** Inpainting and outpainting. */
+  painting: boolean;
+  postProcessing: boolean;
+  lora: boolean;
+  controlnet: boolean;
+}
+
+export interface ImageBackend extends BackendBase {
+  readonly kind: "image";
+  readonly supports: ImageBackendSupport;
+  /**
+   * The bridge agent whose capabilities (docs/server/workers.md#bridge-capabilities) the backend honours, so
+   * the horde does not send what it cannot do. The worker's `bridgeAgent` option overrides it.
+   */
+  readonly bridgeAgent: string;
+  /** One WebP image per id of the batch, with its seed (and metadata, e.g. a TI it could not apply). */
+  generate(job: ImageWorkerJob, context: GenerateContext): Promise<ImageResult[]>;
+}
+
+export interface TextBackend extends BackendBase {
+  readonly kind: "text";
+  generate(job: TextWorkerJob, context: GenerateContext): Promise<TextGenerateOutput>;
+}
+
+export type WorkerBackend = ImageBackend | TextBackend;

@@ -8,8 +8,9 @@ import type { PoppedUnit, UnitContext } from "./kinds/kind.js";
 import { decodeImageText } from "./kinds/reading.js";
 import type { WorkerParts } from "./parts.js";
 import type { JobReporter } from "./reporter.js";
+import type { JobProgress } from "./types.js";
 
-export interface RunnerParts extends Pick<WorkerParts, "name" | "client" | "logger"> {
+export interface RunnerParts extends Pick<WorkerParts, "name" | "client" | "logger" | "events"> {
   reporter: JobReporter;
   /** Seconds a job has when its pop does not say. */
   defaultTtl: number;
@@ -47,7 +48,7 @@ export class UnitRunner {
       () => {},
     );
     try {
-      await unit.run(this.#context(controller.signal, deadline));
+      await unit.run(this.#context(unit.ids, controller.signal, deadline));
     } catch (error) {
       logger.error(`worker ${name}: job ${unit.ids[0]} failed unexpectedly: ${describe(error)}`);
     } finally {
@@ -61,13 +62,17 @@ export class UnitRunner {
     );
   }
 
-  #context(signal: AbortSignal, deadline: number): UnitContext {
-    const { logger, reporter } = this.#parts;
+  #context(ids: string[], signal: AbortSignal, deadline: number): UnitContext {
+    const { logger, reporter, events } = this.#parts;
+    const progress = (update: JobProgress) => {
+      if (signal.aborted) return;
+      events.emit("progress", { ...update, id: ids[0] as string, ids: [...ids] });
+    };
     return {
       signal,
       deadline,
       logger,
-      generateContext: { signal, deadline, logger },
+      generateContext: { signal, deadline, logger, progress },
       source: (value, what) => this.#source(value, what, signal),
       upload: (url, bytes) => this.#upload(url, bytes, signal),
       // A job given up on before it started never runs `generate`.

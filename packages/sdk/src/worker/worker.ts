@@ -14,7 +14,7 @@ import { alchemyAdapter } from "./kinds/alchemy.js";
 import { imageAdapter } from "./kinds/image.js";
 import type { KindAdapter } from "./kinds/kind.js";
 import { textAdapter } from "./kinds/text.js";
-import { popCommonOf, randomWorkerName, validateOptions } from "./options.js";
+import { popCommonOf, randomWorkerName, resolveOptions, validateOptions } from "./options.js";
 import type { WorkerParts } from "./parts.js";
 import { PopLoop } from "./pop-loop.js";
 import { JobReporter } from "./reporter.js";
@@ -69,9 +69,10 @@ export class HordeWorker {
   readonly #finished: Promise<Finished>;
   #resolveFinished!: (value: Finished) => void;
 
-  constructor(options: HordeWorkerOptions) {
-    const issues = validateOptions(options);
+  constructor(given: HordeWorkerOptions) {
+    const issues = validateOptions(given);
     if (issues.length > 0) throw new HordeValidationError("HordeWorkerOptions", issues);
+    const options = resolveOptions(given);
     const client =
       options.client ??
       new AIHordeAPIClient({
@@ -119,6 +120,7 @@ export class HordeWorker {
       ttlMarginMs: options.ttlMarginMs ?? 10_000,
       abortJobs: this.#abortJobs.signal,
     });
+    // Idle pops every 1 s, then 1.5 s, then every 2 s: prompt for a new request, polite to the horde.
     const popIntervalMs = options.popIntervalMs ?? 1_000;
     this.#loop = new PopLoop({
       ...parts,
@@ -128,9 +130,10 @@ export class HordeWorker {
       amount: options.amount ?? 1,
       idle: {
         firstMs: popIntervalMs,
-        maxMs: Math.max(popIntervalMs, options.maxPopIntervalMs ?? 10_000),
+        maxMs: Math.max(popIntervalMs, options.maxPopIntervalMs ?? 2_000),
         factor: 1.5,
       },
+      idleReportMs: options.idleReportMs ?? 60_000,
       stop: this.#stopRequested.signal,
     });
     this.#finished = new Promise<Finished>((resolve) => {

@@ -9,11 +9,12 @@ import * as esbuild from "esbuild";
 import { describe, expect, it } from "vitest";
 
 /**
- * Measured 2026-11-27: 54,855 bytes (53.6 KiB) gzipped, 248 KB minified, with `import * as z from "zod"`
- * (was 117.8 KiB with `import { z }`, which keeps zod's whole namespace). Budget: 64 KiB, ~19% headroom.
- * Most of the rest is the generated schemas and operation table; see the README's "In the browser" section.
+ * Measured 2026-12-05: 55,007 bytes (53.7 KiB) gzipped, 207 KB minified, after the limiter moved to the compact
+ * rate-limit table (the full operation table is no longer bundled; the page had grown to 57.8 KiB). Of the
+ * 207 KB minified, zod is ~94 KB and the generated schemas and classes ~55 KB (the client's read shortcuts
+ * reach every read class). Budget: 58 KiB, ~8% headroom.
  */
-const BUDGET_GZIP_BYTES = 64 * 1024;
+const BUDGET_GZIP_BYTES = 58 * 1024;
 
 const sdkDir = fileURLToPath(new URL("../../", import.meta.url));
 const repoDir = fileURLToPath(new URL("../../../../", import.meta.url));

@@ -14,7 +14,7 @@ const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..
 const SWAGGER = path.resolve(REPO_ROOT, "../shared/conformance/ai-horde-swagger.json");
 const SCRIPT = path.resolve(REPO_ROOT, "packages/sdk/scripts/codegen.mjs");
 const GENERATED = path.resolve(REPO_ROOT, "packages/sdk/src/models/generated");
-const FILES = ["schemas.ts", "operations.ts", "classes.ts"] as const;
+const FILES = ["schemas.ts", "operations.ts", "rate-limits.ts", "classes.ts"] as const;
 
 const contractPresent = existsSync(SWAGGER);
 if (!contractPresent) {
@@ -25,7 +25,7 @@ describe.skipIf(!contractPresent)("codegen: committed output is up to date", () 
   const out = mkdtempSync(path.join(tmpdir(), "horde-codegen-"));
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-  it("regenerates schemas.ts, operations.ts and classes.ts byte for byte (run `npm run codegen` if this fails)", () => {
+  it("regenerates schemas.ts, operations.ts, rate-limits.ts and classes.ts byte for byte (run `npm run codegen` if this fails)", () => {
     execFileSync(process.execPath, [SCRIPT, "--swagger", SWAGGER, "--out", out], { stdio: "pipe" });
     for (const f of FILES) {
       const fresh = readFileSync(path.join(out, f), "utf8");

@@ -20,7 +20,11 @@ describe("soak under faults (short)", () => {
     expect(report.duplicateSubmits).toBe(0);
     expect(report.lostResults).toBe(0);
     expect(report.unhandledRejections).toBe(0);
-    expect(report.lostSubmits.found).toBe(report.lostSubmits.injected);
+    // Every lost answer's request was found among the account's and followed to its end.
+    const lost = report.lostSubmits;
+    expect(lost.injected).toBeGreaterThan(0);
+    expect(lost.found).toBe(lost.injected);
+    expect(lost.completed + lost.cancelled).toBe(lost.found);
     // The run really was under fire: faults of several kinds fired and some jobs still completed.
     expect(report.faults.total).toBeGreaterThan(20);
     expect(report.outcomes.completed).toBeGreaterThan(report.jobs / 3);

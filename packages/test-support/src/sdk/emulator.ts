@@ -46,7 +46,10 @@ export function startEmulator(options: Omit<EmulatorOptions, "clock"> = {}): {
 export function recordedFetch(
   emu: Emulator,
   clock: VirtualClock,
-  intercept?: (call: TimedCall, forward: () => Promise<Response>) => Promise<Response> | undefined,
+  intercept?: (
+    call: TimedCall,
+    forward: () => Promise<Response>,
+  ) => Promise<Response | undefined> | undefined,
 ) {
   const calls: TimedCall[] = [];
   const fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {

@@ -3,6 +3,7 @@
 export * from "./clocks.js";
 export * from "./documents.js";
 export * from "./emulator.js";
+export * from "./fake-backends.js";
 export * from "./http.js";
 export * from "./logs.js";
 export {

@@ -1,10 +1,15 @@
 // An ES module of a strict TypeScript consumer (module/moduleResolution node16).
 import { createEmulator, type Emulator } from "horde-emulator";
 import { AIHordeAPIClient, HordeValidationError, type ImageGenerateAsyncPayload } from "horde-sdk";
+import { FileJobStore } from "horde-sdk/node";
 import { HordeWorker } from "horde-sdk/worker";
 
 const emulator: Emulator = createEmulator({ devWorkers: 1 });
-const client = new AIHordeAPIClient({ baseUrl: "http://horde.local/api", fetch: emulator.fetch });
+const client = new AIHordeAPIClient({
+  baseUrl: "http://horde.local/api",
+  fetch: emulator.fetch,
+  jobStore: new FileJobStore("jobs.json"),
+});
 const payload: ImageGenerateAsyncPayload = { prompt: "a lighthouse", params: { width: 512 } };
 await using session = client.session();
 const { images } = await client.generateImage(payload);

@@ -83,3 +83,27 @@ export function cancelAlchemyAtEnd(c: Conversation, id: string): void {
 
 export const isDone = (a: Answer) => a.body?.done === true;
 export const hasJob = (a: Answer) => typeof a.body?.id === "string";
+
+/**
+ * How long to poll for a change on the oracle: it caches find_user, user details and single workers for
+ * 30 s and applies some kudos changes through a ledger a moment later (the emulator shows them at once).
+ */
+export const CACHE_WAIT = { timeoutMs: 45_000, everyMs: 1000 };
+
+/**
+ * The model the directory's scenarios (users, workers, styles, modes) request and serve: no other scenario
+ * uses it, so their pops never meet another scenario's leftover job (the oracle puts a cancelled job that
+ * times out back in the queue).
+ */
+export const DIRECTORY_MODEL = "Dreamshaper";
+
+/** The text model of the directory's scenarios, for the same reason. */
+export const DIRECTORY_TEXT_MODEL = "koboldcpp/Fimbulvetr-11B-v2";
+
+/** A pop for the directory's scenarios. */
+export const directoryPop = (name: string, extra: Record<string, unknown> = {}) =>
+  imagePop(name, { models: [DIRECTORY_MODEL], ...extra });
+
+/** An image request for the directory's scenarios. */
+export const directoryRequest = (extra: Record<string, unknown> = {}) =>
+  imageRequest({ models: [DIRECTORY_MODEL], ...extra });

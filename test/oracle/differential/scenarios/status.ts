@@ -24,11 +24,16 @@ export const statusScenarios = [
     await c.step("text totals", "GET /v2/stats/text/totals");
     await c.step("text models", "GET /v2/stats/text/models");
   }),
+  // The documents' content is the emulator's own (docs/server/deviations.md#own-documents): shapes only.
   scenario(AREA, "documents", async (c) => {
     await c.step("terms", "GET /v2/documents/terms");
     await c.step("privacy", "GET /v2/documents/privacy");
     await c.step("sponsors", "GET /v2/documents/sponsors");
     await c.step("terms as markdown", "GET /v2/documents/terms", { query: { format: "markdown" } });
+    await c.step("privacy as markdown", "GET /v2/documents/privacy", { query: { format: "markdown" } });
+    await c.step("sponsors as html", "GET /v2/documents/sponsors", { query: { format: "html" } });
+    await c.step("terms as pdf", "GET /v2/documents/terms", { query: { format: "pdf" } });
+    await c.step("privacy, empty format", "GET /v2/documents/privacy", { query: { format: "" } });
   }),
   scenario(AREA, "swagger and unknown routes", async (c) => {
     await c.step("swagger.json", "GET /swagger.json", {

@@ -24,6 +24,7 @@ import {
   type SubmitOutcome,
   submitRequest,
 } from "../requests/pipeline.js";
+import { imageStylePrompt } from "../requests/style.js";
 import { ingestSourceImage } from "../source-images.js";
 import type { ImageParams, ImageRequest } from "../store/requests.js";
 import type { HordeStore } from "../store/store.js";
@@ -68,6 +69,28 @@ const IMAGE_STEPS: RequestKindSteps<ImageDraft> = {
   common: (d) => d.input,
 
   cachedDryRun: (store, d) => store.cachedDryRun(d.cacheKey),
+
+  // The style's params replace the request's, except n, and width and height when the style has none.
+  applyStyle(d, style) {
+    const raw: Record<string, unknown> = { ...structuredClone(style.params) };
+    delete raw.n;
+    for (const k of ["width", "height"]) if (!(k in raw) && k in d.input.params) raw[k] = d.input.params[k];
+    const input = {
+      ...d.input,
+      prompt: imageStylePrompt(style.prompt, d.input.prompt),
+      models: [...style.models],
+      params: raw,
+    };
+    return { ...d, input, params: fillParams(raw) };
+  },
+
+  sharedKeyNeeds: (_store, d) => ({
+    kudos: estimate(d),
+    refusal: (left) =>
+      `This shared key does not have enough remaining kudos (${left}) to fulfill this request (${estimate(d)}).`,
+    pixels: d.params.width * d.params.height,
+    steps: d.params.steps,
+  }),
 
   validate(_store, d, user, caller) {
     const n = validateImageRequest(d.input, d.params, user, caller.clientAgent);

@@ -4,14 +4,15 @@
  * plus the concurrency rule (docs/server/rate-limits.md#concurrency) and the kudos a user may spend up front
  * (docs/server/kudos.md#upfront-kudos).
  *
- * Left out: shared keys, IP timeouts and the prompt filter (the emulator has no shared keys, no IP
- * reputation and no word lists).
+ * Left out: IP timeouts and the prompt filter (the emulator has no IP reputation and no word lists).
  */
 import { err, HordeError } from "../errors.js";
 import { counters, isDone } from "../progress.js";
 import type { GenKind } from "../store/requests.js";
+import type { SharedKey } from "../store/sharedkeys.js";
 import type { HordeStore } from "../store/store.js";
 import type { User } from "../store/users.js";
+import { type Requester, resolveRequester } from "./requester.js";
 
 export interface CommonInput {
   kind: GenKind;
@@ -26,6 +27,9 @@ export interface CommonInput {
   models: readonly string[];
   /** The horde is in maintenance for this request (the mode, or a `maintenance` fault). */
   maintenance: boolean;
+  /** The shared key of the request's style, when it can pay. */
+  styleKey: SharedKey | null;
+  allowDowngrade: boolean;
 }
 
 export const maintenanceError = () =>
@@ -36,13 +40,13 @@ export const maintenanceError = () =>
     "Horde is currently in maintenance mode. Please try again later or check the #news channel.",
   );
 
-export function commonValidation(store: HordeStore, input: CommonInput): User {
+export function commonValidation(store: HordeStore, input: CommonInput): Requester {
   if (input.maintenance) throw maintenanceError();
   if (input.webhook !== undefined && !input.webhook.startsWith("https://")) {
     throw err.badRequest("webhook URL has to be https");
   }
-  const user = store.users.findByKey(input.apikey);
-  if (!user) throw err.invalidApiKey("generate");
+  const requester = resolveRequester(store, input.apikey, input.styleKey, input.allowDowngrade);
+  const { user } = requester;
   if (input.proxiedAccount !== undefined && !user.service) {
     throw err.badRequest("Only service accounts can proxy other accounts.", "OnlyServiceAccountProxy");
   }
@@ -66,7 +70,7 @@ export function commonValidation(store: HordeStore, input: CommonInput): User {
     throw err.badRequest("Only trusted users can disable batching for more than 1 image.", "RequiresTrust");
   }
   checkConcurrency(store, user, input);
-  return user;
+  return requester;
 }
 
 /**

@@ -8,17 +8,23 @@
 import type { Caller } from "../caller.js";
 import { err, HordeError } from "../errors.js";
 import { sweep } from "../lifecycle.js";
+import { refuse } from "../refusals.js";
+import { chargeRequester } from "../settlement.js";
 import {
   type GenKind,
   type GenRequest,
   type GenRequestBase,
   REQUEST_LIFETIME_MS,
 } from "../store/requests.js";
+import { UNLIMITED } from "../store/sharedkeys.js";
 import type { HordeStore } from "../store/store.js";
+import type { Style } from "../store/styles.js";
 import type { User } from "../store/users.js";
 import { type AcceptedView, acceptedView } from "../views/request-status.js";
 import { availableKudos, commonValidation } from "./checks.js";
 import type { CommonRequestInput } from "./input.js";
+import { sharedKeyLimit } from "./requester.js";
+import { type AppliedStyle, resolveStyle } from "./style.js";
 
 /** Step 7 of a request that needs kudos up front (docs/server/kudos.md#upfront-kudos, docs/server/text.md#text). */
 export interface Upfront<D> {
@@ -30,10 +36,26 @@ export interface Upfront<D> {
   downgraded(): D;
 }
 
+/** What a shared key must allow for one request (docs/server/directory.md#shared-keys). */
+export interface SharedKeyNeeds {
+  /** The request's estimate, which a key with a budget must still have. */
+  kudos: number;
+  /** The refusal when it has not (the wording differs per kind). */
+  refusal(left: number): string;
+  /** The job's size against the key's per-job limits. */
+  pixels?: number;
+  steps?: number;
+  tokens?: number;
+}
+
 /** What one kind brings to the pipeline; `D` is the kind's draft of the request, threaded through the steps. */
 export interface RequestKindSteps<D> {
   kind: GenKind;
   common(draft: D): CommonRequestInput;
+  /** Step 4: the request with the style's prompt template, models and params. */
+  applyStyle(draft: D, style: Style): D;
+  /** Step 7: what the draft needs from a shared key that pays for it. */
+  sharedKeyNeeds(store: HordeStore, draft: D): SharedKeyNeeds;
   /** Step 3: a cached dry-run estimate, answered before the key is even looked up. */
   cachedDryRun?(store: HordeStore, draft: D): number | undefined;
   /** Step 6: the kind's own checks (throws the first failure); may adjust the draft. */
@@ -55,21 +77,25 @@ export async function submitRequest<D>(
   first: D,
   caller: Caller,
 ): Promise<SubmitOutcome> {
-  const input = steps.common(first);
+  let start = first;
+  const sent = steps.common(start);
   sweep(store);
 
   // 3. QUIRK(docs/server/image-requests.md#submit-order step 3): a cached dry-run estimate answers before the
   // key is even looked up.
-  const cached = input.dryRun ? steps.cachedDryRun?.(store, first) : undefined;
+  const cached = sent.dryRun ? steps.cachedDryRun?.(store, first) : undefined;
   if (cached !== undefined) return { dryRun: true, body: { kudos: cached } };
 
-  // 4. Styles: the emulator has none, so any style is unknown.
-  if (input.style !== undefined) {
-    throw err.notFound(`Style with ID '${input.style}' not found.`, "StyleNotFound");
+  // 4. A style rewrites the request, and its shared key may pay (docs/server/directory.md#styles-and-collections).
+  let styled: AppliedStyle | null = null;
+  if (sent.style !== undefined) {
+    styled = resolveStyle(store, sent.style, steps.kind);
+    start = steps.applyStyle(start, styled.style);
   }
+  const input = steps.common(start);
 
   // 5. Common validation.
-  const user = commonValidation(store, {
+  const requester = commonValidation(store, {
     kind: steps.kind,
     apikey: caller.apikey,
     webhook: input.webhook,
@@ -81,18 +107,35 @@ export async function submitRequest<D>(
     disableBatching: input.disableBatching,
     models: input.models,
     maintenance: store.modes.maintenance || caller.maintenance,
+    styleKey: styled?.sharedKey ?? null,
+    allowDowngrade: input.allowDowngrade,
   });
+  const { user, sharedKey } = requester;
+  let lowPriority = requester.downgraded;
 
   // 6. The kind's own checks.
-  let draft = steps.validate(store, first, user, caller);
+  let draft = steps.validate(store, start, user, caller);
 
-  // 7. Upfront kudos, with the downgrade when allowed.
+  // 7. A shared key's budget (a short one lowers the priority when the request may be downgraded)…
+  const needs = sharedKey ? steps.sharedKeyNeeds(store, draft) : null;
+  if (sharedKey && needs && sharedKey.kudos !== UNLIMITED && needs.kudos > sharedKey.kudos) {
+    if (input.allowDowngrade && input.slowWorkers) lowPriority = true;
+    else throw new HordeError(403, "SharedKeyInsufficientKudos", needs.refusal(sharedKey.kudos));
+  }
+  // … upfront kudos, with the downgrade when allowed …
   let hold = 0;
   const upfront = steps.upfront(store, draft);
   if (upfront) {
     if (availableKudos(store, user) >= upfront.needed) hold = upfront.needed;
     else if (input.allowDowngrade && input.slowWorkers) draft = upfront.downgraded();
     else throw new HordeError(403, "KudosUpfront", upfront.refusal);
+  }
+  // … and the key's per-job limits. QUIRK(docs/server/directory.md#shared-keys): the server looks for the
+  // style to let its own key exceed them, and fails when the request has none.
+  const overLimit = sharedKey && needs ? sharedKeyLimit(sharedKey, needs) : null;
+  if (overLimit !== null) {
+    if (!styled) throw err.internal();
+    if (styled.style.sharedKeyId !== sharedKey?.id) throw refuse.badRequest(overLimit);
   }
 
   // 8. Dry run: the estimate.
@@ -101,7 +144,10 @@ export async function submitRequest<D>(
   // 9. Activation: the tax is charged, the priority is the balance before it
   // (docs/server/kudos.md#charge-and-reward, docs/server/kudos.md#queue-order).
   const req = await steps.activate(store, draft, user, caller, hold);
-  store.users.debit(user, req.consumedKudos);
+  req.sharedKeyId = sharedKey?.id ?? null;
+  // An empty shared key downgraded to anonymous, or a short one, queues with anonymous priority.
+  if (lowPriority) req.basePriority = ANONYMOUS_PRIORITY;
+  chargeRequester(store, req, req.consumedKudos);
   user.records.request[req.kind] += req.jobCount;
   store.addRequest(req);
   store.logger.debug?.("request queued", {
@@ -148,8 +194,12 @@ export function requestBase(
     queuedSince: now,
     faulted: false,
     cancelledAt: null,
+    sharedKeyId: null,
   };
 }
+
+/** The priority of a downgraded request: the anonymous user's (docs/server/kudos.md#queue-order). */
+const ANONYMOUS_PRIORITY = -50;
 
 /** `extra_priority` at activation (docs/server/kudos.md#queue-order): the balance, or a small number for flagged users. */
 export function initialPriority(user: User): number {

@@ -45,6 +45,8 @@ export interface GenRequestBase {
 
   faulted: boolean;
   cancelledAt: number | null;
+  /** The shared key that pays for this request (docs/server/directory.md#shared-keys), or null. */
+  sharedKeyId: string | null;
 }
 
 /** `params` after the server filled its defaults at creation (docs/server/image-requests.md#params); `n` is taken out. */

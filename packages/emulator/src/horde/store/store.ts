@@ -9,7 +9,12 @@ import { R2Store } from "./bucket.js";
 import { History } from "./history.js";
 import type { AlchemyForm, Interrogation } from "./interrogations.js";
 import type { Job } from "./jobs.js";
+import { WorkerMessages } from "./messages.js";
 import type { GenKind, GenRequest } from "./requests.js";
+import { SharedKeys } from "./sharedkeys.js";
+import { Styles } from "./styles.js";
+import { Teams } from "./teams.js";
+import { KudosTransfers } from "./transfers.js";
 import { Users } from "./users.js";
 import { Workers } from "./workers.js";
 
@@ -64,6 +69,11 @@ export class HordeStore {
   readonly workers = new Workers();
   readonly r2 = new R2Store();
   readonly history = new History();
+  readonly sharedKeys = new SharedKeys();
+  readonly teams = new Teams();
+  readonly styles = new Styles();
+  readonly messages = new WorkerMessages();
+  readonly transfers = new KudosTransfers();
   readonly logger: EmulatorLogger;
   /** Image and text requests; each kind's routes look up their own kind only (docs/server/image-requests.md#expiry). */
   private readonly requests = new Map<string, GenRequest>();
@@ -90,10 +100,18 @@ export class HordeStore {
     return this.clock.now();
   }
 
-  /** Forgets every request, job, worker, R2 object, user (the anonymous one is made anew) and mode. */
+  /**
+   * Forgets every request, job, worker, R2 object, user (the anonymous one is made anew), shared key,
+   * team, style, worker message, kudos transfer and mode.
+   */
   reset(): void {
     this.users.reset();
     this.workers.reset();
+    this.sharedKeys.reset();
+    this.teams.reset();
+    this.styles.reset();
+    this.messages.reset();
+    this.transfers.reset();
     this.requests.clear();
     this.jobs.clear();
     this.jobsByRequest.clear();

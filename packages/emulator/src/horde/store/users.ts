@@ -4,13 +4,24 @@ import { randomBytes } from "node:crypto";
 /** The shared anonymous account's key (docs/server/auth-and-headers.md#auth-and-headers). */
 export const ANONYMOUS_API_KEY = "0000000000";
 
-export type KudosSource = "accumulated" | "admin" | "awarded" | "recurring";
+/** The actions a user's `kudos_details` books kudos under (docs/server/directory.md#user-details). */
+export type KudosSource =
+  | "accumulated"
+  | "gifted"
+  | "donated"
+  | "admin"
+  | "received"
+  | "recurring"
+  | "awarded"
+  | "styled";
 
 export interface UserRecords {
   usage: { megapixelsteps: number; tokens: number };
   contribution: { megapixelsteps: number; tokens: number };
   fulfillment: { image: number; text: number; interrogation: number };
   request: { image: number; text: number; interrogation: number };
+  /** Requests of other users that used this user's styles. */
+  style: { image: number; text: number; interrogation: number };
 }
 
 export interface User {
@@ -26,18 +37,31 @@ export interface User {
   concurrency: number;
   trusted: boolean;
   moderator: boolean;
+  /** In the server's `ADMINS` list: may change kudos, moderators and multipliers, and award kudos (docs/server/directory.md#user-edits). */
+  admin: boolean;
   flagged: boolean;
   deleted: boolean;
   service: boolean;
   education: boolean;
   customizer: boolean;
+  vpn: boolean;
+  special: boolean;
   pseudonymous: boolean;
   /** Whether the user's workers show their owner to everybody (docs/server/directory.md#directory `/v2/workers`). */
   publicWorkers: boolean;
   contact?: string;
+  adminComment?: string;
+  proxyPasskey?: string;
   workerInvited: number;
+  /** Multiplies the kudos the user's requests cost (set by admins). */
+  usageMultiplier: number;
+  /** Recurring kudos per month, and when they were last received (epoch ms). */
+  monthlyKudos: number;
+  monthlyKudosReceivedAt: number | null;
   anonymous: boolean;
   createdAt: number;
+  /** The last time the account was used; a deleted user can be wiped 30 days after it. */
+  lastActive: number;
   /** Kudos spent on requests and earned by workers, for the admin view. */
   kudosConsumed: number;
   kudosEarned: number;
@@ -51,11 +75,15 @@ export interface CreateUserInput {
   concurrency?: number;
   trusted?: boolean;
   moderator?: boolean;
+  /** One of the server's `ADMINS` (a moderator too). */
+  admin?: boolean;
   flagged?: boolean;
   deleted?: boolean;
   service?: boolean;
   education?: boolean;
   customizer?: boolean;
+  vpn?: boolean;
+  special?: boolean;
   /** A pseudonymous (UUID-id) account: its floor is 14 instead of 25 (docs/server/kudos.md#charge-and-reward). */
   pseudonymous?: boolean;
   publicWorkers?: boolean;
@@ -73,6 +101,7 @@ export type UserPatch = Partial<
     | "concurrency"
     | "trusted"
     | "moderator"
+    | "admin"
     | "flagged"
     | "deleted"
     | "service"
@@ -90,11 +119,23 @@ export const DEFAULT_ANONYMOUS_CONCURRENCY = 500;
 
 const newApiKey = (): string => randomBytes(16).toString("base64url");
 
+const NO_KUDOS_DETAILS: Record<KudosSource, number> = {
+  accumulated: 0,
+  gifted: 0,
+  donated: 0,
+  admin: 0,
+  received: 0,
+  recurring: 0,
+  awarded: 0,
+  styled: 0,
+};
+
 const emptyRecords = (): UserRecords => ({
   usage: { megapixelsteps: 0, tokens: 0 },
   contribution: { megapixelsteps: 0, tokens: 0 },
   fulfillment: { image: 0, text: 0, interrogation: 0 },
   request: { image: 0, text: 0, interrogation: 0 },
+  style: { image: 0, text: 0, interrogation: 0 },
 });
 
 export class Users {
@@ -143,25 +184,32 @@ export class Users {
       alias: input.username,
       username: `${input.username}#${id}`,
       apikey: input.apikey ?? newApiKey(),
-      kudos: input.kudos ?? 0,
+      kudos: Math.round(input.kudos ?? 0),
       kudosFloor: extra.kudosFloor,
       concurrency: input.concurrency ?? DEFAULT_CONCURRENCY,
       trusted: input.trusted ?? false,
-      moderator: input.moderator ?? false,
+      moderator: (input.moderator ?? false) || (input.admin ?? false),
+      admin: input.admin ?? false,
       flagged: input.flagged ?? false,
       deleted: input.deleted ?? false,
       service: input.service ?? false,
       education: input.education ?? false,
       customizer: input.customizer ?? false,
+      vpn: input.vpn ?? false,
+      special: input.special ?? false,
       pseudonymous: input.pseudonymous ?? false,
       publicWorkers: input.publicWorkers ?? false,
       contact: input.contact,
       workerInvited: input.workerInvited ?? 0,
+      usageMultiplier: 1,
+      monthlyKudos: 0,
+      monthlyKudosReceivedAt: null,
       anonymous: extra.anonymous,
       createdAt: this.now(),
+      lastActive: this.now(),
       kudosConsumed: 0,
       kudosEarned: 0,
-      kudosDetails: { accumulated: 0, admin: input.kudos ?? 0, awarded: 0, recurring: 0 },
+      kudosDetails: { ...NO_KUDOS_DETAILS, admin: Math.round(input.kudos ?? 0) },
       records: emptyRecords(),
     };
     this.byKey.set(user.apikey, user);
@@ -177,31 +225,50 @@ export class Users {
     return this.byId.get(id);
   }
 
-  /** `alias#id` → user; the id decides, as on the server. */
+  /** `alias#id` (or a bare id) → user; the number after the last `#` decides, as on the server. */
   findByUsername(username: string): User | undefined {
-    const id = Number(username.split("#").at(-1));
-    return Number.isInteger(id) ? this.byId.get(id) : undefined;
+    const tail = username.split("#").at(-1) ?? "";
+    return /^\d+$/.test(tail.trim()) ? this.byId.get(Number(tail)) : undefined;
   }
 
   all(): User[] {
     return [...this.byId.values()];
   }
 
+  /** Forgets a user for good (a wipe): their key and id stop resolving. */
+  remove(user: User): void {
+    this.byKey.delete(user.apikey);
+    this.byId.delete(user.id);
+  }
+
   /**
-   * Takes kudos. A debit that would cross the floor is forgiven down to it
-   * (docs/server/kudos.md#charge-and-reward), so users never run
-   * out; a balance already below the floor is not raised.
+   * Takes kudos. The server stores balances as whole numbers and never leaves one below the user's floor
+   * (docs/server/kudos.md#charge-and-reward): a debit that would cross it is forgiven down to it.
    */
   debit(user: User, amount: number): void {
-    user.kudosConsumed += amount;
-    user.kudosDetails.accumulated -= amount;
-    user.kudos = Math.max(Math.min(user.kudos, user.kudosFloor), user.kudos - amount);
+    // The balance is whole, so it moves by the rounded amount (unless the floor stops it).
+    user.kudosConsumed -= Math.round(-amount);
+    this.modifyKudos(user, -amount, "accumulated");
   }
 
   credit(user: User, amount: number, source: KudosSource = "accumulated"): void {
-    user.kudos += amount;
-    user.kudosEarned += amount;
-    user.kudosDetails[source] += amount;
+    user.kudosEarned += Math.round(amount);
+    this.modifyKudos(user, amount, source);
+  }
+
+  /**
+   * Every balance change: the new balance is rounded to a whole number and raised to the floor if below
+   * it (even by a credit), and the action's total in `kudos_details` grows by the amount, also whole
+   * (docs/server/kudos.md#charge-and-reward).
+   */
+  modifyKudos(user: User, amount: number, source: KudosSource): void {
+    user.kudos = Math.max(Math.round(user.kudos + amount), user.kudosFloor);
+    user.kudosDetails[source] += Math.round(amount);
+  }
+
+  /** What the user may still commit: the balance above the floor (docs/server/kudos.md#upfront-kudos). */
+  spendable(user: User): number {
+    return user.kudos - user.kudosFloor;
   }
 
   /** An admin edit of the account's flags and limits; `kudos` goes through `setKudos`. */
@@ -211,9 +278,10 @@ export class Users {
     Object.assign(user, rest);
   }
 
-  /** An admin adjustment: sets the balance, booking the difference as `admin` kudos. */
+  /** The emulator's admin tool: sets the balance as given (whole), booking the difference as `admin` kudos. */
   setKudos(user: User, kudos: number): void {
-    user.kudosDetails.admin += kudos - user.kudos;
-    user.kudos = kudos;
+    const whole = Math.round(kudos);
+    user.kudosDetails.admin += whole - user.kudos;
+    user.kudos = whole;
   }
 }

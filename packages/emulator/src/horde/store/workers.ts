@@ -87,8 +87,18 @@ export interface Worker extends Omit<WorkerDeclaration, "amount" | "priorityUser
   /** When jobs of this worker were aborted as stale (the server's `uncompleted_jobs`). */
   abortedAt: number[];
   maintenance: boolean;
-  info: string;
+  /** What a pop in maintenance is told (docs/server/workers.md#pop step 10); the owner may set it. */
+  maintenanceMsg: string;
+  /** Paused by a moderator: gets no jobs. */
+  paused: boolean;
+  /** The owner's note, null until set. */
+  info: string | null;
+  /** The team its kudos count towards, or null. */
+  teamId: string | null;
 }
+
+/** The server's maintenance message when the owner gives none. */
+export const DEFAULT_MAINTENANCE_MSG = "This worker has been put into maintenance mode by its owner";
 
 /** A worker counts as active when it checked in within this window (docs/server/progress.md#counters, docs/server/directory.md#directory). */
 export const ACTIVE_WINDOW_MS = 300_000;
@@ -103,10 +113,15 @@ export class Workers {
     this.byId.clear();
   }
 
-  /** Worker names are unique over all types, compared case-insensitively. */
-  findByName(name: string): Worker | undefined {
-    const wanted = name.toLowerCase();
-    for (const w of this.byId.values()) if (w.name.toLowerCase() === wanted) return w;
+  /**
+   * Worker names are unique over all types, compared case-insensitively; `exact` compares them as the
+   * server's lookups by name do (case-sensitive).
+   */
+  findByName(name: string, exact = false): Worker | undefined {
+    const same = exact
+      ? (w: Worker) => w.name === name
+      : (w: Worker) => w.name.toLowerCase() === name.toLowerCase();
+    for (const w of this.byId.values()) if (same(w)) return w;
     return undefined;
   }
 
@@ -145,7 +160,10 @@ export class Workers {
       tokens: 0,
       abortedAt: [],
       maintenance: false,
-      info: "",
+      maintenanceMsg: DEFAULT_MAINTENANCE_MSG,
+      paused: false,
+      info: null,
+      teamId: null,
     };
     this.byId.set(worker.id, worker);
     return worker;
@@ -170,9 +188,18 @@ export class Workers {
     return due;
   }
 
-  /** Puts a worker in or out of maintenance (docs/server/workers.md#pop step 10), as its owner or a moderator would. */
-  setMaintenance(worker: Worker, on: boolean): void {
+  /**
+   * Puts a worker in or out of maintenance (docs/server/workers.md#pop step 10), as its owner or a moderator
+   * would; `message` (if not empty) replaces the default message its pops get.
+   */
+  setMaintenance(worker: Worker, on: boolean, message?: string | null): void {
     worker.maintenance = on;
+    worker.maintenanceMsg = on && message ? message : DEFAULT_MAINTENANCE_MSG;
+  }
+
+  /** Forgets the worker (its owner's kudos stay). */
+  delete(worker: Worker): void {
+    this.byId.delete(worker.id);
   }
 
   recordPerformance(worker: Worker, perSecond: number): void {

@@ -18,16 +18,20 @@ export const DEFAULT_MAX_CONTEXT_LENGTH = 2048;
 export function textInput(body: Record<string, unknown>): TextRequestInput {
   // docs/server/text.md#text: text `models` default to [] (any model).
   const common = commonInput(body, []);
-  const raw = common.params;
   return {
     ...common,
-    params: {
-      ...raw,
-      max_length: typeof raw.max_length === "number" ? raw.max_length : DEFAULT_MAX_LENGTH,
-      max_context_length:
-        typeof raw.max_context_length === "number" ? raw.max_context_length : DEFAULT_MAX_CONTEXT_LENGTH,
-    },
+    params: textParams(common.params),
     softprompt: str(body.softprompt),
     validatedBackends: bool(body.validated_backends, false),
+  };
+}
+
+/** `params` (without `n`) with the lengths' defaults. */
+export function textParams(raw: Record<string, unknown>): TextParams {
+  return {
+    ...raw,
+    max_length: typeof raw.max_length === "number" ? raw.max_length : DEFAULT_MAX_LENGTH,
+    max_context_length:
+      typeof raw.max_context_length === "number" ? raw.max_context_length : DEFAULT_MAX_CONTEXT_LENGTH,
   };
 }

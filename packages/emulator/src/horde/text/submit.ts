@@ -15,9 +15,10 @@ import {
   type SubmitOutcome,
   submitRequest,
 } from "../requests/pipeline.js";
+import { STYLE_REWARD, textStylePrompt } from "../requests/style.js";
 import type { TextRequest } from "../store/requests.js";
 import type { HordeStore } from "../store/store.js";
-import { type TextRequestInput, textInput } from "./input.js";
+import { type TextRequestInput, textInput, textParams } from "./input.js";
 import { validateTextRequest } from "./validate.js";
 
 /** Text pays 1 at activation (docs/server/kudos.md#charge-and-reward). */
@@ -35,6 +36,29 @@ export function submitText(
 const TEXT_STEPS: RequestKindSteps<TextRequestInput> = {
   kind: "text",
   common: (input) => input,
+
+  // The style's params replace the request's, except n.
+  applyStyle(input, style) {
+    const raw: Record<string, unknown> = { ...structuredClone(style.params) };
+    delete raw.n;
+    return {
+      ...input,
+      prompt: textStylePrompt(style.prompt, input.prompt),
+      models: [...style.models],
+      params: textParams(raw),
+    };
+  },
+
+  sharedKeyNeeds(_store, input) {
+    const kudos = textHold(input.models, input.params.max_length, input.n);
+    return {
+      kudos,
+      // The server's wording, its typo included.
+      refusal: (left) =>
+        `This shared key does not have enough remaining kudos (${left}) to fulfill this reques (${kudos}).`,
+      tokens: input.params.max_length,
+    };
+  },
 
   validate(_store, input) {
     validateTextRequest(input);
@@ -67,7 +91,8 @@ const TEXT_STEPS: RequestKindSteps<TextRequestInput> = {
       // QUIRK(docs/server/text.md#text): the live 202 says kudos 0 — the per-job kudos is only computed for
       // dry runs.
       kudosPerImage: 0,
-      consumedKudos: TEXT_ACTIVATION_TAX,
+      // A styled request pays the style's reward on top (docs/server/directory.md#styles-and-collections).
+      consumedKudos: TEXT_ACTIVATION_TAX + (input.style === undefined ? 0 : STYLE_REWARD),
     };
     return req;
   },

@@ -55,8 +55,12 @@ export function checkInWorker(
   }
 
   // 7. Check-in, with the uptime kudos it has earned.
+  const paidBefore = worker.uptimePaidMs;
   const uptime = store.workers.checkIn(worker, decl, now);
-  if (uptime > 0) store.users.credit(user, uptime, "recurring");
+  if (uptime > 0) store.users.credit(user, uptime, "accumulated");
+  if (uptime > 0 && worker.teamId !== null) {
+    store.teams.recordUptime(worker.teamId, (worker.uptimePaidMs - paidBefore) / 1000);
+  }
   const priorityUserIds = new Set<number>([user.id]);
   for (const name of decl.priorityUsernames) {
     const u = store.users.findByUsername(name);
@@ -67,11 +71,7 @@ export function checkInWorker(
 
 /** docs/server/workers.md#pop step 10: a worker in maintenance that found no job is told so with a 403. */
 export function maintenanceRefusal(worker: Worker): HordeError {
-  return new HordeError(
-    403,
-    "WorkerMaintenance",
-    `Worker ${worker.name} has been put into maintenance mode by its owner or a moderator.`,
-  );
+  return new HordeError(403, "WorkerMaintenance", worker.maintenanceMsg);
 }
 
 /**
@@ -84,6 +84,16 @@ function checkNewWorker(store: HordeStore, user: User, decl: WorkerDeclaration):
     throw err.badRequest("Worker names cannot contain 'colab', 'tpu' or 'google'.");
   }
   const count = store.workers.ownedBy(user.id).length;
+  // Worker invite-only mode (docs/server/directory.md#modes): new workers only as many as invited.
+  if (store.modes.inviteOnly && count >= user.workerInvited) {
+    throw new HordeError(
+      403,
+      "WorkerInviteOnly",
+      count === 0
+        ? "This horde has been switched to worker invite-only mode. Please contact us on Discord to allow you to join your worker: https://discord.gg/aG68kk3Qpz "
+        : `This horde has been switched to worker invite-only mode and you already have ${count} workers. Please contact us on Discord to allow you to join more workers: https://discord.gg/aG68kk3Qpz `,
+    );
+  }
   if (!user.trusted && count >= Math.max(3, user.workerInvited)) {
     throw new HordeError(403, "TooManyWorkers", "Untrusted users can only have up to 3 workers.");
   }

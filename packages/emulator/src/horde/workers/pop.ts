@@ -6,6 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Caller } from "../caller.js";
+import { popMessages } from "../directory/messages.js";
 import { sweep } from "../lifecycle.js";
 import { queuedRequests } from "../queue.js";
 import type { Job } from "../store/jobs.js";
@@ -55,6 +56,10 @@ export function popWork<A>(
     origin: caller.origin,
   });
   if (!found && worker.maintenance) throw maintenanceRefusal(worker);
+  // Image and text pops carry the worker's messages (docs/server/directory.md#worker-messages).
+  if (typeof answer === "object" && answer !== null && "messages" in answer) {
+    Object.assign(answer, { messages: popMessages(store, worker) });
+  }
   return answer;
 }
 

@@ -6,6 +6,7 @@ import { AlchemyJobPopResponse, AlchemyPopRequest } from "../../models/alchemy/p
 import { AlchemyJobSubmitRequest } from "../../models/alchemy/submit.js";
 import * as schemas from "../../models/generated/schemas.js";
 import { describe } from "../describe.js";
+import type { Resolved } from "../options.js";
 import type { AlchemyWorkerJob, AlchemyWorkerOptions } from "../types.js";
 import type { KindAdapter, PopCommon, PopReading, UnitContext } from "./kind.js";
 import { isImageBytes, isRecord, readSkipped, toBytes } from "./reading.js";
@@ -13,7 +14,7 @@ import { isImageBytes, isRecord, readSkipped, toBytes } from "./reading.js";
 /** A popped form has 3 minutes (docs/server/alchemy.md#alchemy); the pop does not say so. */
 const FORM_TTL_SECONDS = 180;
 
-export function alchemyAdapter(options: AlchemyWorkerOptions, common: PopCommon): KindAdapter {
+export function alchemyAdapter(options: Resolved<AlchemyWorkerOptions>, common: PopCommon): KindAdapter {
   const auth = common.apikey ? { apikey: common.apikey } : {};
   const { require_upfront_kudos: _r, extra_slow_worker: _e, ...alchemyCommon } = common;
   return {

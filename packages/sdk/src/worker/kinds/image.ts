@@ -6,6 +6,7 @@ import { HordeError } from "../../core/errors.js";
 import { ImageGenerateJobPopRequest, ImageGenerateJobPopResponse } from "../../models/generate/pop.js";
 import { ImageGenerationJobSubmitRequest } from "../../models/generate/submit.js";
 import { describe } from "../describe.js";
+import type { Resolved } from "../options.js";
 import type { ImageBytes, ImageResult, ImageWorkerJob, ImageWorkerOptions } from "../types.js";
 import type { KindAdapter, PopCommon, PopReading, UnitContext } from "./kind.js";
 import { allInvalid, isImageBytes, isRecord, readPopEnvelope, seedOf, toBytes } from "./reading.js";
@@ -17,7 +18,7 @@ export const DEFAULT_MAX_PIXELS = 262_144;
 /** The horde's minimum job ttl (docs/server/progress.md#job-ttl-restarts-and-faulting): the wait when a pop does not say. */
 const MIN_TTL_SECONDS = 150;
 
-export function imageAdapter(options: ImageWorkerOptions, common: PopCommon): KindAdapter {
+export function imageAdapter(options: Resolved<ImageWorkerOptions>, common: PopCommon): KindAdapter {
   const auth = common.apikey ? { apikey: common.apikey } : {};
   return {
     kind: "image",
@@ -47,7 +48,7 @@ export function imageAdapter(options: ImageWorkerOptions, common: PopCommon): Ki
       new ImageGenerationJobSubmitRequest({ ...auth, id, state: "faulted", generation: "faulted", seed: 0 }),
   };
 
-  function readImagePop(json: unknown, o: ImageWorkerOptions): PopReading {
+  function readImagePop(json: unknown, o: Resolved<ImageWorkerOptions>): PopReading {
     const { raw, ids, rest, empty } = readPopEnvelope(json);
     if (empty) return empty;
     const { model, ttl } = rest;
@@ -69,7 +70,7 @@ export function imageAdapter(options: ImageWorkerOptions, common: PopCommon): Ki
   }
 
   async function runBatch(
-    o: ImageWorkerOptions,
+    o: Resolved<ImageWorkerOptions>,
     pop: ImageGenerateJobPopResponse,
     ids: string[],
     model: string,

@@ -3,6 +3,7 @@ import { HordeError } from "../../core/errors.js";
 import { TextGenerateJobPopRequest, TextGenerateJobPopResponse } from "../../models/text/pop.js";
 import { TextGenerationJobSubmitRequest } from "../../models/text/submit.js";
 import { describe } from "../describe.js";
+import type { Resolved } from "../options.js";
 import type { TextGenerateOutput, TextWorkerJob, TextWorkerOptions } from "../types.js";
 import type { KindAdapter, PopCommon, PopReading, UnitContext } from "./kind.js";
 import { allInvalid, isRecord, readPopEnvelope } from "./reading.js";
@@ -10,7 +11,7 @@ import { allInvalid, isRecord, readPopEnvelope } from "./reading.js";
 /** Text jobs always get 150 s (docs/server/progress.md#job-ttl-restarts-and-faulting). */
 const TEXT_TTL_SECONDS = 150;
 
-export function textAdapter(options: TextWorkerOptions, common: PopCommon): KindAdapter {
+export function textAdapter(options: Resolved<TextWorkerOptions>, common: PopCommon): KindAdapter {
   const auth = common.apikey ? { apikey: common.apikey } : {};
   return {
     kind: "text",

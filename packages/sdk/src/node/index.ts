@@ -1,0 +1,5 @@
+// horde-sdk/node: what only Node can do, apart from the browser-safe package root — a job store in a file
+// that every process of the machine can share (see docs/guides/durable-jobs.md).
+export { HordeJobStoreError } from "../core/errors.js";
+export { FileJobStore, type FileJobStoreOptions } from "./file-store.js";
+export type { LockOptions } from "./lock.js";

@@ -1,0 +1,4 @@
+import { differentialSuite } from "./differential/run.js";
+import { modeScenarios } from "./differential/scenarios/modes.js";
+
+differentialSuite("modes", modeScenarios);
