@@ -4,15 +4,14 @@
 // the SDK and emulator sources (esbuild, no build step needed), runs it, prints the figures, writes them to
 // reliability/last-soak.json and exits 1 when an invariant broke (orphan, duplicate, lost result, unhandled
 // rejection, leaked key). The short version of the same soak runs in `npm test` (packages/sdk/test/soak.test.ts).
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { build } from "esbuild";
+import { importBundled, root } from "./bundled.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, "..");
 const { values } = parseArgs({
   options: {
     clients: { type: "string", default: process.env.SOAK_CLIENTS ?? "40" },
@@ -22,62 +21,25 @@ const { values } = parseArgs({
   },
 });
 
-const dir = mkdtempSync(path.join(os.tmpdir(), "horde-soak-"));
-const bundle = path.join(dir, "soak-core.mjs");
-try {
-  await build({
-    entryPoints: [path.join(here, "soak-core.ts")],
-    outfile: bundle,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    packages: "external",
-    plugins: [
-      {
-        name: "workspace-sources",
-        setup(b) {
-          const sources = {
-            "horde-sdk": "packages/sdk/src/index.ts",
-            "horde-sdk/worker": "packages/sdk/src/worker/index.ts",
-            "horde-emulator": "packages/emulator/src/index.ts",
-          };
-          b.onResolve({ filter: /^horde-(sdk|emulator)(\/worker)?$/ }, (args) => ({
-            path: path.join(root, sources[args.path]),
-          }));
-        },
-      },
-    ],
-    // Bare imports of the bundled sources (zod, hono, sharp) resolve from the repository's node_modules.
-    nodePaths: [path.join(root, "node_modules")],
-    logLevel: "warning",
-  });
-  // Externals are resolved relative to the bundle: put it where node_modules can be found.
-  const local = path.join(root, "node_modules", ".horde-soak.mjs");
-  writeFileSync(local, await import("node:fs/promises").then((fs) => fs.readFile(bundle, "utf8")));
-  const { runSoak, summary } = await import(pathToFileURL(local).href);
-  const options = {
-    clients: Number(values.clients),
-    jobsPerClient: Number(values.jobs),
-    seed: Number(values.seed),
-  };
-  console.log(
-    `soak: ${options.clients} clients × ${options.jobsPerClient} jobs, seed ${options.seed}, node ${process.version}, ${os.cpus().length} cpus`,
-  );
-  const report = await runSoak({ ...options, log: (line) => console.log(line) });
-  const figures = summary(report);
-  writeFileSync(
-    values.out,
-    `${JSON.stringify({ at: new Date().toISOString(), node: process.version, cpus: os.cpus().length, ...figures }, null, 2)}\n`,
-  );
-  rmSync(local, { force: true });
-  console.log(JSON.stringify(figures, null, 2));
-  if (report.problems.length > 0) {
-    console.error(`soak FAILED (seed ${options.seed}): ${report.problems.length} problem(s)`);
-    process.exitCode = 1;
-  } else {
-    console.log(`soak passed (seed ${options.seed}); figures in ${path.relative(root, values.out)}`);
-  }
-} finally {
-  rmSync(dir, { recursive: true, force: true });
+const { runSoak, summary } = await importBundled("soak-core.ts");
+const options = {
+  clients: Number(values.clients),
+  jobsPerClient: Number(values.jobs),
+  seed: Number(values.seed),
+};
+console.log(
+  `soak: ${options.clients} clients × ${options.jobsPerClient} jobs, seed ${options.seed}, node ${process.version}, ${os.cpus().length} cpus`,
+);
+const report = await runSoak({ ...options, log: (line) => console.log(line) });
+const figures = summary(report);
+writeFileSync(
+  values.out,
+  `${JSON.stringify({ at: new Date().toISOString(), node: process.version, cpus: os.cpus().length, ...figures }, null, 2)}\n`,
+);
+console.log(JSON.stringify(figures, null, 2));
+if (report.problems.length > 0) {
+  console.error(`soak FAILED (seed ${options.seed}): ${report.problems.length} problem(s)`);
+  process.exitCode = 1;
+} else {
+  console.log(`soak passed (seed ${options.seed}); figures in ${path.relative(root, values.out)}`);
 }

@@ -99,7 +99,8 @@ describe.skipIf(!browser)(`emulator web page in Chromium${reason ? ` (skipped: $
         attributeFilter: ["data-state"],
       });
     });
-    await page.goto(`${origin}/`);
+    // The address `horde serve` prints: the admin token rides along for the panel.
+    await page.goto(`${origin}/?token=${emulator.describe().adminToken}`);
     await page.getByRole("heading", { name: "horde-emulator" }).waitFor();
     return { page, emulator, origin, sent, errors };
   }

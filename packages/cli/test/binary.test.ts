@@ -100,9 +100,13 @@ const lines = (text: string) => text.split("\n").filter((l) => l !== "");
 let serve: Running;
 let url: string;
 let origin: string;
+let adminToken: string;
 
 async function admin<T>(path: string): Promise<T> {
-  return (await (await fetch(`${origin}/_emulator/${path}`)).json()) as T;
+  const res = await fetch(`${origin}/_emulator/${path}`, {
+    headers: { Authorization: `Bearer ${adminToken}` },
+  });
+  return (await res.json()) as T;
 }
 
 interface RequestSummary {
@@ -147,9 +151,17 @@ beforeAll(async () => {
     false,
   );
   await serve.waitFor(/\n/, "stdout");
-  const info = JSON.parse(serve.stdout()) as { url: string; origin: string; users: { apikey: string }[] };
+  const info = JSON.parse(serve.stdout()) as {
+    url: string;
+    origin: string;
+    admin_token: string;
+    users: { apikey: string }[];
+  };
   url = info.url;
   origin = info.origin;
+  adminToken = info.admin_token;
+  // The admin API is the token holder's only.
+  expect((await fetch(`${origin}/_emulator/users`)).status).toBe(401);
   expect(info.users.map((u) => u.apikey)).toEqual([KEY]);
   env.HORDE_URL = url;
   env.HORDE_API_KEY = KEY;

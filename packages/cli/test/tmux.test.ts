@@ -67,14 +67,16 @@ describe("horde generate in tmux", () => {
       ]),
       { env: { ...process.env, HOME: dir }, stdio: ["ignore", "pipe", "inherit"] },
     );
-    const info = await new Promise<{ url: string; admin_url: string }>((resolve, reject) => {
-      let out = "";
-      serve?.stdout?.on("data", (d: Buffer) => {
-        out += d.toString();
-        if (out.includes("\n")) resolve(JSON.parse(out.split("\n")[0] as string));
-      });
-      serve?.once("exit", (code) => reject(new Error(`horde serve exited with ${code}`)));
-    });
+    const info = await new Promise<{ url: string; admin_url: string; admin_token: string }>(
+      (resolve, reject) => {
+        let out = "";
+        serve?.stdout?.on("data", (d: Buffer) => {
+          out += d.toString();
+          if (out.includes("\n")) resolve(JSON.parse(out.split("\n")[0] as string));
+        });
+        serve?.once("exit", (code) => reject(new Error(`horde serve exited with ${code}`)));
+      },
+    );
 
     const command = [
       "env",
@@ -161,7 +163,9 @@ describe("horde generate in tmux", () => {
     }
     expect(text).toMatch(/horde: cancelled: job [0-9a-f-]{36} was cancelled on the server/);
     expect(text).toMatch(/exit status 130/);
-    const stats = (await (await fetch(`${info.admin_url}stats`)).json()) as {
+    const stats = (await (
+      await fetch(`${info.admin_url}stats`, { headers: { Authorization: `Bearer ${info.admin_token}` } })
+    ).json()) as {
       requests: { total: number; cancelled: number; active: number };
     };
     expect(stats.requests).toMatchObject({ total: 1, cancelled: 1, active: 0 });

@@ -27,6 +27,7 @@ describe("usage errors: one line on stderr, exit 2, nothing sent", () => {
     ["a negative timeout", ["generate", "a cat", "--timeout", "-1"], /--timeout/],
     ["a port out of range", ["serve", "--port", "70000"], /--port.*0 to 65535/],
     ["a bad --seed-user", ["serve", "--seed-user", "bob"], /NAME:KUDOS/],
+    ["a short --admin-token", ["serve", "--admin-token", "short"], /--admin-token.*at least 16/],
     ["a bad worker thread count", ["worker", "--dev", "--threads", "0"], /--threads.*1 to 50/],
     [
       "an unknown worker type",

@@ -17,6 +17,7 @@ import type { WebhookOptions, WebhookOutcome } from "./horde/store/webhooks.js";
 import { consoleLogger, type EmulatorLogger } from "./logger.js";
 import { createAdmin, type EmulatorAdmin } from "./server/admin.js";
 import type { DevWorkerRequest } from "./server/admin-routes.js";
+import { checkAdminToken, isLoopbackHost, newAdminToken } from "./server/admin-token.js";
 import { buildApp } from "./server/app.js";
 import {
   IN_PROCESS_ORIGIN,
@@ -36,7 +37,14 @@ import { createResponseCache, type ResponseCacheControl } from "./server/respons
 import { uiRoutes } from "./ui/index.js";
 
 export type { AnyDevWorker, DevWorkerSpec } from "./devworker/pool.js";
-export { IN_PROCESS_ORIGIN, type ListenInfo, type ListenOptions } from "./server/doors.js";
+export { isLoopbackHost } from "./server/admin-token.js";
+export {
+  IN_PROCESS_ORIGIN,
+  type ListenInfo,
+  type ListenOptions,
+  SOCKET_LIMITS,
+  type SocketLimits,
+} from "./server/doors.js";
 
 export interface EmulatorOptions {
   /** Time source for everything time-dependent (default: the system clock). */
@@ -73,6 +81,11 @@ export interface EmulatorOptions {
   webhooks?: WebhookOptions;
   /** Serve the web page at `/` (submit, watch, cancel; the horde's state). Built into dist/ui/ by `npm run build`. */
   ui?: boolean;
+  /**
+   * The token the admin API (`/_emulator/`) asks of every caller over a socket, as
+   * `Authorization: Bearer <token>` (at least 16 characters). Default: a random one, in `describe()`.
+   */
+  adminToken?: string;
 }
 
 /** Fault injection in code (the same as `/_emulator/faults` over HTTP). */
@@ -103,6 +116,8 @@ export interface EmulatorDescription {
   now: number;
   rateLimits: boolean;
   anonymousKey: string;
+  /** What the admin API over a socket asks for (`Authorization: Bearer <adminToken>`). */
+  adminToken: string;
   users: { id: number; username: string; apikey: string; kudos: number }[];
   devWorkers: { name: string; type: string; running: boolean }[];
 }
@@ -135,6 +150,9 @@ const DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024;
 export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? consoleLogger;
+  const adminToken = options.adminToken ?? newAdminToken();
+  const badToken = checkAdminToken(adminToken);
+  if (badToken) throw new TypeError(`adminToken: ${badToken}`);
   const store = new HordeStore(clock, {
     anonymousConcurrency: options.anonymousConcurrency ?? DEFAULT_ANONYMOUS_CONCURRENCY,
     logger,
@@ -183,6 +201,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     now: clock.now(),
     rateLimits: rateLimiting.control.enabled,
     anonymousKey: ANONYMOUS_API_KEY,
+    adminToken,
     users: store.users.all().map((u) => ({
       id: u.id,
       username: u.username,
@@ -198,6 +217,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     faults,
     admin: {
       admin,
+      token: adminToken,
       clock,
       faults,
       startDevWorker: (o: DevWorkerRequest) => pool.start(o as DevWorkerSpec),
@@ -248,6 +268,11 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       try {
         server = await listenOn(app, listenOptions, logger, maxBodyBytes);
         store.webhooks.publicOrigin = new URL(server.info.url).origin;
+        if (!isLoopbackHost(listenOptions.host ?? "127.0.0.1")) {
+          logger.warn?.(
+            `listening on ${server.info.origin}, beyond this machine: anyone who can reach it can use the API and its keys; the admin API needs the admin token`,
+          );
+        }
         return server.info;
       } catch (e) {
         server = null;

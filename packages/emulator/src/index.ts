@@ -36,8 +36,11 @@ export {
   type EmulatorOptions,
   type FaultControl,
   IN_PROCESS_ORIGIN,
+  isLoopbackHost,
   type ListenInfo,
   type ListenOptions,
+  SOCKET_LIMITS,
+  type SocketLimits,
   type WebhookControl,
 } from "./emulator.js";
 export type { HordeModes } from "./horde/store/store.js";

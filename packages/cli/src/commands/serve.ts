@@ -2,7 +2,7 @@
 import { type Command, InvalidArgumentError } from "commander";
 import type { Emulator, EmulatorOptions } from "horde-emulator";
 import type { CommandContext } from "../context.js";
-import { CliError, ExitCode } from "../errors.js";
+import { CliError, ExitCode, UsageError } from "../errors.js";
 import { fail } from "../follow.js";
 import { table } from "../output/table.js";
 import { decimalIn, integerIn } from "../parse.js";
@@ -23,6 +23,7 @@ interface ServeFlags {
   rateLimits: boolean;
   ui: boolean;
   seedUser?: SeedUser[];
+  adminToken?: string;
   json?: boolean;
   verbose?: boolean;
   httpsWebhooksOnly?: boolean;
@@ -34,6 +35,8 @@ export interface ServeJson {
   origin: string;
   port: number;
   admin_url: string;
+  /** What the admin API asks for: `Authorization: Bearer <admin_token>`. */
+  admin_token: string;
   rate_limits: boolean;
   anonymous_key: string;
   users: { username: string; id: number; apikey: string; kudos: number }[];
@@ -53,6 +56,14 @@ export function seedUser(value: string, previous: SeedUser[] | undefined): SeedU
   const user: SeedUser = { username: name.trim(), kudos: Number(kudos) };
   if (rest.length > 0) user.apikey = apikey.trim();
   return [...(previous ?? []), user];
+}
+
+/** `--admin-token`: long enough not to be guessed over the network. */
+export function adminToken(value: string): string {
+  if (!/^[\x21-\x7e]{16,}$/.test(value)) {
+    throw new InvalidArgumentError("Must be at least 16 printable characters, without spaces.");
+  }
+  return value;
 }
 
 export function registerServe(program: Command, ctx: CommandContext): Command {
@@ -80,6 +91,11 @@ export function registerServe(program: Command, ctx: CommandContext): Command {
       seedUser,
     )
     .option(
+      "--admin-token <token>",
+      "token the admin API asks for (env HORDE_EMULATOR_TOKEN; default: a random one, printed)",
+      adminToken,
+    )
+    .option(
       "--https-webhooks-only",
       "refuse http:// webhooks on loopback too, as aihorde.net does (by default a local receiver may use http)",
     )
@@ -90,7 +106,8 @@ export function registerServe(program: Command, ctx: CommandContext): Command {
       [
         "",
         "Prints the base URL and the API keys of the users it created, then serves until Ctrl-C (or SIGTERM).",
-        "The emulator's own admin API is under <origin>/_emulator/ (users, stats, faults, clock).",
+        "The emulator's own admin API is under <origin>/_emulator/ (users, stats, faults, clock); it asks for",
+        "'Authorization: Bearer <token>' with the admin token printed at start. Other origins get no CORS.",
         "",
         "Examples:",
         "  horde serve",
@@ -113,6 +130,15 @@ async function runServe(flags: ServeFlags, ctx: CommandContext): Promise<number>
     ...Array.from({ length: alchemy }, () => ({ type: "alchemy" as const })),
   ];
   const users = flags.seedUser ?? [{ username: "dev", kudos: 1000 }];
+  const envToken = io.env.HORDE_EMULATOR_TOKEN;
+  let token = flags.adminToken;
+  if (token === undefined && envToken) {
+    try {
+      token = adminToken(envToken);
+    } catch (e) {
+      return fail(ctx, new UsageError(`HORDE_EMULATOR_TOKEN: ${(e as Error).message}`));
+    }
+  }
   const write = (prefix: string) => (message: string) => io.stderr.write(`emulator: ${prefix}${message}\n`);
   const options = {
     devWorkers,
@@ -122,12 +148,15 @@ async function runServe(flags: ServeFlags, ctx: CommandContext): Promise<number>
     logger: flags.verbose ? { warn: write("warning: "), error: write("error: "), info: write("") } : {},
     ...(flags.speed !== undefined ? { devWorkerSpeed: flags.speed } : {}),
     ...(flags.httpsWebhooksOnly ? { webhooks: { httpOnLoopback: false } } : {}),
+    ...(token !== undefined ? { adminToken: token } : {}),
   } as EmulatorOptions;
 
   let emulator: Emulator;
+  let beyondThisMachine: boolean;
   try {
-    const { createEmulator } = await import("horde-emulator");
+    const { createEmulator, isLoopbackHost } = await import("horde-emulator");
     emulator = createEmulator(options);
+    beyondThisMachine = !isLoopbackHost(flags.host);
   } catch (err) {
     return fail(
       ctx,
@@ -176,12 +205,18 @@ async function runServe(flags: ServeFlags, ctx: CommandContext): Promise<number>
     origin: info.origin,
     port: info.port,
     admin_url: `${info.origin}/_emulator/`,
+    admin_token: description.adminToken,
     rate_limits: description.rateLimits,
     anonymous_key: description.anonymousKey,
     users: shown.map((u) => ({ username: u.username, id: u.id, apikey: u.apikey, kudos: u.kudos })),
     dev_workers: description.devWorkers.map((w) => ({ name: w.name, type: w.type })),
   };
 
+  if (beyondThisMachine) {
+    io.stderr.write(
+      `horde: warning: listening on ${info.origin}, reachable from other machines: anyone who can reach it can use the API (the admin API still needs the token)\n`,
+    );
+  }
   if (flags.json) {
     io.stdout.write(`${JSON.stringify(doc)}\n`);
   } else {
@@ -189,8 +224,9 @@ async function runServe(flags: ServeFlags, ctx: CommandContext): Promise<number>
       `AI Horde emulator on ${info.url}`,
       `  dev workers:  ${doc.dev_workers.map((w) => `${w.name} (${w.type})`).join(", ") || "none"}`,
       `  rate limits:  ${doc.rate_limits ? "on" : "off"}`,
-      `  admin API:    ${doc.admin_url}`,
-      ...(flags.ui !== false ? [`  web page:     ${info.origin}/`] : []),
+      `  admin API:    ${doc.admin_url}  (Authorization: Bearer <admin token>)`,
+      `  admin token:  ${doc.admin_token}`,
+      ...(flags.ui !== false ? [`  web page:     ${info.origin}/?token=${doc.admin_token}`] : []),
       "  users and API keys:",
       ...table(
         [

@@ -41,7 +41,7 @@ export function sweep(store: HordeStore): void {
     }
     if (now >= i.expiresAt) expireInterrogation(store, i, now);
   }
-  store.pruneDryRuns(now);
+  store.prune(now);
 }
 
 /**

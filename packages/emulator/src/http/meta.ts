@@ -17,6 +17,8 @@ export interface RequestMeta {
   clientIp: string;
   /** False for the dev workers' own door: faults are for the clients under test. */
   faultable?: boolean;
+  /** Came through `emulator.fetch`: code in this process, trusted like `emulator.admin` (no admin token). */
+  inProcess?: boolean;
   /** A `maintenance` fault matched this request (see `server/faults/`). */
   maintenance?: boolean;
 }

@@ -1,6 +1,7 @@
 /**
  * The admin API over HTTP, under `/_emulator/` (the emulator's own, not the horde's). Errors are
- * `{"message"}` with 400 or 404. Never rate limited nor faulted.
+ * `{"message"}` with 400 or 404. Never rate limited nor faulted, never open to other origins (no CORS), and
+ * over a socket only for the holder of the admin token (`admin-token.ts`; 401 without it).
  *
  *   GET    /info                     → base URL, users and keys (`emulator.describe()`)
  *   POST   /users                    {username, kudos?, concurrency?, trusted?, moderator?, …} → 201 {id, username, apikey}
@@ -25,6 +26,7 @@ import { VirtualClock } from "../clock.js";
 import type { UserPatch } from "../horde/store/users.js";
 import { readJsonBody } from "../http/request.js";
 import type { EmulatorAdmin } from "./admin.js";
+import { requireAdminToken } from "./admin-token.js";
 import { checkPlan, type FaultInjector, type FaultPlan } from "./faults/index.js";
 
 export interface DevWorkerRequest {
@@ -42,6 +44,8 @@ export interface DevWorkerRequest {
 
 export interface AdminDeps {
   admin: EmulatorAdmin;
+  /** Required as `Authorization: Bearer <token>` from a socket. */
+  token: string;
   clock: Clock;
   faults: FaultInjector;
   startDevWorker(options: DevWorkerRequest): { name: string; type: string };
@@ -84,6 +88,7 @@ function userFields(body: Json): Json {
 
 export function adminRoutes(deps: AdminDeps): Hono {
   const app = new Hono();
+  app.use("*", requireAdminToken(deps.token));
   const bad = (message: string) => Response.json({ message }, { status: 400 });
   const body = async (c: Context): Promise<Json> => {
     const b = await readJsonBody(c);

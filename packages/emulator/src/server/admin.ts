@@ -46,7 +46,7 @@ export interface EmulatorAdmin {
   setModes(modes: Partial<HordeModes>): HordeModes;
   /** Puts a worker (by name or id) in or out of maintenance (docs/server/workers.md#pop step 10). */
   setWorkerMaintenance(nameOrId: string, on: boolean): void;
-  /** Every request (live and expired) with its outcome and progress. */
+  /** Every request (live, and expired within the last hour) with its outcome and progress. */
   listRequests(): RequestSummary[];
   /** Every job of live requests (image/text jobs and alchemy forms) with its store. */
   listJobs(): JobSummary[];

@@ -27,16 +27,15 @@ import { textRoutes } from "../routes/text.js";
 import { userRoutes } from "../routes/users.js";
 import { workerRoutes } from "../routes/workers.js";
 import { type AdminDeps, adminRoutes } from "./admin-routes.js";
+import { ADMIN_PREFIX, isAdminPath } from "./admin-token.js";
 import { ConnectionDropped, type FaultInjector } from "./faults/index.js";
 import { CORS_HEADERS, frontDoor } from "./front-door.js";
 import { decodedPath, withNotFoundHelp } from "./not-found-help.js";
 import { r2Routes } from "./r2-routes.js";
 import { isContractPath } from "./rate-limit/index.js";
 
-const COMMON_HEADERS: Record<string, string> = {
-  ...CORS_HEADERS,
-  "Horde-Node": `horde-emulator:0:${EMULATED_HORDE_VERSION}`,
-};
+const HORDE_NODE = { "Horde-Node": `horde-emulator:0:${EMULATED_HORDE_VERSION}` };
+const COMMON_HEADERS: Record<string, string> = { ...CORS_HEADERS, ...HORDE_NODE };
 
 const BODYLESS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -89,7 +88,9 @@ export function buildApp(options: AppOptions): Hono {
   app.use("*", frontDoor(options.clock, options.faults));
   app.use("*", async (c, next) => {
     await next();
-    for (const [k, v] of Object.entries(COMMON_HEADERS)) c.res.headers.set(k, v);
+    // The admin API is never open to other origins: no CORS headers, so a browser's preflight fails.
+    const headers = isAdminPath(c.req.path) ? HORDE_NODE : COMMON_HEADERS;
+    for (const [k, v] of Object.entries(headers)) c.res.headers.set(k, v);
     if (c.res.headers.get("Content-Type") === "application/json") {
       c.res.headers.set("Content-Type", "application/json; charset=utf-8");
     }
@@ -119,7 +120,7 @@ export function buildApp(options: AppOptions): Hono {
   for (const routes of API_ROUTES) api.route("/", routes(store));
   app.route("/api", api);
   app.route("/", r2Routes(store));
-  app.route("/_emulator", adminRoutes(options.admin));
+  app.route(ADMIN_PREFIX, adminRoutes(options.admin));
 
   app.notFound((c) => {
     const path = new URL(c.req.url).pathname;

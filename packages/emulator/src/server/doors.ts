@@ -45,6 +45,7 @@ export async function withBufferedBody(request: Request, maxBytes: number): Prom
 }
 
 /** Like global fetch: a bad input rejects (never throws synchronously); a bare path gets a local origin. */
+/** Like global fetch: a bad input rejects (never throws synchronously); a bare path gets a local origin. */
 export function inProcessFetch(app: Hono, faultable: boolean, maxBodyBytes: number): Fetch {
   return async (input, init) => {
     const sent =
@@ -54,7 +55,11 @@ export function inProcessFetch(app: Hono, faultable: boolean, maxBodyBytes: numb
           : new Request(input, init)
         : new Request(new URL(String(input), IN_PROCESS_ORIGIN), init);
     const request = await withBufferedBody(sent, maxBodyBytes);
-    setMeta(request, { clientIp: forwardedIp(request.headers) ?? DEFAULT_CLIENT_IP, faultable });
+    setMeta(request, {
+      clientIp: forwardedIp(request.headers) ?? DEFAULT_CLIENT_IP,
+      faultable,
+      inProcess: true,
+    });
     try {
       return await app.fetch(request);
     } catch (e) {
@@ -70,7 +75,34 @@ export interface ListenOptions {
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
+  /**
+   * The socket limits (defaults in `SOCKET_LIMITS`): a client slower than these is answered 408 or
+   * disconnected, so a slow or silent client cannot hold a connection for long.
+   */
+  limits?: Partial<SocketLimits>;
 }
+
+/** What one client may take of the server (RELIABILITY.md, "HTTP limits"). */
+export interface SocketLimits {
+  /** Time to send the request line and headers (Node answers 408 after it). */
+  headersTimeoutMs: number;
+  /** Time to send a whole request, body included (Node answers 408 after it). */
+  requestTimeoutMs: number;
+  /** How long an idle keep-alive connection is kept open. */
+  keepAliveTimeoutMs: number;
+  /** Largest request line plus headers (Node answers 431 above it). */
+  maxHeaderBytes: number;
+  /** Open connections at most; more are refused (closed at once) until some close. */
+  maxConnections: number;
+}
+
+export const SOCKET_LIMITS: SocketLimits = {
+  headersTimeoutMs: 20_000,
+  requestTimeoutMs: 60_000,
+  keepAliveTimeoutMs: 5_000,
+  maxHeaderBytes: 16 * 1024,
+  maxConnections: 1024,
+};
 
 export interface ListenInfo {
   /** The API base, e.g. `http://127.0.0.1:7001/api`. */
@@ -85,13 +117,18 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-/** Serves the app over HTTP; the client IP is the last X-Forwarded-For entry, else the socket's. */
+/**
+ * Serves the app over HTTP; the client IP is the last X-Forwarded-For entry, else the socket's. Every
+ * request the server accepts gets its answer: its body is read whole first (`withBufferedBody`), so no
+ * unread bytes are left to make the kernel reset the connection under the answer.
+ */
 export function listenOn(
   app: Hono,
-  { port = 0, host = "127.0.0.1" }: ListenOptions,
+  { port = 0, host = "127.0.0.1", limits: overrides }: ListenOptions,
   logger: EmulatorLogger,
   maxBodyBytes: number,
 ) {
+  const limits = { ...SOCKET_LIMITS, ...overrides };
   return new Promise<Listening>((resolve, reject) => {
     const server = serve(
       {
@@ -111,6 +148,12 @@ export function listenOn(
         },
         port,
         hostname: host,
+        serverOptions: {
+          headersTimeout: limits.headersTimeoutMs,
+          requestTimeout: limits.requestTimeoutMs,
+          keepAliveTimeout: limits.keepAliveTimeoutMs,
+          maxHeaderSize: limits.maxHeaderBytes,
+        },
       },
       (address: AddressInfo) => {
         const h = address.family === "IPv6" ? `[${address.address}]` : address.address;
@@ -126,6 +169,7 @@ export function listenOn(
         });
       },
     );
+    server.maxConnections = limits.maxConnections;
     server.once("error", reject);
   });
 }

@@ -56,7 +56,17 @@ export class R2Store {
   }
 
   put(key: string, bytes: Uint8Array<ArrayBuffer>, contentType: string, now: number): void {
+    // Deleted first so the map stays in upload order, which lets `prune` stop at the first young object.
+    this.objects.delete(key);
     this.objects.set(key, { bytes, contentType, uploadedAt: now });
+  }
+
+  /** Deletes the objects older than their lifetime, as the server's pruner does (docs/server/retention.md#r2-objects). */
+  prune(now: number): void {
+    for (const [key, obj] of this.objects) {
+      if (now - obj.uploadedAt <= R2_OBJECT_LIFETIME_MS) break;
+      this.objects.delete(key);
+    }
   }
 
   /** The object, unless it was never uploaded or has been pruned. */

@@ -21,6 +21,22 @@ import { Workers } from "./workers.js";
 
 export type RequestKind = GenKind | "alchemy";
 
+/** Where an expired request had got to; "expired" when it never completed, nor was cancelled or faulted. */
+export type ExpiredOutcome = "done" | "cancelled" | "faulted" | "expired";
+
+/**
+ * How long the admin views keep an expired request one by one. The server keeps nothing of it; the
+ * emulator keeps this much for `listRequests()` and the orphan ids, then only counts it, so a long run's
+ * memory does not grow with its traffic (DEVIATION(docs/server/deviations.md#records-kept-for-the-admin-views)).
+ */
+export const EXPIRED_RECORD_RETENTION_MS = 60 * 60_000;
+
+export function expiredOutcome(gone: ExpiredRequest): ExpiredOutcome {
+  if (gone.faulted) return "faulted";
+  if (gone.cancelled) return "cancelled";
+  return gone.completed ? "done" : "expired";
+}
+
 /** What is left of a request after expiry deleted it: enough for the admin stats. */
 export interface ExpiredRequest {
   id: string;
@@ -70,6 +86,8 @@ export class HordeStore {
   private readonly interrogations = new Map<string, Interrogation>();
   private readonly forms = new Map<string, AlchemyForm>();
   private readonly expired = new Map<string, ExpiredRequest>();
+  /** Expired requests past their retention, counted by kind and outcome. */
+  private forgotten = new Map<string, number>();
   /** Dry-run estimates by a hash of the priced fields, shared by all users for 2 days (docs/server/image-requests.md#submit-order step 3). */
   private readonly dryRuns = new Map<string, { kudos: number; expiresAt: number }>();
   /** IPs whose requests get the whitelisted rate limits, until when (docs/server/rate-limits.md#mechanics). */
@@ -110,6 +128,7 @@ export class HordeStore {
     this.interrogations.clear();
     this.forms.clear();
     this.expired.clear();
+    this.forgotten.clear();
     this.dryRuns.clear();
     this.verdicts.clear();
     this.whitelistedIps.clear();
@@ -214,9 +233,50 @@ export class HordeStore {
     this.expired.set(i.id, { ...record, kind: "alchemy" });
   }
 
-  /** Requests that expiry deleted, of every kind. */
+  /** Requests that expiry deleted within the retention, of every kind. */
   expiredRequests(): ExpiredRequest[] {
     return [...this.expired.values()];
+  }
+
+  /** Expired requests past the retention: how many of each kind ended each way. */
+  forgottenRequests(): { kind: RequestKind; outcome: ExpiredOutcome; count: number }[] {
+    return [...this.forgotten].map(([key, count]) => {
+      const [kind, outcome] = key.split(":") as [RequestKind, ExpiredOutcome];
+      return { kind, outcome, count };
+    });
+  }
+
+  /**
+   * Drops what time has made useless, on the server's schedule: dry-run estimates after 2 days, R2
+   * objects 120 minutes after upload, the record of an expired request after its retention, delivery
+   * history into hourly tallies. Every collection is kept in time order, so each stops at its first young entry.
+   */
+  prune(now: number): void {
+    this.pruneDryRuns(now);
+    this.r2.prune(now);
+    this.history.prune(now);
+    for (const [id, gone] of this.expired) {
+      if (now - gone.expiredAt < EXPIRED_RECORD_RETENTION_MS) break;
+      this.expired.delete(id);
+      const key = `${gone.kind}:${expiredOutcome(gone)}`;
+      this.forgotten.set(key, (this.forgotten.get(key) ?? 0) + 1);
+    }
+  }
+
+  /** How many records each table holds: what a long run watches to see memory stay bounded. */
+  sizes(): Record<string, number> {
+    return {
+      requests: this.requests.size,
+      jobs: this.jobs.size,
+      interrogations: this.interrogations.size,
+      forms: this.forms.size,
+      expiredRecords: this.expired.size,
+      dryRuns: this.dryRuns.size,
+      r2Objects: this.r2.size,
+      deliveryHistory: this.history.size,
+      users: this.users.all().length,
+      workers: this.workers.all().length,
+    };
   }
 
   // The dry-run cache (docs/server/image-requests.md#submit-order step 3).
@@ -230,7 +290,7 @@ export class HordeStore {
   }
 
   /** Drops the estimates that expired by `now`. */
-  pruneDryRuns(now: number): void {
+  private pruneDryRuns(now: number): void {
     for (const [key, entry] of this.dryRuns) if (entry.expiresAt <= now) this.dryRuns.delete(key);
   }
 

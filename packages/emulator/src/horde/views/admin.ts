@@ -7,7 +7,7 @@ import { counters, isDone } from "../progress.js";
 import { type Interrogation, isInterrogationFinished } from "../store/interrogations.js";
 import { jobState } from "../store/jobs.js";
 import type { GenRequest } from "../store/requests.js";
-import type { HordeStore, RequestKind } from "../store/store.js";
+import { expiredOutcome, type HordeStore, type RequestKind } from "../store/store.js";
 import type { User } from "../store/users.js";
 
 export interface AdminUserView {
@@ -63,13 +63,18 @@ export interface EmulatorStats {
   jobs: { waiting: number; processing: number; finished: number; restarted: number };
   /** Alchemy forms of live requests by state. */
   forms: { waiting: number; processing: number; done: number; cancelled: number; faulted: number };
-  /** Ids of requests never completed nor cancelled: still active, or expired unfinished. */
+  /**
+   * Ids of requests never completed nor cancelled: still active, or expired unfinished within the last
+   * hour (older expired requests are only counted, see EXPIRED_RECORD_RETENTION_MS).
+   */
   orphaned: string[];
-  /** How many requests were never completed nor cancelled (`orphaned.length`). */
+  /** How many requests were never completed nor cancelled: `orphaned`, plus older expired ones. */
   unfinished: number;
   workers: { total: number; active: number };
   users: number;
   r2Objects: number;
+  /** How many records each of the horde's tables holds (what memory grows with). */
+  tables: Record<string, number>;
 }
 
 export interface RequestSummary {
@@ -150,12 +155,6 @@ export function listRequests(store: HordeStore): RequestSummary[] {
   return out.sort((a, b) => a.createdAt - b.createdAt);
 }
 
-function expiredOutcome(gone: { faulted: boolean; cancelled: boolean; completed: boolean }): RequestOutcome {
-  if (gone.faulted) return "faulted";
-  if (gone.cancelled) return "cancelled";
-  return gone.completed ? "done" : "expired";
-}
-
 export function listJobs(store: HordeStore): JobSummary[] {
   const out: JobSummary[] = [];
   for (const job of store.allJobs()) {
@@ -209,6 +208,14 @@ export function collectStats(store: HordeStore): EmulatorStats {
     byKind[r.kind].total++;
     if (r.outcome === "active" || r.outcome === "expired") orphaned.push(r.id);
   }
+  let forgottenUnfinished = 0;
+  for (const { kind, outcome, count } of store.forgottenRequests()) {
+    requests[outcome] += count;
+    requests.total += count;
+    byKind[kind][outcome] += count;
+    byKind[kind].total += count;
+    if (outcome === "expired") forgottenUnfinished += count;
+  }
 
   return {
     requests,
@@ -216,9 +223,10 @@ export function collectStats(store: HordeStore): EmulatorStats {
     jobs,
     forms,
     orphaned,
-    unfinished: orphaned.length,
+    unfinished: orphaned.length + forgottenUnfinished,
     workers: { total: store.workers.all().length, active: store.workers.active(now).length },
     users: store.users.all().length,
     r2Objects: store.r2.size,
+    tables: store.sizes(),
   };
 }

@@ -27,6 +27,8 @@ export interface RateLimitControl {
   enabled: boolean;
   /** Forgets every window. */
   reset(): void;
+  /** How many windows are open (finished ones are dropped once a minute). */
+  readonly windows: number;
 }
 
 const ROUTES = buildRouteLimits();
@@ -50,7 +52,13 @@ export function createRateLimiting(
 ): { control: RateLimitControl; middleware: MiddlewareHandler } {
   const limiter = new RateLimiter();
   const whitelist = new Set(options.whitelist ?? []);
-  const control: RateLimitControl = { enabled, reset: () => limiter.reset() };
+  const control: RateLimitControl = {
+    enabled,
+    reset: () => limiter.reset(),
+    get windows() {
+      return limiter.size;
+    },
+  };
 
   const middleware: MiddlewareHandler = async (c, next) => {
     if (!control.enabled || c.req.method === "OPTIONS") return next();

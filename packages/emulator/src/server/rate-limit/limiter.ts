@@ -38,13 +38,16 @@ interface Window {
   windowMs: number;
 }
 
-const MAX_WINDOWS = 100_000;
+/** How often finished windows are dropped, like the keys of the server's limiter storage expiring. */
+const PRUNE_EVERY_MS = 60_000;
 
 export class RateLimiter {
   private windows = new Map<string, Window>();
+  private prunedAt = Number.NEGATIVE_INFINITY;
 
   reset(): void {
     this.windows.clear();
+    this.prunedAt = Number.NEGATIVE_INFINITY;
   }
 
   get size(): number {
@@ -88,9 +91,14 @@ export class RateLimiter {
     return { exceeded: null, headers: header ? headersFor(header, ctx.now) : {} };
   }
 
-  /** Forgets finished windows once there are many, so a long run does not grow without bound. */
+  /**
+   * Forgets finished windows once a minute: the server's limiter keeps each window in its storage with an
+   * expiry, so a per-id window (one per polled request) is gone soon after its last hit
+   * (docs/server/retention.md#rate-limit-windows).
+   */
   private prune(now: number): void {
-    if (this.windows.size < MAX_WINDOWS) return;
+    if (now - this.prunedAt < PRUNE_EVERY_MS) return;
+    this.prunedAt = now;
     for (const [key, w] of this.windows) if (now >= w.start + w.windowMs) this.windows.delete(key);
   }
 }

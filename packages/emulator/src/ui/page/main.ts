@@ -8,6 +8,7 @@ import { startPanel } from "./panel.js";
 
 const CLIENT_AGENT = "horde-emulator-ui:0.1.0:local";
 const baseUrl = `${location.origin}/api`;
+const TOKEN_KEY = "horde-emulator-admin-token";
 
 /** One client per API key: the SDK keeps rate-limit buckets per client, and the key is the client's. */
 const clients = new Map<string, AIHordeAPIClient>();
@@ -29,9 +30,25 @@ function updateJobsHeading(): void {
   byId("jobs-count").textContent = cards.size ? `${running} running · ${cards.size} in all` : "";
 }
 
+/**
+ * The admin token from the address `horde serve` printed (`/?token=…`): kept for this tab, and taken out of
+ * the address bar so it does not end up in a bookmark or a screenshot.
+ */
+function adminToken(): string | null {
+  const url = new URL(location.href);
+  const given = url.searchParams.get("token");
+  if (given) {
+    sessionStorage.setItem(TOKEN_KEY, given);
+    url.searchParams.delete("token");
+    history.replaceState(null, "", url);
+  }
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
 const panel = startPanel({
   client: new AIHordeAPIClient({ baseUrl, clientAgent: CLIENT_AGENT }),
   adminUrl: `${location.origin}/_emulator`,
+  adminToken: adminToken(),
   apikey: () => byId<HTMLInputElement>("apikey").value.trim() || "0000000000",
   onModels: setModels,
 });

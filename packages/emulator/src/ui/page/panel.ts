@@ -11,6 +11,8 @@ export interface PanelOptions {
   client: AIHordeAPIClient;
   /** The emulator's admin API, e.g. `http://127.0.0.1:7001/_emulator`. */
   adminUrl: string;
+  /** Its token (from the page's `?token=`), or null when the page was opened without one. */
+  adminToken: string | null;
   /** The key whose kudos the panel shows. */
   apikey(): string;
   /** Called with the image models some worker serves. */
@@ -32,7 +34,12 @@ export function startPanel(options: PanelOptions): Panel {
   let wake: (() => void) | null = null;
 
   const admin = async <T>(path: string): Promise<T> => {
-    const response = await fetch(`${options.adminUrl}${path}`, { headers: { Accept: "application/json" } });
+    const headers: Record<string, string> = { Accept: "application/json" };
+    if (options.adminToken) headers.Authorization = `Bearer ${options.adminToken}`;
+    const response = await fetch(`${options.adminUrl}${path}`, { headers });
+    if (response.status === 401) {
+      throw new Error(`${path} needs the admin token: open the page at the address horde serve printed`);
+    }
     if (!response.ok) throw new Error(`${path} answered HTTP ${response.status}`);
     return (await response.json()) as T;
   };
