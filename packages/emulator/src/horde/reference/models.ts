@@ -1,11 +1,17 @@
 /**
- * A small built-in model reference (the server reads `AI-Horde-image-model-reference` and
- * `AI-Horde-text-model-reference`): baselines (docs/server/kudos.md#charge-and-reward), the `requirements`
+ * The model reference the emulator knows (the server reads `AI-Horde-image-model-reference` and
+ * `AI-Horde-text-model-reference`), generated into `model-data.ts` by `scripts/model-reference.mjs` from the
+ * same snapshot the oracle serves: baselines (docs/server/kudos.md#charge-and-reward), the `requirements`
  * behind the warnings of docs/server/image-requests.md#warnings
  * and the `max_steps` of docs/server/kudos.md#upfront-kudos for images, parameter counts
  * (docs/server/text.md#text) for text. Names outside the
  * reference get the server's fallback rules.
  */
+import { IMAGE_MODEL_FACTS, TEXT_MODEL_FACTS } from "./model-data.js";
+import type { ImageModelFact, ImageRequirements, TextModelFact } from "./model-facts.js";
+
+export type { ImageModelFact, ImageRequirements, TextModelFact } from "./model-facts.js";
+
 export type Baseline =
   | "stable_diffusion_1"
   | "stable_diffusion_2"
@@ -15,63 +21,53 @@ export type Baseline =
   | "z_image_turbo"
   | "qwen_image";
 
+const BASELINES: readonly string[] = [
+  "stable_diffusion_1",
+  "stable_diffusion_2",
+  "stable_diffusion_xl",
+  "stable_cascade",
+  "flux_1",
+  "z_image_turbo",
+  "qwen_image",
+];
+
 /** The runtime default model of an image request (docs/server/quirks.md#runtime-defaults). */
 export const DEFAULT_IMAGE_MODEL = "stable_diffusion";
 /** The text model the emulator's dev text workers serve. */
 export const DEFAULT_TEXT_MODEL = "koboldcpp/LLaMA2-13B-Psyfighter2";
 
-export interface ImageRequirements {
-  min_steps?: number;
-  max_steps?: number;
-  cfg_scale?: number;
-  min_cfg_scale?: number;
-  max_cfg_scale?: number;
-  clip_skip?: number;
-  samplers?: string[];
-  schedulers?: string[];
-}
-
 export interface ImageModelInfo {
   baseline: Baseline;
   nsfw: boolean;
+  /** An inpainting model (the reference's `inpainting`). */
+  inpainting?: boolean;
+  /** The reference's `style` (generalist, anime, realistic, …). */
+  style?: string;
   requirements?: ImageRequirements;
   /** Hidden from `/v2/status/models` (special and comparison models, docs/server/directory.md#directory). */
   hidden?: boolean;
 }
 
-const IMAGE_REFERENCE: Record<string, ImageModelInfo> = {
-  stable_diffusion: { baseline: "stable_diffusion_1", nsfw: false },
-  Deliberate: { baseline: "stable_diffusion_1", nsfw: true },
-  Dreamshaper: { baseline: "stable_diffusion_1", nsfw: false },
-  "Anything Diffusion": { baseline: "stable_diffusion_1", nsfw: false, requirements: { clip_skip: 2 } },
-  "stable_diffusion_2.1": { baseline: "stable_diffusion_2", nsfw: false },
-  "Stable Diffusion 2 Depth": { baseline: "stable_diffusion_2", nsfw: false },
-  "SDXL 1.0": { baseline: "stable_diffusion_xl", nsfw: false },
-  "AlbedoBase XL (SDXL)": { baseline: "stable_diffusion_xl", nsfw: true },
-  "Juggernaut XL": { baseline: "stable_diffusion_xl", nsfw: true },
-  "SDXL_beta::stability.ai#6901": { baseline: "stable_diffusion_xl", nsfw: false, hidden: true },
-  "SDXL Lightning": {
-    baseline: "stable_diffusion_xl",
-    nsfw: false,
-    requirements: { min_steps: 4, max_steps: 10, max_cfg_scale: 2, samplers: ["k_euler", "k_euler_a"] },
-  },
-  "Stable Cascade 1.0": {
-    baseline: "stable_cascade",
-    nsfw: false,
-    requirements: { min_steps: 10, max_steps: 30, cfg_scale: 4, samplers: ["k_euler_a"] },
-  },
-  "Flux.1-Schnell fp8 (Compact)": {
-    baseline: "flux_1",
-    nsfw: false,
-    requirements: { min_steps: 4, max_steps: 8, cfg_scale: 1, samplers: ["k_euler"], schedulers: ["simple"] },
-  },
-  "Flux.1-Dev": { baseline: "flux_1", nsfw: false, requirements: { max_steps: 30, max_cfg_scale: 4 } },
-  "Z-Image-Turbo": {
-    baseline: "z_image_turbo",
-    nsfw: false,
-    requirements: { max_steps: 10, cfg_scale: 1, schedulers: ["simple"] },
-  },
-  "Qwen-Image": { baseline: "qwen_image", nsfw: false, requirements: { max_steps: 40 } },
+function fromFact(f: ImageModelFact): ImageModelInfo {
+  return {
+    // A baseline the emulator has no rules for prices and runs as SD 1.5, as an unknown name would.
+    baseline: BASELINES.includes(f.baseline) ? (f.baseline as Baseline) : "stable_diffusion_1",
+    nsfw: f.nsfw,
+    inpainting: f.inpainting,
+    style: f.style,
+    ...(f.requirements ? { requirements: f.requirements } : {}),
+  };
+}
+
+const IMAGE_REFERENCE: Record<string, ImageModelInfo> = Object.fromEntries(
+  IMAGE_MODEL_FACTS.map((f) => [f.name, fromFact(f)]),
+);
+// The server's own comparison model is not in the published reference but known to the server
+// (docs/server/image-requests.md#submit); it stays out of the model lists.
+IMAGE_REFERENCE["SDXL_beta::stability.ai#6901"] = {
+  baseline: "stable_diffusion_xl",
+  nsfw: false,
+  hidden: true,
 };
 
 export interface TextModelInfo {
@@ -79,14 +75,39 @@ export interface TextModelInfo {
   parameters: number;
 }
 
-const TEXT_REFERENCE: Record<string, TextModelInfo> = {
-  "LLaMA2-13B-Psyfighter2": { parameters: 13 },
-  "Llama-3-Lumimaid-8B-v0.1": { parameters: 8 },
-  "Fimbulvetr-11B-v2": { parameters: 11 },
-  "Mistral-7B-Instruct-v0.3": { parameters: 7 },
-  "L3-70B-Euryale-v2.1": { parameters: 70 },
-  "Tiefighter-13B": { parameters: 13 },
-};
+const TEXT_REFERENCE: Record<string, TextModelInfo> = {};
+for (const f of TEXT_MODEL_FACTS) {
+  const info = { parameters: f.parameters / 1e9 };
+  TEXT_REFERENCE[f.name] = info;
+  // Workers advertise `backend/Org/Model`; the last part finds the record too.
+  TEXT_REFERENCE[f.name.split("/").at(-1) ?? f.name] ??= info;
+}
+// Current models that the oracle's older text snapshot predates (the published db.json lists them);
+// the emulator's dev text workers and tests use them, so their parameter counts stay known.
+for (const [name, billions] of [
+  ["LLaMA2-13B-Psyfighter2", 13],
+  ["Llama-3-Lumimaid-8B-v0.1", 8],
+  ["Fimbulvetr-11B-v2", 11],
+  ["Mistral-7B-Instruct-v0.3", 7],
+  ["L3-70B-Euryale-v2.1", 70],
+  ["Tiefighter-13B", 13],
+] as const)
+  TEXT_REFERENCE[name] ??= { parameters: billions };
+
+/** Every image model of the reference, hidden ones excepted, in the reference's order by name. */
+export function referenceImageModels(): string[] {
+  return IMAGE_MODEL_FACTS.map((f) => f.name);
+}
+
+/** The reference's facts about an image model (style, version, size on disk, triggers), or undefined. */
+export function imageModelFact(model: string): ImageModelFact | undefined {
+  return IMAGE_MODEL_FACTS.find((f) => f.name === model);
+}
+
+/** The reference's facts about a text model (by its full name), or undefined. */
+export function textModelFact(model: string): TextModelFact | undefined {
+  return TEXT_MODEL_FACTS.find((f) => f.name === model);
+}
 
 export function imageModelInfo(model: string): ImageModelInfo | undefined {
   return IMAGE_REFERENCE[model];
@@ -98,7 +119,11 @@ export function isKnownImageModel(model: string): boolean {
 
 /** Text model names carry a backend prefix (`koboldcpp/…`, `aphrodite/org/…`); the reference is keyed by the last part. */
 export function textModelInfo(model: string): TextModelInfo | undefined {
-  return TEXT_REFERENCE[model] ?? TEXT_REFERENCE[model.split("/").at(-1) ?? ""];
+  return (
+    TEXT_REFERENCE[model] ??
+    TEXT_REFERENCE[model.split("/").slice(1).join("/")] ??
+    TEXT_REFERENCE[model.split("/").at(-1) ?? ""]
+  );
 }
 
 export function baselineOf(model: string): Baseline {
