@@ -64,6 +64,7 @@ export const READMES = [
   "packages/emulator/README.md",
   "packages/cli/README.md",
   "docs/guides/durable-jobs.md",
+  "docs/guides/model-reference.md",
 ];
 
 export function readmeBlocks(): CodeBlock[] {

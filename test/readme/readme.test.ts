@@ -34,6 +34,7 @@ describe("README code blocks", () => {
     expect([...readmes].sort()).toEqual([
       "README.md",
       "docs/guides/durable-jobs.md",
+      "docs/guides/model-reference.md",
       "packages/emulator/README.md",
       "packages/sdk/README.md",
     ]);
