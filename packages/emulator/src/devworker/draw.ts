@@ -171,7 +171,7 @@ export function paint(input: DrawInput): Buffer {
 
   // Swatches along the top: the palette, one block per word, in the prompt's order.
   const sw = Math.max(2, Math.floor(unit / 16));
-  palette.forEach((c, i) => canvas.rect(i * sw * 2, 0, i * sw * 2 + sw * 2 - 1, sw, c));
+  for (const [i, c] of palette.entries()) canvas.rect(i * sw * 2, 0, i * sw * 2 + sw * 2 - 1, sw, c);
 
   // The label: TEST PICTURE, the seed, the size, white on a dark panel.
   const layout = labelLayout(input);
