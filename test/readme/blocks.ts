@@ -7,7 +7,6 @@
 //                 type-checked with those names imported (all but the ones the block declares itself), and
 //                 run with them bound
 //   no-run        type-checked only; the README says why (e.g. a vitest suite, which runs as a file elsewhere)
-//   todo-models   asks for models the emulator's dev workers do not serve yet: type-checked, run once they do
 //
 // Any other word is an error, so a typo never turns a block into one that is silently not checked.
 import { readFileSync } from "node:fs";
@@ -16,7 +15,7 @@ import { fileURLToPath } from "node:url";
 import ts from "typescript";
 
 export const repo = fileURLToPath(new URL("../../", import.meta.url));
-export const MARKS = ["fragment", "no-run", "todo-models"] as const;
+export const MARKS = ["fragment", "no-run"] as const;
 export type Mark = (typeof MARKS)[number];
 
 export interface CodeBlock {
@@ -65,6 +64,7 @@ export const READMES = [
   "packages/emulator/README.md",
   "packages/cli/README.md",
   "docs/guides/durable-jobs.md",
+  "docs/guides/model-reference.md",
   "docs/guides/webhooks.md",
 ];
 

@@ -1,11 +1,6 @@
 // The READMEs' code is tested: every TypeScript/JavaScript block of the root README and the package READMEs is
 // type-checked as a strict consumer's code, and run against an in-process emulator unless marked otherwise.
-// The marks (```ts fragment, no-run, todo-models) are explained in blocks.ts.
-//
-// TODO(lead): the blocks marked `todo-models` ask for real model names (AlbedoBase XL (SDXL), …) that the
-// emulator's dev workers do not serve yet; they are type-checked only. Once the dev workers serve every model of
-// the emulator's list, the test "todo-models blocks …" below fails on purpose: drop the mark from those blocks
-// (README.md: the Images example) so they run too.
+// The marks (```ts fragment, no-run) are explained in blocks.ts.
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -26,8 +21,7 @@ import * as context from "./context.js";
 const blocks = readmeBlocks();
 const names = contextNames(context);
 const label = (b: CodeBlock) => `${b.readme}:${b.line}${b.marks.size ? ` (${[...b.marks].join(", ")})` : ""}`;
-const runnable = blocks.filter((b) => !b.marks.has("no-run") && !b.marks.has("todo-models"));
-const waitingForModels = blocks.filter((b) => b.marks.has("todo-models"));
+const runnable = blocks.filter((b) => !b.marks.has("no-run"));
 /** The model names a block asks for (`models: ["…", …]`). */
 const modelsOf = (b: CodeBlock): string[] =>
   [...b.code.matchAll(/models: \[([^\]]*)\]/g)].flatMap((m) =>
@@ -40,6 +34,7 @@ describe("README code blocks", () => {
     expect([...readmes].sort()).toEqual([
       "README.md",
       "docs/guides/durable-jobs.md",
+      "docs/guides/model-reference.md",
       "docs/guides/webhooks.md",
       "packages/emulator/README.md",
       "packages/sdk/README.md",
@@ -105,7 +100,7 @@ describe("README code blocks run against an in-process emulator", () => {
     expect(unfinished).toEqual([]);
   });
 
-  it("todo-models blocks ask for models the dev workers do not serve yet (drop the mark once they do)", async () => {
+  it("ask only for models that a default emulator's dev workers serve", async () => {
     const emulator = createEmulator({ devWorkers: 1, logger: {} });
     try {
       // What the image dev worker serves, as any client sees it once the worker has checked in.
@@ -118,12 +113,16 @@ describe("README code blocks run against an in-process emulator", () => {
         },
         { timeout: 10_000, interval: 50 },
       );
-      expect(served.length).toBeGreaterThan(0);
-      for (const block of waitingForModels) {
-        const models = modelsOf(block);
-        expect(models, label(block)).not.toEqual([]);
-        for (const model of models)
-          expect(served, `${label(block)}: dev workers serve ${model} now`).not.toContain(model);
+      // The popular names other clients' examples use are among them.
+      expect(served).toEqual(
+        expect.arrayContaining(["stable_diffusion", "AlbedoBase XL (SDXL)", "Deliberate"]),
+      );
+      const asked = blocks.flatMap((b) => modelsOf(b).map((model) => ({ block: b, model })));
+      expect(asked.map((a) => a.model)).toContain("AlbedoBase XL (SDXL)");
+      for (const { block, model } of asked) {
+        // Text models are served by the text dev workers; this checks the image ones.
+        if (model.includes("/")) continue;
+        expect(served, `${label(block)}: the dev workers serve ${model}`).toContain(model);
       }
     } finally {
       await emulator.close();

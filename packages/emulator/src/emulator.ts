@@ -54,6 +54,14 @@ export interface EmulatorOptions {
    * starts one worker per spec (`type` defaults to image). Default 0.
    */
   devWorkers?: number | DevWorkerSpec[];
+  /**
+   * The image models the dev workers serve when their spec names none. Default: every image model of the
+   * emulator's model reference (the AI Horde's: `stable_diffusion`, `AlbedoBase XL (SDXL)`, `Deliberate`, …),
+   * so any request for a known model finds a worker. E.g. `createEmulator({ devWorkers: 1, models: ["Deliberate"] })`.
+   */
+  models?: string[];
+  /** The text models the dev text workers serve when their spec names none (default `koboldcpp/LLaMA2-13B-Psyfighter2`). */
+  textModels?: string[];
   /** Divides every dev worker's simulated work time (default 1; 10 = ten times faster). */
   devWorkerSpeed?: number;
   /** Concurrency of the shared anonymous account (default 500, docs/server/rate-limits.md#concurrency). */
@@ -244,7 +252,12 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       logger,
       ip,
     }),
-    defaults: { clock, ...(options.devWorkerSpeed !== undefined ? { speed: options.devWorkerSpeed } : {}) },
+    defaults: {
+      clock,
+      ...(options.devWorkerSpeed !== undefined ? { speed: options.devWorkerSpeed } : {}),
+      ...(options.models ? { models: options.models } : {}),
+      ...(options.textModels ? { textModels: options.textModels } : {}),
+    },
   });
 
   for (const user of options.users ?? []) admin.seedUser(user);

@@ -4,7 +4,7 @@
 //
 // 1. Layers: a folder of src/ imports only the folders below it — core/ nothing; models/ core/; http/
 //    core/ and models/ (the generated operation table); store/ (job stores) core/; jobs/ adds http/ and
-//    store/; client/ adds jobs/; worker/ and ratings/ add client/; node/ (the Node-only entry) core/ and
+//    store/; client/ adds jobs/; worker/, ratings/ and reference/ add client/; node/ (the Node-only entry) core/ and
 //    store/. So models/ never imports client/, and nothing imports upwards.
 // 2. No import cycles between files (type imports included).
 // 3. No plain errors: everything the SDK throws is a HordeError (core/errors.ts), so callers can tell ours
@@ -27,6 +27,7 @@ export const LAYERS = {
   client: ["core", "models", "http", "store", "jobs"],
   worker: ["core", "models", "http", "jobs", "client"],
   ratings: ["core", "models", "http", "client"],
+  reference: ["core", "models", "http", "client"],
   node: ["core", "store"],
 };
 

@@ -162,6 +162,28 @@ export {
 // Ratings API (https://ratings.aihorde.net/api)
 export { RatingsAPIClient } from "./ratings/client.js";
 export * from "./ratings/models.js";
+export {
+  type ImageModelRecord,
+  ImageModelRecordSchema,
+  type ImageModelRequirements,
+  type SkippedRecord,
+  type TextModelRecord,
+  TextModelRecordSchema,
+} from "./reference/records.js";
+// The AI Horde's model references, joined with the live model counts
+export {
+  baselineId,
+  DEFAULT_MODEL_REFERENCE_TTL_MS,
+  IMAGE_MODEL_REFERENCE_URL,
+  type ImageModelFilter,
+  type LiveModel,
+  ModelReference,
+  type ModelReferenceOptions,
+  type ModelUsage,
+  TEXT_MODEL_REFERENCE_URL,
+  type TextModelFilter,
+  type UsagePeriod,
+} from "./reference/reference.js";
 // store: where a client keeps its jobs so a process that dies loses none (FileJobStore: horde-sdk/node)
 export { IndexedDBJobStore } from "./store/indexeddb.js";
 export type {

@@ -20,6 +20,8 @@ interface ServeFlags {
   textWorkers?: number;
   alchemyWorkers?: number;
   speed?: number;
+  models?: string[];
+  textModels?: string[];
   rateLimits: boolean;
   ui: boolean;
   seedUser?: SeedUser[];
@@ -66,6 +68,16 @@ export function adminToken(value: string): string {
   return value;
 }
 
+/** `--models a,b`: comma-separated names (model names contain spaces and parentheses, never commas). */
+export function modelList(value: string): string[] {
+  const names = value
+    .split(",")
+    .map((n) => n.trim())
+    .filter((n) => n.length > 0);
+  if (names.length === 0) throw new InvalidArgumentError("Name at least one model, e.g. Deliberate.");
+  return names;
+}
+
 export function registerServe(program: Command, ctx: CommandContext): Command {
   return program
     .command("serve")
@@ -78,6 +90,16 @@ export function registerServe(program: Command, ctx: CommandContext): Command {
       "--alchemy-workers <N>",
       "alchemy dev workers (default: as many as --dev-workers)",
       integerIn(0, 50),
+    )
+    .option(
+      "--models <a,b,...>",
+      "image models the dev workers serve (default: every model of the AI Horde's image model reference)",
+      modelList,
+    )
+    .option(
+      "--text-models <a,b,...>",
+      "text models the dev text workers serve (default: koboldcpp/LLaMA2-13B-Psyfighter2)",
+      modelList,
     )
     .option("--speed <x>", "make the dev workers this many times faster, 0.01-1000", decimalIn(0.01, 1000))
     .option("--no-rate-limits", "turn off the horde's rate limits (they are on, as on aihorde.net)")
@@ -111,6 +133,7 @@ export function registerServe(program: Command, ctx: CommandContext): Command {
         "",
         "Examples:",
         "  horde serve",
+        '  horde serve --dev-workers 2 --models "AlbedoBase XL (SDXL),Deliberate"',
         "  horde serve --port 0 --seed-user alice:500:alice-test-key-1 --no-rate-limits --json",
         '  HORDE_URL=http://127.0.0.1:7001/api HORDE_API_KEY=<key> horde generate "a cat"',
       ].join("\n"),
@@ -149,6 +172,8 @@ async function runServe(flags: ServeFlags, ctx: CommandContext): Promise<number>
     ...(flags.speed !== undefined ? { devWorkerSpeed: flags.speed } : {}),
     ...(flags.httpsWebhooksOnly ? { webhooks: { httpOnLoopback: false } } : {}),
     ...(token !== undefined ? { adminToken: token } : {}),
+    ...(flags.models ? { models: flags.models } : {}),
+    ...(flags.textModels ? { textModels: flags.textModels } : {}),
   } as EmulatorOptions;
 
   let emulator: Emulator;
@@ -223,6 +248,7 @@ async function runServe(flags: ServeFlags, ctx: CommandContext): Promise<number>
     const lines = [
       `AI Horde emulator on ${info.url}`,
       `  dev workers:  ${doc.dev_workers.map((w) => `${w.name} (${w.type})`).join(", ") || "none"}`,
+      `  image models: ${flags.models?.join(", ") ?? "every model of the AI Horde's reference (stable_diffusion, AlbedoBase XL (SDXL), Deliberate, …; --models to choose)"}`,
       `  rate limits:  ${doc.rate_limits ? "on" : "off"}`,
       `  admin API:    ${doc.admin_url}  (Authorization: Bearer <admin token>)`,
       `  admin token:  ${doc.admin_token}`,

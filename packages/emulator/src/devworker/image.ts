@@ -4,7 +4,7 @@
  * submits `"R2"`.
  */
 import { HordeWorker, type ImageResult, type ImageWorkerJob } from "horde-sdk/worker";
-import { DEFAULT_IMAGE_MODEL } from "../horde/reference/models.js";
+import { DEFAULT_IMAGE_MODEL, referenceImageModels } from "../horde/reference/models.js";
 import {
   type BaseDevWorkerOptions,
   type DevWorkerConnection,
@@ -21,7 +21,12 @@ export const DEV_WORKER_BRIDGE_AGENT =
   "AI Horde Worker reGen:9.0.1:https://github.com/Haidra-Org/horde-worker-reGen";
 
 export interface DevWorkerOptions extends BaseDevWorkerOptions {
-  /** Models served (default: the runtime default model, `stable_diffusion`). */
+  /**
+   * Models served. Default: every image model of the emulator's model reference (`stable_diffusion` first,
+   * then `AlbedoBase XL (SDXL)`, `Deliberate`, … — the AI Horde's reference), so a request for any known
+   * model is served. Give a list to make only some models available (e.g. to test a request no worker
+   * can take).
+   */
   models?: string[];
   /** Largest w·h accepted (default 3072², so any valid request fits). */
   maxPixels?: number;
@@ -53,6 +58,11 @@ async function drawBatch(job: ImageWorkerJob): Promise<ImageResult[]> {
   return out;
 }
 
+/** Every model of the reference, the runtime default first (a request without models gets it). */
+export function defaultImageModels(): string[] {
+  return [DEFAULT_IMAGE_MODEL, ...referenceImageModels().filter((m) => m !== DEFAULT_IMAGE_MODEL)];
+}
+
 let unnamed = 0;
 
 export class DevWorker extends HordeDevWorker {
@@ -64,7 +74,7 @@ export class DevWorker extends HordeDevWorker {
       new HordeWorker({
         ...base,
         kind: "image",
-        models: options.models ?? [DEFAULT_IMAGE_MODEL],
+        models: options.models ?? defaultImageModels(),
         maxPixels: options.maxPixels ?? 3072 * 3072,
         nsfw: options.nsfw ?? true,
         amount: options.amount ?? 1,

@@ -33,8 +33,8 @@ export function devWorkerSpecs(devWorkers: number | DevWorkerSpec[] | undefined)
 export interface DevWorkerPoolOptions {
   /** The connection of the next worker: the emulator's unfaulted door, the owner's key, the API base. */
   connection(ip: string): DevWorkerConnection;
-  /** Options every worker gets unless its spec says otherwise (the clock, the speed). */
-  defaults: { clock: DevWorkerOptions["clock"]; speed?: number };
+  /** Options every worker gets unless its spec says otherwise (the clock, the speed, the models by kind). */
+  defaults: { clock: DevWorkerOptions["clock"]; speed?: number; models?: string[]; textModels?: string[] };
 }
 
 export class DevWorkerPool {
@@ -51,8 +51,15 @@ export class DevWorkerPool {
       throw new Error(`a dev worker named '${name}' runs already`);
     // Each dev worker is its own client IP, as real workers are: they never eat the caller's limits.
     const conn = this.options.connection(`10.77.0.${this.workers.length + 1}`);
-    const { clock, speed } = this.options.defaults;
-    const common = { clock, ...(speed !== undefined ? { speed } : {}), ...spec, name };
+    const { clock, speed, models, textModels } = this.options.defaults;
+    const kindModels = type === "image" ? models : type === "text" ? textModels : undefined;
+    const common = {
+      clock,
+      ...(speed !== undefined ? { speed } : {}),
+      ...(kindModels ? { models: kindModels } : {}),
+      ...spec,
+      name,
+    };
     const worker =
       spec.type === "text"
         ? new TextDevWorker(conn, common as TextDevWorkerOptions)

@@ -1,11 +1,17 @@
 /**
- * A small built-in model reference (the server reads `AI-Horde-image-model-reference` and
- * `AI-Horde-text-model-reference`): baselines (docs/server/kudos.md#charge-and-reward), the `requirements`
+ * The model reference the emulator knows (the server reads `AI-Horde-image-model-reference` and
+ * `AI-Horde-text-model-reference`), generated into `model-data.ts` by `scripts/model-reference.mjs` from the
+ * same snapshot the oracle serves: baselines (docs/server/kudos.md#charge-and-reward), the `requirements`
  * behind the warnings of docs/server/image-requests.md#warnings
  * and the `max_steps` of docs/server/kudos.md#upfront-kudos for images, parameter counts
  * (docs/server/text.md#text) for text. Names outside the
  * reference get the server's fallback rules.
  */
+import { IMAGE_MODEL_FACTS, TEXT_MODEL_FACTS } from "./model-data.js";
+import type { ImageModelFact, ImageRequirements, TextModelFact } from "./model-facts.js";
+
+export type { ImageModelFact, ImageRequirements, TextModelFact } from "./model-facts.js";
+
 /**
  * Baselines as the reference spells them (docs/server/kudos.md#charge-and-reward): the server compares these
  * exact strings, spaces and underscores mixed, so the emulator keeps them verbatim.
@@ -20,100 +26,105 @@ export type Baseline =
   | "z_image_turbo"
   | "qwen_image";
 
+const BASELINES: readonly string[] = [
+  "stable diffusion 1",
+  "stable diffusion 2",
+  "stable diffusion 2 512",
+  "stable_diffusion_xl",
+  "stable_cascade",
+  "flux_1",
+  "z_image_turbo",
+  "qwen_image",
+];
+
 /** The runtime default model of an image request (docs/server/quirks.md#runtime-defaults). */
 export const DEFAULT_IMAGE_MODEL = "stable_diffusion";
 /** The text model the emulator's dev text workers serve. */
 export const DEFAULT_TEXT_MODEL = "koboldcpp/LLaMA2-13B-Psyfighter2";
 
-export interface ImageRequirements {
-  min_steps?: number;
-  max_steps?: number;
-  cfg_scale?: number;
-  min_cfg_scale?: number;
-  max_cfg_scale?: number;
-  clip_skip?: number;
-  samplers?: string[];
-  schedulers?: string[];
-}
-
 export interface ImageModelInfo {
   baseline: Baseline;
   nsfw: boolean;
-  requirements?: ImageRequirements;
   /** An inpainting model (docs/server/workers.md#pop step 8). */
   inpainting?: boolean;
+  /** The reference's `style` (generalist, anime, realistic, …). */
+  style?: string;
+  requirements?: ImageRequirements;
   /** A ControlNet model, requested through `control_type`, never by name (docs/server/image-requests.md#submit-order). */
   controlnet?: boolean;
   /** Hidden from `/v2/status/models` (special and comparison models, docs/server/directory.md#directory). */
   hidden?: boolean;
 }
 
-/**
- * A few models of the public image model reference, with its values; the server reads the whole
- * reference (see docs/server/deviations.md#partial-model-reference).
- */
-const IMAGE_REFERENCE: Record<string, ImageModelInfo> = {
-  stable_diffusion: { baseline: "stable diffusion 1", nsfw: false },
-  Deliberate: { baseline: "stable diffusion 1", nsfw: true },
-  Dreamshaper: { baseline: "stable diffusion 1", nsfw: false },
-  "Anything Diffusion": { baseline: "stable diffusion 1", nsfw: false },
-  stable_diffusion_inpainting: { baseline: "stable diffusion 1", nsfw: false, inpainting: true },
-  "Deliberate Inpainting": { baseline: "stable diffusion 1", nsfw: true, inpainting: true },
-  "stable_diffusion_2.1": { baseline: "stable diffusion 2", nsfw: false },
-  "Stable Diffusion 2 Depth": { baseline: "stable diffusion 2", nsfw: false },
-  "SDXL 1.0": { baseline: "stable_diffusion_xl", nsfw: false },
-  "AlbedoBase XL (SDXL)": { baseline: "stable_diffusion_xl", nsfw: false },
-  "Juggernaut XL": { baseline: "stable_diffusion_xl", nsfw: true },
-  "SDXL_beta::stability.ai#6901": { baseline: "stable_diffusion_xl", nsfw: false, hidden: true },
-  "Stable Cascade 1.0": {
-    baseline: "stable_cascade",
-    nsfw: false,
-    requirements: { min_steps: 20, max_steps: 30 },
-  },
-  "Flux.1-Schnell fp8 (Compact)": {
-    baseline: "flux_1",
-    nsfw: false,
-    requirements: {
-      min_steps: 3,
-      max_steps: 8,
-      min_cfg_scale: 1,
-      max_cfg_scale: 4,
-      clip_skip: 1,
-      samplers: ["k_euler"],
-      schedulers: ["karras"],
-    },
-  },
-  "Z-Image-Turbo": {
-    baseline: "z_image_turbo",
-    nsfw: false,
-    requirements: { max_steps: 10, cfg_scale: 1, schedulers: ["simple"] },
-  },
-  "Qwen-Image": { baseline: "qwen_image", nsfw: false, requirements: { max_steps: 40 } },
+function fromFact(f: ImageModelFact): ImageModelInfo {
+  return {
+    // A baseline the emulator has no rules for prices and runs as SD 1.5, as an unknown name would.
+    baseline: BASELINES.includes(f.baseline) ? (f.baseline as Baseline) : "stable diffusion 1",
+    nsfw: f.nsfw,
+    inpainting: f.inpainting,
+    style: f.style,
+    ...(f.requirements ? { requirements: f.requirements } : {}),
+  };
+}
+
+const IMAGE_REFERENCE: Record<string, ImageModelInfo> = Object.fromEntries(
+  IMAGE_MODEL_FACTS.map((f) => [f.name, fromFact(f)]),
+);
+// The server's own comparison model is not in the published reference but known to the server
+// (docs/server/image-requests.md#submit); it stays out of the model lists.
+IMAGE_REFERENCE["SDXL_beta::stability.ai#6901"] = {
+  baseline: "stable_diffusion_xl",
+  nsfw: false,
+  hidden: true,
 };
+// Models the server names in its own rules (the depth model needs a source image) or that the oracle's
+// snapshot predates (Z-Image, Qwen); their values are the published reference's.
+IMAGE_REFERENCE["Stable Diffusion 2 Depth"] ??= { baseline: "stable diffusion 2", nsfw: false };
+IMAGE_REFERENCE["Z-Image-Turbo"] ??= {
+  baseline: "z_image_turbo",
+  nsfw: false,
+  requirements: { max_steps: 10, cfg_scale: 1, schedulers: ["simple"] },
+};
+IMAGE_REFERENCE["Qwen-Image"] ??= { baseline: "qwen_image", nsfw: false, requirements: { max_steps: 40 } };
 
 export interface TextModelInfo {
   /** Parameter count in billions (docs/server/text.md#reward). */
   parameters: number;
 }
 
-/**
- * Keyed by the full name, as the server's text model reference is (backend prefixes included): a few
- * models current workers serve, and a few of the older reference entries.
- */
-const TEXT_REFERENCE: Record<string, TextModelInfo> = {
-  "koboldcpp/LLaMA2-13B-Psyfighter2": { parameters: 13 },
-  "koboldcpp/Llama-3-Lumimaid-8B-v0.1": { parameters: 8 },
-  "koboldcpp/Fimbulvetr-11B-v2": { parameters: 11 },
-  "koboldcpp/Mistral-7B-Instruct-v0.3": { parameters: 7 },
-  "koboldcpp/L3-70B-Euryale-v2.1": { parameters: 70 },
-  "KoboldAI/LLaMA2-13B-Tiefighter": { parameters: 13 },
-  "KoboldAI/OPT-13B-Erebus": { parameters: 13 },
-  "EleutherAI/gpt-neox-20b": { parameters: 20 },
-  "PygmalionAI/pygmalion-6b": { parameters: 6 },
-};
+/** Keyed by the full name, as the server's text model reference is (backend prefixes included). */
+const TEXT_REFERENCE: Record<string, TextModelInfo> = Object.fromEntries(
+  TEXT_MODEL_FACTS.map((f) => [f.name, { parameters: f.parameters / 1e9 }]),
+);
+// Models current workers serve that the oracle's older text snapshot predates (the published db.json lists
+// them); the emulator's dev text workers and tests use them, so their parameter counts stay known.
+for (const [name, billions] of [
+  ["koboldcpp/LLaMA2-13B-Psyfighter2", 13],
+  ["koboldcpp/Llama-3-Lumimaid-8B-v0.1", 8],
+  ["koboldcpp/Fimbulvetr-11B-v2", 11],
+  ["koboldcpp/Mistral-7B-Instruct-v0.3", 7],
+  ["koboldcpp/L3-70B-Euryale-v2.1", 70],
+  ["KoboldAI/LLaMA2-13B-Tiefighter", 13],
+] as const)
+  TEXT_REFERENCE[name] ??= { parameters: billions };
 
 /** A quantisation suffix (`-Q4_K_M`, `.Q8_0`, `-Int8`), which the server ignores when it looks a model up. */
 const QUANTISATION = /[.,-][a-zA-Z0-9]+?-?Q(-[Ii]nt)?[2-9]{1,2}([_.-][0-9a-zA-Z]+)*/g;
+
+/** Every image model of the reference, hidden ones excepted, in the reference's order by name. */
+export function referenceImageModels(): string[] {
+  return IMAGE_MODEL_FACTS.map((f) => f.name);
+}
+
+/** The reference's facts about an image model (style, version, size on disk, triggers), or undefined. */
+export function imageModelFact(model: string): ImageModelFact | undefined {
+  return IMAGE_MODEL_FACTS.find((f) => f.name === model);
+}
+
+/** The reference's facts about a text model (by its full name), or undefined. */
+export function textModelFact(model: string): TextModelFact | undefined {
+  return TEXT_MODEL_FACTS.find((f) => f.name === model);
+}
 
 export function imageModelInfo(model: string): ImageModelInfo | undefined {
   return IMAGE_REFERENCE[model];
