@@ -75,6 +75,7 @@ export abstract class HordeRequest<R extends HordeResponse = HordeResponse> exte
   /** Where and how this request is sent; subclasses declare it with `endpoint(...)`. */
   static readonly endpoint: EndpointSpec | undefined = undefined;
 
+  /** The HTTP method of this request, from its `endpoint`. */
   static getHttpMethod(): HttpMethod {
     return specOf(this).method;
   }
@@ -105,6 +106,7 @@ export abstract class HordeRequest<R extends HordeResponse = HordeResponse> exte
     return method === "GET" || method === "PUT" || method === "DELETE";
   }
 
+  /** The base URL used when the client gives none: the public AI Horde API ({@link DEFAULT_BASE_URL}). */
   static getApiUrl(): string {
     return DEFAULT_BASE_URL;
   }
