@@ -2,6 +2,11 @@
  * horde-emulator: a faithful local AI Horde — the same HTTP API and semantics, in memory, with dev
  * workers that draw real WebP pictures, write text and do alchemy, a virtual clock, rate limits and
  * fault injection.
+ *
+ * Start with {@link createEmulator}.
+ *
+ * @packageDocumentation
+ * @module horde-emulator
  */
 
 export { type Clock, holdClock, systemClock, VirtualClock, type VirtualClockOptions } from "./clock.js";

@@ -11,6 +11,11 @@ import { DEFINITION_CLASSES, LIST_CLASSES, NAMES, PATH_PARAM_RULES, QUERY_VALUES
 const lit = (v) => JSON.stringify(v);
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 const key = (k) => (IDENT.test(k) ? k : lit(k));
+/** The doc comment of a path or query parameter: the contract's description, or what it is. */
+const paramDoc = (p) =>
+  p.description
+    ? oneLine(p.description)
+    : `The \`${p.name}\` ${p.in} parameter (the contract does not describe it).`;
 const oneLine = (text) =>
   String(text ?? "")
     .replace(/\s+/g, " ")
@@ -212,7 +217,7 @@ export function generateClasses({ ops, defs, flat, header, responseFixes }) {
     if (n.hand) continue;
     const id = op.operationId;
     const cls = n.request;
-    generatedOps.push([id, cls]);
+    generatedOps.push([id, cls, `${method.toUpperCase()} \`${path}\``]);
     const succ = successResponses(op, responseFixes);
     const responseClasses = succ.map((s) => classTable[id].responses[s.status]);
 
@@ -250,7 +255,7 @@ export function generateClasses({ ops, defs, flat, header, responseFixes }) {
       const e = rule
         ? `z.string().regex(new RegExp(${lit(rule.pattern)}), ${lit(rule.message)})`
         : `z.string().min(1, ${lit(`${p.name} must not be empty`)})`;
-      lines.push(`  ${key(p.name)}: ${e},`);
+      lines.push(`  /** ${paramDoc(p)} */`, `  ${key(p.name)}: ${e},`);
     }
     for (const q of queryParams) {
       let e;
@@ -263,13 +268,21 @@ export function generateClasses({ ops, defs, flat, header, responseFixes }) {
       if (q.type !== "string" && values) throw new Error(`${id}.${q.name}: QUERY_VALUES on a non-string`);
       if (q.type !== "string" && q.type !== "integer" && q.type !== "number")
         throw new Error(`${id}.${q.name}: unsupported query type ${q.type}`);
-      lines.push(`  ${key(q.name)}: ${e}${q.required ? "" : ".optional()"},`);
+      lines.push(`  /** ${paramDoc(q)} */`, `  ${key(q.name)}: ${e}${q.required ? "" : ".optional()"},`);
     }
     for (const [name, s] of undeclared) {
-      lines.push(`  // read by the server's request parser, but not declared in the body model`);
+      // read by the server's request parser, but not declared in the body model
+      lines.push(
+        `  /** ${s.description ? `${oneLine(s.description)} ` : ""}(Read by the server although its body model does not declare it.) */`,
+      );
       lines.push(`  ${key(name)}: ${simpleType(s, `${id}.${name}`)}.optional(),`);
     }
-    if (idempotent) lines.push("  idempotency_key: z.string().min(1).optional(),");
+    if (idempotent) {
+      lines.push(
+        "  /** Sent as the `Idempotency-Key` header: the same key with the same parameters is applied only once. */",
+        "  idempotency_key: z.string().min(1).optional(),",
+      );
+    }
     if (authenticated) lines.push("  ...apikeyShape,");
     lines.push("  ...commonHeaderShape,");
     if (masked) lines.push("  ...xFieldsShape,");
@@ -419,7 +432,10 @@ export function generateClasses({ ops, defs, flat, header, responseFixes }) {
   out.push(...requestBlocks);
   P("/** The generated request class of each operation that has one (the others are written by hand). */");
   P("export const generatedRequestClasses = {");
-  for (const [id, cls] of generatedOps) P(`  ${key(id)}: ${cls},`);
+  for (const [id, cls, route] of generatedOps) {
+    P(`  /** ${route}: {@link ${cls}}. */`);
+    P(`  ${key(id)}: ${cls},`);
+  }
   P("} as const;");
   P();
   P("/**");
@@ -430,7 +446,14 @@ export function generateClasses({ ops, defs, flat, header, responseFixes }) {
   P(" */");
   P("export const operationClassNames: Record<");
   P("  OperationId,");
-  P("  { request: string; hand: string | null; responses: Readonly<Record<number, string>> }");
+  P("  {");
+  P("    /** The request class. */");
+  P("    request: string;");
+  P("    /** The module under src/models/ that defines the classes by hand, `null` when generated. */");
+  P("    hand: string | null;");
+  P("    /** The response class per success status. */");
+  P("    responses: Readonly<Record<number, string>>;");
+  P("  }");
   P("> = {");
   for (const { op } of ops) {
     const t = classTable[op.operationId];

@@ -260,6 +260,93 @@ function normalise(name, def) {
   return { name, base, props, required, description: def.description, raw: def };
 }
 
+/** The documented shape of an `operations` entry and of `defaultRateLimit` (emitted into operations.ts). */
+const OPERATION_SPEC = `/** A query or header parameter of an operation. */
+export interface OperationParam {
+  /** The parameter's name on the wire. */
+  readonly name: string;
+  /** The parameter's swagger type (query parameters only), e.g. \`string\` or \`integer\`. */
+  readonly type?: string;
+  /** Whether the server requires it. */
+  readonly required: boolean;
+  /** The contract's default, if it declares one. */
+  readonly default?: unknown;
+}
+
+/** An \`x-rate-limit\` entry: a flask-limiter limit on one operation. */
+export interface OperationRateLimit {
+  /** The limit for ordinary clients, e.g. \`"2/second"\`. */
+  readonly limit: string;
+  /** The limit for service IPs. */
+  readonly limit_service_ip?: string;
+  /** The limit for dynamically whitelisted IPs. */
+  readonly limit_dynamic_whitelisted_ip?: string;
+  /** The server function that applies the limit. */
+  readonly limit_function?: string;
+  /** What the limit is counted per, e.g. \`client_ip+method+path\` or \`apikey\`. */
+  readonly key: string;
+  /** The server function that computes the key. */
+  readonly key_function?: string;
+  /** The limit for requests with the anonymous API key, where it differs. */
+  readonly limit_anonymous_apikey?: string;
+  /** The server's decorator call, verbatim. */
+  readonly decorator?: string;
+}
+
+/** The server-side response cache of an operation (\`x-cache\`). */
+export interface OperationCache {
+  /** How long a cached answer is served. */
+  readonly timeout_seconds: number;
+  /** Whether the query string is part of the cache key. */
+  readonly varies_by_query_string: boolean;
+}
+
+/** One operation of the contract: route, parameters, bodies, responses, limits and caching. */
+export interface OperationSpec {
+  /** The contract's operationId (the key of this entry). */
+  readonly operationId: string;
+  /** The HTTP method. */
+  readonly method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  /** The path under the API root, with \`{placeholders}\`, e.g. \`/v2/generate/status/{id}\`. */
+  readonly path: string;
+  /** The contract's one-line summary. */
+  readonly summary: string | null;
+  /** The names of the path parameters. */
+  readonly pathParams: readonly string[];
+  /** The query parameters. */
+  readonly queryParams: readonly OperationParam[];
+  /** The header parameters (without \`X-Fields\`). */
+  readonly headerParams: readonly OperationParam[];
+  /** The body definition's name; \`null\`: no body, or an inline one (\`inlineBody\`). */
+  readonly body: string | null;
+  /** True when the body is declared inline (see \`inlineBodySchemas\` in the schemas). */
+  readonly inlineBody: boolean;
+  /** True when the server validates the body against its model. */
+  readonly bodyValidated: boolean;
+  /** Body fields the server reads although the body model does not declare them. */
+  readonly undeclaredBodyFields: readonly string[];
+  /** Each declared status → its definition name (\`null\`: no schema). */
+  readonly responses: Readonly<Record<number, string | null>>;
+  /** The statuses whose answer is a JSON array of the definition. */
+  readonly responseArrays: readonly number[];
+  /** The \`x-rate-limit\` entries (none: \`defaultRateLimit\` applies unless \`rateLimitExempt\`). */
+  readonly rateLimits: readonly OperationRateLimit[];
+  /** True when no rate limit applies. */
+  readonly rateLimitExempt: boolean;
+  /** The server-side cache, if any. */
+  readonly cache: OperationCache | null;
+}
+
+/** The limiter's default limits (\`x-default-rate-limit\`). */
+export interface DefaultRateLimit {
+  /** The limits, e.g. \`"90 per minute"\`. */
+  readonly limits: readonly string[];
+  /** What they are counted per. */
+  readonly key: string;
+  /** Which operations they apply to. */
+  readonly applies_to?: string;
+}`;
+
 // ---------------------------------------------------------------------------------------------------------
 // Generator
 
@@ -420,7 +507,11 @@ function generate(contract) {
   function propLine(name, schema, isRequired, mode, where, indent) {
     let e = schemaExpr(schema, `${where}.${name}`);
     if (!isRequired) e += mode === "nullish" ? ".nullish()" : ".optional()";
-    return `${indent}${key(name)}: ${e},`;
+    // The contract's description becomes the field's TSDoc, which z.infer carries to the model types.
+    const doc = schema.description
+      ? oneLine(schema.description)
+      : `The \`${name}\` field of \`${where}\` (the contract does not describe it).`;
+    return `${indent}/** ${doc} */\n${indent}${key(name)}: ${e},`;
   }
 
   function objectLiteral(s, named, where, mode, indent = "  ") {
@@ -498,7 +589,9 @@ function generate(contract) {
     }
     if (m.raw["x-horde-unreferenced"])
       docs.push("Declared by the server but not referenced by any operation.");
-    const doc = docs.length > 0 ? `/** ${docs.join(" ")} */\n` : "";
+    // every definition is documented: the contract's description, or what it is
+    if (docs.length === 0 || !m.description) docs.unshift(`The contract's \`${n}\` model.`);
+    const doc = `/** ${docs.join(" ")} */\n`;
     const optMode = (p) => f.optMode[p];
     let expr;
     if (m.base) {
@@ -531,7 +624,9 @@ function generate(contract) {
         expr = `hordeObject({\n${lines.join("\n")}\n})`;
       }
     }
-    blocks.push(`${doc}export const ${n} = ${expr};\nexport type ${n} = z.infer<typeof ${n}>;\n`);
+    blocks.push(
+      `${doc}export const ${n} = ${expr};\n/** The parsed shape of {@link ${n}}. */\nexport type ${n} = z.infer<typeof ${n}>;\n`,
+    );
     emitted.add(n);
   }
 
@@ -572,6 +667,8 @@ function generate(contract) {
 
   const openConstLines = [];
   for (const [c, values] of [...openConsts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const why = Object.values(OPEN_ENUMS).find((o) => o.constName === c).why;
+    openConstLines.push(`/** The values the contract knows (the list is open: ${oneLine(why)}). */`);
     openConstLines.push(`export const ${c} = [${values.map(lit).join(", ")}] as const;`);
   }
   const openUseLines = [...openUse.entries()]
@@ -728,13 +825,19 @@ function generate(contract) {
     " * JSON array of that definition. `rateLimits` are the `x-rate-limit` entries; operations with none (and not",
     " * `rateLimitExempt`) fall under `defaultRateLimit`. `cache` is the server-side `x-cache`, if any.",
     " */",
-    `export const operations = {\n${opLines.join("\n")}\n} as const;`,
+    "export const operations: { readonly [K in OperationId]: OperationSpec } = {",
+    opLines.join("\n"),
+    "};",
     "",
-    "export type OperationId = keyof typeof operations;",
-    "export type Operation = (typeof operations)[OperationId];",
+    "/** The operationId of every operation of the contract. */",
+    `export type OperationId =\n${ops.map(({ op }) => `  | ${lit(op.operationId)}`).join("\n")};`,
+    "/** One operation of the contract (an entry of {@link operations}). */",
+    "export type Operation = OperationSpec;",
+    "",
+    OPERATION_SPEC,
     "",
     "/** The limiter's default limits (`x-default-rate-limit`), for operations without `rateLimits`. */",
-    `export const defaultRateLimit = ${JSON.stringify(spec["x-default-rate-limit"] ?? null, null, 2)} as const;`,
+    `export const defaultRateLimit: DefaultRateLimit = ${JSON.stringify(spec["x-default-rate-limit"] ?? null, null, 2)};`,
     "",
   ].join("\n");
 

@@ -28,7 +28,8 @@ export const LAYERS = {
   worker: ["core", "models", "http", "jobs", "client"],
   ratings: ["core", "models", "http", "client"],
   reference: ["core", "models", "http", "client"],
-  node: ["core", "store"],
+  webhooks: ["core"],
+  node: ["core", "store", "webhooks"],
 };
 
 const PLAIN_ERROR =

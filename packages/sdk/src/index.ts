@@ -1,4 +1,12 @@
-// horde-sdk: typed, validated models of the AI Horde v2 API and a client that never loses a job.
+/**
+ * horde-sdk: typed, validated models of the AI Horde v2 API and a client that never loses a job.
+ *
+ * Start with {@link AIHordeAPIClient} (one-call `generateImage`/`generateText`/`runAlchemy`, or
+ * `submitImage` for a {@link HordeJob} you can wait on, resume and cancel). Guides: the docs index of the repository.
+ *
+ * @packageDocumentation
+ * @module horde-sdk
+ */
 
 // client
 export { AIHordeAPIClient, type AIHordeClientOptions, type SendOptions } from "./client/client.js";

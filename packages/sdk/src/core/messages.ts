@@ -77,6 +77,7 @@ export abstract class HordeRequest<R extends HordeResponse = HordeResponse> exte
   /** Where and how this request is sent; subclasses declare it with `endpoint(...)`. */
   static readonly endpoint: EndpointSpec | undefined = undefined;
 
+  /** The HTTP method of this request, from its `endpoint`. */
   static getHttpMethod(): HttpMethod {
     return specOf(this).method;
   }
@@ -107,6 +108,7 @@ export abstract class HordeRequest<R extends HordeResponse = HordeResponse> exte
     return method === "GET" || method === "PUT" || method === "DELETE";
   }
 
+  /** The base URL used when the client gives none: the public AI Horde API ({@link DEFAULT_BASE_URL}). */
   static getApiUrl(): string {
     return DEFAULT_BASE_URL;
   }

@@ -23,6 +23,7 @@ export abstract class BaseAIHordeRequest<R extends HordeResponse = HordeResponse
 export abstract class AuthenticatedAIHordeRequest<
   R extends HordeResponse = HordeResponse,
 > extends BaseAIHordeRequest<R> {
+  /** The API key for this one request (the `apikey` header); unset: the client's key is used. */
   declare readonly apikey?: string;
 
   static override getHeaderFields(): string[] {

@@ -31,6 +31,7 @@ export abstract class HordeListResponse<T extends HordeAPIObject = HordeAPIObjec
     return this.items.at(index);
   }
 
+  /** Iterates the items, so a list works in `for…of` and spreads. */
   [Symbol.iterator](): Iterator<T> {
     return this.items[Symbol.iterator]();
   }

