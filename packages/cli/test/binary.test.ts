@@ -266,7 +266,9 @@ describe("the built binary against `horde serve`", () => {
     expect(requests.find((q) => q.id === id)?.outcome).toBe("cancelled");
 
     const [models, workers, user, config] = await reads;
-    expect(JSON.parse(models.stdout)[0]).toMatchObject({ name: "stable_diffusion", count: 1 });
+    expect(
+      JSON.parse(models.stdout).find((m: { name: string }) => m.name === "stable_diffusion"),
+    ).toMatchObject({ name: "stable_diffusion", count: 1 });
     expect(
       JSON.parse(workers.stdout)
         .map((w: { name: string }) => w.name)
