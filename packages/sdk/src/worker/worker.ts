@@ -238,17 +238,16 @@ export class HordeWorker {
 
   /** The kind's once-before-the-first-pop work; a stop requested meanwhile does not wait for it. */
   async #prepare(): Promise<void> {
-    const prepare = this.#adapter.prepare;
-    if (!prepare) return;
     const stop = this.#stopRequested.signal;
+    if (!this.#adapter.prepare || stop.aborted) return;
     let onStop = () => {};
     const stopped = new Promise<void>((resolve) => {
       onStop = resolve;
       stop.addEventListener("abort", onStop, { once: true });
     });
-    if (stop.aborted) return;
     try {
-      await Promise.race([prepare({ name: this.name, logger: this.#logger, events: this.#events }), stopped]);
+      const context = { name: this.name, logger: this.#logger, events: this.#events };
+      await Promise.race([this.#adapter.prepare(context), stopped]);
     } finally {
       stop.removeEventListener("abort", onStop);
     }

@@ -212,6 +212,18 @@ describe("an image worker with the model reference", () => {
     expect(pop?.body.allow_painting).toBe(true);
   });
 
+  it("a stop while the reference is still loading returns at once, and nothing is popped", async () => {
+    const { worker, calls } = setupWorkerHarness();
+    const w = worker({
+      kind: "image",
+      reference: { imageModels: () => new Promise<never>(() => {}) },
+      generate: () => [],
+    }).start();
+    const stats = await w.stop();
+    expect(stats.state).toBe("stopped");
+    expect(calls.filter((c) => c.path === "/v2/generate/pop")).toEqual([]);
+  });
+
   it("refuses a reference that is neither a ModelReference nor records, and one on a text worker", async () => {
     const { worker } = setupWorkerHarness();
     expect(() => worker({ kind: "image", reference: "yes" as never, generate: () => [] })).toThrow(
