@@ -6,6 +6,8 @@ import type { AlchemyJobPopResponse } from "../models/alchemy/pop.js";
 import type { ImageGenerateJobPopResponse } from "../models/generate/pop.js";
 import type * as schemas from "../models/generated/schemas.js";
 import type { TextGenerateJobPopResponse } from "../models/text/pop.js";
+import type { ImageModelRecord } from "../reference/records.js";
+import type { ImageModelSource } from "./served-models.js";
 
 /** Which queue the worker serves: image generation, text generation or alchemy (interrogation forms). */
 export type WorkerKind = "image" | "text" | "alchemy";
@@ -144,6 +146,11 @@ export interface ImageWorkerJob {
   /** `ids.length`: how many images to make. */
   readonly n: number;
   readonly model: string;
+  /**
+   * What the model reference says about `model` — baseline, inpainting, NSFW, requirements (steps, cfg,
+   * samplers, clip skip), … — when the worker has a `reference` that knows it; null otherwise.
+   */
+  readonly modelInfo: ImageModelRecord | null;
   /** The prompt as sent (the negative prompt follows `###`). */
   readonly prompt: string;
   /** The prompt before `###`. */
@@ -202,6 +209,15 @@ export interface ImageWorkerOptions extends CommonWorkerOptions {
   backend?: ImageBackend;
   /** Models served (default `["stable_diffusion"]`, the requests' default model). */
   models?: string[];
+  /**
+   * The AI Horde's image model reference (a `ModelReference`, or its records), read once before the first
+   * pop: served models it does not know are warned about (the horde keeps only names of its reference),
+   * `allow_painting` is declared only when a served model is an inpainting model (unless `allowPainting`
+   * is given), and each job carries its model's record as `job.modelInfo` (backends use its baseline). A
+   * reference that cannot be loaded is reported once (`reference` event, a warning) and the worker goes on
+   * with its options.
+   */
+  reference?: ImageModelSource;
   /** Largest width × height accepted (default 512 × 512 = 262144, the server's default). */
   maxPixels?: number;
   /** Take NSFW requests (default true, as the server; requests are NSFW by default). */
@@ -210,7 +226,10 @@ export interface ImageWorkerOptions extends CommonWorkerOptions {
   blacklist?: string[];
   /** Accept img2img requests (default true). */
   allowImg2img?: boolean;
-  /** Accept inpainting/outpainting (default true). */
+  /**
+   * Accept inpainting/outpainting (default true; with a `reference`, true only when a served model is an
+   * inpainting model, as the horde gives painting jobs to those only).
+   */
   allowPainting?: boolean;
   /** Accept post-processing (upscalers, face fixers; default true). */
   allowPostProcessing?: boolean;
@@ -365,6 +384,12 @@ export interface HordeWorkerStats {
 
 export interface HordeWorkerEvents {
   start: { name: string; kind: WorkerKind };
+  /**
+   * An image worker with a `reference` read it, before its first pop: the served models it knows and those
+   * it does not, and whether the pops take painting jobs. `error` when it could not be loaded (the worker
+   * goes on with its options).
+   */
+  reference: { known: string[]; unknown: string[]; allowPainting: boolean; error?: unknown };
   /** A pop handed out jobs. `forms` for alchemy. */
   popped: { ids: string[]; model: string | null; ttl: number | null; forms?: string[] };
   /** A pop found nothing; `reasons` counts the requests this worker could not take. */
