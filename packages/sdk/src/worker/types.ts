@@ -250,6 +250,7 @@ export interface ImageWorkerOptions extends CommonWorkerOptions {
 /** A text job's payload (swagger `ModelPayloadKobold`): prompt, max_length and the sampler settings. */
 export type TextJobPayload = schemas.ModelPayloadKobold;
 
+/** A text job as a text worker's `generate` or backend gets it: the prompt, the limits and the raw payload. */
 export interface TextWorkerJob {
   readonly kind: "text";
   readonly id: string;
@@ -299,6 +300,7 @@ export interface TextWorkerOptions extends CommonWorkerOptions {
 
 // -------------------------------------------------------------------------------------------- alchemy
 
+/** One alchemy form as an alchemy worker's `generate` gets it: the form's name and the source image. */
 export interface AlchemyWorkerJob {
   readonly kind: "alchemy";
   readonly id: string;
@@ -328,8 +330,10 @@ export type AlchemyGenerateOutput =
   | Record<string, unknown>
   | unknown[];
 
+/** Options of an alchemy worker (`kind: "alchemy"`): the forms it serves and the function that runs one. */
 export interface AlchemyWorkerOptions extends CommonWorkerOptions {
   kind: "alchemy";
+  /** Run one form on the source image and return its result. Honour `context.signal`. */
   generate: (
     job: AlchemyWorkerJob,
     context: GenerateContext,
@@ -340,7 +344,9 @@ export interface AlchemyWorkerOptions extends CommonWorkerOptions {
   maxTiles?: number;
 }
 
+/** What `new HordeWorker(…)` takes: one option shape per kind of worker, told apart by `kind`. */
 export type HordeWorkerOptions = ImageWorkerOptions | TextWorkerOptions | AlchemyWorkerOptions;
+/** Any job a worker runs, told apart by `kind`. */
 export type WorkerJob = ImageWorkerJob | TextWorkerJob | AlchemyWorkerJob;
 
 // ------------------------------------------------------------------------------------ stats and events
@@ -382,6 +388,7 @@ export interface HordeWorkerStats {
   messages: WorkerMessage[];
 }
 
+/** The events of a `HordeWorker` (`worker.on(name, listener)`) and what each listener receives. */
 export interface HordeWorkerEvents {
   start: { name: string; kind: WorkerKind };
   /**
@@ -418,6 +425,7 @@ export interface HordeWorkerEvents {
   stop: { stats: HordeWorkerStats; error?: unknown };
 }
 
+/** The name of a `HordeWorker` event. */
 export type HordeWorkerEventName = keyof HordeWorkerEvents;
 
 // ------------------------------------------------------------------------------------------- backends
@@ -455,6 +463,7 @@ export interface ImageBackendSupport {
   controlnet: boolean;
 }
 
+/** A local image server that runs an image worker's jobs: `a1111Backend(…)` or `comfyuiBackend(…)`. */
 export interface ImageBackend extends BackendBase {
   readonly kind: "image";
   readonly supports: ImageBackendSupport;
@@ -467,9 +476,12 @@ export interface ImageBackend extends BackendBase {
   generate(job: ImageWorkerJob, context: GenerateContext): Promise<ImageResult[]>;
 }
 
+/** A local text server that runs a text worker's jobs: `openaiBackend(…)` or `koboldcppBackend(…)`. */
 export interface TextBackend extends BackendBase {
   readonly kind: "text";
+  /** The text of one job, written by the backend's server. */
   generate(job: TextWorkerJob, context: GenerateContext): Promise<TextGenerateOutput>;
 }
 
+/** Any backend a worker can run its jobs on. */
 export type WorkerBackend = ImageBackend | TextBackend;

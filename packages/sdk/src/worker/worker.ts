@@ -169,6 +169,7 @@ export class HordeWorker {
     return this.#events.once(event, listener);
   }
 
+  /** Removes a listener added with `on` (or `once`, before it fired). */
   off<E extends keyof HordeWorkerEvents>(event: E, listener: (data: HordeWorkerEvents[E]) => void): void {
     this.#events.off(event, listener);
   }

@@ -59,6 +59,7 @@ export class TextGenerateStatusResponse extends HordeResponse implements Respons
     return this.generations.length >= numberOfResultsExpected || this.done;
   }
 
+  /** The server's `is_possible`: false when no worker can serve the request as it is. */
   isJobPossible(): boolean {
     return this.is_possible;
   }

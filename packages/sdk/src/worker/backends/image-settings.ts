@@ -26,6 +26,7 @@ export interface TextualInversion {
   strength: number;
 }
 
+/** An image job's settings, read once from the horde's payload and named the same for every backend (A1111/Forge, ComfyUI). */
 export interface ImageSettings {
   mode: ImageMode;
   /** The prompt before `###`, trimmed. */
