@@ -140,3 +140,37 @@ describe("a caller that aborts while its submit is in flight", () => {
     expect(emu.admin.stats().orphaned).toEqual([]);
   });
 });
+
+describe("a cancel the server cannot take just now", () => {
+  it("is asked again after the pipeline's retries ran out (a 429 storm), and the job ends cancelled", async () => {
+    const { emu, clock } = startEmulator({ devWorkers: [] });
+    const controller = new AbortController();
+    let refused = 0;
+    const { fetch } = recordedFetch(emu, clock, async (call) => {
+      // The first 12 DELETEs meet a storm: 429 without an rc, as the server's rate limiter answers.
+      if (call.method !== "DELETE" || refused >= 12) return undefined;
+      refused++;
+      return new Response(JSON.stringify({ message: "2 per 1 second" }), {
+        status: 429,
+        headers: { "Content-Type": "application/json", "Retry-After": "1" },
+      });
+    });
+    const client = new AIHordeAPIClient({
+      baseUrl: BASE,
+      fetch,
+      clock,
+      logger: silentLogger,
+      retry: { maxRetries: 3 },
+    });
+    const error = await client
+      .generateImage(
+        { prompt: "a storm", params: { width: 64, height: 64 } },
+        { signal: controller.signal, onSubmitted: () => controller.abort() },
+      )
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HordeAbortError);
+    expect(refused).toBe(12);
+    expect(emu.admin.listRequests().map((r) => r.outcome)).toEqual(["cancelled"]);
+    expect(emu.admin.stats().orphaned).toEqual([]);
+  });
+});
