@@ -15,7 +15,11 @@ export interface SoakOptions {
   clients: number;
   /** Jobs per client, run one after another (so the server's requests of a client map to its jobs). */
   jobsPerClient: number;
-  /** Seed of the fault plan and of every random choice of the run. */
+  /**
+   * Seed of the fault plan and of every random choice of the run (each client's jobs, aborts, timeouts and
+   * retry jitter). Same seed, same figures: time is the emulator's virtual clock, and nothing the figures
+   * count depends on how real I/O interleaves (see RELIABILITY.md, "Reproducible on a seed").
+   */
   seed: number;
   /** Image, text and alchemy dev workers (default 2, 1, 1). */
   workers?: { image: number; text: number; alchemy: number };
@@ -94,6 +98,8 @@ export interface SoakReport {
   /** Jobs the client reported complete with fewer results than asked, or finished on the server but dropped silently (must be 0). */
   lostResults: number;
   unhandledRejections: number;
+  /** Log lines, error messages and foreign requests that held an API key (must be 0). */
+  leakedKeys: number;
   /** Worker stops/restarts and jobs a crashing worker walked away with. */
   workerKills: number;
   crashedJobs: number;
@@ -122,6 +128,8 @@ export function prng(seed: number) {
   };
   return { next, int: (n: number) => Math.floor(next() * n) };
 }
+
+type Rng = ReturnType<typeof prng>;
 
 /** The fault plan of the issue: 5 % 5xx, 3 % resets, 2 % malformed, 429 storms, 1 % lost submits, latency spikes. */
 export function soakFaultPlan(seed: number): FaultPlan {
@@ -165,7 +173,12 @@ function recordingLogger(lines: string[]): Logger {
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const started = Date.now();
   const log = options.log ?? (() => {});
-  const random = prng(options.seed ^ 0x5eed);
+  // One random source per client (its jobs, aborts, timeouts and retry jitter), so one client's draws do not
+  // depend on how the others' happen to interleave with it.
+  const randoms = Array.from({ length: options.clients }, (_, i) => prng((options.seed ^ 0x5eed) + i * 7919));
+  const jitters = Array.from({ length: options.clients }, (_, i) =>
+    prng((options.seed ^ 0x717) + i * 104729),
+  );
   const abortRate = options.abortRate ?? 0.1;
   const timeoutRate = options.timeoutRate ?? 0.06;
   const workers = options.workers ?? { image: 2, text: 1, alchemy: 1 };
@@ -243,7 +256,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         fetch: clientFetch(i),
         clock,
         logger: recordingLogger(logLines),
-        retry: { maxRetries: 6, initialDelayMs: 300, maxDelayMs: 5000 },
+        retry: { maxRetries: 6, initialDelayMs: 300, maxDelayMs: 5000, random: (jitters[i] as Rng).next },
       }),
   );
 
@@ -252,6 +265,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 
   async function runJob(i: number, j: number): Promise<void> {
     const client = clients[i] as AIHordeAPIClient;
+    const random = randoms[i] as Rng;
     const roll = random.next();
     const kind = roll < 0.5 ? "image" : roll < 0.8 ? "text" : "alchemy";
     const n = kind === "image" ? 1 + random.int(2) : 1;
@@ -293,6 +307,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
           common,
         );
         record.received = result.images.filter((im) => im.bytes && im.bytes.length > 0).length;
+        const why = result.images.map((im) => im.error?.message).filter(Boolean);
+        if (why.length > 0) record.error = why.join("; ").slice(0, 300);
       } else if (kind === "text") {
         const result = await client.generateText(
           { prompt: `${tag} once upon a time`, params: { max_length: 32, max_context_length: 512 } },
@@ -308,7 +324,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       }
       record.outcome = "completed";
       if (record.received < record.expected) {
-        problems.push(`lost results: ${tag} ${kind} ${record.id} got ${record.received}/${record.expected}`);
+        problems.push(
+          `lost results: ${tag} ${kind} ${record.id} got ${record.received}/${record.expected} (${record.error})`,
+        );
       }
     } catch (error) {
       const name = (error as Error)?.name ?? "";
@@ -386,6 +404,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const chaosDone = chaos().catch((e: unknown) => problems.push(`chaos failed: ${String(e)}`));
   await Promise.all(
     clients.map(async (_c, i) => {
+      // Clients start a millisecond apart: the clock wakes one sleeper at a time and lets its work settle,
+      // so no two clients' first submits race on real I/O (sharp reading a source image) for their order.
+      await clock.sleep(i + 1);
       for (let j = 0; j < options.jobsPerClient; j++) await runJob(i, j);
     }),
   );
@@ -515,6 +536,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     duplicateSubmits,
     lostResults,
     unhandledRejections: unhandled,
+    leakedKeys: leaks.length,
     workerKills,
     crashedJobs,
     requestsSent,
@@ -530,6 +552,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     problems,
     records,
   };
+}
+
+/** The figures a seed determines: all but the wall time and the memory (which depend on the machine). */
+export function seededFigures(report: SoakReport): Omit<SoakReport, "records" | "wallSeconds" | "rss"> {
+  const { records: _records, wallSeconds: _wall, rss: _rss, ...rest } = report;
+  return rest;
 }
 
 /** The figures without the per-job records, for printing. */

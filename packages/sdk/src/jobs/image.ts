@@ -45,7 +45,9 @@ export const imageRecipe: JobRecipe<
     progressRequest: (id) => new ImageGenerateCheckRequest({ id }),
     finalRequest: (id) => new ImageGenerateStatusRequest({ id }),
     cancelRequest: (id) => new DeleteImageGenerateRequest({ id }),
-    isDone: (check) => check.done,
+    // QUIRK(docs/server/progress.md#counters): after a restart `done` counts faulted rows as finished, so it
+    // can be true while a re-queued image is still processing; its result would be lost, so wait for it.
+    isDone: (check) => check.done && (check.processing === 0 || check.faulted),
     isFaulted: (check) => check.faulted,
     isPossible: (check) => check.is_possible,
     async finish(status, job, signal) {

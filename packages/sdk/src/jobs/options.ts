@@ -65,7 +65,10 @@ export interface SubmitJobOptions {
 
 /** How to run a job from submit to result (`client.generateImage`, `generateText`, `runAlchemy`). */
 export interface RunJobOptions<P, A> extends SubmitJobOptions, JobWaitOptions<P> {
-  /** Called once the server accepted the request, before polling starts. */
+  /**
+   * Called once the server accepted the request, before polling starts — also when the caller's abort came
+   * while the submit was in flight (the job is then cancelled at once, and the call rejects with the abort).
+   */
   onSubmitted?: (response: A) => void;
 }
 
