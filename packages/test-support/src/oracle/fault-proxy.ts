@@ -11,8 +11,9 @@
  * - `truncated`: the server's answer is sent with its full Content-Length but only half its body, then reset.
  *
  * The decision for a request depends only on the seed and on the request's place in its stream — its
- * client address (`X-Forwarded-For`, else the socket's), method and route (ids replaced by `:id`) and
- * how many requests of that stream came before — so concurrent clients do not change each other's faults.
+ * client (`streamOf`; default its address: `X-Forwarded-For`, else the socket's), method and route (ids
+ * replaced by `:id`) and how many requests of that stream came before — so concurrent clients do not
+ * change each other's faults.
  */
 import { createHash } from "node:crypto";
 import {
@@ -95,6 +96,8 @@ export interface FaultProxyOptions {
   plan: ProxyFaultPlan;
   /** Called for each request before it is forwarded (e.g. to check where a key is sent). */
   onRequest?: (request: { method: string; path: string; headers: IncomingHttpHeaders }) => void;
+  /** Names the client of a request, for its stream (default: its address; e.g. a header a run sets the same every time). */
+  streamOf?: (headers: IncomingHttpHeaders, address: string) => string;
 }
 
 const KINDS: ProxyFaultKind[] = [
@@ -261,10 +264,11 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     const path = req.url ?? "/";
     const route = routeOf(path);
     const forwardedFor = req.headers["x-forwarded-for"];
-    const client =
+    const address =
       (Array.isArray(forwardedFor) ? forwardedFor.at(-1) : forwardedFor)?.split(",").at(-1)?.trim() ||
       req.socket.remoteAddress ||
       "?";
+    const client = options.streamOf?.(req.headers, address) ?? address;
     const body = await readBody(req);
     options.onRequest?.({ method, path, headers: req.headers });
     const stream = `${client} ${method} ${route}`;
