@@ -8,16 +8,15 @@
  * version in the oracle suites (test/oracle/soak-through-proxy.test.ts). RELIABILITY.md says what each
  * figure guarantees.
  */
-import { drawPicture } from "horde-emulator";
 import {
   AIHordeAPIClient,
   type FetchLike,
-  type Logger,
   MemoryJobStore,
   type StoredJob,
   type StoredJobPatch,
 } from "horde-sdk";
 import { HordeWorker } from "horde-sdk/worker";
+import { drawnImages } from "../packages/test-support/src/oracle/backends.js";
 import {
   AFTER_SERVER_FAULTS,
   type ProxyCounts,
@@ -26,6 +25,7 @@ import {
 } from "../packages/test-support/src/oracle/fault-proxy.js";
 import { createOracleUser, isolatedIp, uniqueName } from "../packages/test-support/src/oracle/http.js";
 import { type OracleInfo, oracleSql } from "../packages/test-support/src/oracle/kit.js";
+import { type JobOutcome, outcomeOf, prng, recordingLogger, summary, tally } from "./soak-core.js";
 
 export interface OracleSoakOptions {
   /** A running oracle (started by the caller). */
@@ -41,8 +41,6 @@ export interface OracleSoakOptions {
   /** Progress lines (default: none). */
   log?: (line: string) => void;
 }
-
-export type JobOutcome = "completed" | "aborted" | "timed-out" | "failed" | "not-submitted";
 
 export interface OracleJobRecord {
   client: number;
@@ -161,28 +159,6 @@ class RecordingJobStore extends MemoryJobStore {
     if (patch.id) this.ids.add(patch.id);
     return super.update(key, patch);
   }
-}
-
-/** mulberry32: the run's own random choices (kinds, sizes, aborts). */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, int: (n: number) => Math.floor(next() * n) };
-}
-
-/** The SDK's logger for every client: keeps each line, so the soak can check that no key reached a log. */
-function recordingLogger(lines: string[]): Logger {
-  const write =
-    (level: string) =>
-    (message: string, ...details: unknown[]) => {
-      if (lines.length < 50_000) lines.push(`${level} ${message} ${details.map(String).join(" ")}`);
-    };
-  return { debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error") };
 }
 
 /** An error with its causes, as a log line would show it. */
@@ -319,13 +295,7 @@ export async function runOracleSoak(options: OracleSoakOptions): Promise<OracleS
     name: uniqueName("soakw"),
     models: [IMAGE_MODEL],
     maxPixels: 1024 * 1024,
-    generate: async (job) =>
-      Promise.all(
-        job.seeds.map(async (seed) => ({
-          image: await drawPicture({ prompt: job.positivePrompt, seed, width: 64, height: 64 }),
-          seed,
-        })),
-      ),
+    generate: drawnImages,
   });
   const textWorker = new HordeWorker({
     kind: "text",
@@ -396,12 +366,8 @@ export async function runOracleSoak(options: OracleSoakOptions): Promise<OracleS
         problems.push(`lost results: ${tag} ${kind} ${record.id} got ${record.received}/${record.expected}`);
       }
     } catch (error) {
-      const name = (error as Error)?.name ?? "";
       record.error = describeError(error).slice(0, 400);
-      if (record.id === null) record.outcome = "not-submitted";
-      else if (name === "HordeTimeoutError") record.outcome = "timed-out";
-      else if (name === "HordeAbortError" || controller.signal.aborted) record.outcome = "aborted";
-      else record.outcome = "failed";
+      record.outcome = outcomeOf(error, record.id, controller.signal.aborted);
       if (error instanceof TypeError) problems.push(`TypeError escaped the SDK: ${record.error}`);
     } finally {
       clearTimeout(timer);
@@ -519,24 +485,9 @@ export async function runOracleSoak(options: OracleSoakOptions): Promise<OracleS
   for (const line of keyOffApi.slice(0, 5)) problems.push(`key sent outside the API: ${line}`);
   if (unhandled > 0) problems.push(`${unhandled} unhandled rejection(s)`);
 
-  const outcomes: Record<JobOutcome, number> = {
-    completed: 0,
-    aborted: 0,
-    "timed-out": 0,
-    failed: 0,
-    "not-submitted": 0,
-  };
+  const { outcomes, failures } = tally(records, 120);
   const kinds = { image: 0, text: 0 };
-  for (const r of records) {
-    outcomes[r.outcome]++;
-    kinds[r.kind]++;
-  }
-  const failures: Record<string, number> = {};
-  for (const r of records) {
-    if (r.outcome !== "failed" && r.outcome !== "not-submitted") continue;
-    const key = `${r.outcome}: ${(r.error ?? "").replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, "<id>").slice(0, 120)}`;
-    failures[key] = (failures[key] ?? 0) + 1;
-  }
+  for (const r of records) kinds[r.kind]++;
   const submitFaults: Record<string, number> = {};
   for (const [route, perRoute] of Object.entries(counts.byRoute)) {
     if (!SUBMIT_ROUTE.test(route)) continue;
@@ -584,7 +535,4 @@ export async function runOracleSoak(options: OracleSoakOptions): Promise<OracleS
 }
 
 /** The figures without the per-job records, for printing. */
-export function oracleSoakSummary(report: OracleSoakReport): Omit<OracleSoakReport, "records"> {
-  const { records: _records, ...rest } = report;
-  return rest;
-}
+export const oracleSoakSummary = summary<OracleSoakReport>;
