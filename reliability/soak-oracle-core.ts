@@ -214,7 +214,10 @@ export async function runOracleSoak(options: OracleSoakOptions): Promise<OracleS
   const started = Date.now();
   const { oracle } = options;
   const log = options.log ?? (() => {});
-  const random = prng(options.seed ^ 0x0a11ce);
+  // One generator per client, so its jobs are the same on a seed whatever the others' timing.
+  const randoms = Array.from({ length: options.clients }, (_, i) =>
+    prng((options.seed ^ 0x0a11ce) + i * 7919),
+  );
   const abortRate = options.abortRate ?? 0.12;
   const problems: string[] = [];
   const records: OracleJobRecord[] = [];
@@ -312,6 +315,7 @@ export async function runOracleSoak(options: OracleSoakOptions): Promise<OracleS
 
   async function runJob(i: number, j: number): Promise<void> {
     const client = clients[i] as AIHordeAPIClient;
+    const random = randoms[i] as ReturnType<typeof prng>;
     const kind = random.next() < 0.55 ? "image" : "text";
     const n = kind === "image" ? 1 + random.int(2) : 1;
     const r2 = random.next() < 0.5;
