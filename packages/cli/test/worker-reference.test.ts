@@ -102,7 +102,7 @@ describe("horde worker and the model reference", () => {
       "horde: the AI Horde's model reference does not know 'Nope Model': the horde sends no jobs for it (unless you have the customizer role)",
     );
     expect(r.stderr).toContain(
-      "horde: read the AI Horde's model reference: painting jobs off (no inpainting model served)",
+      "horde: read the AI Horde's model reference: painting jobs off (allow_painting is off, or no inpainting model is served)",
     );
     expect(pops.every((p) => p.allow_painting === false)).toBe(true);
   });

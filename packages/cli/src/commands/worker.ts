@@ -725,7 +725,7 @@ async function serveJobs(
       );
     }
     line(
-      `horde: read ${where}: painting jobs ${e.allowPainting ? "on" : "off (no inpainting model served)"}`,
+      `horde: read ${where}: painting jobs ${e.allowPainting ? "on" : "off (allow_painting is off, or no inpainting model is served)"}`,
     );
   });
   worker.on("idle", (e) => line(`horde: no jobs for ${Math.round(e.idleMs / 1000)} s: ${e.summary}`));
