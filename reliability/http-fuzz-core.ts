@@ -362,7 +362,7 @@ async function slowClients(
   );
   const outcomes: Record<string, number> = {};
   for (const e of endings) outcomes[e.outcome] = (outcomes[e.outcome] ?? 0) + 1;
-  return { outcomes, longestMs: Math.max(...endings.map((e) => e.ms)), limitMs };
+  return [kind, { outcomes, longestMs: Math.max(...endings.map((e) => e.ms)), limitMs }] as const;
 }
 
 /** Writes `text` a few bytes at a time, every `everyMs`, until the socket closes. */
@@ -396,9 +396,8 @@ export async function runHttpFuzz(options: HttpFuzzOptions): Promise<HttpFuzzRep
 
   // Slow clients run alongside the whole requests, as they would on a real network.
   const slowRun = (async () => {
-    const slow: HttpFuzzReport["slow"] = {};
     const tick = Math.max(50, Math.floor(limits.headersTimeoutMs / 10));
-    const runs: Promise<void>[] = [
+    const runs = [
       slowClients(options, "slowloris headers", limits.headersTimeoutMs, (s, stopped) =>
         trickle(
           s,
@@ -406,34 +405,24 @@ export async function runHttpFuzz(options: HttpFuzzOptions): Promise<HttpFuzzRep
           tick,
           stopped,
         ),
-      ).then((x) => {
-        slow["slowloris headers"] = x;
-      }),
+      ),
       slowClients(options, "slow body", limits.requestTimeoutMs, (s, stopped) => {
         s.write(
           "POST /api/v2/generate/async HTTP/1.1\r\nHost: fuzz.test\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n",
         );
         trickle(s, '{"prompt": "slow"', tick, stopped);
-      }).then((x) => {
-        slow["slow body"] = x;
       }),
       slowClients(options, "truncated body", limits.requestTimeoutMs, (s) => {
         s.write(
           'POST /api/v2/generate/async HTTP/1.1\r\nHost: fuzz.test\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"prompt": ',
         );
-      }).then((x) => {
-        slow["truncated body"] = x;
       }),
       slowClients(options, "truncated chunks", limits.requestTimeoutMs, (s) => {
         s.write(
           'POST /api/v2/generate/async HTTP/1.1\r\nHost: fuzz.test\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n{"prompt"',
         );
-      }).then((x) => {
-        slow["truncated chunks"] = x;
       }),
-      slowClients(options, "silent connection", limits.headersTimeoutMs, () => {}).then((x) => {
-        slow["silent connection"] = x;
-      }),
+      slowClients(options, "silent connection", limits.headersTimeoutMs, () => {}),
       slowClients(
         options,
         "idle keep-alive",
@@ -442,12 +431,9 @@ export async function runHttpFuzz(options: HttpFuzzOptions): Promise<HttpFuzzRep
           s.write("GET /api/v2/status/heartbeat HTTP/1.1\r\nHost: fuzz.test\r\n\r\n");
         },
         true,
-      ).then((x) => {
-        slow["idle keep-alive"] = x;
-      }),
+      ),
     ];
-    await Promise.all(runs);
-    return slow;
+    return Object.fromEntries(await Promise.all(runs)) as HttpFuzzReport["slow"];
   })();
 
   while (sent < options.requests) {
