@@ -21,6 +21,8 @@ const { values } = parseArgs({
     requests: { type: "string", default: "5000" },
     slow: { type: "string", default: "10" },
     seed: { type: "string", default: process.env.FUZZ_SEED ?? "20261206" },
+    // Past a limit, how late a cut-off may come: Node's 1 s timeout checks, plus a shared machine's delays.
+    "grace-ms": { type: "string", default: "5000" },
     out: { type: "string", default: path.join(here, "last-fuzz-http.json") },
   },
 });
@@ -59,6 +61,7 @@ try {
     seed: Number(values.seed),
     requests: Number(values.requests),
     slowClients: Number(values.slow),
+    graceMs: Number(values["grace-ms"]),
     limits: SOCKET_LIMITS,
     log: (line) => console.log(line),
   });

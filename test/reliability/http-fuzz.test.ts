@@ -27,6 +27,8 @@ describe("HTTP fuzzing over real sockets", () => {
       requests: 400,
       slowClients: 3,
       limits: LIMITS,
+      // Cut-offs come up to ~1 s late by design (Node's timeout checks); a shared machine adds more.
+      graceMs: 4_000,
     });
     if (process.env.FUZZ_PRINT) console.error(JSON.stringify(report, null, 2));
     expect(httpFuzzProblems(report), `seed ${SEED}`).toEqual([]);
