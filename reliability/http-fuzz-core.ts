@@ -262,7 +262,7 @@ function fuzzBody(r: Rng): Buffer {
     case 3:
       return Buffer.from(`${"[".repeat(5000)}${"]".repeat(5000)}`);
     case 4:
-      return Buffer.alloc(600 * 1024 + r.int(600 * 1024), 0x61); // over the body cap
+      return Buffer.alloc(600 * 1024 + r.int(600 * 1024), 0x61); // large, in many TCP segments
     case 5:
       return Buffer.from(Array.from({ length: 100 + r.int(2000) }, () => r.int(256)));
     case 6:
