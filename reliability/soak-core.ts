@@ -161,7 +161,7 @@ export function soakFaultPlan(seed: number): FaultPlan {
 const mib = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 
 /** The SDK's logger for the clients: keeps every line, so the soak can check no key reached a log. */
-function recordingLogger(lines: string[]): Logger {
+export function recordingLogger(lines: string[]): Logger {
   const write =
     (level: string) =>
     (message: string, ...details: unknown[]) => {
@@ -329,12 +329,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         );
       }
     } catch (error) {
-      const name = (error as Error)?.name ?? "";
-      record.error = `${name}: ${(error as Error)?.message ?? String(error)}`.slice(0, 300);
-      if (record.id === null) record.outcome = "not-submitted";
-      else if (name === "HordeTimeoutError") record.outcome = "timed-out";
-      else if (name === "HordeAbortError" || controller.signal.aborted) record.outcome = "aborted";
-      else record.outcome = "failed";
+      record.error = `${(error as Error)?.name ?? ""}: ${(error as Error)?.message ?? String(error)}`.slice(
+        0,
+        300,
+      );
+      record.outcome = outcomeOf(error, record.id, controller.signal.aborted);
       if (error instanceof TypeError) problems.push(`TypeError escaped the SDK: ${record.error}`);
     } finally {
       stopTimer.abort();
@@ -485,24 +484,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   for (const line of leaks.slice(0, 5)) problems.push(`key leaked: ${line.slice(0, 200)}`);
   if (unhandled > 0) problems.push(`${unhandled} unhandled rejection(s)`);
 
-  const outcomes: Record<JobOutcome, number> = {
-    completed: 0,
-    aborted: 0,
-    "timed-out": 0,
-    failed: 0,
-    "not-submitted": 0,
-  };
+  const { outcomes, failures } = tally(records);
   const kinds = { image: 0, text: 0, alchemy: 0 };
-  for (const r of records) {
-    outcomes[r.outcome]++;
-    kinds[r.kind]++;
-  }
-  const failures: Record<string, number> = {};
-  for (const r of records) {
-    if (r.outcome !== "failed" && r.outcome !== "not-submitted") continue;
-    const key = `${r.outcome}: ${(r.error ?? "").replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, "<id>").slice(0, 90)}`;
-    failures[key] = (failures[key] ?? 0) + 1;
-  }
+  for (const r of records) kinds[r.kind]++;
   const rssEnd = process.memoryUsage().rss;
   sampleRss();
   return {
@@ -560,8 +544,36 @@ export function seededFigures(report: SoakReport): Omit<SoakReport, "records" | 
   return rest;
 }
 
+/** The outcome of a job that rejected: never submitted, timed out, aborted by its caller, or failed. */
+export function outcomeOf(error: unknown, id: string | null, aborted: boolean): JobOutcome {
+  const name = (error as Error)?.name ?? "";
+  if (id === null) return "not-submitted";
+  if (name === "HordeTimeoutError") return "timed-out";
+  if (name === "HordeAbortError" || aborted) return "aborted";
+  return "failed";
+}
+
+/** Jobs by outcome, and why they failed or were not submitted (ids masked, messages cut to `width`), with counts. */
+export function tally(records: readonly { outcome: JobOutcome; error: string | null }[], width = 90) {
+  const outcomes: Record<JobOutcome, number> = {
+    completed: 0,
+    aborted: 0,
+    "timed-out": 0,
+    failed: 0,
+    "not-submitted": 0,
+  };
+  const failures: Record<string, number> = {};
+  for (const r of records) {
+    outcomes[r.outcome]++;
+    if (r.outcome !== "failed" && r.outcome !== "not-submitted") continue;
+    const key = `${r.outcome}: ${(r.error ?? "").replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, "<id>").slice(0, width)}`;
+    failures[key] = (failures[key] ?? 0) + 1;
+  }
+  return { outcomes, failures };
+}
+
 /** The figures without the per-job records, for printing. */
-export function summary(report: SoakReport): Omit<SoakReport, "records"> {
+export function summary<R extends { records: unknown }>(report: R): Omit<R, "records"> {
   const { records: _records, ...rest } = report;
   return rest;
 }

@@ -100,6 +100,13 @@ export interface Step {
   options: StepOptions;
 }
 
+/** Submit route → the status route whose DELETE cancels what it created. */
+const CANCEL_ROUTES: Record<string, string> = {
+  "POST /v2/generate/async": "/v2/generate/status/{id}",
+  "POST /v2/generate/text/async": "/v2/generate/text/status/{id}",
+  "POST /v2/interrogate/async": "/v2/interrogate/status/{id}",
+};
+
 export class Conversation {
   readonly steps: Step[] = [];
   private readonly cleanups: (() => Promise<unknown>)[] = [];
@@ -170,11 +177,24 @@ export class Conversation {
         headers["Content-Type"] = "application/json";
       }
     }
-    return this.target.send(method, path, {
+    const answer = await this.target.send(method, path, {
       headers,
       body,
       ...(options.bodyDelayMs ? { bodyDelayMs: options.bodyDelayMs } : {}),
     });
+    this.cancelAfterwards(route, answer);
+    return answer;
+  }
+
+  /**
+   * Every request a scenario creates is cancelled after it: on the shared oracle a request left waiting would
+   * be popped by the next scenario's worker, or make its requests "possible" where the emulator's are not.
+   */
+  private cancelAfterwards(route: string, answer: Answer): void {
+    const status = CANCEL_ROUTES[route];
+    const id = (answer.body as { id?: unknown } | null)?.id;
+    if (status === undefined || answer.status !== 202 || typeof id !== "string") return;
+    this.onCleanup(() => this.send(`DELETE ${status}`, { params: { id } }));
   }
 
   /** Sends and records a compared step. */

@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import sharp from "sharp";
 import { ADVANCE, GLYPH_HEIGHT, GLYPH_WIDTH, glyphPixel } from "./font.js";
 
+/** What the test picture is drawn from: the same input always gives the same picture. */
 export interface DrawInput {
   prompt: string;
   seed: number | string;

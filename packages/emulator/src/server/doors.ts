@@ -72,6 +72,7 @@ export function inProcessFetch(app: Hono, faultable: boolean, maxBodyBytes: numb
   };
 }
 
+/** Where `emulator.listen()` opens its socket, and how much one client may take of it. */
 export interface ListenOptions {
   /** 0 (the default) picks a free port. */
   port?: number;
@@ -98,6 +99,7 @@ export interface SocketLimits {
   maxConnections: number;
 }
 
+/** The default socket limits of `emulator.listen()`. */
 export const SOCKET_LIMITS: SocketLimits = {
   headersTimeoutMs: 20_000,
   requestTimeoutMs: 60_000,
@@ -106,6 +108,7 @@ export const SOCKET_LIMITS: SocketLimits = {
   maxConnections: 1024,
 };
 
+/** Where a listening emulator can be reached. */
 export interface ListenInfo {
   /** The API base, e.g. `http://127.0.0.1:7001/api`. */
   url: string;

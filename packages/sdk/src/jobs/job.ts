@@ -24,8 +24,11 @@ export interface JobKind<P extends HordeResponse & PaceInput, S extends HordeRes
   finalRequest(id: string): HordeRequest<S> | null;
   /** The request that cancels the job; it answers with the status snapshot from before the cancel. */
   cancelRequest(id: string): HordeRequest<S>;
+  /** True when the snapshot says every result is ready. */
   isDone(progress: P): boolean;
+  /** True when the server gave up on the request (`faulted`): the job fails instead of waiting on. */
   isFaulted(progress: P): boolean;
+  /** False when no worker can serve the request (`is_possible`); see `failWhenImpossible`. */
   isPossible(progress: P): boolean;
   /** Turn the final status into the job's result (e.g. download the images). */
   finish(status: S, job: HordeJob<P, S, R>, signal: AbortSignal): Promise<R>;
@@ -56,6 +59,7 @@ export function statusPolledKind<S extends SelfContainedStatus, R>(
   };
 }
 
+/** Where a job is: `running` until it completes (`done`), is cancelled, or fails; the last three are final. */
 export type JobState = "running" | "done" | "cancelled" | "failed";
 
 const DEFAULT_JOB_TIMEOUT_MS = 20 * 60 * 1000;
@@ -108,6 +112,7 @@ export class HordeJob<P extends HordeResponse & PaceInput, S extends HordeRespon
     this.#last = init.last;
   }
 
+  /** Where the job is now; once not `running`, it never changes again. */
   get state(): JobState {
     return this.#state;
   }

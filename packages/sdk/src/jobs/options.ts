@@ -45,6 +45,7 @@ export interface JobWaitOptions<P> {
   signal?: AbortSignal;
   /** Give up after this long (on the client's clock) and cancel the job; default 20 min, the server's own request lifetime. */
   timeoutMs?: number;
+  /** Called after every poll with the snapshot just read (queue position, wait time, counts). */
   onProgress?: (event: JobProgressEvent<P>) => void;
   /** Cancel and fail with reason "impossible" as soon as the server says no worker can serve the job (default: keep waiting). */
   failWhenImpossible?: boolean;

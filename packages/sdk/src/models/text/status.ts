@@ -62,6 +62,7 @@ export class TextGenerateStatusResponse extends HordeResponse implements Respons
     return this.done && (this.processing === 0 || this.faulted);
   }
 
+  /** The server's `is_possible`: false when no worker can serve the request as it is. */
   isJobPossible(): boolean {
     return this.is_possible;
   }
