@@ -114,7 +114,7 @@ const GATEWAY_TITLES: Record<number, string> = {
   503: "503 Service Temporarily Unavailable",
   504: "504 Gateway Time-out",
 };
-/** Headers that belong to one hop, not to the message (RFC 9110, section 7.6.1). */
+/** Headers that belong to one hop (a connection), not to the message: a proxy never passes them on. */
 const HOP_BY_HOP = new Set([
   "connection",
   "keep-alive",
