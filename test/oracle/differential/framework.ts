@@ -8,6 +8,7 @@
  * both sides must record the same steps in the same order.
  */
 import { randomBytes } from "node:crypto";
+import { isolatedIp } from "horde-test-support/oracle";
 
 /** A JSON body read loosely: the comparison is the check. */
 // biome-ignore lint/suspicious/noExplicitAny: dynamic JSON under test
@@ -194,7 +195,16 @@ export class Conversation {
     const status = CANCEL_ROUTES[route];
     const id = (answer.body as { id?: unknown } | null)?.id;
     if (status === undefined || answer.status !== 202 || typeof id !== "string") return;
-    this.onCleanup(() => this.send(`DELETE ${status}`, { params: { id } }));
+    this.onCleanup(async () => {
+      // The cancel route is rate-limited per client IP, and a scenario may create dozens of requests: each
+      // cancel comes from an address of its own, and a 429 is asked again.
+      const headers = { "X-Forwarded-For": isolatedIp() };
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const answer = await this.send(`DELETE ${status}`, { params: { id }, headers });
+        if (answer.status !== 429) return;
+        await this.sleep(1000);
+      }
+    });
   }
 
   /** Sends and records a compared step. */
