@@ -5,7 +5,10 @@ import type { ImageModelRecord } from "../reference/records.js";
 
 /** Where an image worker reads its models' facts: a `ModelReference` (anything with `imageModels()`), or the records. */
 export type ImageModelSource =
-  | { imageModels(): Promise<readonly ImageModelRecord[]> }
+  | {
+      /** Every image model of the reference (a `ModelReference` loads and caches them). */
+      imageModels(): Promise<readonly ImageModelRecord[]>;
+    }
   | readonly ImageModelRecord[];
 
 export interface ServedModels {
