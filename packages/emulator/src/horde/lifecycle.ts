@@ -69,14 +69,14 @@ export function abortJob(
 }
 
 /**
- * A worker reported a fault: the request gets an image back in the queue — text always, an image while
- * fewer are finished than its job count. QUIRK(docs/server/workers.md#submit): the server does this for
- * every fault report, also one for a job that was already faulted or delivered.
+ * A worker reported a fault on a job in flight: the request gets an image back in the queue — text always, an
+ * image while fewer of its jobs have ended (with a result or a fault) than it asked for.
  */
 export function requeueReportedFault(store: HordeStore, req: GenRequest, at: number): void {
   if (req.cancelledAt !== null) return;
-  const finished = store.jobsOf(req).filter((j) => jobState(j) === "finished").length;
-  if (req.kind === "text" || finished < req.jobCount) setRemaining(req, req.remaining + 1, at);
+  // The server counts a job as finished here when it has a result or has faulted (its `count_finished_jobs`).
+  const ended = store.jobsOf(req).filter((j) => jobState(j) !== "processing").length;
+  if (req.kind === "text" || ended < req.jobCount) setRemaining(req, req.remaining + 1, at);
 }
 
 function faultIfTooManyRestarts(store: HordeStore, req: GenRequest, now: number): void {

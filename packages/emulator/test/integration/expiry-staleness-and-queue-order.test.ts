@@ -92,14 +92,12 @@ describe("staleness, restarts and faulting (§2.3)", () => {
   test("the 3rd faulted job faults the request", async () => {
     const h = setup();
     const id = (await h.generate()).body.id;
-    // 1st: stale.
-    await h.pop();
-    await h.clock.advance(151_000);
-    // 2nd: reported faulted by the worker.
-    const second = (await h.pop()).body;
-    expect((await h.submit({ id: second.id, state: "faulted" })).body).toEqual({ reward: 0 });
-    expect((await h.check(id)).body).toMatchObject({ restarted: 2, waiting: 1, faulted: false, done: false });
-    // 3rd: stale again → the request is faulted as a whole.
+    // Three jobs go stale in turn; each stale abort gives the slot back.
+    for (const restarted of [1, 2]) {
+      await h.pop();
+      await h.clock.advance(151_000);
+      expect((await h.check(id)).body).toMatchObject({ restarted, waiting: 1, faulted: false, done: false });
+    }
     await h.pop();
     await h.clock.advance(151_000);
     const faulted = await h.check(id);
@@ -107,6 +105,20 @@ describe("staleness, restarts and faulting (§2.3)", () => {
     // It is never popped again.
     expect((await h.pop()).body.id).toBeNull();
     expect(h.emu.admin.stats().requests).toMatchObject({ faulted: 1 });
+  });
+
+  test("a reported fault re-queues only while fewer jobs have ended than were asked for", async () => {
+    const h = setup();
+    const id = (await h.generate({ params: { n: 1 } })).body.id;
+    // The 1st job goes stale (its slot comes back); the 2nd is reported faulted: one job has ended already.
+    await h.pop();
+    await h.clock.advance(151_000);
+    const second = (await h.pop()).body;
+    expect((await h.submit({ id: second.id, state: "faulted" })).body).toEqual({ reward: 0 });
+    expect((await h.check(id)).body).toMatchObject({ restarted: 2, waiting: 0, faulted: false, done: true });
+    // A fault reported again on the aborted job changes nothing.
+    expect((await h.submit({ id: second.id, state: "faulted" })).body).toEqual({ reward: 0 });
+    expect((await h.check(id)).body).toMatchObject({ restarted: 2, waiting: 0, done: true });
   });
 
   test("a worker-reported fault does not re-queue once enough images are finished", async () => {

@@ -78,15 +78,16 @@ export function deliverWork<R extends GenRequest>(
     throw err.forbidden("Wrong credentials to submit as this worker.", "WrongCredentials");
   }
 
-  // 3. The reported state, whatever state the job is in: a fault re-queues the request's slot and aborts a
-  // job in flight (for images, censorship in the metadata makes it a delivery instead); the kind may amend
-  // a result delivered earlier.
+  // 3. The reported state: a fault aborts a job in flight and re-queues its slot (for images, censorship in
+  // the metadata makes it a delivery instead); the kind may amend a result delivered earlier.
+  // QUIRK(docs/server/workers.md#submit): the server also adds the slot back for a fault reported on a job
+  // already faulted or delivered, but only the abort of a job in flight commits it, so there it is lost.
   const s = jobState(job);
   if (s === "finished") kind.amendDelivered?.(job, body);
   if (body.state === "faulted" && !kind.deliversFault?.(body)) {
-    const now = store.now();
-    requeueReportedFault(store, req, now);
     if (s === "processing") {
+      const now = store.now();
+      requeueReportedFault(store, req, now);
       abortJob(store, req, job, now, "worker");
       store.logger.debug?.("job faulted by its worker", { id: job.id, worker: worker.name });
       return { reward: 0 };
