@@ -14,6 +14,7 @@ const SOURCES = {
   "horde-sdk/worker": "packages/sdk/src/worker/index.ts",
   "horde-emulator": "packages/emulator/src/index.ts",
   "horde-test-support/oracle": "packages/test-support/src/oracle/index.ts",
+  "horde-test-support": "packages/test-support/src/index.ts",
 };
 
 /** Bundles `entry` (a path under reliability/) and imports it. */

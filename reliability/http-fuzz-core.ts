@@ -9,7 +9,7 @@
  * seeded test (test/reliability/http-fuzz.test.ts, against an in-process listener with short limits).
  */
 import net from "node:net";
-import { prng } from "./soak-core.js";
+import { prng } from "horde-test-support";
 
 export interface HttpFuzzOptions {
   host: string;

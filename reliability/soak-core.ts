@@ -9,6 +9,7 @@
  */
 import { createEmulator, drawPicture, type FaultPlan, silentLogger, VirtualClock } from "horde-emulator";
 import { AIHordeAPIClient, encodeBase64, type FetchLike, type Logger } from "horde-sdk";
+import { prng } from "horde-test-support";
 
 export interface SoakOptions {
   /** Concurrent clients, each with its own account, key and client IP. */
@@ -116,18 +117,6 @@ export interface SoakReport {
 
 const ASYNC_ROUTES = ["/v2/generate/async", "/v2/generate/text/async", "/v2/interrogate/async"];
 const ASYNC_PATH = /\/api\/v2\/(generate\/async|generate\/text\/async|interrogate\/async)$/;
-
-/** mulberry32, the same generator as the emulator's fault plans. */
-export function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, int: (n: number) => Math.floor(next() * n) };
-}
 
 type Rng = ReturnType<typeof prng>;
 

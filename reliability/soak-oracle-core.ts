@@ -16,6 +16,7 @@ import {
   type StoredJobPatch,
 } from "horde-sdk";
 import { HordeWorker } from "horde-sdk/worker";
+import { prng } from "horde-test-support";
 import { drawnImages } from "../packages/test-support/src/oracle/backends.js";
 import {
   AFTER_SERVER_FAULTS,
@@ -25,7 +26,7 @@ import {
 } from "../packages/test-support/src/oracle/fault-proxy.js";
 import { createOracleUser, isolatedIp, uniqueName } from "../packages/test-support/src/oracle/http.js";
 import { type OracleInfo, oracleSql } from "../packages/test-support/src/oracle/kit.js";
-import { type JobOutcome, outcomeOf, prng, recordingLogger, summary, tally } from "./soak-core.js";
+import { type JobOutcome, outcomeOf, recordingLogger, summary, tally } from "./soak-core.js";
 
 export interface OracleSoakOptions {
   /** A running oracle (started by the caller). */

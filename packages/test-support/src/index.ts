@@ -3,3 +3,4 @@
  * `horde-test-support/oracle` and the emulator fixtures from `horde-test-support/emulator`.
  */
 export * from "./node-script.js";
+export * from "./random.js";

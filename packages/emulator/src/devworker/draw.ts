@@ -7,6 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import sharp from "sharp";
+import { mulberry32 } from "../random.js";
 import { ADVANCE, GLYPH_HEIGHT, GLYPH_WIDTH, glyphPixel } from "./font.js";
 
 /** What the test picture is drawn from: the same input always gives the same picture. */
@@ -22,13 +23,7 @@ const sha = (text: string) => createHash("sha256").update(text).digest();
 /** A small deterministic PRNG (mulberry32) seeded from the input's hash. */
 function rngFrom(input: DrawInput): () => number {
   const digest = sha(`${input.prompt}\u0000${input.seed}\u0000${input.width}x${input.height}`);
-  let a = digest.readUInt32LE(0) ^ digest.readUInt32LE(4) ^ digest.readUInt32LE(8);
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(digest.readUInt32LE(0) ^ digest.readUInt32LE(4) ^ digest.readUInt32LE(8));
 }
 
 export type Rgb = [number, number, number];

@@ -3,6 +3,7 @@
  * always gives the same text; it is about half of `max_length` tokens (4 characters each), at least 20.
  */
 import { createHash } from "node:crypto";
+import { mulberry32 } from "../random.js";
 
 /** What the text dev worker's prose is written from: the same input always gives the same text. */
 export interface WriteInput {
@@ -22,13 +23,7 @@ export function writeText(input: WriteInput): string {
   const digest = createHash("sha256")
     .update(`${input.prompt}\u0000${input.seed ?? 0}`)
     .digest();
-  let a = digest.readUInt32LE(0);
-  const rnd = () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rnd = mulberry32(digest.readUInt32LE(0));
   const targetChars = Math.max(20, Math.floor(input.maxLength / 2)) * 4;
   const hardMax = input.maxLength * 4;
   let text = "";

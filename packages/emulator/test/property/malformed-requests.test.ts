@@ -4,22 +4,9 @@
  * emulator keeps serving and its state is untouched. Plus the body cap (413) and the JSON depth cap.
  */
 import { createEmulator, silentLogger, VirtualClock } from "horde-emulator";
+import { prng } from "horde-test-support";
 import { type Json, setup, TINY_WEBP } from "horde-test-support/emulator";
 import { describe, expect, test } from "vitest";
-
-/** mulberry32: the same seed, the same 2,000 requests. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)] as T;
-  return { next, int, pick };
-}
 
 interface Case {
   method: string;

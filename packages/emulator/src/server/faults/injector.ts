@@ -3,6 +3,8 @@
  * reliability tests compare these counts with what clients saw). Randomness comes from a seeded
  * mulberry32, so a plan with the same seed breaks the same requests every run.
  */
+
+import { mulberry32 } from "../../random.js";
 import { checkPlan, FAULT_KINDS, type FaultKind, type FaultPlan, type FaultRule } from "./plan.js";
 
 /** One injected fault: when, on which request, of which kind and by which rule. */
@@ -40,16 +42,6 @@ export interface FaultDecision {
 
 const MAX_EVENTS = 1000;
 const MAINTENANCE_DEFAULT = /^\/v2\/(generate\/async|generate\/text\/async|interrogate\/async)$/;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A route pattern (`{param}` and `*` match one segment; a trailing `/*` matches the rest) as a RegExp. */
 function routeRegExp(route: string): RegExp {
