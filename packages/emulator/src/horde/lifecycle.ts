@@ -69,8 +69,8 @@ export function abortJob(
 }
 
 /**
- * A worker reported a fault on a job in flight: the request gets an image back in the queue — text always, an
- * image while fewer of its jobs have ended (with a result or a fault) than it asked for.
+ * A worker reported a fault: the request gets a job back in the queue — text always, an image (only for a job
+ * in flight) while fewer of its jobs have ended, with a result or a fault, than it asked for.
  */
 export function requeueReportedFault(store: HordeStore, req: GenRequest, at: number): void {
   if (req.cancelledAt !== null) return;

@@ -22,6 +22,8 @@ export interface Settlement {
   things: number;
 }
 
+const addRecord = (total: number, increment: number) => round2(total + round2(increment));
+
 /** An image or text job delivered: the owner is credited the reward × the bridge multiplier. */
 export function settleDelivery(
   store: HordeStore,
@@ -37,7 +39,9 @@ export function settleDelivery(
   if (requester) {
     // Every charge counts as a request in the requester's records (the activation did too).
     requester.records.request[req.kind] += 1;
-    if (req.kind === "image") requester.records.usage.megapixelsteps += s.things;
+    // The server posts each record increment rounded to 2 decimals (docs/server/directory.md#user-details).
+    if (req.kind === "image")
+      requester.records.usage.megapixelsteps = addRecord(requester.records.usage.megapixelsteps, s.things);
     else requester.records.usage.tokens += s.things;
   }
   const owner = store.users.findById(worker.ownerId);
@@ -46,7 +50,11 @@ export function settleDelivery(
   if (owner) {
     store.users.credit(owner, credited);
     owner.records.fulfillment[req.kind] += 1;
-    if (req.kind === "image") owner.records.contribution.megapixelsteps += s.things;
+    if (req.kind === "image")
+      owner.records.contribution.megapixelsteps = addRecord(
+        owner.records.contribution.megapixelsteps,
+        s.things,
+      );
     else owner.records.contribution.tokens += s.things;
   }
   worker.fulfilled++;

@@ -189,7 +189,8 @@ describe("worker pop matching (§5.1, §5.5)", () => {
     await h.generate({ params: { seed: "12345" } });
     expect((await h.pop()).body.payload.seed).toBe("12345");
     await h.generate({ params: { seed: "abc" } });
-    expect((await h.pop()).body.payload.seed).toBe(String(0x616263));
+    // Its UTF-8 bytes read little-endian, as the oracle does ("abc" → 0x636261).
+    expect((await h.pop()).body.payload.seed).toBe(String(0x636261));
   });
 });
 

@@ -16,7 +16,7 @@ import { pyRound } from "../pricing/round.js";
 import { queuedRequests } from "../queue.js";
 import { isHeavyBaseline } from "../reference/models.js";
 import { HEAVY_POST_PROCESSORS } from "../reference/post-processors.js";
-import { randomSeed, seedToInt } from "../reference/seeds.js";
+import { fold32, randomSeed, seedToInt } from "../reference/seeds.js";
 import { sourceForWorker } from "../source-images.js";
 import { resultKey } from "../store/bucket.js";
 import type { ImageParams, ImageRequest } from "../store/requests.js";
@@ -111,7 +111,7 @@ export function jobTtlSeconds(
 function payloadSeed(req: ImageRequest): number {
   const base = seedToInt(req.params.seed) ?? randomSeed();
   const variation = req.params.seed_variation;
-  return variation ? base + variation * req.remaining : base;
+  return variation ? fold32(base + variation * req.remaining) : base;
 }
 
 function startBatch(store: HordeStore, worker: Worker, req: ImageRequest, ctx: PopContext) {

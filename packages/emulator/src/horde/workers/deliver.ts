@@ -80,14 +80,15 @@ export function deliverWork<R extends GenRequest>(
 
   // 3. The reported state: a fault aborts a job in flight and re-queues its slot (for images, censorship in
   // the metadata makes it a delivery instead); the kind may amend a result delivered earlier.
-  // QUIRK(docs/server/workers.md#submit): the server also adds the slot back for a fault reported on a job
-  // already faulted or delivered, but only the abort of a job in flight commits it, so there it is lost.
+  // QUIRK(docs/server/workers.md#submit): the server adds the slot back for every fault report, also on a
+  // job already faulted or delivered, but commits it only when something else commits: for text always
+  // (its statistics), for images only the abort of a job in flight — so for an ended image job it is lost.
   const s = jobState(job);
   if (s === "finished") kind.amendDelivered?.(job, body);
   if (body.state === "faulted" && !kind.deliversFault?.(body)) {
+    const now = store.now();
+    if (s === "processing" || req.kind === "text") requeueReportedFault(store, req, now);
     if (s === "processing") {
-      const now = store.now();
-      requeueReportedFault(store, req, now);
       abortJob(store, req, job, now, "worker");
       store.logger.debug?.("job faulted by its worker", { id: job.id, worker: worker.name });
       return { reward: 0 };
