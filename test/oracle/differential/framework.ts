@@ -62,6 +62,11 @@ export interface Target {
    * is a real https server on loopback (the oracle trusts its certificate); the emulator's is its webhook fetch.
    */
   webhooks(): Promise<{ url: string; received(): Json[] }>;
+  /**
+   * Starts a scenario in the world a fresh emulator has: no active worker and no waiting request left by
+   * an earlier scenario on the shared oracle (they would serve its requests, or hide "no worker" warnings).
+   */
+  quiesce(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -106,6 +111,22 @@ const CANCEL_ROUTES: Record<string, string> = {
   "POST /v2/generate/async": "/v2/generate/status/{id}",
   "POST /v2/generate/text/async": "/v2/generate/text/status/{id}",
   "POST /v2/interrogate/async": "/v2/interrogate/status/{id}",
+};
+
+/** Pop route → how its worker reports a job as faulted. */
+const FAULT_SUBMITS: Record<string, { route: string; body: (id: string) => unknown }> = {
+  "POST /v2/generate/pop": {
+    route: "POST /v2/generate/submit",
+    body: (id) => ({ id, generation: "", state: "faulted", seed: 0 }),
+  },
+  "POST /v2/generate/text/pop": {
+    route: "POST /v2/generate/text/submit",
+    body: (id) => ({ id, generation: "", state: "faulted" }),
+  },
+  "POST /v2/interrogate/pop": {
+    route: "POST /v2/interrogate/submit",
+    body: (id) => ({ id, result: {}, state: "faulted" }),
+  },
 };
 
 export class Conversation {
@@ -184,7 +205,26 @@ export class Conversation {
       ...(options.bodyDelayMs ? { bodyDelayMs: options.bodyDelayMs } : {}),
     });
     this.cancelAfterwards(route, answer);
+    this.faultAfterwards(route, answer, options.apikey);
     return answer;
+  }
+
+  /**
+   * Every job a scenario pops is faulted after it, unless the scenario submitted it (then the submit is
+   * refused, harmlessly). The server re-queues a job whose worker never answers — even one of a cancelled
+   * request —, so a job left processing would come back and be popped by a later scenario's worker.
+   */
+  private faultAfterwards(route: string, answer: Answer, apikey: string | undefined): void {
+    const submit = FAULT_SUBMITS[route];
+    if (submit === undefined || answer.status !== 200 || apikey === undefined) return;
+    const body = answer.body as { id?: unknown; ids?: unknown; forms?: { id?: unknown }[] } | null;
+    const ids = [
+      ...(Array.isArray(body?.ids) ? body.ids : [body?.id]),
+      ...(body?.forms ?? []).map((form) => form.id),
+    ].filter((id): id is string => typeof id === "string");
+    for (const id of new Set(ids)) {
+      this.onCleanup(() => this.send(submit.route, { apikey, body: submit.body(id) }));
+    }
   }
 
   /**

@@ -23,6 +23,7 @@ async function play(scenario: Scenario, target: C["target"], tag: string, ip: st
   const conversation = new Conversation(target, tag, ip);
   let error: string | null = null;
   try {
+    await target.quiesce();
     await scenario.run(conversation);
   } catch (e) {
     error = (e as Error).stack ?? String(e);

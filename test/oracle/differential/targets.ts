@@ -85,6 +85,8 @@ export function emulatorTarget(): Target {
     async sleep(ms) {
       await clock.advance(ms);
     },
+    // Each scenario gets a fresh emulator.
+    async quiesce() {},
     async webhooks() {
       const from = delivered.length;
       return { url: EMULATOR_WEBHOOK_URL, received: () => delivered.slice(from) };
@@ -126,6 +128,15 @@ export function oracleTarget(oracle: OracleInfo): Target {
     async user(name: string, options: UserOptions = {}): Promise<TargetUser> {
       const user = await createOracleUser(oracle, { username: name, ...options });
       return { apikey: user.apikey, username: `${user.username}#${user.id}`, id: user.id };
+    },
+    async quiesce() {
+      // Workers count as active for 5 minutes after their last check-in; requests wait until cancelled.
+      await oracleSql(
+        oracle,
+        "UPDATE workers SET last_check_in = last_check_in - interval '10 minutes' " +
+          "WHERE last_check_in > now() at time zone 'utc' - interval '10 minutes'; " +
+          "UPDATE waiting_prompts SET n = 0 WHERE n > 0",
+      );
     },
     fetchUrl: (url, init) => fetch(url, init),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),

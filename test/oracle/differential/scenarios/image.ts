@@ -208,8 +208,11 @@ export const imageScenarios = [
     await c.step("a pop for two gets one", "POST /v2/generate/pop", {
       apikey: key,
       body: imagePop(name, { amount: 2 }),
-      same: job,
+      // No seed was asked for: each side draws its own.
+      same: job.filter((path) => path !== "payload.seed"),
     });
+    // Its second job would be popped next; the text seed's request is the one to see.
+    await c.send("DELETE /v2/generate/status/{id}", { params: { id: b.body.id } });
     const d = await c.step("karras off, text seed", "POST /v2/generate/async", {
       apikey: key,
       body: imageRequest({ params: { width: 512, height: 512, steps: 10, karras: false, seed: "abc" } }),

@@ -131,7 +131,14 @@ export const workerScenarios = [
       apikey: mod.apikey,
       same: ["name", "paused", "owner"],
     });
-    await c.step("list image workers", "GET /v2/workers", { query: { type: "image" } });
+    // The server answers the list from a snapshot its own thread takes every 30 s.
+    await c.poll(
+      "list image workers",
+      "GET /v2/workers",
+      { query: { type: "image" } },
+      (a) => Array.isArray(a.body) && a.body.some((w: { name?: string }) => w.name === renamed),
+      { timeoutMs: 45_000, everyMs: 1000 },
+    );
     await c.step("list by name", "GET /v2/workers", { query: { name: renamed } });
     await c.step("list, moderator's view", "GET /v2/workers", {
       query: { name: renamed },
