@@ -59,9 +59,16 @@ const defOf = (schema: z.ZodType): Def => (schema as unknown as { _zod: { def: D
 class Emitter {
   readonly lines: string[] = [];
   readonly constants: unknown[] = [];
+  /** False once a part was met that the fast path does not reproduce: the schema then gets none. */
+  supported = true;
   #next = 0;
   name(): string {
     return `v${this.#next++}`;
+  }
+  /** Marks the schema as not compilable; what is written from here on is thrown away. */
+  unsupported(): string {
+    this.supported = false;
+    return "undefined";
   }
   constant(value: unknown): string {
     this.constants.push(value);
@@ -69,37 +76,32 @@ class Emitter {
   }
 }
 
-class NotCompiled extends Error {}
-
 function compile(schema: z.ZodType): Fast | null {
   const out = new Emitter();
-  try {
-    const result = emit(schema, "input", out);
-    const body = `return function fastParse(input) {\n${out.lines.join("\n")}\nreturn ${result};\n};`;
-    return new Function("c", "NS", body)(out.constants, NOT_SURE) as Fast;
-  } catch (error) {
-    if (error instanceof NotCompiled) return null;
-    throw error;
-  }
+  const result = emit(schema, "input", out);
+  if (!out.supported) return null;
+  const body = `return function fastParse(input) {\n${out.lines.join("\n")}\nreturn ${result};\n};`;
+  return new Function("c", "NS", body)(out.constants, NOT_SURE) as Fast;
 }
 
 const fail = (condition: string) => `if (${condition}) return NS;`;
 
 /** Writes the statements that check `x` against `schema`; returns the expression of zod's output. */
-function emit(schema: z.ZodType, x: string, out: Emitter): string {
+function emit(schema: z.ZodType | undefined, x: string, out: Emitter): string {
+  if (!schema) return out.unsupported();
   const def = defOf(schema);
-  if (def.check !== undefined || def.coerce) throw new NotCompiled(); // a schema that is itself a check
+  if (def.check !== undefined || def.coerce) return out.unsupported(); // a schema that is itself a check
   const value = emitType(def, x, out);
-  const checks = (def.checks ?? []).map((check) => checkFailure(check._zod.def, value));
+  const checks = (def.checks ?? []).map((check) => checkFailure(check._zod.def, value, out));
   if (checks.length > 0) out.lines.push(fail(checks.join(" || ")));
   return value;
 }
 
 /** The condition under which the value `x` fails one of zod's checks. */
-function checkFailure(c: CheckDef, x: string): string {
+function checkFailure(c: CheckDef, x: string, out: Emitter): string {
   if (c.check === "number_format" && c.format === "safeint") return `!Number.isSafeInteger(${x})`;
   const n = c.minimum ?? c.maximum ?? c.length ?? c.value;
-  if (typeof n !== "number") throw new NotCompiled();
+  if (typeof n !== "number") return out.unsupported();
   switch (c.check) {
     case "min_length":
       return `${x}.length < ${n}`;
@@ -112,7 +114,7 @@ function checkFailure(c: CheckDef, x: string): string {
     case "less_than":
       return `!(${x} ${c.inclusive ? "<=" : "<"} ${n})`;
     default:
-      throw new NotCompiled();
+      return out.unsupported();
   }
 }
 
@@ -134,7 +136,7 @@ function emitType(def: Def, x: string, out: Emitter): string {
     case "nullable": {
       const result = out.name();
       out.lines.push(`let ${result} = null;`, `if (${x} !== null) {`);
-      const value = emit(inner(def.innerType), x, out);
+      const value = emit(def.innerType, x, out);
       out.lines.push(`${result} = ${value};`, "}");
       return result;
     }
@@ -142,19 +144,14 @@ function emitType(def: Def, x: string, out: Emitter): string {
     case "optional":
     case "default":
       out.lines.push(fail(`${x} === undefined`));
-      return emit(inner(def.innerType), x, out);
+      return emit(def.innerType, x, out);
     case "array":
       return emitArray(def, x, out);
     case "object":
       return emitObject(def, x, out);
     default:
-      throw new NotCompiled();
+      return out.unsupported();
   }
-}
-
-function inner(schema: z.ZodType | undefined): z.ZodType {
-  if (!schema) throw new NotCompiled();
-  return schema;
 }
 
 function emitArray(def: Def, x: string, out: Emitter): string {
@@ -163,7 +160,7 @@ function emitArray(def: Def, x: string, out: Emitter): string {
   const item = out.name();
   out.lines.push(fail(`!Array.isArray(${x})`), `const ${result} = new Array(${x}.length);`);
   out.lines.push(`for (let ${i} = 0; ${i} < ${x}.length; ${i}++) {`, `const ${item} = ${x}[${i}];`);
-  const value = emit(inner(def.element), item, out);
+  const value = emit(def.element, item, out);
   out.lines.push(`${result}[${i}] = ${value};`, "}");
   return result;
 }
@@ -172,19 +169,20 @@ function emitArray(def: Def, x: string, out: Emitter): string {
 function emitObject(def: Def, x: string, out: Emitter): string {
   const shape = def.shape ?? {};
   const keepUnknown = def.catchall !== undefined;
-  if (keepUnknown && def.catchall !== lenient?.catchall) throw new NotCompiled();
+  if (keepUnknown && def.catchall !== lenient?.catchall) return out.unsupported();
   const result = out.name();
   out.lines.push(
     fail(`typeof ${x} !== "object" || ${x} === null || Array.isArray(${x})`),
     `const ${result} = {};`,
   );
   for (const key of Object.keys(shape)) {
-    if (key === "__proto__") throw new NotCompiled();
+    if (key === "__proto__") return out.unsupported();
     const schema = shape[key] as z.ZodType;
     const k = JSON.stringify(key);
     const field = out.name();
     out.lines.push(`const ${field} = ${x}[${k}];`, `if (${field} === undefined) {`, fail(`${k} in ${x}`));
     const absent = whenAbsent(schema);
+    if (absent === undefined) return out.unsupported();
     if (absent === "fail") out.lines.push("return NS;");
     if (absent === "default")
       out.lines.push(`${result}[${k}] = ${out.constant(defOf(schema))}.defaultValue;`);
@@ -204,11 +202,11 @@ function emitObject(def: Def, x: string, out: Emitter): string {
   return result;
 }
 
-/** What zod makes of an absent key (as its object parser decides it). */
-function whenAbsent(schema: z.ZodType): "omit" | "default" | "fail" {
+/** What zod makes of an absent key (as its object parser decides it); undefined for a case not handled. */
+function whenAbsent(schema: z.ZodType): "omit" | "default" | "fail" | undefined {
   const { optin, optout } = (schema as unknown as { _zod: { optin?: string; optout?: string } })._zod;
   if (optin === undefined) return "fail";
   if (optin === "optional" && optout === "optional") return "omit";
   if (optin === "defaulted" && defOf(schema).type === "default") return "default";
-  throw new NotCompiled();
+  return undefined;
 }
