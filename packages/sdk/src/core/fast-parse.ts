@@ -5,7 +5,7 @@
 // it is not sure of it answers NOT_SURE and the caller runs zod, so every error (and every odd input) still
 // comes from zod. A schema with any other part (refinements, records, transforms, lazy, …) gets no fast path,
 // nor does any schema where `new Function` is not allowed (a strict CSP): zod alone then.
-import * as z from "zod";
+import type * as z from "zod";
 
 /** "Ask zod": the value may be invalid, or valid in a way the fast path does not reproduce. */
 export const NOT_SURE: unique symbol = Symbol("horde-sdk.not-sure");
@@ -47,10 +47,25 @@ export function fastParser(schema: z.ZodType): Fast | undefined {
   if (lenient?.strict()) return undefined;
   let fast = cache.get(schema);
   if (fast === undefined) {
-    fast = z.core.util.allowsEval.value ? compile(schema) : null;
+    fast = evalAllowed() ? compile(schema) : null;
     cache.set(schema, fast);
   }
   return fast ?? undefined;
+}
+
+let evalAllowedCache: boolean | undefined;
+
+/** Whether `new Function` works here (not under a strict CSP, nor on a runtime that forbids it). */
+function evalAllowed(): boolean {
+  if (evalAllowedCache === undefined) {
+    try {
+      new Function("");
+      evalAllowedCache = true;
+    } catch {
+      evalAllowedCache = false;
+    }
+  }
+  return evalAllowedCache;
 }
 
 const defOf = (schema: z.ZodType): Def => (schema as unknown as { _zod: { def: Def } })._zod.def;
