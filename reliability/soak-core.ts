@@ -15,7 +15,11 @@ export interface SoakOptions {
   clients: number;
   /** Jobs per client, run one after another (so the server's requests of a client map to its jobs). */
   jobsPerClient: number;
-  /** Seed of the fault plan and of every random choice of the run. */
+  /**
+   * Seed of the fault plan and of every random choice of the run (each client's jobs, aborts, timeouts and
+   * retry jitter). Same seed, same figures: time is the emulator's virtual clock, and nothing the figures
+   * count depends on how real I/O interleaves (see RELIABILITY.md, "Reproducible on a seed").
+   */
   seed: number;
   /** Image, text and alchemy dev workers (default 2, 1, 1). */
   workers?: { image: number; text: number; alchemy: number };
@@ -94,6 +98,8 @@ export interface SoakReport {
   /** Jobs the client reported complete with fewer results than asked, or finished on the server but dropped silently (must be 0). */
   lostResults: number;
   unhandledRejections: number;
+  /** Log lines, error messages and foreign requests that held an API key (must be 0). */
+  leakedKeys: number;
   /** Worker stops/restarts and jobs a crashing worker walked away with. */
   workerKills: number;
   crashedJobs: number;
@@ -122,6 +128,8 @@ export function prng(seed: number) {
   };
   return { next, int: (n: number) => Math.floor(next() * n) };
 }
+
+type Rng = ReturnType<typeof prng>;
 
 /** The fault plan of the issue: 5 % 5xx, 3 % resets, 2 % malformed, 429 storms, 1 % lost submits, latency spikes. */
 export function soakFaultPlan(seed: number): FaultPlan {
@@ -153,7 +161,7 @@ export function soakFaultPlan(seed: number): FaultPlan {
 const mib = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 
 /** The SDK's logger for the clients: keeps every line, so the soak can check no key reached a log. */
-function recordingLogger(lines: string[]): Logger {
+export function recordingLogger(lines: string[]): Logger {
   const write =
     (level: string) =>
     (message: string, ...details: unknown[]) => {
@@ -165,7 +173,12 @@ function recordingLogger(lines: string[]): Logger {
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const started = Date.now();
   const log = options.log ?? (() => {});
-  const random = prng(options.seed ^ 0x5eed);
+  // One random source per client (its jobs, aborts, timeouts and retry jitter), so one client's draws do not
+  // depend on how the others' happen to interleave with it.
+  const randoms = Array.from({ length: options.clients }, (_, i) => prng((options.seed ^ 0x5eed) + i * 7919));
+  const jitters = Array.from({ length: options.clients }, (_, i) =>
+    prng((options.seed ^ 0x717) + i * 104729),
+  );
   const abortRate = options.abortRate ?? 0.1;
   const timeoutRate = options.timeoutRate ?? 0.06;
   const workers = options.workers ?? { image: 2, text: 1, alchemy: 1 };
@@ -243,7 +256,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         fetch: clientFetch(i),
         clock,
         logger: recordingLogger(logLines),
-        retry: { maxRetries: 6, initialDelayMs: 300, maxDelayMs: 5000 },
+        retry: { maxRetries: 6, initialDelayMs: 300, maxDelayMs: 5000, random: (jitters[i] as Rng).next },
       }),
   );
 
@@ -252,6 +265,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 
   async function runJob(i: number, j: number): Promise<void> {
     const client = clients[i] as AIHordeAPIClient;
+    const random = randoms[i] as Rng;
     const roll = random.next();
     const kind = roll < 0.5 ? "image" : roll < 0.8 ? "text" : "alchemy";
     const n = kind === "image" ? 1 + random.int(2) : 1;
@@ -293,6 +307,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
           common,
         );
         record.received = result.images.filter((im) => im.bytes && im.bytes.length > 0).length;
+        const why = result.images.map((im) => im.error?.message).filter(Boolean);
+        if (why.length > 0) record.error = why.join("; ").slice(0, 300);
       } else if (kind === "text") {
         const result = await client.generateText(
           { prompt: `${tag} once upon a time`, params: { max_length: 32, max_context_length: 512 } },
@@ -308,15 +324,16 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       }
       record.outcome = "completed";
       if (record.received < record.expected) {
-        problems.push(`lost results: ${tag} ${kind} ${record.id} got ${record.received}/${record.expected}`);
+        problems.push(
+          `lost results: ${tag} ${kind} ${record.id} got ${record.received}/${record.expected} (${record.error})`,
+        );
       }
     } catch (error) {
-      const name = (error as Error)?.name ?? "";
-      record.error = `${name}: ${(error as Error)?.message ?? String(error)}`.slice(0, 300);
-      if (record.id === null) record.outcome = "not-submitted";
-      else if (name === "HordeTimeoutError") record.outcome = "timed-out";
-      else if (name === "HordeAbortError" || controller.signal.aborted) record.outcome = "aborted";
-      else record.outcome = "failed";
+      record.error = `${(error as Error)?.name ?? ""}: ${(error as Error)?.message ?? String(error)}`.slice(
+        0,
+        300,
+      );
+      record.outcome = outcomeOf(error, record.id, controller.signal.aborted);
       if (error instanceof TypeError) problems.push(`TypeError escaped the SDK: ${record.error}`);
     } finally {
       stopTimer.abort();
@@ -386,6 +403,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const chaosDone = chaos().catch((e: unknown) => problems.push(`chaos failed: ${String(e)}`));
   await Promise.all(
     clients.map(async (_c, i) => {
+      // Clients start a millisecond apart: the clock wakes one sleeper at a time and lets its work settle,
+      // so no two clients' first submits race on real I/O (sharp reading a source image) for their order.
+      await clock.sleep(i + 1);
       for (let j = 0; j < options.jobsPerClient; j++) await runJob(i, j);
     }),
   );
@@ -464,24 +484,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   for (const line of leaks.slice(0, 5)) problems.push(`key leaked: ${line.slice(0, 200)}`);
   if (unhandled > 0) problems.push(`${unhandled} unhandled rejection(s)`);
 
-  const outcomes: Record<JobOutcome, number> = {
-    completed: 0,
-    aborted: 0,
-    "timed-out": 0,
-    failed: 0,
-    "not-submitted": 0,
-  };
+  const { outcomes, failures } = tally(records);
   const kinds = { image: 0, text: 0, alchemy: 0 };
-  for (const r of records) {
-    outcomes[r.outcome]++;
-    kinds[r.kind]++;
-  }
-  const failures: Record<string, number> = {};
-  for (const r of records) {
-    if (r.outcome !== "failed" && r.outcome !== "not-submitted") continue;
-    const key = `${r.outcome}: ${(r.error ?? "").replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, "<id>").slice(0, 90)}`;
-    failures[key] = (failures[key] ?? 0) + 1;
-  }
+  for (const r of records) kinds[r.kind]++;
   const rssEnd = process.memoryUsage().rss;
   sampleRss();
   return {
@@ -515,6 +520,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     duplicateSubmits,
     lostResults,
     unhandledRejections: unhandled,
+    leakedKeys: leaks.length,
     workerKills,
     crashedJobs,
     requestsSent,
@@ -532,8 +538,46 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   };
 }
 
+/** The figures a seed determines: all but the wall time and the memory (which depend on the machine). */
+// The virtual duration is left out too: the auto-advancing clock moves while sharp encodes in real time, so
+// on a loaded machine it drifts by a few virtual seconds (3.43 vs 3.47 min seen) while every count agrees.
+export function seededFigures(
+  report: SoakReport,
+): Omit<SoakReport, "records" | "wallSeconds" | "rss" | "virtualMinutes"> {
+  const { records: _records, wallSeconds: _wall, rss: _rss, virtualMinutes: _virtual, ...rest } = report;
+  return rest;
+}
+
+/** The outcome of a job that rejected: never submitted, timed out, aborted by its caller, or failed. */
+export function outcomeOf(error: unknown, id: string | null, aborted: boolean): JobOutcome {
+  const name = (error as Error)?.name ?? "";
+  if (id === null) return "not-submitted";
+  if (name === "HordeTimeoutError") return "timed-out";
+  if (name === "HordeAbortError" || aborted) return "aborted";
+  return "failed";
+}
+
+/** Jobs by outcome, and why they failed or were not submitted (ids masked, messages cut to `width`), with counts. */
+export function tally(records: readonly { outcome: JobOutcome; error: string | null }[], width = 90) {
+  const outcomes: Record<JobOutcome, number> = {
+    completed: 0,
+    aborted: 0,
+    "timed-out": 0,
+    failed: 0,
+    "not-submitted": 0,
+  };
+  const failures: Record<string, number> = {};
+  for (const r of records) {
+    outcomes[r.outcome]++;
+    if (r.outcome !== "failed" && r.outcome !== "not-submitted") continue;
+    const key = `${r.outcome}: ${(r.error ?? "").replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, "<id>").slice(0, width)}`;
+    failures[key] = (failures[key] ?? 0) + 1;
+  }
+  return { outcomes, failures };
+}
+
 /** The figures without the per-job records, for printing. */
-export function summary(report: SoakReport): Omit<SoakReport, "records"> {
+export function summary<R extends { records: unknown }>(report: R): Omit<R, "records"> {
   const { records: _records, ...rest } = report;
   return rest;
 }

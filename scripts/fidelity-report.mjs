@@ -2,6 +2,7 @@
 // project's *.diff.test.ts suites): per route and per scenario, agree / deviate (with the reason) / differ,
 // and the totals. Exits 1 when a difference is unexplained or fewer than 97 % of the steps agree.
 //   npm run fidelity        (runs the suites against the oracle, then this)
+import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -138,6 +139,8 @@ if (unexplained.length > 0) {
 }
 
 writeFileSync("FIDELITY.md", `${lines.join("\n")}\n`);
+// CI's `biome ci` checks Markdown formatting too (column-aligned tables), so the report is written formatted.
+execFileSync("npx", ["biome", "format", "--write", "FIDELITY.md"], { stdio: "ignore" });
 console.log(
   `FIDELITY.md: ${total} steps, ${agree} agree, ${deviate} deviate, ${differ} differ (${pct(agree, total)} agree)`,
 );

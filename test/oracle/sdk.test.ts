@@ -15,6 +15,7 @@ import {
 import { HordeWorker } from "horde-sdk/worker";
 import {
   createOracleUser,
+  drawnImages,
   fetchFrom,
   isolatedIp,
   oracleInfo,
@@ -78,13 +79,7 @@ async function imageWorker(apiKey: string, name = uniqueName("sdkw")) {
     name,
     models: [IMAGE_MODEL],
     maxPixels: 1024 * 1024,
-    generate: async (job) =>
-      Promise.all(
-        job.seeds.map(async (seed) => ({
-          image: await drawPicture({ prompt: job.positivePrompt, seed, width: 64, height: 64 }),
-          seed,
-        })),
-      ),
+    generate: drawnImages,
   });
   workers.push(worker);
   worker.start();

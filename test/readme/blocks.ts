@@ -64,7 +64,14 @@ export const READMES = [
   "packages/emulator/README.md",
   "packages/cli/README.md",
   "docs/guides/durable-jobs.md",
+  "docs/guides/errors.md",
+  "docs/guides/getting-started.md",
+  "docs/guides/jobs-and-cancellation.md",
   "docs/guides/model-reference.md",
+  "docs/guides/python-mapping.md",
+  "docs/guides/rate-limits.md",
+  "docs/guides/running-a-worker.md",
+  "docs/guides/testing-with-the-emulator.md",
   "docs/guides/webhooks.md",
 ];
 

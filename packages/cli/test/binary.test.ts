@@ -172,7 +172,8 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-describe("the built binary against `horde serve`", () => {
+// Each test drives several CLI processes against one server; on a loaded machine they take well over 20 s.
+describe("the built binary against `horde serve`", { timeout: 60_000 }, () => {
   it("help lists every command", async () => {
     const r = await horde(["--help"]);
     expect(r.code).toBe(0);

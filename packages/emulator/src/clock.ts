@@ -12,6 +12,7 @@ interface Sleeper {
   resolve: () => void;
 }
 
+/** How a `VirtualClock` starts: at which time, and whether it moves by itself when everyone sleeps. */
 export interface VirtualClockOptions {
   /** Start time in ms since the epoch (default: 2026-01-01T00:00:00Z, so runs are reproducible). */
   startMs?: number;
@@ -48,10 +49,12 @@ export class VirtualClock implements Clock {
     return this.t;
   }
 
+  /** Whether the clock jumps to the next wake-up whenever nothing is in progress; can be switched at any time. */
   get autoAdvance(): boolean {
     return this.auto;
   }
 
+  /** Switches auto mode; switched on, the clock jumps on the next real tick if everybody is asleep. */
   set autoAdvance(on: boolean) {
     this.auto = on;
     if (on) this.scheduleTick();

@@ -46,6 +46,7 @@ export {
   type SocketLimits,
 } from "./server/doors.js";
 
+/** How to build an emulator with `createEmulator`; the defaults give a horde like aihorde.net with no workers. */
 export interface EmulatorOptions {
   /** Time source for everything time-dependent (default: the system clock). */
   clock?: Clock;
@@ -102,12 +103,15 @@ export interface FaultControl {
   set(plan: FaultPlan): void;
   /** Removes the plan (counts are kept). */
   clear(): void;
+  /** The plan in force (an empty one when none is set). */
   current(): FaultPlan;
   /** What was injected so far, by kind and route, plus the latest events. */
   counts(): FaultCounts;
+  /** Forgets what was injected so far (the plan stays). */
   resetCounts(): void;
 }
 
+/** Webhook deliveries in code: what happened to them, and a wait for the ones still queued. */
 export interface WebhookControl {
   /** Deliveries that succeeded, were given up after 3 attempts, or found the queue full. */
   outcomes(): Readonly<Record<WebhookOutcome, number>>;
@@ -130,6 +134,7 @@ export interface EmulatorDescription {
   devWorkers: { name: string; type: string; running: boolean }[];
 }
 
+/** A local AI Horde: the same HTTP API, in memory, with an admin API, fault injection and dev workers. */
 export interface Emulator {
   /** In-process HTTP: any origin works, the API lives under `/api`. */
   fetch(input: Request | string | URL, init?: RequestInit): Promise<Response>;
@@ -155,6 +160,7 @@ export interface Emulator {
 const DEV_WORKER_OWNER = "DevWorkerOwner";
 const DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024;
 
+/** Builds an emulator: call its `fetch` in-process, or `listen()` for a socket. Close it when done. */
 export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? consoleLogger;

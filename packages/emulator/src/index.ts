@@ -48,6 +48,9 @@ export {
   type SocketLimits,
   type WebhookControl,
 } from "./emulator.js";
+// The bundled model reference: `horde worker` reads it against a horde on this machine (offline).
+export { IMAGE_MODEL_FACTS } from "./horde/reference/model-data.js";
+export type { ImageModelFact } from "./horde/reference/model-facts.js";
 export type { HordeModes } from "./horde/store/store.js";
 export type { CreateUserInput } from "./horde/store/users.js";
 export { ANONYMOUS_API_KEY } from "./horde/store/users.js";

@@ -1,8 +1,12 @@
 /** Where the emulator reports what it does. Every method is optional; missing ones stay silent. */
 export interface EmulatorLogger {
+  /** Step by step: a request queued, jobs popped, a request cancelled. */
   debug?(message: string, data?: Record<string, unknown>): void;
+  /** Milestones: the server listening, a worker registered. */
   info?(message: string, data?: Record<string, unknown>): void;
+  /** Something was refused or went wrong and the emulator went on. */
   warn?(message: string, data?: Record<string, unknown>): void;
+  /** Something failed inside the emulator, e.g. a handler that threw. */
   error?(message: string, data?: Record<string, unknown>): void;
 }
 
@@ -12,4 +16,5 @@ export const consoleLogger: EmulatorLogger = {
   error: (message, data) => console.error(`[horde-emulator] ${message}`, data ?? ""),
 };
 
+/** Reports nothing (`logger: silentLogger`, or `logger: {}`). */
 export const silentLogger: EmulatorLogger = {};

@@ -705,6 +705,7 @@ function generate(contract) {
     ...blocks.map((b) => `${b}`),
     "/** Names of all definitions of the contract, in contract order. */",
     `export const definitionNames = [\n${names.map((n) => `  ${lit(n)},`).join("\n")}\n] as const;`,
+    "/** The name of one definition of the contract, e.g. `GenerationInputStable`. */",
     "export type DefinitionName = (typeof definitionNames)[number];",
     "",
     "/** Every definition schema by name. */",

@@ -4,7 +4,8 @@
 //
 // 1. Layers: a folder of src/ imports only the folders below it — core/ nothing; models/ core/; http/
 //    core/ and models/ (the generated operation table); store/ (job stores) core/; jobs/ adds http/ and
-//    store/; client/ adds jobs/; worker/, ratings/ and reference/ add client/; node/ (the Node-only entry) core/ and
+//    store/; client/ adds jobs/; ratings/ and reference/ add client/, worker/ also reference/ (its models'
+//    facts); node/ (the Node-only entry) core/ and
 //    store/. So models/ never imports client/, and nothing imports upwards.
 // 2. No import cycles between files (type imports included).
 // 3. No plain errors: everything the SDK throws is a HordeError (core/errors.ts), so callers can tell ours
@@ -25,7 +26,7 @@ export const LAYERS = {
   store: ["core"],
   jobs: ["core", "models", "http", "store"],
   client: ["core", "models", "http", "store", "jobs"],
-  worker: ["core", "models", "http", "jobs", "client"],
+  worker: ["core", "models", "http", "jobs", "client", "reference"],
   ratings: ["core", "models", "http", "client"],
   reference: ["core", "models", "http", "client"],
   webhooks: ["core"],

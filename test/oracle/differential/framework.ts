@@ -8,6 +8,7 @@
  * both sides must record the same steps in the same order.
  */
 import { randomBytes } from "node:crypto";
+import { isolatedIp } from "horde-test-support/oracle";
 
 /** A JSON body read loosely: the comparison is the check. */
 // biome-ignore lint/suspicious/noExplicitAny: dynamic JSON under test
@@ -100,6 +101,13 @@ export interface Step {
   options: StepOptions;
 }
 
+/** Submit route → the status route whose DELETE cancels what it created. */
+const CANCEL_ROUTES: Record<string, string> = {
+  "POST /v2/generate/async": "/v2/generate/status/{id}",
+  "POST /v2/generate/text/async": "/v2/generate/text/status/{id}",
+  "POST /v2/interrogate/async": "/v2/interrogate/status/{id}",
+};
+
 export class Conversation {
   readonly steps: Step[] = [];
   private readonly cleanups: (() => Promise<unknown>)[] = [];
@@ -170,10 +178,32 @@ export class Conversation {
         headers["Content-Type"] = "application/json";
       }
     }
-    return this.target.send(method, path, {
+    const answer = await this.target.send(method, path, {
       headers,
       body,
       ...(options.bodyDelayMs ? { bodyDelayMs: options.bodyDelayMs } : {}),
+    });
+    this.cancelAfterwards(route, answer);
+    return answer;
+  }
+
+  /**
+   * Every request a scenario creates is cancelled after it: on the shared oracle a request left waiting would
+   * be popped by the next scenario's worker, or make its requests "possible" where the emulator's are not.
+   */
+  private cancelAfterwards(route: string, answer: Answer): void {
+    const status = CANCEL_ROUTES[route];
+    const id = (answer.body as { id?: unknown } | null)?.id;
+    if (status === undefined || answer.status !== 202 || typeof id !== "string") return;
+    this.onCleanup(async () => {
+      // The cancel route is rate-limited per client IP, and a scenario may create dozens of requests: each
+      // cancel comes from an address of its own, and a 429 is asked again.
+      const headers = { "X-Forwarded-For": isolatedIp() };
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const answer = await this.send(`DELETE ${status}`, { params: { id }, headers });
+        if (answer.status !== 429) return;
+        await this.sleep(1000);
+      }
     });
   }
 

@@ -57,6 +57,8 @@ export interface WorkerSettings {
   allowLora?: boolean;
   allowUnsafeIpaddr?: boolean;
   limitMaxSteps?: boolean;
+  /** Read the AI Horde's model reference (image; default true). */
+  modelReference?: boolean;
   bridgeAgent?: string;
   /** Say why no jobs come after this long idle (and again every this long). */
   idleReportSeconds?: number;
@@ -132,6 +134,7 @@ const KEYS: Record<string, [keyof WorkerSettings, Read]> = {
   allow_lora: ["allowLora", bool],
   allow_unsafe_ipaddr: ["allowUnsafeIpaddr", bool],
   limit_max_steps: ["limitMaxSteps", bool],
+  model_reference: ["modelReference", bool],
   bridge_agent: ["bridgeAgent", bridgeAgent],
   idle_report_seconds: ["idleReportSeconds", int(1, 86_400)],
   url: ["url", httpUrl],

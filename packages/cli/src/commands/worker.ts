@@ -19,6 +19,7 @@ import type {
   HordeWorker,
   HordeWorkerOptions,
   HordeWorkerStats,
+  ImageModelSource,
   ImageResult,
   ImageWorkerJob,
   TextWorkerJob,
@@ -67,6 +68,7 @@ interface WorkerFlags {
   amount?: number;
   nsfw: boolean;
   allowLora?: boolean;
+  modelReference: boolean;
   json?: boolean;
   url?: string;
   apiKey?: string;
@@ -128,6 +130,10 @@ export function registerWorker(program: Command, ctx: CommandContext): Command {
     )
     .option("--no-nsfw", "refuse NSFW requests")
     .option("--allow-lora", "accept requests with LoRAs (image)")
+    .option(
+      "--no-model-reference",
+      "image: do not read the AI Horde's model reference (unknown-model warnings, painting only for inpainting models)",
+    )
     .option("--json", "print the final statistics as one JSON document on stdout when stopped");
   addConnectionOptions(cmd)
     .addHelpText(
@@ -141,7 +147,7 @@ export function registerWorker(program: Command, ctx: CommandContext): Command {
         "A settings file (--config worker.yaml) holds the same settings under the horde's names: name, type, models,",
         "forms, threads, amount, max_pixels, max_length, max_context_length, nsfw, blacklist, priority_usernames,",
         "allow_img2img, allow_painting, allow_post_processing, allow_controlnet, allow_sdxl_controlnet, allow_lora,",
-        "allow_unsafe_ipaddr, limit_max_steps, require_upfront_kudos, extra_slow_worker, bridge_agent,",
+        "allow_unsafe_ipaddr, limit_max_steps, model_reference, require_upfront_kudos, extra_slow_worker, bridge_agent,",
         "idle_report_seconds, url, dev, exec,",
         "and backend: {type, url, model, workflow}. See docs/guides/running-a-worker.md.",
         "",
@@ -154,6 +160,11 @@ export function registerWorker(program: Command, ctx: CommandContext): Command {
         "for alchemy the form's value (JSON or plain text) or the processed image. A non-zero exit, empty",
         "output or a timeout reports the job faulted, and the horde gives it to another worker.",
         "Images are base64 in the JSON (source_image, source_mask); null when absent.",
+        "",
+        "An image worker reads the AI Horde's model reference before its first pop (against a horde on this",
+        "machine, the emulator's bundled copy): it warns about models the horde does not know, takes painting",
+        "jobs only when it serves an inpainting model (unless allow_painting is set), and hands backends each",
+        "model's baseline. --no-model-reference turns that off; a reference that cannot be loaded is only reported.",
         "",
         "While idle it says every minute why no job came (the horde's skip counters). Ctrl-C (or SIGTERM)",
         "stops popping and finishes the jobs in flight; a second Ctrl-C faults them.",
@@ -215,6 +226,7 @@ function flagSettings(flags: WorkerFlags, command: Command, cwd: string): Worker
   set("amount", flags.amount);
   if (onCommandLine("nsfw")) s.nsfw = flags.nsfw;
   if (flags.allowLora) s.allowLora = true;
+  if (onCommandLine("modelReference")) s.modelReference = flags.modelReference;
   set("url", flags.url);
   const backend: BackendSettings = {};
   if (flags.backend !== undefined) backend.type = flags.backend;
@@ -283,6 +295,7 @@ const KIND_ONLY: Partial<Record<keyof WorkerSettings, Kind[]>> = {
   allowLora: ["image"],
   allowUnsafeIpaddr: ["image"],
   limitMaxSteps: ["image"],
+  modelReference: ["image"],
 };
 
 /** The flag that sets a setting (those that have one). */
@@ -293,6 +306,7 @@ const FLAG_OF: Partial<Record<keyof WorkerSettings, string>> = {
   maxLength: "--max-length",
   maxContextLength: "--max-context",
   allowLora: "--allow-lora",
+  modelReference: "--no-model-reference",
 };
 
 /** A ComfyUI workflow file: JSON, checked by the SDK (its errors name the file). */
@@ -549,6 +563,26 @@ async function probeBackend(backend: WorkerBackend, models: string[] | undefined
   }
 }
 
+/**
+ * The model reference an image worker reads: the published one, loaded through the client (its retries,
+ * never its key) — or, against a horde on this machine (`horde serve`, a local server), the emulator's
+ * bundled copy, so a worker run offline never reaches the internet.
+ */
+async function modelReferenceFor(conn: Connection): Promise<{ source: ImageModelSource; where: string }> {
+  const emulator = await import("horde-emulator");
+  if (emulator.isLoopbackHost(new URL(conn.config.baseUrl).hostname)) {
+    return {
+      source: emulator.IMAGE_MODEL_FACTS.map(({ requirements, ...fact }) => ({
+        ...fact,
+        ...(requirements ? { requirements: { ...requirements } } : {}),
+      })),
+      where: "the bundled model reference",
+    };
+  }
+  const { ModelReference } = await loadSdk();
+  return { source: new ModelReference({ client: conn.client }), where: "the AI Horde's model reference" };
+}
+
 const clamp = (n: number | undefined, min: number, max: number) =>
   n === undefined ? undefined : Math.min(max, Math.max(min, Math.floor(n)));
 
@@ -602,11 +636,14 @@ async function serveJobs(
   };
   const given = <K extends keyof WorkerSettings>(...keys: K[]) =>
     Object.fromEntries(keys.filter((k) => s[k] !== undefined).map((k) => [k, s[k]]));
+  const reference =
+    kind === "image" && s.modelReference !== false ? await modelReferenceFor(conn) : undefined;
   let options: HordeWorkerOptions;
   if (kind === "image") {
     options = {
       ...common,
       kind: "image",
+      ...(reference ? { reference: reference.source } : {}),
       ...(backend?.kind === "image" ? { backend } : { generate: generators?.image }),
       ...(models ? { models } : {}),
       ...given(
@@ -674,6 +711,23 @@ async function serveJobs(
     line(`job ${e.id}: faulted (${e.reason}): ${e.message}`);
   });
   worker.on("rejected", (e) => line(`job ${e.id}: the horde refused the result (${e.rc}): ${e.message}`));
+  worker.on("reference", (e) => {
+    const where = reference?.where ?? "the model reference";
+    if (e.error !== undefined) {
+      const why = e.error instanceof Error ? e.error.message : String(e.error);
+      line(`horde: ${where} could not be loaded (${why}); serving with the settings as given`);
+      return;
+    }
+    if (e.unknown.length > 0) {
+      const names = e.unknown.map((m) => `'${m}'`).join(", ");
+      line(
+        `horde: ${where} does not know ${names}: the horde sends no jobs for ${e.unknown.length === 1 ? "it" : "them"} (unless you have the customizer role)`,
+      );
+    }
+    line(
+      `horde: read ${where}: painting jobs ${e.allowPainting ? "on" : "off (allow_painting is off, or no inpainting model is served)"}`,
+    );
+  });
   worker.on("idle", (e) => line(`horde: no jobs for ${Math.round(e.idleMs / 1000)} s: ${e.summary}`));
   worker.on("message", (m) => line(`horde: message for this worker: ${m.message}`));
   worker.on("maintenance", (e) => line(`horde: the worker is in maintenance mode: ${e.message}`));

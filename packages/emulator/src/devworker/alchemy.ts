@@ -14,9 +14,11 @@ import {
 } from "./base.js";
 import { runForm } from "./forms.js";
 
+/** The bridge agent the alchemy dev worker announces: a real worker's, so the horde treats it as one. */
 export const DEV_ALCHEMIST_BRIDGE_AGENT =
   "AI Horde Worker reGen:9.0.1:https://github.com/Haidra-Org/horde-worker-reGen";
 
+/** Options of an alchemy dev worker: which forms it serves, and how many at once. */
 export interface AlchemyDevWorkerOptions extends BaseDevWorkerOptions {
   /** Forms served (default: every known form). */
   forms?: string[];

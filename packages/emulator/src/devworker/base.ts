@@ -15,7 +15,9 @@ import { drawPicture } from "./draw.js";
 
 export const DEV_CLIENT_AGENT = "horde-emulator-devworker:0.1.0:https://github.com/horde-sdk-ts";
 
+/** How a dev worker reaches its horde: the fetch, the API base and the worker owner's key. */
 export interface DevWorkerConnection {
+  /** The fetch the worker sends through; the emulator passes its in-process `fetch`. */
   fetch: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
   /** The API base, e.g. `http://horde.local/api`. */
   baseUrl: string;
@@ -25,6 +27,7 @@ export interface DevWorkerConnection {
   ip?: string;
 }
 
+/** A dev worker's counters, short enough for `horde serve` to print. */
 export interface DevWorkerStats {
   /** Pops the horde answered (with a job or without). */
   pops: number;
@@ -36,8 +39,10 @@ export interface DevWorkerStats {
   errors: number;
 }
 
+/** The three kinds of dev worker, one per kind of job. */
 export type DevWorkerType = "image" | "text" | "alchemy";
 
+/** What every kind of dev worker takes: its name and how fast it pretends to work. */
 export interface BaseDevWorkerOptions {
   /** Worker name (unique on the horde). */
   name?: string;
@@ -180,14 +185,17 @@ export abstract class HordeDevWorker {
     });
   }
 
+  /** The worker's name on the horde. */
   get name(): string {
     return this.worker.name;
   }
 
+  /** True from `start()` until `stop()`. */
   get running(): boolean {
     return this.worker.state === "running";
   }
 
+  /** What the worker has done so far (the full stats are on `worker.stats`). */
   get stats(): DevWorkerStats {
     const s: HordeWorkerStats = this.worker.stats;
     return {

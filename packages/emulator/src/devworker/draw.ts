@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import sharp from "sharp";
 import { ADVANCE, GLYPH_HEIGHT, GLYPH_WIDTH, glyphPixel } from "./font.js";
 
+/** What the test picture is drawn from: the same input always gives the same picture. */
 export interface DrawInput {
   prompt: string;
   seed: number | string;
@@ -120,7 +121,7 @@ export const LABEL_INK: Rgb = [255, 255, 255];
 export const LABEL_PANEL: Rgb = [16, 16, 16];
 
 /** The picture as raw RGB pixels (what `drawPicture` encodes). */
-export function paint(input: DrawInput): Buffer {
+export function paint(input: DrawInput): Uint8Array {
   const { width: w, height: h } = input;
   const rnd = rngFrom(input);
   const canvas = new Canvas(w, h);
@@ -195,7 +196,7 @@ export function paint(input: DrawInput): Buffer {
   return canvas.px;
 }
 
-const encode = (raw: Buffer, width: number, height: number): Promise<Uint8Array<ArrayBuffer>> =>
+const encode = (raw: Uint8Array, width: number, height: number): Promise<Uint8Array<ArrayBuffer>> =>
   sharp(raw, { raw: { width, height, channels: 3 } })
     .webp({ quality: 80, effort: 2 })
     .toBuffer()

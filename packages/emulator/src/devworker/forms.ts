@@ -9,6 +9,7 @@ import sharp from "sharp";
 import { isPostProcessorForm } from "../horde/reference/forms.js";
 import { drawPicture } from "./draw.js";
 
+/** What the alchemy dev worker makes of one form: the form's result and, for a post-processor, its picture. */
 export interface FormOutput {
   result: Record<string, unknown>;
   /** For post-processors: the WebP to upload. */

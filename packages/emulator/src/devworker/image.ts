@@ -20,6 +20,7 @@ export type { DevWorkerConnection, DevWorkerStats } from "./base.js";
 export const DEV_WORKER_BRIDGE_AGENT =
   "AI Horde Worker reGen:9.0.1:https://github.com/Haidra-Org/horde-worker-reGen";
 
+/** Options of an image dev worker: which models it serves, the largest request it takes, and jobs per pop. */
 export interface DevWorkerOptions extends BaseDevWorkerOptions {
   /**
    * Models served. Default: every image model of the emulator's model reference (`stable_diffusion` first,

@@ -7,11 +7,13 @@ import type { DevWorkerConnection } from "./base.js";
 import { DevWorker, type DevWorkerOptions } from "./image.js";
 import { TextDevWorker, type TextDevWorkerOptions } from "./text.js";
 
+/** One dev worker to start (`devWorkers: [spec, …]`, `startDevWorker(spec)`): its `type` (default image) and options. */
 export type DevWorkerSpec =
   | (DevWorkerOptions & { type?: "image" })
   | (TextDevWorkerOptions & { type: "text" })
   | (AlchemyDevWorkerOptions & { type: "alchemy" });
 
+/** A dev worker of any kind (`emulator.devWorkers`). */
 export type AnyDevWorker = DevWorker | TextDevWorker | AlchemyDevWorker;
 
 const DEFAULT_NAME_PREFIX = {

@@ -16,6 +16,7 @@ import { writeText } from "./write.js";
 /** A validated text backend (docs/server/workers.md#bridge-capabilities), so the worker earns the full reward. */
 export const DEV_TEXT_BRIDGE_AGENT = "KoboldCppEmbedWorker:1.0.0:https://github.com/LostRuins/koboldcpp";
 
+/** Options of a text dev worker: which models it serves, and its length limits. */
 export interface TextDevWorkerOptions extends BaseDevWorkerOptions {
   /** Models served (default `koboldcpp/LLaMA2-13B-Psyfighter2`). */
   models?: string[];

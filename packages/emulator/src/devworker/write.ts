@@ -4,6 +4,7 @@
  */
 import { createHash } from "node:crypto";
 
+/** What the text dev worker's prose is written from: the same input always gives the same text. */
 export interface WriteInput {
   prompt: string;
   seed?: number;
@@ -16,6 +17,7 @@ const WORDS = (
   "road echo distant circuit harbour paper clockwork meadow glass voice tower orbit gentle"
 ).split(" ");
 
+/** The text dev worker's "model": deterministic made-up prose, about half of `maxLength` tokens. */
 export function writeText(input: WriteInput): string {
   const digest = createHash("sha256")
     .update(`${input.prompt}\u0000${input.seed ?? 0}`)

@@ -21,6 +21,7 @@ import {
 export type { UserPatch } from "../horde/store/users.js";
 export type { AdminUserView } from "../horde/views/admin.js";
 
+/** A user just created: its id, `alias#id` and API key. */
 export interface CreatedUser {
   id: number;
   /** `alias#id`. */
@@ -28,7 +29,9 @@ export interface CreatedUser {
   apikey: string;
 }
 
+/** The emulator's admin API in code (over HTTP under `/_emulator/`): users and keys, horde modes, statistics, the clock. */
 export interface EmulatorAdmin {
+  /** Creates a user with a fresh API key. */
   createUser(input: Omit<CreateUserInput, "apikey">): CreatedUser;
   /**
    * Creates the user unless one with this alias exists already (then returns it, unchanged): safe to run
@@ -41,6 +44,7 @@ export interface EmulatorAdmin {
   listUsers(): (AdminUserView & { apikey: string })[];
   /** Sets the balance (booked as admin kudos, docs/server/directory.md#directory `kudos_details.admin`). Throws for an unknown key. */
   setKudos(apikey: string, kudos: number): AdminUserView;
+  /** Changes a user's roles, kudos or flags. Throws for an unknown key. */
   updateUser(apikey: string, patch: UserPatch): AdminUserView;
   /** The horde-wide modes of `/v2/status/modes`; maintenance makes the async routes answer 400 (docs/server/errors.md#return-codes). */
   setModes(modes: Partial<HordeModes>): HordeModes;
@@ -52,6 +56,7 @@ export interface EmulatorAdmin {
   listJobs(): JobSummary[];
   /** How many requests were never completed nor cancelled (still active, or expired unfinished). */
   unfinishedCount(): number;
+  /** The horde's state in numbers; `orphaned` lists the requests nobody completed nor cancelled. */
   stats(): EmulatorStats;
   /** Advances a virtual clock (throws on the system clock) and returns the new time. */
   advanceClock(ms: number): Promise<number>;

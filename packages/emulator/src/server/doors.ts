@@ -5,10 +5,12 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import { serve } from "@hono/node-server";
 import type { Hono } from "hono";
 import { DEFAULT_CLIENT_IP, forwardedIp, setMeta } from "../http/meta.js";
 import type { EmulatorLogger } from "../logger.js";
+import { METHOD_NOT_ALLOWED } from "./app.js";
 import { ConnectionDropped, connectionResetError } from "./faults/index.js";
 
 /** The origin used for in-process calls that give a bare path. */
@@ -70,6 +72,7 @@ export function inProcessFetch(app: Hono, faultable: boolean, maxBodyBytes: numb
   };
 }
 
+/** Where `emulator.listen()` opens its socket, and how much one client may take of it. */
 export interface ListenOptions {
   /** 0 (the default) picks a free port. */
   port?: number;
@@ -96,6 +99,7 @@ export interface SocketLimits {
   maxConnections: number;
 }
 
+/** The default socket limits of `emulator.listen()`. */
 export const SOCKET_LIMITS: SocketLimits = {
   headersTimeoutMs: 20_000,
   requestTimeoutMs: 60_000,
@@ -104,6 +108,7 @@ export const SOCKET_LIMITS: SocketLimits = {
   maxConnections: 1024,
 };
 
+/** Where a listening emulator can be reached. */
 export interface ListenInfo {
   /** The API base, e.g. `http://127.0.0.1:7001/api`. */
   url: string;
@@ -153,6 +158,9 @@ export function listenOn(
           requestTimeout: limits.requestTimeoutMs,
           keepAliveTimeout: limits.keepAliveTimeoutMs,
           maxHeaderSize: limits.maxHeaderBytes,
+          // Node checks the two timeouts above only this often (30 s by default, which would let a slow
+          // client hold a connection for up to 30 s past them).
+          connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
         },
       },
       (address: AddressInfo) => {
@@ -170,6 +178,15 @@ export function listenOn(
       },
     );
     server.maxConnections = limits.maxConnections;
+    // Node hands CONNECT to a 'connect' listener and, without one, drops the connection unanswered; the
+    // server (waitress) passes it to the app like any method, which refuses it: 405, as for any other.
+    server.on("connect", (_request: IncomingMessage, socket: Duplex) => {
+      const body = JSON.stringify({ message: METHOD_NOT_ALLOWED });
+      socket.end(
+        "HTTP/1.1 405 Method Not Allowed\r\nContent-Type: application/json\r\n" +
+          `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    });
     server.once("error", reject);
   });
 }

@@ -48,6 +48,7 @@ import type { JobStore } from "../store/job-store.js";
 import { ReadCache, type ReadCacheOptions } from "./read-cache.js";
 import { AIHordeAPISession } from "./session.js";
 
+/** How to build an `AIHordeAPIClient`; every option has a default that works against aihorde.net. */
 export interface AIHordeClientOptions {
   /** API base URL (default `https://aihorde.net/api`). The API key is only ever sent to URLs under it. */
   baseUrl?: string;

@@ -18,6 +18,7 @@ export const DEFAULT_READ_TTL_MS: Readonly<Record<string, number>> = {
   "/v2/styles/text": 60_000,
 };
 
+/** The client option `readCache`: how long slowly-changing GET answers are reused, to spare the server's per-route limits. */
 export interface ReadCacheOptions {
   /**
    * TTL in milliseconds per path template (`"/v2/workers"`), merged over DEFAULT_READ_TTL_MS; 0 turns caching

@@ -47,6 +47,7 @@ export class AIHordeAPISession extends ReadShortcuts {
     return [...this.#open.values()];
   }
 
+  /** True once `close()` has run; a closed session refuses new submits. */
   get closed(): boolean {
     return this.#closed;
   }
@@ -104,6 +105,7 @@ export class AIHordeAPISession extends ReadShortcuts {
     return report;
   }
 
+  /** `await using session = client.session()` calls this on leaving the block: the same as `close()`. */
   async [asyncDispose](): Promise<void> {
     await this.close();
   }

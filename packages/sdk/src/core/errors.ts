@@ -36,6 +36,7 @@ export class HordeValidationError extends HordeError {
     this.issues = Object.freeze([...issues]);
   }
 
+  /** The first offending path (e.g. `params.width`), or `""` when the document itself is wrong: the field to name in a message. */
   get field(): string {
     return this.issues[0]?.path ?? "";
   }

@@ -1,8 +1,12 @@
 /** The logging surface the SDK writes to: any console-like object fits (pino, winston, console). */
 export interface Logger {
+  /** Chatter for diagnosing: every HTTP request with its status and time. */
   debug(message: string, ...details: unknown[]): void;
+  /** Plain news worth a log line, e.g. a worker that has found no jobs for a while. */
   info(message: string, ...details: unknown[]): void;
+  /** Something went wrong and the SDK went on: a retry, an odd server document. */
   warn(message: string, ...details: unknown[]): void;
+  /** Something failed that the caller may not see in an exception, e.g. a cancel on exit. */
   error(message: string, ...details: unknown[]): void;
 }
 
@@ -28,6 +32,7 @@ export function setModelLogger(logger: Logger): Logger {
   return previous;
 }
 
+/** Where model-level warnings go now (see `setModelLogger`). */
 export function getModelLogger(): Logger {
   return modelLogger;
 }

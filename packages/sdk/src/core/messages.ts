@@ -5,6 +5,7 @@ import { DEFAULT_BASE_URL } from "./constants.js";
 import { HordeError, HordeValidationError } from "./errors.js";
 import { HordeAPIObject } from "./model.js";
 
+/** The HTTP methods the AI Horde API uses; a request class names its own with `getHttpMethod()`. */
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 /** Request fields that travel as headers, with their wire header names (the server reads `Client-Agent`, with a hyphen). */
@@ -270,6 +271,8 @@ export abstract class HordeResponse extends HordeAPIObject {
 
 /** Progress responses (check/status): completion and possibility, as horde_sdk's ResponseWithProgressMixin. */
 export interface ResponseWithProgress {
+  /** True when the response holds all `numberOfResultsExpected` results (image /check: `done`). */
   isJobComplete(numberOfResultsExpected: number): boolean;
+  /** False when the server says no worker can serve the request as it is (`is_possible`); waiting will not help. */
   isJobPossible(): boolean;
 }

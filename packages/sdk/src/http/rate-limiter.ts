@@ -11,6 +11,7 @@ export interface LimitRule {
   scope: "ip" | "path" | "apikey";
 }
 
+/** The client option `rateLimit`: the client spaces its requests to fit the server's per-route limits, so it rarely sees a 429. */
 export interface RateLimitOptions {
   /** Turn client-side throttling off (default on). */
   enabled?: boolean;

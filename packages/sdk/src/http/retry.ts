@@ -17,6 +17,8 @@ export interface RetryOptions {
   maxDelayMs?: number;
   /** The longest Retry-After we wait for instead of failing (default 60 s). */
   maxRetryAfterMs?: number;
+  /** Where the backoff's jitter comes from (default `Math.random`); a seeded source makes a run repeatable. */
+  random?: () => number;
 }
 
 export type ResolvedRetry = Required<RetryOptions>;
@@ -27,6 +29,7 @@ export function resolveRetry(options: RetryOptions | false | undefined): Resolve
     initialDelayMs: (options || undefined)?.initialDelayMs ?? 500,
     maxDelayMs: (options || undefined)?.maxDelayMs ?? 8_000,
     maxRetryAfterMs: (options || undefined)?.maxRetryAfterMs ?? 60_000,
+    random: (options || undefined)?.random ?? Math.random,
   };
 }
 
@@ -114,7 +117,7 @@ export function classify(
   outcome: Outcome,
   attempt: number,
   policy: RetryPolicy,
-  random: () => number = Math.random,
+  random: () => number = policy.random,
 ): RetryDecision {
   const idempotent = target.idempotent ?? isIdempotentMethod(target.method);
   if (outcome.kind === "answer") {

@@ -8,6 +8,7 @@ import type { HttpMethod } from "../core/messages.js";
 import { type RawResponse, rawResponse } from "./response.js";
 import { asAbortError, linkSignals } from "./signals.js";
 
+/** The fetch the client sends through: the global fetch, a test double, or `emulator.fetch` for an in-process emulator. */
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
 export interface TransportConfig {

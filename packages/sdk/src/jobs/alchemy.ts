@@ -16,6 +16,7 @@ import { type HordeJob, statusPolledKind } from "./job.js";
 import type { RunJobOptions } from "./options.js";
 import type { JobRecipe } from "./run.js";
 
+/** One post-processed image of an alchemy request (an upscale, a face fix, a stripped background). */
 export interface AlchemyImage {
   form: string;
   url: string;
@@ -24,6 +25,7 @@ export interface AlchemyImage {
   error?: Error;
 }
 
+/** What `client.runAlchemy` and an alchemy job's `wait()` resolve to. */
 export interface RunAlchemyResult {
   id: string;
   status: AlchemyStatusResponse;
@@ -33,7 +35,9 @@ export interface RunAlchemyResult {
   images: AlchemyImage[];
 }
 
+/** An alchemy request running on the horde: polled on /interrogate/status, cancelled with DELETE. */
 export type AlchemyJob = HordeJob<AlchemyStatusResponse, AlchemyStatusResponse, RunAlchemyResult>;
+/** Options of `client.runAlchemy`: signal, timeout, progress callback, downloads. */
 export type RunAlchemyOptions = RunJobOptions<AlchemyStatusResponse, AlchemyAsyncResponse>;
 
 export const alchemyRecipe: JobRecipe<

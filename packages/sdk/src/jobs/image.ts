@@ -15,6 +15,7 @@ import type { HordeJob } from "./job.js";
 import type { RunJobOptions, SubmitJobOptions } from "./options.js";
 import type { JobRecipe } from "./run.js";
 
+/** What `client.generateImage` and an image job's `wait()` resolve to. */
 export interface GenerateImageResult {
   id: string;
   status: ImageGenerateStatusResponse;
@@ -22,8 +23,11 @@ export interface GenerateImageResult {
   images: DownloadedImage[];
 }
 
+/** An image request running on the horde: polled on the cheap /check, results fetched once from /status. */
 export type ImageJob = HordeJob<ImageGenerateCheckResponse, ImageGenerateStatusResponse, GenerateImageResult>;
+/** Options of `client.submitImage`, which returns the job without waiting for it. */
 export type SubmitImageOptions = SubmitJobOptions;
+/** Options of `client.generateImage`: signal, timeout, progress callback, downloads. */
 export type GenerateImageOptions = RunJobOptions<ImageGenerateCheckResponse, ImageGenerateAsyncResponse>;
 
 export const imageRecipe: JobRecipe<
@@ -41,7 +45,9 @@ export const imageRecipe: JobRecipe<
     progressRequest: (id) => new ImageGenerateCheckRequest({ id }),
     finalRequest: (id) => new ImageGenerateStatusRequest({ id }),
     cancelRequest: (id) => new DeleteImageGenerateRequest({ id }),
-    isDone: (check) => check.done,
+    // QUIRK(docs/server/progress.md#counters): after a restart `done` counts faulted rows as finished, so it
+    // can be true while a re-queued image is still processing; its result would be lost, so wait for it.
+    isDone: (check) => check.done && (check.processing === 0 || check.faulted),
     isFaulted: (check) => check.faulted,
     isPossible: (check) => check.is_possible,
     async finish(status, job, signal) {

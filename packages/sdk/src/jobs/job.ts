@@ -2,12 +2,14 @@ import { asyncDispose } from "../core/dispose.js";
 import {
   AIHordeRequestError,
   HordeAbortError,
+  HordeConnectionError,
   HordeJobError,
   HordeJobFaultedError,
   HordeTimeoutError,
   withPartial,
 } from "../core/errors.js";
 import type { HordeRequest, HordeResponse, ResponseWithProgress } from "../core/messages.js";
+import { type Backoff, backoffDelay } from "../http/retry.js";
 import { asAbortError, linkSignals } from "../http/signals.js";
 import { type JobTracker, progressSummary } from "./ledger.js";
 import type { JobHost, JobType, JobWaitOptions } from "./options.js";
@@ -22,8 +24,11 @@ export interface JobKind<P extends HordeResponse & PaceInput, S extends HordeRes
   finalRequest(id: string): HordeRequest<S> | null;
   /** The request that cancels the job; it answers with the status snapshot from before the cancel. */
   cancelRequest(id: string): HordeRequest<S>;
+  /** True when the snapshot says every result is ready. */
   isDone(progress: P): boolean;
+  /** True when the server gave up on the request (`faulted`): the job fails instead of waiting on. */
   isFaulted(progress: P): boolean;
+  /** False when no worker can serve the request (`is_possible`); see `failWhenImpossible`. */
   isPossible(progress: P): boolean;
   /** Turn the final status into the job's result (e.g. download the images). */
   finish(status: S, job: HordeJob<P, S, R>, signal: AbortSignal): Promise<R>;
@@ -54,9 +59,20 @@ export function statusPolledKind<S extends SelfContainedStatus, R>(
   };
 }
 
+/** Where a job is: `running` until it completes (`done`), is cancelled, or fails; the last three are final. */
 export type JobState = "running" | "done" | "cancelled" | "failed";
 
 const DEFAULT_JOB_TIMEOUT_MS = 20 * 60 * 1000;
+
+/** How long a cancel keeps asking after transient failures, and its pace between rounds. */
+const CANCEL_PERSISTENCE_MS = 2 * 60 * 1000;
+const CANCEL_BACKOFF: Backoff = { firstMs: 2_000, maxMs: 20_000 };
+
+/** A failure that says nothing about the job: the server could not take the request just now. */
+function isTransient(error: unknown): boolean {
+  if (error instanceof HordeConnectionError || error instanceof HordeTimeoutError) return true;
+  return error instanceof AIHordeRequestError && (error.status === 429 || error.status >= 500);
+}
 
 /** How a job starts out (submitJob and resumeJobs pass these). */
 export interface HordeJobInit<P> {
@@ -96,6 +112,7 @@ export class HordeJob<P extends HordeResponse & PaceInput, S extends HordeRespon
     this.#last = init.last;
   }
 
+  /** Where the job is now; once not `running`, it never changes again. */
   get state(): JobState {
     return this.#state;
   }
@@ -212,7 +229,7 @@ export class HordeJob<P extends HordeResponse & PaceInput, S extends HordeRespon
     if (this.#state === "done" || this.#state === "failed") return Promise.resolve(undefined);
     this.#cancelling ??= (async () => {
       try {
-        const snapshot = await this.#host.submitRequest(this.#kind.cancelRequest(this.id));
+        const snapshot = await this.#cancelPersistently();
         this.#state = "cancelled";
         await this.#tracker?.ended();
         return snapshot;
@@ -227,6 +244,26 @@ export class HordeJob<P extends HordeResponse & PaceInput, S extends HordeRespon
       }
     })();
     return this.#cancelling;
+  }
+
+  /**
+   * The DELETE, asked again while the server cannot take it (a 429 storm, 5xx, no answer) for up to
+   * CANCEL_PERSISTENCE_MS after the pipeline's own retries ran out: a job left running costs the caller kudos.
+   */
+  async #cancelPersistently(): Promise<S> {
+    const { clock } = this.#host;
+    const giveUpAt = clock.now() + CANCEL_PERSISTENCE_MS;
+    for (let round = 1; ; round++) {
+      try {
+        return await this.#host.submitRequest(this.#kind.cancelRequest(this.id));
+      } catch (error) {
+        if (!isTransient(error) || clock.now() >= giveUpAt) throw error;
+        this.#host.logger.warn(
+          `cancel of ${this.#kind.name} job ${this.id} failed (${(error as Error).message}); asking again`,
+        );
+        await clock.sleep(backoffDelay(CANCEL_BACKOFF, round, () => 0));
+      }
+    }
   }
 
   /** `await using job = …`: cancels when the scope ends before the job is done. */

@@ -45,6 +45,7 @@ export interface JobWaitOptions<P> {
   signal?: AbortSignal;
   /** Give up after this long (on the client's clock) and cancel the job; default 20 min, the server's own request lifetime. */
   timeoutMs?: number;
+  /** Called after every poll with the snapshot just read (queue position, wait time, counts). */
   onProgress?: (event: JobProgressEvent<P>) => void;
   /** Cancel and fail with reason "impossible" as soon as the server says no worker can serve the job (default: keep waiting). */
   failWhenImpossible?: boolean;
@@ -64,7 +65,10 @@ export interface SubmitJobOptions {
 
 /** How to run a job from submit to result (`client.generateImage`, `generateText`, `runAlchemy`). */
 export interface RunJobOptions<P, A> extends SubmitJobOptions, JobWaitOptions<P> {
-  /** Called once the server accepted the request, before polling starts. */
+  /**
+   * Called once the server accepted the request, before polling starts — also when the caller's abort came
+   * while the submit was in flight (the job is then cancelled at once, and the call rejects with the abort).
+   */
   onSubmitted?: (response: A) => void;
 }
 

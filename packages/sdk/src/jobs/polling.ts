@@ -4,6 +4,7 @@ export interface PaceInput {
   done?: boolean | null;
 }
 
+/** How far apart a job's polls may be (the client option `pollPacing`); the pace in between follows `wait_time`. */
 export interface PollPacing {
   /** The shortest gap between polls of one job (≥ 1000 ms: the server caches /check for 1 s). */
   minIntervalMs: number;

@@ -14,6 +14,7 @@ import type { JobHost, JobType } from "./options.js";
 import type { PaceInput } from "./polling.js";
 import { type TextJob, textRecipe } from "./text.js";
 
+/** Options of `client.resumeJobs()`: which stored jobs to take up again, and whether to take them from another process. */
 export interface ResumeOptions {
   /** Only these jobs: job-store keys or server request ids (default: every job of this client's server). */
   only?: readonly string[];
@@ -54,6 +55,7 @@ export interface NotResumedJob extends ResumedBase {
   readonly error?: unknown;
 }
 
+/** What `client.resumeJobs()` gives back for each stored job: taken up again (with its job), or why not. */
 export type ResumedJob =
   | Resumed<"image", ImageJob>
   | Resumed<"text", TextJob>

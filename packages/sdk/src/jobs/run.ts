@@ -11,7 +11,7 @@ import { LOOKUP_CACHE_MS, lookForRequest, lostSubmitError } from "./lost.js";
 import {
   type JobHost,
   type JobType,
-  type RunJobOptions,
+  type JobWaitOptions,
   type SubmitJobOptions,
   waitOptionsFrom,
 } from "./options.js";
@@ -48,7 +48,7 @@ export async function submitJob<
   host: JobHost,
   recipe: JobRecipe<Q, In, A, P, S, R>,
   requestOrPayload: Q | In,
-  options: SubmitJobOptions = {},
+  options: SubmitJobOptions & { onSubmitted?: ((response: A) => void) | undefined } = {},
 ): Promise<HordeJob<P, S, R>> {
   const request =
     requestOrPayload instanceof recipe.request
@@ -81,6 +81,8 @@ export async function submitJob<
   }
   await record.identified(response.id);
   const job = new HordeJob(host, kind, response.id, response, { tracker: record });
+  // The caller hears of every request the server accepted for it, even one its abort is about to cancel.
+  options.onSubmitted?.(response);
   if (options.signal?.aborted) {
     // The caller gave up while the submit was on the wire: the job exists, so it is cancelled (a cancel that
     // fails leaves it in the job store, for a later resume to cancel).
@@ -128,7 +130,8 @@ async function sendOrFind<Q extends HordeRequest, A extends HordeResponse & { re
   }
   if (result.found === null) {
     await record.ended();
-    throw lost.cause;
+    // Nothing was queued: a caller who gave up meanwhile hears of its abort, as at any other moment.
+    throw signal?.aborted ? asAbortError(signal.reason, "submit") : lost.cause;
   }
   await record.unidentified();
   throw lostSubmitError(kind, ledger.store ? record.key : null, result, lost.cause);
@@ -138,13 +141,12 @@ async function sendOrFind<Q extends HordeRequest, A extends HordeResponse & { re
  * Wait for a job being submitted (`submitJob(…)`) and produce its result: the rest of a whole run
  * (`generateImage`, `generateText`, `runAlchemy`). Cancelled on the server on any early exit.
  */
-export async function runJob<P extends HordeResponse & PaceInput, S extends HordeResponse, R, A>(
+export async function runJob<P extends HordeResponse & PaceInput, S extends HordeResponse, R>(
   submitting: Promise<HordeJob<P, S, R>>,
-  options: RunJobOptions<P, A> = {},
+  options: JobWaitOptions<P> = {},
 ): Promise<R> {
   const job = await submitting;
   try {
-    options.onSubmitted?.(job.submitted as A);
     return await job.wait(waitOptionsFrom(options));
   } finally {
     await job[asyncDispose]();

@@ -14,6 +14,7 @@ import { type HordeJob, statusPolledKind } from "./job.js";
 import type { RunJobOptions } from "./options.js";
 import type { JobRecipe } from "./run.js";
 
+/** What `client.generateText` and a text job's `wait()` resolve to. */
 export interface GenerateTextResult {
   id: string;
   status: TextGenerateStatusResponse;
@@ -23,7 +24,9 @@ export interface GenerateTextResult {
   texts: string[];
 }
 
+/** A text request running on the horde: polled on /generate/text/status, which also carries the results. */
 export type TextJob = HordeJob<TextGenerateStatusResponse, TextGenerateStatusResponse, GenerateTextResult>;
+/** Options of `client.generateText`: signal, timeout, progress callback. */
 export type GenerateTextOptions = RunJobOptions<TextGenerateStatusResponse, TextGenerateAsyncResponse>;
 
 export const textRecipe: JobRecipe<

@@ -4,6 +4,7 @@ import type { HordeAPIObject } from "../core/model.js";
 /** What a list response needs of its item class: build an item from data the list schema has validated. */
 export interface ListItemClass<T extends HordeAPIObject = HordeAPIObject> {
   new (input: never): T;
+  /** Builds an item from data already checked by the list's schema, so a long list is validated once, not twice. */
   fromValidated(data: unknown): T;
   readonly name: string;
 }

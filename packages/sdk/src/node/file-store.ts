@@ -21,6 +21,7 @@ import {
 import type { JobStore, StoredJob, StoredJobPatch } from "../store/job-store.js";
 import { type LockOptions, processAlive, withLockFile } from "./lock.js";
 
+/** How `FileJobStore` takes its lock file: the same options as `LockOptions`. */
 export interface FileJobStoreOptions extends LockOptions {}
 
 export class FileJobStore implements JobStore {

@@ -9,6 +9,7 @@ import { open, readFile, stat, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
 import { HordeJobStoreError } from "../core/errors.js";
 
+/** How long to wait for a lock file, and when a left-over one counts as stale (its holder died). */
 export interface LockOptions {
   /** Give up taking the lock after this long (default 10 s). */
   timeoutMs?: number;

@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { createWebhookHandler, type WebhookReceiverOptions } from "../webhooks/receiver.js";
 
+/** A `node:http` request listener that receives webhook deliveries (see `WebhookReceiverOptions`). */
 export function webhookListener(
   options: WebhookReceiverOptions,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> {

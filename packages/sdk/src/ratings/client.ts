@@ -38,10 +38,12 @@ export class RatingsAPIClient {
     this.client = new AIHordeAPIClient({ ...options, baseUrl: options.baseUrl ?? RATINGS_API_BASE_URL });
   }
 
+  /** The Ratings API base URL this client sends to (and the only place its key goes). */
   get baseUrl(): string {
     return this.client.baseUrl;
   }
 
+  /** Sends any Ratings API request, as `AIHordeAPIClient.submitRequest` does for the horde. */
   submitRequest<Q extends HordeRequest>(
     request: Q,
     options?: SubmitOptions,

@@ -162,6 +162,7 @@ const ImageRatingsRequestSchema = hordeObject({
   ...apikeyShape,
   ...commonHeaderShape,
 });
+/** What `new ImageRatingsRequest(…)` takes. */
 export type ImageRatingsRequestInput = RequestInput<typeof ImageRatingsRequestSchema>;
 /** GET `/v1/image/ratings/{image_id}`: every rating of one image (the image id is a UUID). */
 export interface ImageRatingsRequest extends Readonly<ImageRatingsRequestInput> {}
@@ -191,6 +192,7 @@ const UserRatingsRequestSchema = hordeObject({
   ...apikeyShape,
   ...commonHeaderShape,
 });
+/** What `new UserRatingsRequest(…)` takes. */
 export type UserRatingsRequestInput = RequestInput<typeof UserRatingsRequestSchema>;
 /** GET `/v1/user/ratings/`: the ratings of the key's user, paged with `limit` / `offset`, filtered. */
 export interface UserRatingsRequest extends Readonly<UserRatingsRequestInput> {}
@@ -214,6 +216,7 @@ const UserValidateRequestSchema = hordeObject({
   ...apikeyShape,
   ...commonHeaderShape,
 });
+/** What `new UserValidateRequest(…)` takes. */
 export type UserValidateRequestInput = RequestInput<typeof UserValidateRequestSchema>;
 /** GET `/v1/user/validate/{user_id}`: one user's ratings, filtered (for moderators). */
 export interface UserValidateRequest extends Readonly<UserValidateRequestInput> {}
@@ -241,6 +244,7 @@ const UserCheckRequestSchema = hordeObject({
   ...apikeyShape,
   ...commonHeaderShape,
 });
+/** What `new UserCheckRequest(…)` takes. */
 export type UserCheckRequestInput = RequestInput<typeof UserCheckRequestSchema>;
 /** GET `/v1/user/check/{user_id}`: a user's rating pace and suspicious divergences (for moderators). */
 export interface UserCheckRequest extends Readonly<UserCheckRequestInput> {}
@@ -258,6 +262,7 @@ export class UserCheckRequest extends BaseRatingsAPIRequest<UserCheckResponse> {
 }
 
 const RatingImageRequestSchema = hordeObject({ ...apikeyShape, ...commonHeaderShape });
+/** What `new RatingImageRequest(…)` takes. */
 export type RatingImageRequestInput = RequestInput<typeof RatingImageRequestSchema>;
 /** GET `/v1/rating/new`: the next image to rate, from the default dataset. */
 export interface RatingImageRequest extends Readonly<RatingImageRequestInput> {}
@@ -275,6 +280,7 @@ const DatasetRatingImageRequestSchema = hordeObject({
   ...apikeyShape,
   ...commonHeaderShape,
 });
+/** What `new DatasetRatingImageRequest(…)` takes. */
 export type DatasetRatingImageRequestInput = RequestInput<typeof DatasetRatingImageRequestSchema>;
 /** GET `/v1/rating/new/{dataset_id}`: the next image to rate from one dataset. */
 export interface DatasetRatingImageRequest extends Readonly<DatasetRatingImageRequestInput> {}
@@ -297,6 +303,7 @@ const ModelRatingImageRequestSchema = hordeObject({
   ...apikeyShape,
   ...commonHeaderShape,
 });
+/** What `new ModelRatingImageRequest(…)` takes. */
 export type ModelRatingImageRequestInput = RequestInput<typeof ModelRatingImageRequestSchema>;
 /** GET `/v1/rating/new/{dataset_id}/{model_name}`: the next image of one model in one dataset. */
 export interface ModelRatingImageRequest extends Readonly<ModelRatingImageRequestInput> {}
@@ -322,6 +329,7 @@ const RatingSubmitRequestSchema = hordeObject({
   ...apikeyShape,
   ...commonHeaderShape,
 });
+/** What `new RatingSubmitRequest(…)` takes. */
 export type RatingSubmitRequestInput = RequestInput<typeof RatingSubmitRequestSchema>;
 /**
  * POST `/v1/rating/{image_id}`: rate an image (`rating` 1–10, `artifacts` 0–5). A POST that pays kudos, so
@@ -338,6 +346,7 @@ export class RatingSubmitRequest extends BaseRatingsAPIRequest<RatingSubmitRespo
 }
 
 const RatingDatasetsRequestSchema = hordeObject({ ...apikeyShape, ...commonHeaderShape });
+/** What `new RatingDatasetsRequest(…)` takes. */
 export type RatingDatasetsRequestInput = RequestInput<typeof RatingDatasetsRequestSchema>;
 /** GET `/v1/datasets`: the datasets images are rated in. */
 export interface RatingDatasetsRequest extends Readonly<RatingDatasetsRequestInput> {}

@@ -40,6 +40,7 @@ export const ImageModelRecordSchema = z.looseObject({
   available: z.boolean().optional(),
   config: z.looseObject({}).optional(),
 });
+/** One image model of the model reference: its baseline, NSFW flag, style, requirements, trigger words, … as the reference spells them. */
 export type ImageModelRecord = z.infer<typeof ImageModelRecordSchema>;
 /** The `requirements` of an image model: the steps, cfg, samplers, schedulers and clip skip it needs. */
 export type ImageModelRequirements = z.infer<typeof requirements>;
@@ -55,6 +56,7 @@ export const TextModelRecordSchema = z.looseObject({
   description: z.string().optional(),
   version: z.string().optional(),
 });
+/** One text model of the model reference: its baseline, parameter count, NSFW flag, style. */
 export type TextModelRecord = z.infer<typeof TextModelRecordSchema>;
 
 /** A record the reference holds that failed its check: its key and why. */

@@ -26,6 +26,7 @@ export const TEXT_MODEL_REFERENCE_URL =
 /** How long a loaded reference is kept by default: one hour (the references change a few times a week). */
 export const DEFAULT_MODEL_REFERENCE_TTL_MS = 60 * 60_000;
 
+/** How to build a `ModelReference`: where the reference files come from, how long they are kept, and the client for live counts. */
 export interface ModelReferenceOptions {
   /** The client for the live counts (`/v2/status/models`, stats); default: a client for aihorde.net. */
   client?: AIHordeAPIClient;
@@ -57,6 +58,7 @@ export interface LiveModel<R> {
   performance: number;
 }
 
+/** Which image models `findImageModels` and `liveImageModels` keep; an unset field does not filter. */
 export interface ImageModelFilter {
   /** The baseline, in either spelling (`stable diffusion 1` or `stable_diffusion_1`, `stable_diffusion_xl`, …). */
   baseline?: string;
@@ -68,6 +70,7 @@ export interface ImageModelFilter {
   minWorkers?: number;
 }
 
+/** Which text models `liveTextModels` keeps; an unset field does not filter. */
 export interface TextModelFilter {
   nsfw?: boolean;
   /** Least parameters (e.g. 7e9). */

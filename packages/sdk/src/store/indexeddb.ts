@@ -46,6 +46,7 @@ export class IndexedDBJobStore implements JobStore {
     this.holder = `tab:${newJobKey()}`;
   }
 
+  /** The store's name in messages and errors (`indexeddb:<database>`). */
   get where(): string {
     return `indexeddb:${this.#name}`;
   }

@@ -53,8 +53,11 @@ const alchemyWebhookSchema = z.looseObject({
   kudos: z.number().optional(),
 });
 
+/** An image webhook delivery: one per finished image, with its URL or base64, seed and metadata. */
 export type ImageWebhook = z.output<typeof imageWebhookSchema> & { kind: "image" };
+/** A text webhook delivery: one per finished generation, with its text. */
 export type TextWebhook = z.output<typeof textWebhookSchema> & { kind: "text" };
+/** An alchemy webhook delivery: one per finished form, with its result. */
 export type AlchemyWebhook = z.output<typeof alchemyWebhookSchema> & { kind: "alchemy" };
 /** Any webhook delivery, told apart by `kind`. */
 export type HordeWebhook = ImageWebhook | TextWebhook | AlchemyWebhook;

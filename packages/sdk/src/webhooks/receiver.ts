@@ -11,6 +11,7 @@
 import { HordeValidationError } from "../core/errors.js";
 import { type HordeWebhook, parseWebhook } from "./delivery.js";
 
+/** How `createWebhookHandler` and `webhookListener` hand deliveries over, and what they refuse. */
 export interface WebhookReceiverOptions {
   /**
    * Called once per delivery. Keep it under the horde's 3 s or it sends the delivery again (handed over once
@@ -25,6 +26,7 @@ export interface WebhookReceiverOptions {
   maxBodyBytes?: number;
 }
 
+/** The default `maxBodyBytes`: 32 MiB, room for a base64 image with its metadata. */
 export const DEFAULT_WEBHOOK_MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 /** A Fetch API handler for webhook deliveries. */

@@ -29,10 +29,12 @@ export class TypedEmitter<Events extends object> {
     return off;
   }
 
+  /** Removes a listener added with `on` (or `once`, before it fired). */
   off<E extends keyof Events>(event: E, listener: (data: Events[E]) => void): void {
     this.#listeners.get(event)?.delete(listener as (data: never) => void);
   }
 
+  /** Calls every listener of `event` with `data`; a listener that throws is reported, never stops the others. */
   emit<E extends keyof Events>(event: E, data: Events[E]): void {
     const set = this.#listeners.get(event);
     if (!set) return;

@@ -44,6 +44,7 @@ export { A1111_SAMPLERS, a1111Sampler, COMFYUI_SAMPLERS, comfyuiSampler } from "
 export { TypedEmitter } from "./events.js";
 export { DEFAULT_IMAGE_MODEL, DEFAULT_MAX_PIXELS } from "./kinds/image.js";
 export { DEFAULT_BRIDGE_AGENT, DEFAULT_IMAGE_BRIDGE_AGENT } from "./options.js";
+export type { ImageModelSource } from "./served-models.js";
 export { describeSkipped } from "./skipped.js";
 export type {
   AlchemyGenerateOutput,

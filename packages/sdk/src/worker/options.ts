@@ -124,6 +124,19 @@ export function validateOptions(options: HordeWorkerOptions): ValidationIssue[] 
     issues.push({ path: "generate", message: "give generate or a backend, not both" });
   }
   issues.push(...backendIssues(o));
+  const reference = o.reference as { imageModels?: unknown } | undefined;
+  if (
+    reference !== undefined &&
+    (o.kind !== "image" ||
+      typeof reference !== "object" ||
+      reference === null ||
+      !(Array.isArray(reference) || typeof reference.imageModels === "function"))
+  ) {
+    issues.push({
+      path: "reference",
+      message: "must be a ModelReference or its image model records (image workers only)",
+    });
+  }
   if (o.name !== undefined && (typeof o.name !== "string" || o.name.trim() === "")) {
     issues.push({ path: "name", message: "must be a non-empty string" });
   }

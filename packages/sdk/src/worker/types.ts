@@ -6,6 +6,8 @@ import type { AlchemyJobPopResponse } from "../models/alchemy/pop.js";
 import type { ImageGenerateJobPopResponse } from "../models/generate/pop.js";
 import type * as schemas from "../models/generated/schemas.js";
 import type { TextGenerateJobPopResponse } from "../models/text/pop.js";
+import type { ImageModelRecord } from "../reference/records.js";
+import type { ImageModelSource } from "./served-models.js";
 
 /** Which queue the worker serves: image generation, text generation or alchemy (interrogation forms). */
 export type WorkerKind = "image" | "text" | "alchemy";
@@ -144,6 +146,11 @@ export interface ImageWorkerJob {
   /** `ids.length`: how many images to make. */
   readonly n: number;
   readonly model: string;
+  /**
+   * What the model reference says about `model` — baseline, inpainting, NSFW, requirements (steps, cfg,
+   * samplers, clip skip), … — when the worker has a `reference` that knows it; null otherwise.
+   */
+  readonly modelInfo: ImageModelRecord | null;
   /** The prompt as sent (the negative prompt follows `###`). */
   readonly prompt: string;
   /** The prompt before `###`. */
@@ -202,6 +209,15 @@ export interface ImageWorkerOptions extends CommonWorkerOptions {
   backend?: ImageBackend;
   /** Models served (default `["stable_diffusion"]`, the requests' default model). */
   models?: string[];
+  /**
+   * The AI Horde's image model reference (a `ModelReference`, or its records), read once before the first
+   * pop: served models it does not know are warned about (the horde keeps only names of its reference),
+   * `allow_painting` is declared only when a served model is an inpainting model (unless `allowPainting`
+   * is given), and each job carries its model's record as `job.modelInfo` (backends use its baseline). A
+   * reference that cannot be loaded is reported once (`reference` event, a warning) and the worker goes on
+   * with its options.
+   */
+  reference?: ImageModelSource;
   /** Largest width × height accepted (default 512 × 512 = 262144, the server's default). */
   maxPixels?: number;
   /** Take NSFW requests (default true, as the server; requests are NSFW by default). */
@@ -210,7 +226,10 @@ export interface ImageWorkerOptions extends CommonWorkerOptions {
   blacklist?: string[];
   /** Accept img2img requests (default true). */
   allowImg2img?: boolean;
-  /** Accept inpainting/outpainting (default true). */
+  /**
+   * Accept inpainting/outpainting (default true; with a `reference`, true only when a served model is an
+   * inpainting model, as the horde gives painting jobs to those only).
+   */
   allowPainting?: boolean;
   /** Accept post-processing (upscalers, face fixers; default true). */
   allowPostProcessing?: boolean;
@@ -231,6 +250,7 @@ export interface ImageWorkerOptions extends CommonWorkerOptions {
 /** A text job's payload (swagger `ModelPayloadKobold`): prompt, max_length and the sampler settings. */
 export type TextJobPayload = schemas.ModelPayloadKobold;
 
+/** A text job as a text worker's `generate` or backend gets it: the prompt, the limits and the raw payload. */
 export interface TextWorkerJob {
   readonly kind: "text";
   readonly id: string;
@@ -280,6 +300,7 @@ export interface TextWorkerOptions extends CommonWorkerOptions {
 
 // -------------------------------------------------------------------------------------------- alchemy
 
+/** One alchemy form as an alchemy worker's `generate` gets it: the form's name and the source image. */
 export interface AlchemyWorkerJob {
   readonly kind: "alchemy";
   readonly id: string;
@@ -309,8 +330,10 @@ export type AlchemyGenerateOutput =
   | Record<string, unknown>
   | unknown[];
 
+/** Options of an alchemy worker (`kind: "alchemy"`): the forms it serves and the function that runs one. */
 export interface AlchemyWorkerOptions extends CommonWorkerOptions {
   kind: "alchemy";
+  /** Run one form on the source image and return its result. Honour `context.signal`. */
   generate: (
     job: AlchemyWorkerJob,
     context: GenerateContext,
@@ -321,7 +344,9 @@ export interface AlchemyWorkerOptions extends CommonWorkerOptions {
   maxTiles?: number;
 }
 
+/** What `new HordeWorker(…)` takes: one option shape per kind of worker, told apart by `kind`. */
 export type HordeWorkerOptions = ImageWorkerOptions | TextWorkerOptions | AlchemyWorkerOptions;
+/** Any job a worker runs, told apart by `kind`. */
 export type WorkerJob = ImageWorkerJob | TextWorkerJob | AlchemyWorkerJob;
 
 // ------------------------------------------------------------------------------------ stats and events
@@ -363,8 +388,15 @@ export interface HordeWorkerStats {
   messages: WorkerMessage[];
 }
 
+/** The events of a `HordeWorker` (`worker.on(name, listener)`) and what each listener receives. */
 export interface HordeWorkerEvents {
   start: { name: string; kind: WorkerKind };
+  /**
+   * An image worker with a `reference` read it, before its first pop: the served models it knows and those
+   * it does not, and whether the pops take painting jobs. `error` when it could not be loaded (the worker
+   * goes on with its options).
+   */
+  reference: { known: string[]; unknown: string[]; allowPainting: boolean; error?: unknown };
   /** A pop handed out jobs. `forms` for alchemy. */
   popped: { ids: string[]; model: string | null; ttl: number | null; forms?: string[] };
   /** A pop found nothing; `reasons` counts the requests this worker could not take. */
@@ -393,6 +425,7 @@ export interface HordeWorkerEvents {
   stop: { stats: HordeWorkerStats; error?: unknown };
 }
 
+/** The name of a `HordeWorker` event. */
 export type HordeWorkerEventName = keyof HordeWorkerEvents;
 
 // ------------------------------------------------------------------------------------------- backends
@@ -430,6 +463,7 @@ export interface ImageBackendSupport {
   controlnet: boolean;
 }
 
+/** A local image server that runs an image worker's jobs: `a1111Backend(…)` or `comfyuiBackend(…)`. */
 export interface ImageBackend extends BackendBase {
   readonly kind: "image";
   readonly supports: ImageBackendSupport;
@@ -442,9 +476,12 @@ export interface ImageBackend extends BackendBase {
   generate(job: ImageWorkerJob, context: GenerateContext): Promise<ImageResult[]>;
 }
 
+/** A local text server that runs a text worker's jobs: `openaiBackend(…)` or `koboldcppBackend(…)`. */
 export interface TextBackend extends BackendBase {
   readonly kind: "text";
+  /** The text of one job, written by the backend's server. */
   generate(job: TextWorkerJob, context: GenerateContext): Promise<TextGenerateOutput>;
 }
 
+/** Any backend a worker can run its jobs on. */
 export type WorkerBackend = ImageBackend | TextBackend;

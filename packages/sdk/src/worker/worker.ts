@@ -60,6 +60,7 @@ export class HordeWorker {
   readonly #stats: WorkerStats;
   readonly #reporter: JobReporter;
   readonly #loop: PopLoop;
+  readonly #adapter: KindAdapter;
   #state: WorkerState = "idle";
   /** Fires when a stop is requested: no more pops, sleeps wake up. */
   readonly #stopRequested = new AbortController();
@@ -104,6 +105,7 @@ export class HordeWorker {
       if (event !== "error") events.emit("error", { error, phase: "listener" });
     });
     this.#events = events;
+    this.#adapter = adapter;
     const stats = new WorkerStats(this.name, this.kind);
     this.#stats = stats;
     const parts: WorkerParts = { name: this.name, client, adapter, logger, events, stats };
@@ -167,6 +169,7 @@ export class HordeWorker {
     return this.#events.once(event, listener);
   }
 
+  /** Removes a listener added with `on` (or `once`, before it fired). */
   off<E extends keyof HordeWorkerEvents>(event: E, listener: (data: HordeWorkerEvents[E]) => void): void {
     this.#events.off(event, listener);
   }
@@ -216,6 +219,7 @@ export class HordeWorker {
 
   async #run(): Promise<void> {
     try {
+      await this.#prepare();
       const refused = await this.#loop.run();
       if (refused !== undefined) this.#fatal ??= refused;
     } catch (error) {
@@ -231,6 +235,23 @@ export class HordeWorker {
         .map((id) => this.#reporter.fault(id, "stopped", new HordeWorkerStoppedError("the worker stopped"))),
     );
     this.#finish();
+  }
+
+  /** The kind's once-before-the-first-pop work; a stop requested meanwhile does not wait for it. */
+  async #prepare(): Promise<void> {
+    const stop = this.#stopRequested.signal;
+    if (!this.#adapter.prepare || stop.aborted) return;
+    let onStop = () => {};
+    const stopped = new Promise<void>((resolve) => {
+      onStop = resolve;
+      stop.addEventListener("abort", onStop, { once: true });
+    });
+    try {
+      const context = { name: this.name, logger: this.#logger, events: this.#events };
+      await Promise.race([this.#adapter.prepare(context), stopped]);
+    } finally {
+      stop.removeEventListener("abort", onStop);
+    }
   }
 
   /** A broken backend (too many faults in a row): stop, draining, and report why. */

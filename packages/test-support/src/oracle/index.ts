@@ -5,6 +5,8 @@
 import { inject } from "vitest";
 import type { OracleAvailability, OracleInfo } from "./kit.js";
 
+export * from "./backends.js";
+export * from "./fault-proxy.js";
 export * from "./http.js";
 export type { OracleAvailability, OracleInfo } from "./kit.js";
 export { loopbackTls, oracleSql } from "./kit.js";

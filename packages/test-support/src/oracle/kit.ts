@@ -29,9 +29,20 @@ export interface OracleInfo {
 
 export type OracleAvailability = { available: true; info: OracleInfo } | { available: false; reason: string };
 
-const here = dirname(fileURLToPath(import.meta.url));
-/** The repository root: packages/test-support/src/oracle → ../../../.. */
-export const REPO_ROOT = resolve(here, "../../../..");
+/**
+ * The repository root: the nearest folder above this module whose package.json is the monorepo's (from
+ * packages/test-support/src/oracle, or from a bundle of it the reliability runners put in node_modules/).
+ */
+export const REPO_ROOT = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
+
+function findRepoRoot(from: string): string {
+  for (let dir = from; dir !== dirname(dir); dir = dirname(dir)) {
+    const manifest = join(dir, "package.json");
+    if (existsSync(manifest) && /"name":\s*"horde-sdk-monorepo"/.test(readFileSync(manifest, "utf8")))
+      return dir;
+  }
+  throw new Error(`no horde-sdk-monorepo package.json above ${from}`);
+}
 
 /** `HORDE_ORACLE_KIT`, else `../shared/oracle` beside the repository (where CI mounts it). */
 export function kitDir(): string {

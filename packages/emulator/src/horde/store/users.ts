@@ -70,6 +70,7 @@ export interface User {
   records: UserRecords;
 }
 
+/** A user to create (`admin.createUser`, `admin.seedUser`, the `users` option): alias, kudos and roles. */
 export interface CreateUserInput {
   username: string;
   kudos?: number;

@@ -11,8 +11,10 @@ export const WEBHOOK_ATTEMPTS = 3;
 export const WEBHOOK_TIMEOUT_MS = 3_000;
 export const WEBHOOK_QUEUE_SIZE = 256;
 
+/** How a webhook delivery ended: `ok`, given up after 3 attempts (`giveup`), or `dropped` because the queue was full. */
 export type WebhookOutcome = "ok" | "giveup" | "dropped";
 
+/** How the emulator delivers webhooks (the `webhooks` option). */
 export interface WebhookOptions {
   /** How deliveries are POSTed (default: the global fetch). Tests wire a receiver in directly. */
   fetch?: (input: string, init: RequestInit) => Promise<Response>;

@@ -10,6 +10,7 @@ import type { GenRequest } from "../store/requests.js";
 import { expiredOutcome, type HordeStore, type RequestKind } from "../store/store.js";
 import type { User } from "../store/users.js";
 
+/** A user as the admin API shows it: balance, roles and counts (the key only where asked for). */
 export interface AdminUserView {
   id: number;
   username: string;
@@ -48,8 +49,10 @@ export function adminUserView(store: HordeStore, u: User): AdminUserView {
 /** Where a request ended up; each request is in exactly one of these. */
 export type RequestOutcome = "active" | "done" | "cancelled" | "faulted" | "expired";
 
+/** How many requests ended up in each outcome, and their total. */
 export type OutcomeCounts = Record<RequestOutcome, number> & { total: number };
 
+/** The horde's state in numbers (`admin.stats()`): above all, the requests never completed nor cancelled. */
 export interface EmulatorStats {
   /**
    * Every request ever accepted, all kinds together (dry runs are not requests). `active`: not done,
@@ -77,6 +80,7 @@ export interface EmulatorStats {
   tables: Record<string, number>;
 }
 
+/** One request as `admin.listRequests()` shows it. */
 export interface RequestSummary {
   id: string;
   kind: RequestKind;
@@ -88,6 +92,7 @@ export interface RequestSummary {
   progress: Record<string, number>;
 }
 
+/** One job (or alchemy form) as `admin.listJobs()` shows it. */
 export interface JobSummary {
   id: string;
   kind: RequestKind;

@@ -138,6 +138,15 @@ function imagePayload(req: ImageRequest, seed: number, count: number): Record<st
     ddim_steps: req.params.steps,
     n_iter: count,
   };
+  // A LoRA gets the parser's defaults for its strengths and `is_version` (docs/server/workers.md#pop-response).
+  if (Array.isArray(req.params.loras)) {
+    source.loras = (req.params.loras as Record<string, unknown>[]).map((l) => ({
+      model: 1,
+      clip: 1,
+      is_version: false,
+      ...l,
+    }));
+  }
   // Only a SFW request that asked for censoring gets the censor flag.
   if (!req.nsfw && req.censorNsfw) source.use_nsfw_censor = true;
   return marshal(IMAGE_PAYLOAD_FIELDS, source);

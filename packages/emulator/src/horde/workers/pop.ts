@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto";
 import type { Caller } from "../caller.js";
 import { popMessages } from "../directory/messages.js";
+import { nulByteError } from "../errors.js";
 import { sweep } from "../lifecycle.js";
 import { queuedRequests } from "../queue.js";
 import type { Job } from "../store/jobs.js";
@@ -48,6 +49,8 @@ export function popWork<A>(
 ): A {
   sweep(store);
   const decl = declarationFrom(kind.type, body);
+  // QUIRK(docs/server/workers.md#pop): the check-in stores the models; the database refuses a NUL byte in one.
+  if (decl.models.some((m) => m.includes("\u0000"))) throw nulByteError();
   const { worker, priorityUserIds } = checkInWorker(store, caller.apikey, decl, kind);
   const { found, answer } = kind.take(store, worker, {
     models: decl.models,

@@ -5,6 +5,7 @@
  */
 import { checkPlan, FAULT_KINDS, type FaultKind, type FaultPlan, type FaultRule } from "./plan.js";
 
+/** One injected fault: when, on which request, of which kind and by which rule. */
 export interface FaultEvent {
   seq: number;
   /** Emulator-clock time of the decision. */
@@ -18,6 +19,7 @@ export interface FaultEvent {
   rule: number;
 }
 
+/** What was injected so far (`faults.counts()`). */
 export interface FaultCounts {
   total: number;
   byKind: Record<FaultKind, number>;

@@ -21,6 +21,7 @@ export type FaultKind =
   /** The request IS processed (a job is created, a result stored), then the connection drops. */
   | "lost-response";
 
+/** Every kind of fault a rule may inject. */
 export const FAULT_KINDS: readonly FaultKind[] = [
   "error",
   "html",
@@ -32,6 +33,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   "lost-response",
 ];
 
+/** One rule of a fault plan: what to inject, on which requests, how often. */
 export interface FaultRule {
   kind: FaultKind;
   /**
@@ -57,6 +59,7 @@ export interface FaultRule {
   message?: string;
 }
 
+/** What to break: rules matched in order against every request, with a seed so a run can be repeated. */
 export interface FaultPlan {
   /** Seed of the PRNG behind `probability` and latency ranges (default 1): the same seed, the same run. */
   seed?: number;

@@ -14,6 +14,7 @@ import { buildRouteLimits, type RouteLimits } from "./rules.js";
 
 export { type LimitRule, parseLimit, type RouteLimits } from "./rules.js";
 
+/** The `rateLimits` option: tunes the server's rate limits. */
 export interface RateLimitOptions {
   /** IPs that get the whitelisted limits (docs/server/rate-limits.md#mechanics: 300/min instead of 90/min, 10/s instead of 2/s, …). */
   whitelist?: string[];

@@ -17,10 +17,12 @@ export const KNOWN_ALCHEMY_ANALYSIS_FORMS: readonly string[] = KNOWN_INTERROGATI
   (f) => !(KNOWN_POST_PROCESSORS as readonly string[]).includes(f),
 );
 
+/** True for an alchemy form that upscales (`RealESRGAN_x4plus`, …): its result is an image to download. */
 export function isUpscaler(name: string): boolean {
   return KNOWN_UPSCALERS.includes(name);
 }
 
+/** True for an alchemy form that fixes faces (`GFPGAN`, `CodeFormers`): its result is an image to download. */
 export function isFacefixer(name: string): boolean {
   return (KNOWN_FACEFIXERS as readonly string[]).includes(name);
 }

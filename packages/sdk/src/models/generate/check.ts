@@ -31,6 +31,7 @@ export class ImageGenerateCheckResponse extends HordeResponse implements Respons
     return this.done;
   }
 
+  /** The server's `is_possible`: false when no worker can serve the request as it is. */
   isJobPossible(): boolean {
     return this.is_possible;
   }

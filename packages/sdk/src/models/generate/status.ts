@@ -95,6 +95,7 @@ export class ImageGenerateStatusResponse extends HordeResponse implements Respon
     return this.generations.length === numberOfResultsExpected;
   }
 
+  /** The server's `is_possible`: false when no worker can serve the request as it is. */
   isJobPossible(): boolean {
     return this.is_possible;
   }

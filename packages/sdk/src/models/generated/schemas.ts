@@ -2357,6 +2357,7 @@ export const definitionNames = [
   "StyleExample",
   "StyleStable",
 ] as const;
+/** The name of one definition of the contract, e.g. `GenerationInputStable`. */
 export type DefinitionName = (typeof definitionNames)[number];
 
 /** Every definition schema by name. */

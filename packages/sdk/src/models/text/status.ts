@@ -53,12 +53,16 @@ export class TextGenerateStatusResponse extends HordeResponse implements Respons
   /**
    * Complete when `n` texts have been delivered (`params.n`, see TextGenerateAsyncRequest's
    * getNumberOfResultsExpected; several may arrive between two polls), or when the server says the request is
-   * done (e.g. cancelled with fewer results): nothing more will come either way.
+   * done (e.g. cancelled with fewer results) with nothing in flight: nothing more will come either way.
+   * QUIRK(docs/server/progress.md#counters): after a restart `done` counts faulted rows as finished, so it
+   * can be true while a re-queued text is still processing; that text is waited for.
    */
   isJobComplete(numberOfResultsExpected: number): boolean {
-    return this.generations.length >= numberOfResultsExpected || this.done;
+    if (this.generations.length >= numberOfResultsExpected) return true;
+    return this.done && (this.processing === 0 || this.faulted);
   }
 
+  /** The server's `is_possible`: false when no worker can serve the request as it is. */
   isJobPossible(): boolean {
     return this.is_possible;
   }

@@ -40,6 +40,7 @@ export const PLACEHOLDERS = {
   source_mask: "the uploaded mask, white where to paint (inpainting)",
 } as const;
 
+/** The name of one placeholder a workflow template may use (`{{prompt}}`, `{{seed}}`, …). */
 export type Placeholder = keyof typeof PLACEHOLDERS;
 export type PlaceholderValues = Partial<Record<Placeholder, string | number>>;
 

@@ -30,7 +30,9 @@ import { comfyuiSampler } from "./samplers.js";
 
 /** The part of the WebSocket API the backend uses (browsers, Deno, Bun and Node ≥ 22 have one). */
 export interface SocketLike {
+  /** Listens for ComfyUI's progress messages, and for the socket failing or closing. */
   addEventListener(type: "message" | "error" | "close", listener: (event: { data?: unknown }) => void): void;
+  /** Closes the socket once the prompt has run. */
   close(): void;
 }
 

@@ -12,8 +12,10 @@ const DEFAULT_CFG_SCALE = 5;
 const DEFAULT_IMG2IMG_DENOISE = 0.75;
 const DEFAULT_PAINTING_DENOISE = 1;
 const DEFAULT_HIRES_DENOISE = 0.65;
-/** Hires fix renders its first pass at about this many pixels a side. */
+/** Hires fix renders its first pass at about this many pixels a side (SD 1 and most baselines)… */
 const HIRES_BASE = 512;
+/** …and SDXL models near their trained 1024 × 1024. */
+const SDXL_BASE = 1024;
 
 export type ImageMode = "txt2img" | "img2img" | "inpainting";
 
@@ -24,6 +26,7 @@ export interface TextualInversion {
   strength: number;
 }
 
+/** An image job's settings, read once from the horde's payload and named the same for every backend (A1111/Forge, ComfyUI). */
 export interface ImageSettings {
   mode: ImageMode;
   /** The prompt before `###`, trimmed. */
@@ -78,7 +81,7 @@ export async function imageSettings(job: ImageWorkerJob, codec: ImageCodec): Pro
     clipSkip: p.clip_skip ?? 1,
     denoise: p.denoising_strength ?? (painting ? DEFAULT_PAINTING_DENOISE : DEFAULT_IMG2IMG_DENOISE),
     tiling: p.tiling === true,
-    hires: mode === "txt2img" ? hiresFirstPass(job.width, job.height, p) : null,
+    hires: mode === "txt2img" ? hiresFirstPass(job.width, job.height, p, job.modelInfo?.baseline) : null,
     source: job.sourceImage,
     mask,
     outpainting: job.sourceProcessing === "outpainting",
@@ -87,20 +90,49 @@ export async function imageSettings(job: ImageWorkerJob, codec: ImageCodec): Pro
 }
 
 /**
- * Hires fix renders first at about 512 px on the shorter side, then upscales to the asked size; it is
- * skipped (as the reference worker does) unless both sides are larger than 512.
+ * SDXL's trained resolutions (Stability AI's list): an SDXL first pass renders at the one closest to the asked
+ * aspect ratio.
+ */
+const SDXL_RESOLUTIONS: readonly (readonly [number, number])[] = [
+  [1024, 1024],
+  [1152, 896],
+  [896, 1152],
+  [1216, 832],
+  [832, 1216],
+  [1344, 768],
+  [768, 1344],
+  [1536, 640],
+  [640, 1536],
+];
+
+/**
+ * The hires-fix first pass, by the model's baseline (the reference's spelling; `job.modelInfo`), as the
+ * reference worker does: an SDXL model renders first at the SDXL resolution closest to the asked aspect
+ * ratio, and only when both sides are larger than 1024; any other model (or an unknown one) at about 512 px
+ * on the shorter side, and only when both sides are larger than 512.
  */
 export function hiresFirstPass(
   width: number,
   height: number,
   p: Pick<schemas.ModelPayloadStable, "hires_fix" | "hires_fix_denoising_strength">,
+  baseline?: string,
 ): ImageSettings["hires"] {
-  if (p.hires_fix !== true || width <= HIRES_BASE || height <= HIRES_BASE) return null;
+  if (p.hires_fix !== true) return null;
+  const denoise = p.hires_fix_denoising_strength ?? DEFAULT_HIRES_DENOISE;
+  if (baseline === "stable_diffusion_xl") {
+    if (width <= SDXL_BASE || height <= SDXL_BASE) return null;
+    const ratio = width / height;
+    const [w, h] = SDXL_RESOLUTIONS.reduce((best, r) =>
+      Math.abs(r[0] / r[1] - ratio) < Math.abs(best[0] / best[1] - ratio) ? r : best,
+    );
+    return { width: w, height: h, denoise };
+  }
+  if (width <= HIRES_BASE || height <= HIRES_BASE) return null;
   const ratio = Math.min(width / HIRES_BASE, height / HIRES_BASE);
   return {
     width: Math.floor(Math.floor(width / ratio) / 64) * 64,
     height: Math.floor(Math.floor(height / ratio) / 64) * 64,
-    denoise: p.hires_fix_denoising_strength ?? DEFAULT_HIRES_DENOISE,
+    denoise,
   };
 }
 

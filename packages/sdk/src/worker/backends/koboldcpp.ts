@@ -14,6 +14,7 @@ import type {
 } from "../types.js";
 import { BackendHttp, type PollingBackendOptions, pollProgress, unexpected } from "./backend.js";
 
+/** Options of `koboldcppBackend(options)`: the server's URL, the common backend options and how often to poll for progress. */
 export type KoboldcppBackendOptions = PollingBackendOptions;
 
 /** The payload fields KoboldCpp's generate reads (koboldcpp.py `generate`), sent under the same names. */

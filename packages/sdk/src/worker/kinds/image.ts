@@ -7,8 +7,9 @@ import { ImageGenerateJobPopRequest, ImageGenerateJobPopResponse } from "../../m
 import { ImageGenerationJobSubmitRequest } from "../../models/generate/submit.js";
 import { describe } from "../describe.js";
 import type { Resolved } from "../options.js";
+import { readServedModels, type ServedModels } from "../served-models.js";
 import type { ImageBytes, ImageResult, ImageWorkerJob, ImageWorkerOptions } from "../types.js";
-import type { KindAdapter, PopCommon, PopReading, UnitContext } from "./kind.js";
+import type { KindAdapter, PopCommon, PopReading, PrepareContext, UnitContext } from "./kind.js";
 import { allInvalid, isImageBytes, isRecord, readPopEnvelope, seedOf, toBytes } from "./reading.js";
 
 /** The requests' default model (docs/server/quirks.md#runtime-defaults). */
@@ -20,21 +21,25 @@ const MIN_TTL_SECONDS = 150;
 
 export function imageAdapter(options: Resolved<ImageWorkerOptions>, common: PopCommon): KindAdapter {
   const auth = common.apikey ? { apikey: common.apikey } : {};
+  const models = options.models ?? [DEFAULT_IMAGE_MODEL];
+  /** What the reference says about the served models, once read. */
+  let served: ServedModels | undefined;
   return {
     kind: "image",
     defaultTtl: MIN_TTL_SECONDS,
+    ...(options.reference ? { prepare } : {}),
     // QUIRK(docs/server/workers.md#pop): runtime defaults differ from the documented ones, so every flag is
     // sent explicitly.
     popRequest: (amount) =>
       new ImageGenerateJobPopRequest({
         ...common,
         amount,
-        models: options.models ?? [DEFAULT_IMAGE_MODEL],
+        models,
         nsfw: options.nsfw ?? true,
         max_pixels: options.maxPixels ?? DEFAULT_MAX_PIXELS,
         blacklist: options.blacklist ?? [],
         allow_img2img: options.allowImg2img ?? true,
-        allow_painting: options.allowPainting ?? true,
+        allow_painting: options.allowPainting ?? served?.painting ?? true,
         allow_post_processing: options.allowPostProcessing ?? true,
         allow_unsafe_ipaddr: options.allowUnsafeIpaddr ?? true,
         allow_controlnet: options.allowControlnet ?? false,
@@ -47,6 +52,37 @@ export function imageAdapter(options: Resolved<ImageWorkerOptions>, common: PopC
       // The seed is required by the parser; a faulted submit's seed is never used.
       new ImageGenerationJobSubmitRequest({ ...auth, id, state: "faulted", generation: "faulted", seed: 0 }),
   };
+
+  async function prepare({ name, logger, events }: PrepareContext): Promise<void> {
+    const reference = options.reference;
+    if (!reference) return;
+    try {
+      served = await readServedModels(reference, models);
+    } catch (error) {
+      logger.warn(
+        `worker ${name}: the model reference could not be loaded (${describe(error)}); going on without it`,
+      );
+      events.emit("reference", {
+        known: [],
+        unknown: [],
+        allowPainting: options.allowPainting ?? true,
+        error,
+      });
+      return;
+    }
+    const { facts, unknown } = served;
+    if (unknown.length > 0) {
+      const list = unknown.map((m) => `'${m}'`).join(", ");
+      logger.warn(
+        `worker ${name}: the model reference does not know ${list}; the horde keeps only models of its reference (unless you have the customizer role), so no jobs will come for ${unknown.length === 1 ? "it" : "them"}`,
+      );
+    }
+    events.emit("reference", {
+      known: [...facts.keys()],
+      unknown: [...unknown],
+      allowPainting: options.allowPainting ?? served.painting,
+    });
+  }
 
   function readImagePop(json: unknown, o: Resolved<ImageWorkerOptions>): PopReading {
     const { raw, ids, rest, empty } = readPopEnvelope(json);
@@ -104,6 +140,7 @@ export function imageAdapter(options: Resolved<ImageWorkerOptions>, common: PopC
       ids,
       n: ids.length,
       model,
+      modelInfo: served?.facts.get(model) ?? null,
       prompt,
       positivePrompt: split < 0 ? prompt : prompt.slice(0, split),
       negativePrompt: split < 0 ? "" : prompt.slice(split + 3),

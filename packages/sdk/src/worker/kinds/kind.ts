@@ -2,7 +2,8 @@
 // how to read the answer into units of work, and how to release a job; the worker runs the units.
 import type { Logger } from "../../core/logger.js";
 import type { HordeRequest } from "../../core/messages.js";
-import type { FaultReason, GenerateContext, WorkerKind, WorkerMessage } from "../types.js";
+import type { TypedEmitter } from "../events.js";
+import type { FaultReason, GenerateContext, HordeWorkerEvents, WorkerKind, WorkerMessage } from "../types.js";
 
 /** What a popped unit of work may ask of the worker while it runs. */
 export interface UnitContext {
@@ -54,9 +55,18 @@ export interface KindAdapter {
   readonly kind: WorkerKind;
   /** Seconds a job has when the pop does not say. */
   readonly defaultTtl: number;
+  /** What to do once before the first pop (e.g. read the model reference); never rejects. */
+  prepare?(ctx: PrepareContext): Promise<void>;
   popRequest(amount: number): HordeRequest;
   readPop(json: unknown): PopReading;
   faultedSubmit(id: string): HordeRequest;
+}
+
+/** What a kind's `prepare` may use. */
+export interface PrepareContext {
+  readonly name: string;
+  readonly logger: Logger;
+  readonly events: TypedEmitter<HordeWorkerEvents>;
 }
 
 /** The pop fields every kind sends (from the worker's options). */

@@ -4,6 +4,7 @@ import {
   AIHordeRequestError,
   HordeValidationError,
   hasRc,
+  ImageGenerateCheckResponse,
   ImageGenerateJobPopRequest,
   isStrictValidation,
   LOST_RC,
@@ -21,6 +22,7 @@ import {
 } from "horde-sdk";
 import { progressDoc } from "horde-test-support/sdk";
 import { describe, expect, expectTypeOf, it } from "vitest";
+import { imageRecipe } from "../../../src/jobs/image.js";
 
 describe("rc is an open string", () => {
   it("trailing dots and blanks are ignored when matching", () => {
@@ -142,5 +144,44 @@ describe("strict and lenient validation", () => {
     });
     expect(await pending).toBe(true);
     expect(isStrictValidation()).toBe(false);
+  });
+});
+
+describe("done while a restarted job is still processing", () => {
+  // docs/server/progress.md#counters: after restarts, `done` counts faulted rows as finished, so the server
+  // can say done with one of two results still in flight. Taking it at its word would lose that result.
+  const counters = { finished: 1, processing: 1, restarted: 2, waiting: 0, done: true, faulted: false };
+  const text = (extra: Record<string, unknown>) =>
+    TextGenerateStatusResponse.parse({
+      ...counters,
+      wait_time: 1,
+      queue_position: 0,
+      kudos: 5,
+      is_possible: true,
+      generations: [{ text: "one", seed: 1, worker_id: "w", worker_name: "w", model: "m", state: "ok" }],
+      ...extra,
+    });
+
+  it("a text request is complete only once nothing is processing (or all results are in)", () => {
+    expect(text({}).isJobComplete(2)).toBe(false);
+    expect(text({ processing: 0, restarted: 3 }).isJobComplete(2)).toBe(true);
+    expect(text({ faulted: true }).isJobComplete(2)).toBe(true);
+    expect(text({}).isJobComplete(1)).toBe(true);
+  });
+
+  it("an image job waits for the processing image", () => {
+    const kind = imageRecipe.kind(2, {});
+    const check = (extra: Record<string, unknown>) =>
+      ImageGenerateCheckResponse.parse({
+        ...counters,
+        wait_time: 1,
+        queue_position: 0,
+        kudos: 5,
+        is_possible: true,
+        ...extra,
+      });
+    expect(kind.isDone(check({}))).toBe(false);
+    expect(kind.isDone(check({ processing: 0, finished: 2 }))).toBe(true);
+    expect(kind.isDone(check({ faulted: true }))).toBe(true);
   });
 });

@@ -59,6 +59,21 @@ describe("hires fix", () => {
     expect(hiresFirstPass(512, 1024, on)).toBeNull();
     expect(hiresFirstPass(1024, 1024, { hires_fix: false })).toBeNull();
   });
+
+  it("an SDXL model (job.modelInfo's baseline) renders first at the closest SDXL resolution, above 1024 only", () => {
+    const on = { hires_fix: true };
+    const sdxl = "stable_diffusion_xl";
+    expect(hiresFirstPass(2048, 2048, on, sdxl)).toEqual({ width: 1024, height: 1024, denoise: 0.65 });
+    expect(hiresFirstPass(2048, 1152, on, sdxl)).toEqual({ width: 1344, height: 768, denoise: 0.65 });
+    expect(hiresFirstPass(1152, 1536, on, sdxl)).toEqual({ width: 896, height: 1152, denoise: 0.65 });
+    // Too small for an SDXL first pass, where an SD 1 model would still take one.
+    expect(hiresFirstPass(1024, 1024, on, sdxl)).toBeNull();
+    expect(hiresFirstPass(1024, 1024, on, "stable diffusion 1")).toEqual({
+      width: 512,
+      height: 512,
+      denoise: 0.65,
+    });
+  });
 });
 
 describe("textual inversions", () => {
