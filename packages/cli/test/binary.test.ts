@@ -7,13 +7,13 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { fakeOpenai } from "horde-test-support/sdk";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { closedPort } from "./helpers.js";
 
 const BIN = fileURLToPath(new URL("../bin/horde.js", import.meta.url));
 const DIST = fileURLToPath(new URL("../dist/main.js", import.meta.url));
@@ -438,13 +438,3 @@ describe("the built binary against `horde serve`", { timeout: 60_000 }, () => {
     await expect(fetch(`http://127.0.0.1:${port}/api/v2/status/heartbeat`)).rejects.toThrow();
   });
 });
-
-/** A local port that nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

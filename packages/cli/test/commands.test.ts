@@ -10,6 +10,7 @@ import { createEmulator, type Emulator } from "horde-emulator";
 import { AIHordeAPIClient } from "horde-sdk";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { GenerateDeps } from "../src/commands/generate.js";
 import type { CliDeps } from "../src/context.js";
 import { run, tempDir, testIO } from "./helpers.js";
 
@@ -64,6 +65,20 @@ afterAll(async () => {
 const requestCount = () => emu.admin.stats().requests.total;
 
 /** A job no worker serves: it waits until cancelled. */
+/** Each case's command line is refused as a usage error: exit 2, one line on stderr matching its message. */
+async function expectUsageErrors(
+  cases: [string[], RegExp][],
+  line: (args: string[]) => string[] | Promise<string[]>,
+  deps: GenerateDeps,
+): Promise<void> {
+  for (const [args, message] of cases) {
+    const r = await run(await line(args), { deps });
+    expect(r.code, args.join(" ")).toBe(2);
+    expect(r.errLines).toHaveLength(1);
+    expect(r.errLines[0]).toMatch(message);
+  }
+}
+
 async function waitingJob(): Promise<string> {
   const client = new AIHordeAPIClient({ baseUrl: "http://horde.local/api", apiKey: KEY, fetch: emu.fetch });
   const job = await client.submitImage({
@@ -125,18 +140,17 @@ describe("text", () => {
 
   it("bad input: exit 2, one line, nothing sent", async () => {
     const before = requestCount();
-    for (const [args, message] of [
-      [["text", "x", "--max-length", "8"], /--max-length.*16 to 4096/],
-      [["text", "x", "--temperature", "hot"], /--temperature.*0 to 5/],
-      [["text", "--prompt-file", "/no/such/file"], /--prompt-file: no such file/],
-      [["text"], /the prompt is empty/],
-      [["text", "x", "--colour"], /unknown option '--colour'/],
-    ] as [string[], RegExp][]) {
-      const r = await run([...args, ...URL_FLAGS], { deps });
-      expect(r.code, args.join(" ")).toBe(2);
-      expect(r.errLines).toHaveLength(1);
-      expect(r.errLines[0]).toMatch(message);
-    }
+    await expectUsageErrors(
+      [
+        [["text", "x", "--max-length", "8"], /--max-length.*16 to 4096/],
+        [["text", "x", "--temperature", "hot"], /--temperature.*0 to 5/],
+        [["text", "--prompt-file", "/no/such/file"], /--prompt-file: no such file/],
+        [["text"], /the prompt is empty/],
+        [["text", "x", "--colour"], /unknown option '--colour'/],
+      ],
+      (args) => [...args, ...URL_FLAGS],
+      deps,
+    );
     expect(requestCount()).toBe(before);
   });
 });
@@ -172,18 +186,17 @@ describe("alchemy", () => {
     const notImage = join(await tempDir(), "notes.png");
     await writeFile(notImage, "these are not pixels");
     const before = requestCount();
-    for (const [args, message] of [
-      [["alchemy", png, "captoin"], /unknown alchemy form 'captoin'/],
-      [["alchemy", png, "upscale"], /unknown alchemy form 'upscale'/],
-      [["alchemy", "/no/such.png", "caption"], /<image>: no such file: \/no\/such\.png/],
-      [["alchemy", notImage, "caption"], /is not an image the horde can read/],
-      [["alchemy", png], /missing required argument 'form'/],
-    ] as [string[], RegExp][]) {
-      const r = await run([...args, ...URL_FLAGS], { deps });
-      expect(r.code, args.join(" ")).toBe(2);
-      expect(r.errLines).toHaveLength(1);
-      expect(r.errLines[0]).toMatch(message);
-    }
+    await expectUsageErrors(
+      [
+        [["alchemy", png, "captoin"], /unknown alchemy form 'captoin'/],
+        [["alchemy", png, "upscale"], /unknown alchemy form 'upscale'/],
+        [["alchemy", "/no/such.png", "caption"], /<image>: no such file: \/no\/such\.png/],
+        [["alchemy", notImage, "caption"], /is not an image the horde can read/],
+        [["alchemy", png], /missing required argument 'form'/],
+      ],
+      (args) => [...args, ...URL_FLAGS],
+      deps,
+    );
     expect(requestCount()).toBe(before);
   });
 });
@@ -260,24 +273,23 @@ describe("generate: the full set of options", () => {
     const notImage = join(await tempDir(), "photo.jpg");
     await writeFile(notImage, new Uint8Array([1, 2, 3, 4, 5]));
     const before = requestCount();
-    for (const [args, message] of [
-      [["--image", "/no/such/photo.png"], /--image: no such file/],
-      [["--image", notImage], /--image: .*photo\.jpg is not an image/],
-      [["--mask", png], /--mask needs a source image \(--image\)/],
-      [["--nsfw", "--censor"], /contradict/],
-      [["--size", "500x512"], /--size.*multiple of 64/],
-      [["--size", "512"], /WIDTHxHEIGHT/],
-      [["--size", "512x512", "--width", "512"], /--size cannot be combined/],
-      [["--lora", "x:9"], /LoRA strengths must be from -5 to 5/],
-      [["--denoise", "2"], /--denoise.*0\.01 to 1/],
-      [["--format", "gif"], /--format.*Allowed choices are webp, png/],
-      [["--cfg-scale", "1e3"], /--cfg-scale.*0 to 100/],
-    ] as [string[], RegExp][]) {
-      const r = await run(["generate", "a cat", "--out", await tempDir(), ...args, ...URL_FLAGS], { deps });
-      expect(r.code, args.join(" ")).toBe(2);
-      expect(r.errLines).toHaveLength(1);
-      expect(r.errLines[0]).toMatch(message);
-    }
+    await expectUsageErrors(
+      [
+        [["--image", "/no/such/photo.png"], /--image: no such file/],
+        [["--image", notImage], /--image: .*photo\.jpg is not an image/],
+        [["--mask", png], /--mask needs a source image \(--image\)/],
+        [["--nsfw", "--censor"], /contradict/],
+        [["--size", "500x512"], /--size.*multiple of 64/],
+        [["--size", "512"], /WIDTHxHEIGHT/],
+        [["--size", "512x512", "--width", "512"], /--size cannot be combined/],
+        [["--lora", "x:9"], /LoRA strengths must be from -5 to 5/],
+        [["--denoise", "2"], /--denoise.*0\.01 to 1/],
+        [["--format", "gif"], /--format.*Allowed choices are webp, png/],
+        [["--cfg-scale", "1e3"], /--cfg-scale.*0 to 100/],
+      ],
+      async (args) => ["generate", "a cat", "--out", await tempDir(), ...args, ...URL_FLAGS],
+      deps,
+    );
     expect(requestCount()).toBe(before);
   });
 });
@@ -463,17 +475,16 @@ describe("kudos transfer", () => {
 
   it("refuses the anonymous key, a bad receiver and a bad amount before sending", async () => {
     const t = transferDeps(async () => Response.json({ transferred: 1 }));
-    for (const [args, message] of [
-      [["bob#2", "5", "--url", "http://horde.local/api"], /anonymous key has no kudos/],
-      [["bob", "5", ...URL_FLAGS], /like alice#1234/],
-      [["bob#2", "-5", ...URL_FLAGS], /unknown option '-5'|argument '-5'|at least 1/],
-      [["bob#2", "2.5", ...URL_FLAGS], /at least 1/],
-    ] as [string[], RegExp][]) {
-      const r = await run(["kudos", "transfer", ...args], { deps: t.deps });
-      expect(r.code, args.join(" ")).toBe(2);
-      expect(r.errLines).toHaveLength(1);
-      expect(r.errLines[0]).toMatch(message);
-    }
+    await expectUsageErrors(
+      [
+        [["bob#2", "5", "--url", "http://horde.local/api"], /anonymous key has no kudos/],
+        [["bob", "5", ...URL_FLAGS], /like alice#1234/],
+        [["bob#2", "-5", ...URL_FLAGS], /unknown option '-5'|argument '-5'|at least 1/],
+        [["bob#2", "2.5", ...URL_FLAGS], /at least 1/],
+      ],
+      (args) => ["kudos", "transfer", ...args],
+      t.deps,
+    );
     expect(t.seen).toHaveLength(0);
   });
 });
@@ -630,19 +641,18 @@ describe("worker", () => {
   });
 
   it("needs --dev, --exec or --backend, a real key and a URL", async () => {
-    for (const [args, message] of [
-      [["worker", ...URL_FLAGS], /--dev .*, --exec .* or --backend/],
-      [["worker", "--dev", "--exec", "x", ...URL_FLAGS], /cannot be used together/],
-      [["worker", "--dev", "--url", "http://horde.local/api"], /anonymous key cannot run workers/],
+    await expectUsageErrors(
       [
-        ["worker", "--dev", "--type", "text", "--max-pixels", "4096", ...URL_FLAGS],
-        /--max-pixels is for image/,
+        [["worker", ...URL_FLAGS], /--dev .*, --exec .* or --backend/],
+        [["worker", "--dev", "--exec", "x", ...URL_FLAGS], /cannot be used together/],
+        [["worker", "--dev", "--url", "http://horde.local/api"], /anonymous key cannot run workers/],
+        [
+          ["worker", "--dev", "--type", "text", "--max-pixels", "4096", ...URL_FLAGS],
+          /--max-pixels is for image/,
+        ],
       ],
-    ] as [string[], RegExp][]) {
-      const r = await run(args, { deps });
-      expect(r.code, args.join(" ")).toBe(2);
-      expect(r.errLines).toHaveLength(1);
-      expect(r.errLines[0]).toMatch(message);
-    }
+      (args) => args,
+      deps,
+    );
   });
 });

@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -10,6 +11,7 @@ import {
   ImageGenerateCheckResponse,
   ImageGenerateStatusResponse,
 } from "horde-sdk";
+import { imageGenerationDoc, imageStatusDoc, progressDoc } from "horde-test-support/sdk";
 import { afterEach } from "vitest";
 import type { GenerateDeps } from "../src/commands/generate.js";
 import { type CliIO, main } from "../src/main.js";
@@ -120,19 +122,7 @@ export const JOB_ID = "0b7e3c1a-5d2f-4c9e-8a6b-1f2e3d4c5b6a";
 const WORKER_ID = "9f8e7d6c-5b4a-4321-9876-0fedcba98765";
 
 export function check(fields: Partial<Record<string, unknown>> = {}): ImageGenerateCheckResponse {
-  return ImageGenerateCheckResponse.parse({
-    finished: 0,
-    processing: 0,
-    restarted: 0,
-    waiting: 1,
-    done: false,
-    faulted: false,
-    wait_time: 12,
-    queue_position: 3,
-    kudos: 3,
-    is_possible: true,
-    ...fields,
-  });
+  return ImageGenerateCheckResponse.parse(progressDoc({ wait_time: 12, queue_position: 3, ...fields }));
 }
 
 /** A fake client: reports the given checks, then resolves with `n` images (or rejects with `error`). */
@@ -156,31 +146,14 @@ export function fakeDeps(
       for (const c of script.checks ?? []) options.onProgress?.({ id: JOB_ID, kind: "image", progress: c });
       if (script.error !== undefined) throw script.error;
       const n = script.images ?? p.params?.n ?? 1;
-      const generations = Array.from({ length: n }, (_, i) => ({
-        id: `gen-${i}`,
-        img: `https://r2.example/gen-${i}.webp`,
-        seed: String(1000 + i),
-        model: "stable_diffusion",
-        worker_id: WORKER_ID,
-        worker_name: "Fake Worker",
-        censored: false,
-        state: "ok",
-        gen_metadata: [],
-      }));
-      const status = ImageGenerateStatusResponse.parse({
-        finished: n,
-        processing: 0,
-        restarted: 0,
-        waiting: 0,
-        done: true,
-        faulted: false,
-        wait_time: 0,
-        queue_position: 0,
-        kudos: 13,
-        is_possible: true,
-        generations,
-        shared: false,
-      });
+      const generations = Array.from({ length: n }, (_, i) =>
+        imageGenerationDoc(`gen-${i}`, {
+          seed: String(1000 + i),
+          worker_id: WORKER_ID,
+          worker_name: "Fake Worker",
+        }),
+      );
+      const status = ImageGenerateStatusResponse.parse(imageStatusDoc([], { finished: n, generations }));
       const bytes = script.bytes === undefined ? new Uint8Array([82, 73, 70, 70]) : script.bytes;
       return { id: JOB_ID, status, images: status.generations.map((generation) => ({ generation, bytes })) };
     },
@@ -196,4 +169,14 @@ export function fakeDeps(
       throw new Error("not local");
     },
   };
+}
+
+/** A local port that nothing listens on (bound, then released). */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }

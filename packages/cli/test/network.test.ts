@@ -6,7 +6,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { codeInWarning, describeNetworkFailure, isBlockedPort, neverSent } from "../src/network-errors.js";
-import { run, tempDir } from "./helpers.js";
+import { closedPort, run, tempDir } from "./helpers.js";
 
 const servers: { close(): unknown }[] = [];
 afterEach(() => {
@@ -39,16 +39,6 @@ async function generateAt(url: string, ...extra: string[]) {
   // Whatever went wrong, the key is never printed.
   expect(r.stdout + r.stderr).not.toContain(KEY);
   return r;
-}
-
-/** A local port that nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 describe("server and network errors: exit 3, one line, a hint at --local", () => {

@@ -24,6 +24,7 @@ import { type DownloadedImage, ensureOutDir, type OutputFormat, saveImages } fro
 import { seconds as secondsArg } from "../parse.js";
 import { alchemyProgress, describeResult } from "./alchemy.js";
 import { cancelAllPending } from "./stored-jobs.js";
+import { textGenerationJson } from "./text.js";
 
 export const JOB_TYPES = ["image", "text", "alchemy"] as const;
 export type JobType = (typeof JOB_TYPES)[number];
@@ -165,15 +166,7 @@ function toJson(
       path: paths.get(index) ?? null,
     }));
   } else if (response instanceof TextGenerateStatusResponse) {
-    doc.generations = response.generations.map((g, index) => ({
-      index,
-      text: g.text ?? "",
-      seed: g.seed ?? null,
-      model: g.model ?? null,
-      worker_id: g.worker_id ?? null,
-      worker_name: g.worker_name ?? null,
-      state: g.state === undefined || g.state === null ? null : String(g.state),
-    }));
+    doc.generations = response.generations.map((g, index) => ({ index, ...textGenerationJson(g) }));
   } else if (response instanceof AlchemyStatusResponse) {
     doc.forms = response.forms.map((f) => ({
       form: String(f.form),

@@ -34,17 +34,31 @@ export interface TextFlags {
 }
 
 /** The `--json` document of `horde text`. Its shape is stable: scripts rely on it. */
+/** One delivered text in the JSON output (of `horde text --json` and `horde jobs status`). */
+export interface TextGenerationJson {
+  text: string;
+  seed: number | null;
+  model: string | null;
+  worker_id: string | null;
+  worker_name: string | null;
+  state: string | null;
+}
+
 export interface TextJsonResult {
   id: string;
-  generations: {
-    text: string;
-    seed: number | null;
-    model: string | null;
-    worker_id: string | null;
-    worker_name: string | null;
-    state: string | null;
-  }[];
+  generations: TextGenerationJson[];
   kudos: number | null;
+}
+
+export function textGenerationJson(g: GenerateTextResult["generations"][number]): TextGenerationJson {
+  return {
+    text: g.text ?? "",
+    seed: g.seed ?? null,
+    model: g.model ?? null,
+    worker_id: g.worker_id ?? null,
+    worker_name: g.worker_name ?? null,
+    state: g.state === undefined || g.state === null ? null : String(g.state),
+  };
 }
 
 export function registerText(program: Command, ctx: CommandContext): Command {
@@ -226,14 +240,7 @@ async function generate(
   if (json) {
     const doc: TextJsonResult = {
       id: result.id,
-      generations: result.generations.map((g) => ({
-        text: g.text ?? "",
-        seed: g.seed ?? null,
-        model: g.model ?? null,
-        worker_id: g.worker_id ?? null,
-        worker_name: g.worker_name ?? null,
-        state: g.state === undefined || g.state === null ? null : String(g.state),
-      })),
+      generations: result.generations.map(textGenerationJson),
       kudos: kudos ?? null,
     };
     ctx.io.stdout.write(`${JSON.stringify(doc)}\n`);

@@ -2,8 +2,13 @@ import type * as z from "zod";
 import { DEFAULT_SENSITIVE_FIELDS, redactDeep } from "./redact.js";
 import { validateWith } from "./validation.js";
 
+/** The construction time of the outermost object being built, while one is. */
+let treeTime: number | undefined;
+
 /** Passed to a constructor to skip validation of data a parent schema has already validated. */
-const PREVALIDATED: unique symbol = Symbol("horde-sdk.prevalidated");
+class Prevalidated {
+  constructor(readonly data: unknown) {}
+}
 
 /** A class of HordeAPIObject with its schema; what `parse` and `fromValidated` work on. */
 export type HordeModelClass<T extends HordeAPIObject = HordeAPIObject> = {
@@ -24,13 +29,21 @@ export abstract class HordeAPIObject {
   readonly #timeConstructed: number;
 
   constructor(input: unknown) {
-    this.#timeConstructed = Date.now() / 1000;
-    const ctor = this.constructor as typeof HordeAPIObject;
-    const data = isPrevalidated(input)
-      ? input.data
-      : validateWith(ctor.name, ctor.schema, this.prepareInput(input));
-    assignFields(this, this.hydrate(data as Record<string, unknown>));
-    Object.freeze(this);
+    // Objects built inside another's construction (its items, its generations) share its timestamp: one
+    // clock read per document instead of one per nested object.
+    const outermost = treeTime === undefined;
+    this.#timeConstructed = treeTime ??= Date.now() / 1000;
+    try {
+      const ctor = this.constructor as typeof HordeAPIObject;
+      const data =
+        input instanceof Prevalidated
+          ? input.data
+          : validateWith(ctor.name, ctor.schema, this.prepareInput(input));
+      assignFields(this, this.hydrate(data as Record<string, unknown>));
+      Object.freeze(this);
+    } finally {
+      if (outermost) treeTime = undefined;
+    }
   }
 
   /** Validate `json` (already parsed) and build an instance. Throws HordeValidationError naming the field. */
@@ -40,7 +53,7 @@ export abstract class HordeAPIObject {
 
   /** Build an instance from data a parent schema has already validated (no second validation pass). */
   static fromValidated<T extends HordeAPIObject>(this: new (input: never) => T, data: unknown): T {
-    return new this({ [PREVALIDATED]: true, data } as never);
+    return new this(new Prevalidated(data) as never);
   }
 
   /** The swagger model this object represents, or null when it has no payload of its own. */
@@ -102,10 +115,6 @@ export abstract class HordeAPIObject {
   protected hydrate(data: Record<string, unknown>): Record<string, unknown> {
     return data;
   }
-}
-
-function isPrevalidated(input: unknown): input is { data: unknown } {
-  return typeof input === "object" && input !== null && PREVALIDATED in input;
 }
 
 /**

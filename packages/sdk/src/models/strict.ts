@@ -7,6 +7,7 @@
 // the same with its `TESTS_ONGOING` switch (extra="forbid" in tests).
 
 import * as z from "zod";
+import { setLenientCatchall } from "../core/fast-parse.js";
 
 let forced = false;
 let scoped = 0;
@@ -54,6 +55,8 @@ const unknownField = z.unknown().check((ctx) => {
     });
   }
 });
+
+setLenientCatchall(unknownField, isStrictValidation);
 
 /**
  * An API object schema: the declared fields, plus any other field kept as is (lenient) or rejected

@@ -5,6 +5,9 @@
  *   escape — never a TypeError or any other crash;
  * - request builders: every request class of the registry fed mutated corpus payloads and arbitrary input:
  *   constructing and serialising (`toHttp`) either works or throws HordeValidationError.
+ * - the fast path of validation (core/fast-parse.ts) on the same mutated documents: whenever it answers, zod
+ *   accepts the document and gives the very same output (values and key order); whenever zod refuses, the
+ *   fast path has said NOT_SURE.
  * The corpus is read at run time from ../shared/conformance/horde-sdk-examples; without it the corpus
  * properties are skipped with the reason printed, and the builders run on arbitrary input only.
  */
@@ -14,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { HordeValidationError, type RequestClass, type ResponseClass, requestClasses } from "horde-sdk";
 import { describe, expect, it } from "vitest";
+import { fastParser, NOT_SURE } from "../../src/core/fast-parse.js";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 424242);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1500);
@@ -152,6 +156,42 @@ describe("fuzzing the models (fast-check)", () => {
     // The mutations do break documents: most are refused (with HordeValidationError), some still parse.
     expect(accepted).toBeGreaterThan(0);
     expect(accepted).toBeLessThan(RUNS);
+  });
+
+  it.skipIf(!corpusPresent)(`the fast path agrees with zod on mutated documents (seed ${SEED})`, () => {
+    const schemaOf = (cls: unknown) => (cls as { schema: Parameters<typeof fastParser>[0] }).schema;
+    const docs = [
+      ...corpus.responses.map((d) => ({ file: d.file, json: d.json, schema: schemaOf(d.cls) })),
+      ...corpus.payloads.map((d) => ({ file: d.file, json: d.json as unknown, schema: schemaOf(d.cls) })),
+    ];
+    // Key order is part of the output (toJSON, dumps), so outputs are compared as JSON text too.
+    const agree = (schema: (typeof docs)[number]["schema"], input: unknown, label: string) => {
+      const fast = fastParser(schema)?.(input) ?? NOT_SURE;
+      const zod = schema.safeParse(input);
+      if (fast === NOT_SURE) return false;
+      expect(zod.success, label).toBe(true);
+      expect(fast, label).toStrictEqual(zod.data);
+      expect(JSON.stringify(fast), label).toBe(JSON.stringify(zod.data));
+      return true;
+    };
+    // Unmutated, every valid document of a schema with a fast path takes it; and most schemas have one (the
+    // others use parts it leaves to zod: records, unions, refinements, multipleOf).
+    const compiled = docs.filter((d) => fastParser(d.schema));
+    for (const d of compiled) {
+      const valid = d.schema.safeParse(d.json).success;
+      expect(agree(d.schema, d.json, d.file), `${d.file} takes the fast path`).toBe(valid);
+    }
+    expect(compiled.length).toBeGreaterThan(docs.length / 2);
+    let answered = 0;
+    fc.assert(
+      fc.property(fc.nat(), fc.array(mutationArb, { minLength: 1, maxLength: 4 }), (pick, mutations) => {
+        const doc = docs[pick % docs.length] as (typeof docs)[number];
+        const input = mutate(doc.json, mutations);
+        if (agree(doc.schema, input, `${doc.file} mutated by ${JSON.stringify(mutations)}`)) answered++;
+      }),
+      { seed: SEED, numRuns: RUNS },
+    );
+    expect(answered).toBeGreaterThan(0);
   });
 
   it.skipIf(!corpusPresent)(`request builders on mutated corpus payloads (seed ${SEED})`, () => {

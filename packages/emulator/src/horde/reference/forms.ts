@@ -1,17 +1,9 @@
 /** Alchemy forms (docs/server/alchemy.md#alchemy): which exist, which analyse the image and which return one, and the size limit. */
-import { schemas } from "horde-sdk";
+import { KNOWN_ALCHEMY_ANALYSIS_FORMS, schemas } from "horde-sdk";
 
 export const ALCHEMY_FORMS: readonly string[] = schemas.KNOWN_INTERROGATION_FORMS;
 /** Forms that analyse the image; every other known form is a post-processor that returns an image. */
-export const ANALYSIS_FORMS: ReadonlySet<string> = new Set([
-  "caption",
-  "interrogation",
-  "nsfw",
-  "vectorize",
-  "palette",
-  "describe",
-  "aesthetic",
-]);
+export const ANALYSIS_FORMS: ReadonlySet<string> = new Set(KNOWN_ALCHEMY_ANALYSIS_FORMS);
 
 export const isPostProcessorForm = (name: string): boolean => !ANALYSIS_FORMS.has(name);
 

@@ -26,22 +26,8 @@ export const POST_PROCESSOR_FACTORS: Readonly<Record<string, number>> = {
 
 export const isPostProcessor = (name: string): boolean => Object.hasOwn(POST_PROCESSOR_FACTORS, name);
 
-const UPSCALERS: ReadonlySet<string> = new Set([
-  "RealESRGAN_x4plus",
-  "RealESRGAN_x2plus",
-  "RealESRGAN_x4plus_anime_6B",
-  "NMKD_Siax",
-  "4x_AnimeSharp",
-  "4xNomos8kSC",
-  "4xLSDIRplus",
-  "4xNomosWebPhoto_RealPLKSR",
-  "4xNomos2_realplksr_dysample",
-  "4xNomos2_hq_dat2",
-  "2xModernSpanimationV1",
-]);
-
-/** Upscalers: at most one per request. */
-export const isUpscaler = (pp: string): boolean => UPSCALERS.has(pp);
+/** Upscalers: at most one per request (the SDK's list). */
+export { isUpscaler } from "horde-sdk";
 
 /** Heavy post-processors: they make a batch 1.8× as costly (docs/server/workers.md#batch-size). */
 export const HEAVY_POST_PROCESSORS: ReadonlySet<string> = new Set([

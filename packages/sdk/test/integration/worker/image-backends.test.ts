@@ -59,6 +59,21 @@ async function serveTxt2img(backend: ImageBackend) {
   return { w, progress, result, calls };
 }
 
+/** A worker serving the inpainting models on `backend`, with a 64² source and an all-white mask to send it. */
+async function serveInpainting(backend: ImageBackend) {
+  const { worker, requesterClient, clock } = setupWorkerHarness();
+  const w = worker({
+    kind: "image",
+    models: INPAINTING_WORKER_MODELS,
+    backend: onVirtualClock(backend, clock),
+  }).start();
+  const source = await png(64, 64);
+  const mask = await sharp({ create: { width: 64, height: 64, channels: 3, background: "#fff" } })
+    .png()
+    .toBuffer();
+  return { w, requesterClient, source, mask };
+}
+
 async function started<T extends { close(): Promise<void> }>(fake: Promise<T>): Promise<T> {
   const server = await fake;
   onTestFinished(() => server.close());
@@ -163,17 +178,9 @@ describe("a1111 backend (AUTOMATIC1111 / Forge)", () => {
 
   it("inpaints with the request's mask through /sdapi/v1/img2img; picks the checkpoint named like the model", async () => {
     const fake = await started(fakeA1111());
-    const { worker, requesterClient, clock } = setupWorkerHarness();
-    const backend = a1111Backend({ url: fake.url, codec });
-    const w = worker({
-      kind: "image",
-      models: INPAINTING_WORKER_MODELS,
-      backend: onVirtualClock(backend, clock),
-    }).start();
-    const source = await png(64, 64);
-    const mask = await sharp({ create: { width: 64, height: 64, channels: 3, background: "#fff" } })
-      .png()
-      .toBuffer();
+    const { w, requesterClient, source, mask } = await serveInpainting(
+      a1111Backend({ url: fake.url, codec }),
+    );
     const result = await requesterClient.generateImage({
       prompt: "a green square",
       models: ["deliberate_v3"],
@@ -356,17 +363,9 @@ describe("comfyui backend", () => {
 
   it("img2img and inpainting: the sources are uploaded and the default workflows load them (polling, no socket)", async () => {
     const fake = await started(fakeComfyui());
-    const { worker, requesterClient, clock } = setupWorkerHarness();
-    const backend = comfyuiBackend({ url: fake.url, codec, WebSocket: null, progressIntervalMs: 10 });
-    const w = worker({
-      kind: "image",
-      models: INPAINTING_WORKER_MODELS,
-      backend: onVirtualClock(backend, clock),
-    }).start();
-    const source = await png(64, 64);
-    const mask = await sharp({ create: { width: 64, height: 64, channels: 3, background: "#fff" } })
-      .png()
-      .toBuffer();
+    const { w, requesterClient, source, mask } = await serveInpainting(
+      comfyuiBackend({ url: fake.url, codec, WebSocket: null, progressIntervalMs: 10 }),
+    );
     const popped = next(w, "popped");
     await requesterClient.generateImage({
       prompt: "a green square",

@@ -6,6 +6,7 @@ import {
   HordeWorkerStoppedError,
   koboldcppBackend,
   openaiBackend,
+  type TextBackend,
 } from "horde-sdk/worker";
 import { fakeKoboldcpp, fakeOpenai, next, onVirtualClock, setupWorkerHarness } from "horde-test-support/sdk";
 import { describe, expect, it, onTestFinished } from "vitest";
@@ -41,21 +42,23 @@ async function started<T extends { close(): Promise<void> }>(fake: Promise<T>): 
   return server;
 }
 
+/** A worker serving MODEL on `backend` answers one text request for `prompt`: its progress events, the pop, the result. */
+async function serveText(backend: TextBackend, prompt: string) {
+  const { worker, requesterClient, clock } = setupWorkerHarness();
+  const w = worker({ kind: "text", models: [MODEL], backend: onVirtualClock(backend, clock) });
+  const progress: HordeWorkerEvents["progress"][] = [];
+  w.on("progress", (p) => progress.push(p));
+  const popped = next(w, "popped");
+  w.start();
+  const result = await requesterClient.generateText({ prompt, params: PARAMS, models: [MODEL] });
+  return { w, progress, popped, result };
+}
+
 describe("openai-compatible backend (llama.cpp, vLLM, Ollama)", () => {
   it("serves a text job: the payload becomes /v1/completions field by field, streamed with progress", async () => {
     const fake = await started(fakeOpenai({ models: ["fake-7b.Q4_K_M.gguf"], apiKey: "sk-local" }));
-    const { worker, requesterClient, clock } = setupWorkerHarness();
     const backend = openaiBackend({ url: `${fake.url}/v1`, apiKey: "sk-local" });
-    const w = worker({ kind: "text", models: [MODEL], backend: onVirtualClock(backend, clock) });
-    const progress: HordeWorkerEvents["progress"][] = [];
-    w.on("progress", (p) => progress.push(p));
-    const popped = next(w, "popped");
-    w.start();
-    const result = await requesterClient.generateText({
-      prompt: "Once upon a time",
-      params: PARAMS,
-      models: [MODEL],
-    });
+    const { w, progress, popped, result } = await serveText(backend, "Once upon a time");
 
     expect(result.texts).toEqual([" there was a lighthouse keeper who counted the waves."]);
     expect(fake.rejected).toEqual([]);
@@ -159,18 +162,8 @@ describe("openai-compatible backend (llama.cpp, vLLM, Ollama)", () => {
 describe("koboldcpp backend", () => {
   it("serves a text job: the payload goes to /api/v1/generate under the same names, progress from generate/check", async () => {
     const fake = await started(fakeKoboldcpp({ generationMs: 120, busy: 1 }));
-    const { worker, requesterClient, clock } = setupWorkerHarness();
     const backend = koboldcppBackend({ url: fake.url, progressIntervalMs: 10 });
-    const w = worker({ kind: "text", models: [MODEL], backend: onVirtualClock(backend, clock) });
-    const progress: HordeWorkerEvents["progress"][] = [];
-    w.on("progress", (p) => progress.push(p));
-    const popped = next(w, "popped");
-    w.start();
-    const result = await requesterClient.generateText({
-      prompt: "The kobold said",
-      params: PARAMS,
-      models: [MODEL],
-    });
+    const { w, progress, popped, result } = await serveText(backend, "The kobold said");
     const id = (await popped).ids[0];
 
     expect(result.texts).toEqual([" and the kobold hummed a tune."]);

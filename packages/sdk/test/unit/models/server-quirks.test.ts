@@ -20,6 +20,7 @@ import {
   WorkerDetailItem,
   withStrictValidation,
 } from "horde-sdk";
+import { progressDoc } from "horde-test-support/sdk";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { imageRecipe } from "../../../src/jobs/image.js";
 
@@ -125,16 +126,7 @@ describe("strict and lenient validation", () => {
 
   it("strict applies to hand-written models built on the generated schemas, and to requests", () => {
     const status = {
-      finished: 0,
-      processing: 0,
-      restarted: 0,
-      waiting: 0,
-      done: true,
-      faulted: false,
-      wait_time: 0,
-      queue_position: 0,
-      kudos: 1,
-      is_possible: true,
+      ...progressDoc({ waiting: 0, done: true, wait_time: 0, queue_position: 0, kudos: 1 }),
       generations: [],
       extra: true,
     };
