@@ -73,8 +73,12 @@ lines.push("");
 lines.push("## Deliberate deviations");
 lines.push("");
 const used = new Map();
+// Steps per deviation (one step may show several differences it explains).
 for (const s of steps)
-  for (const e of s.explained) used.set(e.id, { reason: e.reason, n: (used.get(e.id)?.n ?? 0) + 1 });
+  for (const id of new Set(s.explained.map((e) => e.id))) {
+    const reason = s.explained.find((e) => e.id === id).reason;
+    used.set(id, { reason, n: (used.get(id)?.n ?? 0) + 1 });
+  }
 if (used.size === 0) lines.push("None met in this run.");
 else {
   lines.push("| id | steps | reason |");
