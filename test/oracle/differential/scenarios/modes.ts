@@ -35,6 +35,13 @@ export const modeScenarios = [
   scenario(AREA, "modes: bad input", async (c) => {
     const put = (label: string, body: unknown, raw?: string) =>
       c.step(label, "PUT /v2/status/modes", { apikey: c.target.adminKey, body, ...(raw ? { raw } : {}) });
+    // The server takes a number as true: the shared oracle must not stay invite-only after this.
+    c.onCleanup(() =>
+      c.send("PUT /v2/status/modes", {
+        apikey: c.target.adminKey,
+        body: { invite_only_mode: false, raid_mode: false },
+      }),
+    );
     await put("raid mode not a boolean", { raid_mode: "yes" });
     await put("invite-only a number", { invite_only_mode: 2 });
     await put("body a list", [true]);

@@ -342,6 +342,39 @@ export const workerProtocolScenarios = [
     });
   }),
 
+  scenario(AREA, "a worker reports each retry of a one-image request faulted", async (c) => {
+    const { alice, owner } = await cast(c);
+    const name = c.name("w");
+    await c.step("pop idle", "POST /v2/generate/pop", { apikey: owner.apikey, body: imagePop(name) });
+    const sub = await c.step("submit", "POST /v2/generate/async", {
+      apikey: alice.apikey,
+      body: imageRequest({ r2: false }),
+    });
+    const id = sub.body.id as string;
+    cancelImageAtEnd(c, id);
+    // A fault puts the image back only while fewer of the request's jobs have ended (a result or a fault)
+    // than it asked for: the second fault ends a one-image request.
+    for (const round of [1, 2, 3]) {
+      const popped = await c.poll(
+        `pop ${round}`,
+        "POST /v2/generate/pop",
+        { apikey: owner.apikey, body: imagePop(name) },
+        hasJob,
+        { timeoutMs: 5_000 },
+      );
+      if (!hasJob(popped)) break;
+      await c.step(`fault ${round}`, "POST /v2/generate/submit", {
+        apikey: owner.apikey,
+        body: { id: popped.body.id, generation: "", state: "faulted", seed: 0 },
+        same: ["reward"],
+      });
+      await c.step(`check after fault ${round}`, "GET /v2/generate/check/{id}", {
+        params: { id },
+        same: ["finished", "processing", "restarted", "waiting", "done", "faulted"],
+      });
+    }
+  }),
+
   scenario(AREA, "expiry and stale jobs, run by the server's own cleaner", async (c) => {
     const { alice, owner } = await cast(c);
     const name = c.name("w");

@@ -100,8 +100,10 @@ describe("ImageJob", () => {
 
   it("faulted requests reject with JobFaultedError carrying the final status", async () => {
     const { client, emu } = setup({ devWorkers: 0 });
-    const job = await client.submitImage(payload());
-    // A worker that pops the job and reports it faulted, three times: the third fault faults the request.
+    // Three images: a reported fault re-queues only while fewer jobs have ended than were asked for, so a
+    // one-image request would end (done, no image) at the second fault, as on the server.
+    const job = await client.submitImage(payload("a red fox", 3));
+    // A worker that pops a job and reports it faulted, three times: the third fault faults the request.
     const worker = emu.admin.createUser({ username: "faulty", workerInvited: 1 });
     const post = (path: string, body: unknown) =>
       emu.fetch(`${BASE}${path}`, {
