@@ -34,7 +34,7 @@ export interface EnduranceSample {
   minute: number;
   phase: "traffic" | "quiet";
   submitted: number;
-  /** The horde's tables (`admin.stats().tables`) and the open rate-limit windows. */
+  /** The horde's tables (`admin.stats().tables`), the open rate-limit windows and the cached answers. */
   tables: Record<string, number>;
   rssMiB: number;
   heapMiB: number;
@@ -184,14 +184,19 @@ export async function runEndurance(opts: EnduranceOptions = {}): Promise<Enduran
       minute: Math.round((clock.now() - t0) / 60_000),
       phase,
       submitted,
-      tables: { ...stats.tables, rateLimitWindows: emu.rateLimits.windows },
+      tables: {
+        ...stats.tables,
+        rateLimitWindows: emu.rateLimits.windows,
+        responseCacheEntries: emu.responseCache.entries,
+      },
       rssMiB: mib(memory.rss),
       heapMiB: mib(memory.heapUsed),
     };
     samples.push(s);
     log(
       `  ${String(s.minute).padStart(5)} min ${phase.padEnd(7)} submitted ${submitted}, rss ${s.rssMiB} MiB, heap ${s.heapMiB} MiB, ` +
-        `requests ${s.tables.requests}, r2 ${s.tables.r2Objects}, windows ${s.tables.rateLimitWindows}, expired ${s.tables.expiredRecords}`,
+        `requests ${s.tables.requests}, r2 ${s.tables.r2Objects}, windows ${s.tables.rateLimitWindows}, ` +
+        `cached ${s.tables.responseCacheEntries}, expired ${s.tables.expiredRecords}`,
     );
   };
 
@@ -253,7 +258,15 @@ export async function runEndurance(opts: EnduranceOptions = {}): Promise<Enduran
 export function enduranceProblems(report: EnduranceReport, heapSlackMiB = 25): string[] {
   const problems: string[] = [];
   const { start, end } = report;
-  for (const table of ["requests", "jobs", "interrogations", "forms", "r2Objects", "rateLimitWindows"]) {
+  for (const table of [
+    "requests",
+    "jobs",
+    "interrogations",
+    "forms",
+    "r2Objects",
+    "rateLimitWindows",
+    "responseCacheEntries",
+  ]) {
     const grown = (end.tables[table] ?? 0) - (start.tables[table] ?? 0);
     if (grown > 0)
       problems.push(`${table}: ${start.tables[table]} at the start, ${end.tables[table]} at the end`);

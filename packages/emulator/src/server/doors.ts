@@ -22,7 +22,7 @@ export type Fetch = (input: Request | string | URL, init?: RequestInit) => Promi
  * The server (waitress) reads a request's whole body before the app sees it, so its rate limiter opens a
  * window when the body has arrived, not when the client started sending (docs/server/rate-limits.md#mechanics).
  * The doors do the same; past `maxBytes` the rest is drained and dropped, and the app's body cap answers
- * 413 on what was kept.
+ * 413 on what was kept (it reads the `Content-Length` set here, so it builds no Request of its own).
  */
 export async function withBufferedBody(request: Request, maxBytes: number): Promise<Request> {
   if (request.body === null) return request;
@@ -37,25 +37,28 @@ export async function withBufferedBody(request: Request, maxBytes: number): Prom
   }
   const body = Buffer.concat(kept);
   const headers = new Headers(request.headers);
-  headers.delete("content-length");
-  return new Request(request.url, {
-    method: request.method,
-    headers,
-    body,
-    signal: request.signal,
-  });
+  headers.delete("transfer-encoding");
+  headers.set("content-length", String(body.byteLength));
+  return new Request(request.url, { method: request.method, headers, body, signal: null });
 }
 
-/** Like global fetch: a bad input rejects (never throws synchronously); a bare path gets a local origin. */
-/** Like global fetch: a bad input rejects (never throws synchronously); a bare path gets a local origin. */
+/**
+ * Like global fetch: a bad input rejects (never throws synchronously); a bare path gets a local origin.
+ *
+ * The Request handed to the app carries no caller's signal (`signal: null`): the app never reads it, and
+ * a Request built on a signal stays registered with undici's finalizer, holding an abort listener on that
+ * signal, until a full GC and a finalizer pass, so idle dev workers popping every second piled up
+ * thousands of them between major GCs (RELIABILITY.md, "Endurance"). An abort does not stop an
+ * in-process call, with or without it.
+ */
 export function inProcessFetch(app: Hono, faultable: boolean, maxBodyBytes: number): Fetch {
   return async (input, init) => {
     const sent =
       input instanceof Request
         ? init === undefined
           ? input
-          : new Request(input, init)
-        : new Request(new URL(String(input), IN_PROCESS_ORIGIN), init);
+          : new Request(input, { ...init, signal: null })
+        : new Request(new URL(String(input), IN_PROCESS_ORIGIN), { ...init, signal: null });
     const request = await withBufferedBody(sent, maxBodyBytes);
     setMeta(request, {
       clientIp: forwardedIp(request.headers) ?? DEFAULT_CLIENT_IP,

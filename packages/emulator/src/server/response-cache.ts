@@ -7,6 +7,10 @@
  * Keyed as flask-caching keys them: the decoded path alone (whoever asks, whatever the method of a cached
  * operation), or the path and the sorted query pairs where the query string counts. An error the view
  * raises is not cached; an answer is, whatever it says.
+ *
+ * The server's cache is Redis, where each entry is stored with its timeout as expiry: an answer is gone
+ * once its timeout has passed. Here expired answers are dropped once a minute (as the rate-limit windows
+ * are), so the per-id answers of `/generate/check/{id}` do not outlive the traffic that asked for them.
  */
 import type { MiddlewareHandler } from "hono";
 import type { Clock } from "../clock.js";
@@ -25,7 +29,12 @@ export interface ResponseCacheControl {
   enabled: boolean;
   /** Forgets every cached answer. */
   clear(): void;
+  /** How many answers are kept (expired ones are dropped once a minute). */
+  readonly entries: number;
 }
+
+/** How often expired answers are dropped. */
+const PRUNE_EVERY_MS = 60_000;
 
 /** Headers that belong to the answer itself; the others (limits, CORS) are added fresh to each response. */
 const KEPT_HEADERS = ["content-type"];
@@ -35,15 +44,26 @@ export function createResponseCache(
   enabled: boolean,
 ): { control: ResponseCacheControl; middleware: MiddlewareHandler } {
   const entries = new Map<string, Entry>();
-  const control: ResponseCacheControl = { enabled, clear: () => entries.clear() };
+  let prunedAt = Number.NEGATIVE_INFINITY;
+  const control: ResponseCacheControl = {
+    enabled,
+    clear: () => entries.clear(),
+    get entries() {
+      return entries.size;
+    },
+  };
 
   const middleware: MiddlewareHandler = async (c, next) => {
+    const now = clock.now();
+    if (now - prunedAt >= PRUNE_EVERY_MS) {
+      prunedAt = now;
+      for (const [key, e] of entries) if (e.until <= now) entries.delete(key);
+    }
     if (!control.enabled) return next();
     const url = new URL(c.req.url);
     const cache = findOperation(c.req.method, url.pathname.replace(/^\/api/, ""))?.cache;
     if (!cache) return next();
     const key = cacheKey(url, cache.queryString);
-    const now = clock.now();
     const hit = entries.get(key);
     if (hit && hit.until > now) {
       c.res = new Response(c.req.method === "HEAD" ? null : hit.body, {
@@ -61,7 +81,6 @@ export function createResponseCache(
     });
     if (c.req.method !== "HEAD")
       entries.set(key, { until: now + cache.timeoutMs, status: c.res.status, headers, body });
-    if (entries.size > 10_000) prune(entries, now);
   };
   return { control, middleware };
 }
@@ -74,8 +93,4 @@ function cacheKey(url: URL, queryString: boolean): string {
     a === b ? (x < y ? -1 : x > y ? 1 : 0) : a < b ? -1 : 1,
   );
   return `${path}${JSON.stringify(pairs)}`;
-}
-
-function prune(entries: Map<string, Entry>, now: number): void {
-  for (const [key, e] of entries) if (e.until <= now) entries.delete(key);
 }
