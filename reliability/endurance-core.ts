@@ -12,6 +12,7 @@
  */
 import { createEmulator, drawPicture, silentLogger, VirtualClock } from "horde-emulator";
 import { encodeBase64 } from "horde-sdk";
+import { prng } from "horde-test-support";
 
 export interface EnduranceOptions {
   /** Hours of traffic (default 24). */
@@ -54,17 +55,6 @@ export interface EnduranceReport {
   cpuSeconds: number;
 }
 
-/** mulberry32. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const mib = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 const gc = (globalThis as { gc?: () => void }).gc;
 
@@ -80,7 +70,7 @@ export async function runEndurance(opts: EnduranceOptions = {}): Promise<Enduran
   const log = opts.log ?? (() => {});
   const wallStart = Date.now();
   const cpuStart = process.cpuUsage();
-  const random = prng(options.seed);
+  const random = prng(options.seed).next;
   const clock = new VirtualClock({ autoAdvance: true });
   const t0 = clock.now();
   // Enough dev workers for the rate: an image job takes ~1.2 s of a worker, text and alchemy ~0.7 s.
