@@ -12,8 +12,8 @@ import type {
 import {
   addConnectionOptions,
   type Connection,
+  type ConnectionFlags,
   report,
-  TIMEOUT_HELP,
   withConnection,
 } from "../connection.js";
 import type { CommandContext } from "../context.js";
@@ -21,7 +21,6 @@ import { CliError, ExitCode, UsageError } from "../errors.js";
 import { loadSdk, type SdkModule } from "../lazy.js";
 import { jobState, type ProgressCheck, progressDetails } from "../output/format.js";
 import { type DownloadedImage, ensureOutDir, type OutputFormat, saveImages } from "../output/save.js";
-import { seconds as secondsArg } from "../parse.js";
 import { alchemyProgress, describeResult } from "./alchemy.js";
 import { cancelAllPending } from "./stored-jobs.js";
 import { textGenerationJson } from "./text.js";
@@ -31,17 +30,12 @@ export type JobType = (typeof JOB_TYPES)[number];
 
 type Operation = "check" | "status" | "cancel";
 
-interface JobFlags {
+interface JobFlags extends ConnectionFlags {
   /** `horde cancel --all-pending`. */
   allPending?: boolean;
   type?: JobType;
   out?: string;
   format: OutputFormat;
-  timeout?: number;
-  json?: boolean;
-  url?: string;
-  apiKey?: string;
-  clientAgent?: string;
 }
 
 /** The `--json` document of check, status and cancel. Its shape is stable: scripts rely on it. */
@@ -344,10 +338,7 @@ function jobCommand(
       ),
     );
   extra(cmd);
-  cmd
-    .option("--timeout <seconds>", TIMEOUT_HELP, secondsArg)
-    .option("--json", "print one JSON document on stdout");
-  addConnectionOptions(cmd)
+  addConnectionOptions(cmd, { timeout: true, json: "print one JSON document on stdout" })
     .addHelpText("after", ["", "Examples:", ...examples.map((e) => `  ${e}`)].join("\n"))
     .action(async (id: string | undefined, flags: JobFlags) => {
       ctx.exitCode = await runJobOp(op, id, flags, ctx);
