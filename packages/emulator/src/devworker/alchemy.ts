@@ -5,13 +5,7 @@
  */
 import { type AlchemyGenerateOutput, HordeWorker } from "horde-sdk/worker";
 import { ALCHEMY_FORMS } from "../horde/reference/forms.js";
-import {
-  type BaseDevWorkerOptions,
-  type DevWorkerConnection,
-  HordeDevWorker,
-  resolveDevWorker,
-  simulateWork,
-} from "./base.js";
+import { type BaseDevWorkerOptions, type DevWorkerConnection, HordeDevWorker } from "./base.js";
 import { runForm } from "./forms.js";
 
 /** The bridge agent the alchemy dev worker announces: a real worker's, so the horde treats it as one. */
@@ -28,13 +22,11 @@ export interface AlchemyDevWorkerOptions extends BaseDevWorkerOptions {
   maxTiles?: number;
 }
 
-let unnamed = 0;
-
 export class AlchemyDevWorker extends HordeDevWorker {
   readonly type = "alchemy" as const;
 
   constructor(conn: DevWorkerConnection, options: AlchemyDevWorkerOptions = {}) {
-    const { clock, generationMs, base } = resolveDevWorker(conn, options, `dev-alchemist-${++unnamed}`);
+    const { base, simulate } = HordeDevWorker.resolve(conn, options, "alchemy");
     const amount = options.amount ?? 4;
     super(
       new HordeWorker({
@@ -47,7 +39,7 @@ export class AlchemyDevWorker extends HordeDevWorker {
         maxTiles: options.maxTiles ?? 256,
         bridgeAgent: options.bridgeAgent ?? DEV_ALCHEMIST_BRIDGE_AGENT,
         generate: (job, { signal }) =>
-          simulateWork(clock, generationMs, signal, async (): Promise<AlchemyGenerateOutput> => {
+          simulate(signal, async (): Promise<AlchemyGenerateOutput> => {
             const out = await runForm(job.form, job.sourceImage, job.id);
             // A post-processor's image is uploaded and submitted as `{ [form]: "R2" }`; else the value.
             return out.image ?? (out.result[job.form] as AlchemyGenerateOutput | undefined) ?? out.result;

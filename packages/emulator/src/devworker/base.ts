@@ -42,6 +42,16 @@ export interface DevWorkerStats {
 /** The three kinds of dev worker, one per kind of job. */
 export type DevWorkerType = "image" | "text" | "alchemy";
 
+/** A dev worker without a name is called `<prefix>-<n>`: `dev-worker-1`, `dev-text-worker-1`, `dev-alchemist-1`. */
+export const DEV_WORKER_NAME_PREFIX: Readonly<Record<DevWorkerType, string>> = {
+  image: "dev-worker",
+  text: "dev-text-worker",
+  alchemy: "dev-alchemist",
+};
+
+/** Dev workers constructed without a name so far, per kind (the `<n>` of their default names). */
+const unnamed: Record<DevWorkerType, number> = { image: 0, text: 0, alchemy: 0 };
+
 /** What every kind of dev worker takes: its name and how fast it pretends to work. */
 export interface BaseDevWorkerOptions {
   /** Worker name (unique on the horde). */
@@ -69,57 +79,13 @@ export interface DevWorkerBase {
 
 /** The options shared by the three kinds, resolved. */
 export interface ResolvedDevWorker {
-  clock: Clock;
-  /** Simulated work time per job, `speed` applied. */
-  generationMs: number;
   base: DevWorkerBase;
-}
-
-export function resolveDevWorker(
-  conn: DevWorkerConnection,
-  options: BaseDevWorkerOptions,
-  defaultName: string,
-): ResolvedDevWorker {
-  const clock = options.clock ?? systemClock;
-  const speed = options.speed && options.speed > 0 ? options.speed : 1;
-  const popIntervalMs = options.popIntervalMs ?? 1000;
-  const logger = sdkLogger(conn.logger);
-  const client = new AIHordeAPIClient({
-    baseUrl: conn.baseUrl,
-    apiKey: conn.apikey,
-    clientAgent: DEV_CLIENT_AGENT,
-    fetch: devWorkerFetch(conn, clock),
-    clock,
-    logger,
-    // The emulator enforces its own limits (each dev worker is its own IP); no client-side pacing.
-    rateLimit: { enabled: false },
-  });
-  return {
-    clock,
-    generationMs: (options.generationMs ?? 1500) / speed,
-    base: {
-      client,
-      name: options.name ?? defaultName,
-      popIntervalMs,
-      maxPopIntervalMs: popIntervalMs,
-      maxConsecutiveFaults: Number.POSITIVE_INFINITY,
-      logger,
-    },
-  };
-}
-
-/**
- * The simulated work of one job: sleeps on the clock (outside any hold), then runs `work` (the real
- * drawing or writing) under the clock's hold. Stopping the worker aborts the sleep: the job is faulted.
- */
-export async function simulateWork<T>(
-  clock: Clock,
-  ms: number,
-  signal: AbortSignal,
-  work: () => Promise<T> | T,
-): Promise<T> {
-  await clock.sleep(ms, signal);
-  return holdClock(clock, async () => work());
+  /**
+   * The simulated work of one job: sleeps the work time (`generationMs / speed`) on the clock, outside any
+   * hold, then runs `work` (the real drawing or writing) under the clock's hold. Stopping the worker aborts
+   * the sleep: the job is faulted.
+   */
+  simulate<T>(signal: AbortSignal, work: () => Promise<T> | T): Promise<T>;
 }
 
 /**
@@ -177,6 +143,43 @@ export abstract class HordeDevWorker {
   abstract readonly type: DevWorkerType;
   readonly worker: HordeWorker;
   #releaseErrors = 0;
+
+  /** A kind's constructor starts here: its `HordeWorker` gets `base`, and `simulate` runs each job. */
+  protected static resolve(
+    conn: DevWorkerConnection,
+    options: BaseDevWorkerOptions,
+    type: DevWorkerType,
+  ): ResolvedDevWorker {
+    const clock = options.clock ?? systemClock;
+    const speed = options.speed && options.speed > 0 ? options.speed : 1;
+    const popIntervalMs = options.popIntervalMs ?? 1000;
+    const logger = sdkLogger(conn.logger);
+    const client = new AIHordeAPIClient({
+      baseUrl: conn.baseUrl,
+      apiKey: conn.apikey,
+      clientAgent: DEV_CLIENT_AGENT,
+      fetch: devWorkerFetch(conn, clock),
+      clock,
+      logger,
+      // The emulator enforces its own limits (each dev worker is its own IP); no client-side pacing.
+      rateLimit: { enabled: false },
+    });
+    const generationMs = (options.generationMs ?? 1500) / speed;
+    return {
+      simulate: async (signal, work) => {
+        await clock.sleep(generationMs, signal);
+        return holdClock(clock, async () => work());
+      },
+      base: {
+        client,
+        name: options.name ?? `${DEV_WORKER_NAME_PREFIX[type]}-${++unnamed[type]}`,
+        popIntervalMs,
+        maxPopIntervalMs: popIntervalMs,
+        maxConsecutiveFaults: Number.POSITIVE_INFINITY,
+        logger,
+      },
+    };
+  }
 
   protected constructor(worker: HordeWorker) {
     this.worker = worker;

@@ -5,13 +5,7 @@
  */
 import { HordeWorker, type ImageResult, type ImageWorkerJob } from "horde-sdk/worker";
 import { DEFAULT_IMAGE_MODEL, referenceImageModels } from "../horde/reference/models.js";
-import {
-  type BaseDevWorkerOptions,
-  type DevWorkerConnection,
-  HordeDevWorker,
-  resolveDevWorker,
-  simulateWork,
-} from "./base.js";
+import { type BaseDevWorkerOptions, type DevWorkerConnection, HordeDevWorker } from "./base.js";
 import { drawCensored, drawPicture } from "./draw.js";
 
 export type { DevWorkerConnection, DevWorkerStats } from "./base.js";
@@ -64,13 +58,11 @@ export function defaultImageModels(): string[] {
   return [DEFAULT_IMAGE_MODEL, ...referenceImageModels().filter((m) => m !== DEFAULT_IMAGE_MODEL)];
 }
 
-let unnamed = 0;
-
 export class DevWorker extends HordeDevWorker {
   readonly type = "image" as const;
 
   constructor(conn: DevWorkerConnection, options: DevWorkerOptions = {}) {
-    const { clock, generationMs, base } = resolveDevWorker(conn, options, `dev-worker-${++unnamed}`);
+    const { base, simulate } = HordeDevWorker.resolve(conn, options, "image");
     super(
       new HordeWorker({
         ...base,
@@ -82,7 +74,7 @@ export class DevWorker extends HordeDevWorker {
         bridgeAgent: options.bridgeAgent ?? DEV_WORKER_BRIDGE_AGENT,
         allowLora: true,
         allowControlnet: true,
-        generate: (job, { signal }) => simulateWork(clock, generationMs, signal, () => drawBatch(job)),
+        generate: (job, { signal }) => simulate(signal, () => drawBatch(job)),
       }),
     );
   }

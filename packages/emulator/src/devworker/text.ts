@@ -4,13 +4,7 @@
  */
 import { HordeWorker } from "horde-sdk/worker";
 import { DEFAULT_TEXT_MODEL } from "../horde/reference/models.js";
-import {
-  type BaseDevWorkerOptions,
-  type DevWorkerConnection,
-  HordeDevWorker,
-  resolveDevWorker,
-  simulateWork,
-} from "./base.js";
+import { type BaseDevWorkerOptions, type DevWorkerConnection, HordeDevWorker } from "./base.js";
 import { writeText } from "./write.js";
 
 /** A validated text backend (docs/server/workers.md#bridge-capabilities), so the worker earns the full reward. */
@@ -24,13 +18,11 @@ export interface TextDevWorkerOptions extends BaseDevWorkerOptions {
   maxContextLength?: number;
 }
 
-let unnamed = 0;
-
 export class TextDevWorker extends HordeDevWorker {
   readonly type = "text" as const;
 
   constructor(conn: DevWorkerConnection, options: TextDevWorkerOptions = {}) {
-    const { clock, generationMs, base } = resolveDevWorker(conn, options, `dev-text-worker-${++unnamed}`);
+    const { base, simulate } = HordeDevWorker.resolve(conn, options, "text");
     super(
       new HordeWorker({
         ...base,
@@ -41,7 +33,7 @@ export class TextDevWorker extends HordeDevWorker {
         nsfw: true,
         bridgeAgent: options.bridgeAgent ?? DEV_TEXT_BRIDGE_AGENT,
         generate: (job, { signal }) =>
-          simulateWork(clock, generationMs, signal, () => ({
+          simulate(signal, () => ({
             text: writeText({ prompt: job.prompt, maxLength: job.maxLength }),
             seed: 0,
           })),
