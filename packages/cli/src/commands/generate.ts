@@ -7,12 +7,8 @@ import type {
   ImageGenerateAsyncResponse,
 } from "horde-sdk";
 import type { Config } from "../config.js";
-import {
-  addConnectionOptions,
-  type Connection,
-  type ConnectionFlags,
-  withConnection,
-} from "../connection.js";
+import type { Connection, ConnectionFlags } from "../connection.js";
+import { addConnectionOptions, withConnection } from "../connection.js";
 import type { CommandContext } from "../context.js";
 import { CliError, ExitCode, UsageError } from "../errors.js";
 import { readImageArg } from "../files.js";

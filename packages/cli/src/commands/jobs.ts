@@ -9,15 +9,11 @@ import type {
   ImageGenerateStatusResponse,
   TextGenerateStatusResponse,
 } from "horde-sdk";
-import {
-  addConnectionOptions,
-  type Connection,
-  type ConnectionFlags,
-  report,
-  withConnection,
-} from "../connection.js";
+import type { Connection, ConnectionFlags } from "../connection.js";
+import { addConnectionOptions, withConnection } from "../connection.js";
 import type { CommandContext } from "../context.js";
 import { CliError, ExitCode, UsageError } from "../errors.js";
+import { fail } from "../follow.js";
 import { loadSdk, type SdkModule } from "../lazy.js";
 import { jobState, type ProgressCheck, progressDetails } from "../output/format.js";
 import { type DownloadedImage, ensureOutDir, type OutputFormat, saveImages } from "../output/save.js";
@@ -252,21 +248,14 @@ async function runJobOp(
   if (flags.allPending) {
     if (rawId !== undefined || flags.type || flags.out !== undefined) {
       const extra = rawId !== undefined ? "a job id" : flags.type ? "--type" : "--out";
-      return report(ctx, new UsageError(`--all-pending cancels every job in the job store: drop ${extra}`), {
-        baseUrl: "",
-        local: false,
-      });
+      return fail(ctx, new UsageError(`--all-pending cancels every job in the job store: drop ${extra}`));
     }
     return cancelAllPending(flags, ctx);
   }
   if (rawId === undefined) {
-    return report(
+    return fail(
       ctx,
       new UsageError(`'horde ${op}' needs a job id${op === "cancel" ? " (or --all-pending)" : ""}`),
-      {
-        baseUrl: "",
-        local: false,
-      },
     );
   }
   const id = rawId.trim();

@@ -7,13 +7,8 @@ import { resolve } from "node:path";
 import { type Command, Option } from "commander";
 import type { ResumedJob, StoredJob } from "horde-sdk";
 import { jobStorePath } from "../config.js";
-import {
-  addConnectionOptions,
-  type Connection,
-  type ConnectionFlags,
-  report,
-  withConnection,
-} from "../connection.js";
+import type { Connection, ConnectionFlags } from "../connection.js";
+import { addConnectionOptions, report, withConnection } from "../connection.js";
 import type { CommandContext } from "../context.js";
 import { ExitCode, UsageError } from "../errors.js";
 import { followJob, progressMode } from "../follow.js";
@@ -267,16 +262,7 @@ async function collect(
 }
 
 /** `horde cancel --all-pending`: every unfinished job of this server in the store, cancelled on the server. */
-export async function cancelAllPending(
-  flags: {
-    json?: boolean;
-    timeout?: number | undefined;
-    url?: string;
-    apiKey?: string;
-    clientAgent?: string;
-  },
-  ctx: CommandContext,
-): Promise<number> {
+export async function cancelAllPending(flags: ConnectionFlags, ctx: CommandContext): Promise<number> {
   const prepare = async () => {
     if (!jobStorePath(ctx.io.env)) throw new UsageError(NO_STORE);
   };

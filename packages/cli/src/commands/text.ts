@@ -3,12 +3,8 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import type { GenerateTextResult, TextGenerateAsyncPayload, TextGenerateAsyncResponse } from "horde-sdk";
 import type { Config } from "../config.js";
-import {
-  addConnectionOptions,
-  type Connection,
-  type ConnectionFlags,
-  withConnection,
-} from "../connection.js";
+import type { Connection, ConnectionFlags } from "../connection.js";
+import { addConnectionOptions, withConnection } from "../connection.js";
 import type { CommandContext } from "../context.js";
 import { CliError, ExitCode, UsageError } from "../errors.js";
 import { fail, followJob, logWarnings, progressMode } from "../follow.js";

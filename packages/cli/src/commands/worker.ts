@@ -26,12 +26,8 @@ import type {
   WorkerBackend,
 } from "horde-sdk/worker";
 import { ANONYMOUS_API_KEY, type Config } from "../config.js";
-import {
-  addConnectionOptions,
-  type Connection,
-  type ConnectionFlags,
-  withConnection,
-} from "../connection.js";
+import type { Connection, ConnectionFlags } from "../connection.js";
+import { addConnectionOptions, withConnection } from "../connection.js";
 import type { CommandContext } from "../context.js";
 import { CliError, ExitCode, toCliError, UsageError } from "../errors.js";
 import { sniffImage } from "../files.js";
