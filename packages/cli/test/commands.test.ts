@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createEmulator, type Emulator } from "horde-emulator";
 import { AIHordeAPIClient } from "horde-sdk";
+import { solidPng } from "horde-test-support/sdk";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GenerateDeps } from "../src/commands/generate.js";
@@ -49,12 +50,7 @@ beforeAll(async () => {
   };
   suiteDir = await mkdtemp(join(tmpdir(), "horde-cli-commands-"));
   png = join(suiteDir, "source.png");
-  await writeFile(
-    png,
-    await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 10, g: 200, b: 30 } } })
-      .png()
-      .toBuffer(),
-  );
+  await writeFile(png, await solidPng(64, 64, { r: 10, g: 200, b: 30 }));
 });
 afterAll(async () => {
   await emu.close();
@@ -552,12 +548,7 @@ describe("worker", () => {
   /** A one-pixel-ish PNG the --exec command prints. */
   async function pngFile(): Promise<string> {
     const path = join(await tempDir(), "out.png");
-    await writeFile(
-      path,
-      await sharp({ create: { width: 64, height: 64, channels: 3, background: "#3366cc" } })
-        .png()
-        .toBuffer(),
-    );
+    await writeFile(path, await solidPng(64, 64, "#3366cc"));
     return path;
   }
 

@@ -2,6 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createEmulator, drawPicture, silentLogger, VirtualClock, writeText } from "horde-emulator";
 import type { Json } from "horde-test-support/emulator";
+import { solidPng } from "horde-test-support/sdk";
 import sharp from "sharp";
 import { describe, expect, test } from "vitest";
 
@@ -132,9 +133,7 @@ describe("dev workers in the emulator", () => {
   });
 
   test("an alchemy source URL is downloaded at submit; the dev worker, which reaches only the emulator, assumes a 512² picture", async () => {
-    const picture = await sharp({ create: { width: 200, height: 100, channels: 3, background: "#2050c0" } })
-      .png()
-      .toBuffer();
+    const picture = await solidPng(200, 100, "#2050c0");
     const server = createServer((_req, res) => res.end(picture));
     await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/picture.png`;

@@ -5,7 +5,7 @@
 // refuse (or whose fields it would not read) is refused here too and recorded in `rejected`.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import sharp from "sharp";
+import { solidPng } from "./images.js";
 
 /** One request a fake received. */
 export interface FakeCall {
@@ -200,11 +200,7 @@ function problemsOf(body: unknown, fields: Record<string, Check>, required: stri
 export async function seedPng(seed: number, width: number, height: number): Promise<Uint8Array> {
   const rgb = Math.imul(seed >>> 0, 2654435761) >>> 8;
   const background = { r: rgb & 255, g: (rgb >> 8) & 255, b: (rgb >> 16) & 255 };
-  return new Uint8Array(
-    await sharp({ create: { width, height, channels: 3, background } })
-      .png()
-      .toBuffer(),
-  );
+  return new Uint8Array(await solidPng(width, height, background));
 }
 
 // --------------------------------------------------------------------------- OpenAI-compatible (llama.cpp)

@@ -10,7 +10,14 @@ import {
   type ImageBackend,
   sharpCodec,
 } from "horde-sdk/worker";
-import { fakeA1111, fakeComfyui, next, onVirtualClock, setupWorkerHarness } from "horde-test-support/sdk";
+import {
+  fakeA1111,
+  fakeComfyui,
+  next,
+  onVirtualClock,
+  setupWorkerHarness,
+  solidPng,
+} from "horde-test-support/sdk";
 import sharp from "sharp";
 import { describe, expect, it, onTestFinished } from "vitest";
 
@@ -69,9 +76,7 @@ async function serveInpainting(backend: ImageBackend) {
     backend: onVirtualClock(backend, clock),
   }).start();
   const source = await png(64, 64);
-  const mask = await sharp({ create: { width: 64, height: 64, channels: 3, background: "#fff" } })
-    .png()
-    .toBuffer();
+  const mask = await solidPng(64, 64, "#fff");
   return { w, requesterClient, source, mask };
 }
 
