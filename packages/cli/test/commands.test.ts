@@ -75,6 +75,16 @@ async function expectUsageErrors(
   }
 }
 
+/** Each case is a usage error (as expectUsageErrors checks), and not one request reached the emulator. */
+async function expectRefusedUnsent(
+  cases: [string[], RegExp][],
+  line: (args: string[]) => string[] | Promise<string[]> = (args) => [...args, ...URL_FLAGS],
+): Promise<void> {
+  const before = requestCount();
+  await expectUsageErrors(cases, line, deps);
+  expect(requestCount()).toBe(before);
+}
+
 async function waitingJob(): Promise<string> {
   const client = new AIHordeAPIClient({ baseUrl: "http://horde.local/api", apiKey: KEY, fetch: emu.fetch });
   const job = await client.submitImage({
@@ -135,19 +145,13 @@ describe("text", () => {
   });
 
   it("bad input: exit 2, one line, nothing sent", async () => {
-    const before = requestCount();
-    await expectUsageErrors(
-      [
-        [["text", "x", "--max-length", "8"], /--max-length.*16 to 4096/],
-        [["text", "x", "--temperature", "hot"], /--temperature.*0 to 5/],
-        [["text", "--prompt-file", "/no/such/file"], /--prompt-file: no such file/],
-        [["text"], /the prompt is empty/],
-        [["text", "x", "--colour"], /unknown option '--colour'/],
-      ],
-      (args) => [...args, ...URL_FLAGS],
-      deps,
-    );
-    expect(requestCount()).toBe(before);
+    await expectRefusedUnsent([
+      [["text", "x", "--max-length", "8"], /--max-length.*16 to 4096/],
+      [["text", "x", "--temperature", "hot"], /--temperature.*0 to 5/],
+      [["text", "--prompt-file", "/no/such/file"], /--prompt-file: no such file/],
+      [["text"], /the prompt is empty/],
+      [["text", "x", "--colour"], /unknown option '--colour'/],
+    ]);
   });
 });
 
@@ -181,19 +185,13 @@ describe("alchemy", () => {
   it("bad input: unknown forms, missing and unreadable files → exit 2, nothing sent", async () => {
     const notImage = join(await tempDir(), "notes.png");
     await writeFile(notImage, "these are not pixels");
-    const before = requestCount();
-    await expectUsageErrors(
-      [
-        [["alchemy", png, "captoin"], /unknown alchemy form 'captoin'/],
-        [["alchemy", png, "upscale"], /unknown alchemy form 'upscale'/],
-        [["alchemy", "/no/such.png", "caption"], /<image>: no such file: \/no\/such\.png/],
-        [["alchemy", notImage, "caption"], /is not an image the horde can read/],
-        [["alchemy", png], /missing required argument 'form'/],
-      ],
-      (args) => [...args, ...URL_FLAGS],
-      deps,
-    );
-    expect(requestCount()).toBe(before);
+    await expectRefusedUnsent([
+      [["alchemy", png, "captoin"], /unknown alchemy form 'captoin'/],
+      [["alchemy", png, "upscale"], /unknown alchemy form 'upscale'/],
+      [["alchemy", "/no/such.png", "caption"], /<image>: no such file: \/no\/such\.png/],
+      [["alchemy", notImage, "caption"], /is not an image the horde can read/],
+      [["alchemy", png], /missing required argument 'form'/],
+    ]);
   });
 });
 
@@ -268,8 +266,7 @@ describe("generate: the full set of options", () => {
   it("bad input: exit 2, one line, nothing sent", async () => {
     const notImage = join(await tempDir(), "photo.jpg");
     await writeFile(notImage, new Uint8Array([1, 2, 3, 4, 5]));
-    const before = requestCount();
-    await expectUsageErrors(
+    await expectRefusedUnsent(
       [
         [["--image", "/no/such/photo.png"], /--image: no such file/],
         [["--image", notImage], /--image: .*photo\.jpg is not an image/],
@@ -284,9 +281,7 @@ describe("generate: the full set of options", () => {
         [["--cfg-scale", "1e3"], /--cfg-scale.*0 to 100/],
       ],
       async (args) => ["generate", "a cat", "--out", await tempDir(), ...args, ...URL_FLAGS],
-      deps,
     );
-    expect(requestCount()).toBe(before);
   });
 });
 
@@ -632,7 +627,7 @@ describe("worker", () => {
   });
 
   it("needs --dev, --exec or --backend, a real key and a URL", async () => {
-    await expectUsageErrors(
+    await expectRefusedUnsent(
       [
         [["worker", ...URL_FLAGS], /--dev .*, --exec .* or --backend/],
         [["worker", "--dev", "--exec", "x", ...URL_FLAGS], /cannot be used together/],
@@ -643,7 +638,6 @@ describe("worker", () => {
         ],
       ],
       (args) => args,
-      deps,
     );
   });
 });
