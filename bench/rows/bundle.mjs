@@ -3,19 +3,12 @@
 // fixture, read in place; `horde-sdk` resolves to the built package, as an app would get it) beside the same
 // page written with @zeldafan0225/ai_horde (bench/fixtures/incumbent-page.js).
 import { gzipSync } from "node:zlib";
-import * as esbuild from "esbuild";
+import { bundleForBrowser } from "horde-test-support/browser-bundle";
 import { repoDir } from "../lib/env.mjs";
 
 async function bundle(entry) {
-  const result = await esbuild.build({
-    entryPoints: [entry],
-    bundle: true,
-    minify: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
-    write: false,
-    logLevel: "silent",
+  // Built as the SDK's bundle-size test builds the page.
+  const result = await bundleForBrowser(entry, {
     absWorkingDir: repoDir,
     // The wrapper's constructor does `await import("fs")` / `import("path")` (to read its own version, inside a
     // try/catch), which a browser bundler cannot resolve: left external for both pages, as an app would have to.

@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { repoDir } from "../lib/env.mjs";
-import { fmtMs, interleave } from "../lib/timing.mjs";
+import { fmtMs, fmtSummary, interleave } from "../lib/timing.mjs";
 
 const HORDE = path.join(repoDir, "packages/cli/bin/horde.js");
 
@@ -32,17 +32,30 @@ function node(args, { timeoutMs = 60_000 } = {}) {
   });
 }
 
-const fmtDiff = (s) => `${fmtMs(s.median)} (IQR ${fmtMs(s.p25)}–${fmtMs(s.p75)})`;
+/** `median (IQR p25–p75)`, in ms. */
+const fmtIqr = (s) => `${fmtMs(s.median)} (IQR ${fmtMs(s.p25)}–${fmtMs(s.p75)})`;
+
+/** A row of a subprocess timed against a bare `node -e 0`; met when it costs at most `maxOverMs` more. */
+function overBareNode({ id, what, command, note = "", result, target, maxOverMs, detail }) {
+  return {
+    id,
+    what,
+    a: `${command}: ${fmtSummary(result.a)}${note}`,
+    b: `\`node -e 0\`: ${fmtIqr(result.b)}`,
+    ratio: result.ratio,
+    extra: `+${fmtIqr(result.diff)} over bare node`,
+    target,
+    met: maxOverMs === undefined ? null : result.diff.median <= maxOverMs,
+    detail,
+  };
+}
 
 export async function run({ quick }) {
   const bare = () => node(["-e", "0"]);
-  const help = await interleave({
-    a: () => node([HORDE, "--help"]),
-    b: bare,
-    rounds: quick ? 5 : 9,
-    warmup: 1,
-    batch: 1,
-  });
+  /** Times `a` interleaved with a bare node, one subprocess per sample. */
+  const againstBare = (a, rounds = quick ? 5 : 9, more = {}) =>
+    interleave({ a, b: bare, rounds, warmup: 1, batch: 1, ...more });
+  const help = await againstBare(() => node([HORDE, "--help"]));
 
   // Cold `import("horde-sdk")` in a fresh process, against a fresh process that imports zod alone: the SDK's
   // own start-up cost is the difference (the issue's target: about `node -e 0` + zod's own import).
@@ -53,36 +66,18 @@ export async function run({ quick }) {
     "-e",
     `await import(${JSON.stringify(pathToFileURL(file).href)})`,
   ];
-  const coldImport = await interleave({
-    a: () => node(importOf(sdkEntry)),
-    b: bare,
-    rounds: quick ? 5 : 9,
-    warmup: 1,
-    batch: 1,
-  });
-  const zodImport = await interleave({
-    a: () => node(importOf(zodEntry)),
-    b: bare,
-    rounds: quick ? 5 : 9,
-    warmup: 1,
-    batch: 1,
-  });
+  const coldImport = await againstBare(() => node(importOf(sdkEntry)));
+  const zodImport = await againstBare(() => node(importOf(zodEntry)));
 
   const out = mkdtempSync(path.join(os.tmpdir(), "horde-bench-cli-"));
   let generate;
   try {
     let runs = 0;
-    generate = await interleave({
-      a: async () => {
-        await node([HORDE, "generate", "a lighthouse at dusk", "--local", "--out", out]);
-        runs++;
-      },
-      b: bare,
-      rounds: quick ? 2 : 3,
-      warmup: 1,
-      batch: 1,
-      deadlineMs: 60_000,
-    });
+    const generateOnce = async () => {
+      await node([HORDE, "generate", "a lighthouse at dusk", "--local", "--out", out]);
+      runs++;
+    };
+    generate = await againstBare(generateOnce, quick ? 2 : 3, { deadlineMs: 60_000 });
     const webps = readdirSync(out).filter((f) => f.endsWith(".webp")).length;
     if (webps !== runs) throw new Error(`expected ${runs} images from horde generate, found ${webps}`);
   } finally {
@@ -90,39 +85,33 @@ export async function run({ quick }) {
   }
 
   return [
-    {
+    overBareNode({
       id: "8a",
       what: "CLI: `horde --help` wall time (subprocess)",
-      a: `\`node packages/cli/bin/horde.js --help\`: ${fmtMs(help.a.median)} (IQR ${fmtMs(help.a.p25)}–${fmtMs(help.a.p75)}, n=${help.a.n})`,
-      b: `\`node -e 0\`: ${fmtMs(help.b.median)} (IQR ${fmtMs(help.b.p25)}–${fmtMs(help.b.p75)})`,
-      ratio: help.ratio,
-      extra: `+${fmtDiff(help.diff)} over bare node`,
+      command: "`node packages/cli/bin/horde.js --help`",
+      result: help,
       target: "≤ 0.2 s above bare node",
-      met: help.diff.median <= 200,
+      maxOverMs: 200,
       detail: "one subprocess per sample",
-    },
-    {
+    }),
+    overBareNode({
       id: "8c",
       what: 'cold `import("horde-sdk")` in a fresh Node process (subprocess)',
-      a: `\`await import("horde-sdk")\`: ${fmtMs(coldImport.a.median)} (IQR ${fmtMs(coldImport.a.p25)}–${fmtMs(coldImport.a.p75)}, n=${coldImport.a.n}); zod alone: +${fmtDiff(zodImport.diff)} over bare node`,
-      b: `\`node -e 0\`: ${fmtMs(coldImport.b.median)} (IQR ${fmtMs(coldImport.b.p25)}–${fmtMs(coldImport.b.p75)})`,
-      ratio: coldImport.ratio,
-      extra: `+${fmtDiff(coldImport.diff)} over bare node`,
+      command: '`await import("horde-sdk")`',
+      note: `; zod alone: +${fmtIqr(zodImport.diff)} over bare node`,
+      result: coldImport,
       target: "≤ 200 ms above bare node",
-      met: coldImport.diff.median <= 200,
+      maxOverMs: 200,
       detail: "one subprocess per sample; the zod-only import is measured the same way, in the same run",
-    },
-    {
+    }),
+    overBareNode({
       id: "8b",
       what: "CLI: `horde generate --local` (one 512² image, dev worker at demo speed) wall time",
-      a: `\`horde generate "a lighthouse at dusk" --local --out <tmp>\`: ${fmtMs(generate.a.median)} (IQR ${fmtMs(generate.a.p25)}–${fmtMs(generate.a.p75)}, n=${generate.a.n})`,
-      b: `\`node -e 0\`: ${fmtMs(generate.b.median)} (IQR ${fmtMs(generate.b.p25)}–${fmtMs(generate.b.p75)})`,
-      ratio: generate.ratio,
-      extra: `+${fmtDiff(generate.diff)} over bare node`,
+      command: '`horde generate "a lighthouse at dusk" --local --out <tmp>`',
+      result: generate,
       target: "report",
-      met: null,
       detail: "includes the dev worker's simulated 1.5 s of generation and the CLI's polling",
-    },
+    }),
   ];
 }
 

@@ -3,8 +3,8 @@
 // CORS headers the real server sends (the apikey and Client-Agent headers make the browser preflight).
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import * as esbuild from "esbuild";
 import { createEmulator, type Emulator, silentLogger } from "horde-emulator";
+import { bundleForBrowser } from "horde-test-support/browser-bundle";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium, repoRoot } from "./support/chromium.js";
@@ -25,14 +25,7 @@ describe.skipIf(!browser)(`horde-sdk in Chromium${reason ? ` (skipped: ${reason}
 
   beforeAll(async () => {
     // The SDK as a browser app gets it: bundled and minified for the browser platform.
-    const bundle = await esbuild.build({
-      entryPoints: [`${repoRoot}test/browser/fixtures/sdk-harness.ts`],
-      bundle: true,
-      minify: true,
-      format: "esm",
-      platform: "browser",
-      target: "es2022",
-      write: false,
+    const bundle = await bundleForBrowser(`${repoRoot}test/browser/fixtures/sdk-harness.ts`, {
       alias: { "horde-sdk": `${repoRoot}packages/sdk/src/index.ts` },
       logLevel: "error",
     });

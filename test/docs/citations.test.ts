@@ -1,11 +1,11 @@
 // Doc citations in the source: the checker (scripts/check-citations.mjs) and the converter of the old `§`
 // citations (scripts/convert-citations.mjs), run as the lead runs them on fixture trees, plus the real map.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
+import { tempTree } from "horde-test-support/temp-tree";
+import { describe, expect, it } from "vitest";
 import { checkCitationMap } from "../../scripts/lib/check.mjs";
 import { convertText } from "../../scripts/lib/convert.mjs";
 import {
@@ -22,21 +22,8 @@ const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..
 const CHECK = path.join(REPO_ROOT, "scripts/check-citations.mjs");
 const CONVERT = path.join(REPO_ROOT, "scripts/convert-citations.mjs");
 
-const trees: string[] = [];
-afterEach(() => {
-  for (const dir of trees.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
 /** A throw-away repository tree holding the given files. */
-function tree(files: Record<string, string>): string {
-  const root = mkdtempSync(path.join(tmpdir(), "citations-"));
-  trees.push(root);
-  for (const [file, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-    writeFileSync(path.join(root, file), text);
-  }
-  return root;
-}
+const tree = (files: Record<string, string>) => tempTree(files, "citations-");
 
 /** Runs a script; returns its exit code and everything it printed. */
 function run(script: string, args: string[]): { code: number; output: string } {

@@ -9,7 +9,7 @@
 //   no-run        type-checked only; the README says why (e.g. a vitest suite, which runs as a file elsewhere)
 //
 // Any other word is an error, so a typo never turns a block into one that is silently not checked.
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
@@ -57,22 +57,15 @@ export function extractBlocks(markdown: string, readme: string): CodeBlock[] {
   return blocks;
 }
 
-/** The READMEs whose blocks are checked: the root one, every package's, and the guides. */
+/** The READMEs whose blocks are checked: the root one, every package's, and the guides (as they are on disk). */
 export const READMES = [
   "README.md",
-  "packages/sdk/README.md",
-  "packages/emulator/README.md",
-  "packages/cli/README.md",
-  "docs/guides/durable-jobs.md",
-  "docs/guides/errors.md",
-  "docs/guides/getting-started.md",
-  "docs/guides/jobs-and-cancellation.md",
-  "docs/guides/model-reference.md",
-  "docs/guides/python-mapping.md",
-  "docs/guides/rate-limits.md",
-  "docs/guides/running-a-worker.md",
-  "docs/guides/testing-with-the-emulator.md",
-  "docs/guides/webhooks.md",
+  ...readdirSync(join(repo, "packages"))
+    .map((dir) => `packages/${dir}/README.md`)
+    .filter((file) => existsSync(join(repo, file))),
+  ...readdirSync(join(repo, "docs/guides"))
+    .filter((file) => file.endsWith(".md"))
+    .map((file) => `docs/guides/${file}`),
 ];
 
 export function readmeBlocks(): CodeBlock[] {

@@ -13,6 +13,7 @@ import {
   contextNames,
   extractBlocks,
   moduleText,
+  READMES,
   readmeBlocks,
   typeCheck,
 } from "./blocks.js";
@@ -31,21 +32,9 @@ const modelsOf = (b: CodeBlock): string[] =>
 describe("README code blocks", () => {
   it("are found in every README", () => {
     const readmes = new Set(blocks.map((b) => b.readme));
-    expect([...readmes].sort()).toEqual([
-      "README.md",
-      "docs/guides/durable-jobs.md",
-      "docs/guides/errors.md",
-      "docs/guides/getting-started.md",
-      "docs/guides/jobs-and-cancellation.md",
-      "docs/guides/model-reference.md",
-      "docs/guides/python-mapping.md",
-      "docs/guides/rate-limits.md",
-      "docs/guides/running-a-worker.md",
-      "docs/guides/testing-with-the-emulator.md",
-      "docs/guides/webhooks.md",
-      "packages/emulator/README.md",
-      "packages/sdk/README.md",
-    ]);
+    // The CLI's README shows shell commands only.
+    expect([...readmes].sort()).toEqual(READMES.filter((r) => r !== "packages/cli/README.md").sort());
+    expect(readmes).toContain("docs/guides/getting-started.md");
     expect(runnable.length).toBeGreaterThan(5);
   });
 

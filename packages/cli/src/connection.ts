@@ -15,10 +15,13 @@ import {
 import type { CommandContext, LocalEmulator } from "./context.js";
 import { CliError, type ErrorContext, toCliError, UsageError } from "./errors.js";
 import { loadNodeSdk, loadSdk } from "./lazy.js";
-import { httpUrl } from "./parse.js";
+import { httpUrl, seconds } from "./parse.js";
 
+/** The flags every command that talks to a horde may take (each command declares the ones it has). */
 export interface ConnectionFlags extends ConfigFlags {
   json?: boolean;
+  /** `--timeout`, in seconds. */
+  timeout?: number;
 }
 
 export const URL_HELP = "API base URL (env HORDE_URL, default https://aihorde.net/api)";
@@ -26,9 +29,21 @@ export const KEY_HELP = "API key (env HORDE_API_KEY, default the anonymous key 0
 export const AGENT_HELP = "Client-Agent header, name:version:contact (env HORDE_CLIENT_AGENT)";
 export const TIMEOUT_HELP = "give up after this many seconds (retries included)";
 
-/** Adds `--url`, `--api-key`, `--client-agent` (and `--local` when the command can run offline). */
-export function addConnectionOptions(cmd: Command, local?: string): Command {
-  if (local) cmd.option("--local", local);
+/** The help of the optional flags `addConnectionOptions` adds; a flag without help is not added. */
+export interface ConnectionOptionsHelp {
+  /** `--local`, for a command that can run on an in-process emulator. */
+  local?: string;
+  /** `--timeout` with the common help (TIMEOUT_HELP), for a command that bounds all its requests. */
+  timeout?: true;
+  /** `--json`: what the command prints with it. */
+  json?: string;
+}
+
+/** Adds `--local`, `--timeout`, `--json` (as `help` says), then `--url`, `--api-key`, `--client-agent`. */
+export function addConnectionOptions(cmd: Command, help: ConnectionOptionsHelp = {}): Command {
+  if (help.local) cmd.option("--local", help.local);
+  if (help.timeout) cmd.option("--timeout <seconds>", TIMEOUT_HELP, seconds);
+  if (help.json) cmd.option("--json", help.json);
   return cmd
     .option("--url <url>", URL_HELP, httpUrl)
     .option("--api-key <key>", KEY_HELP)

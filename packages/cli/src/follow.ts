@@ -2,6 +2,7 @@
  * Following one job to its end: progress output, `--timeout`, and Ctrl-C — the first press cancels the job on
  * the server (the SDK sends the DELETE before its promise rejects), a second one quits at once.
  */
+import type { ImageGenerateAsyncResponse } from "horde-sdk";
 import type { Connection } from "./connection.js";
 import type { CommandContext } from "./context.js";
 import { CliError, ExitCode, toCliError } from "./errors.js";
@@ -43,6 +44,16 @@ export type FollowOutcome<R> =
 export function progressMode(ctx: CommandContext, json: boolean): ProgressMode {
   if (ctx.io.stderr.isTTY && ctx.io.env.TERM !== "dumb") return "tty";
   return json ? "none" : "plain";
+}
+
+/** Prints the server's warnings about a request it accepted (`horde: warning: … (code)`) above the progress. */
+export function logWarnings(
+  progress: ProgressOutput,
+  warnings: ImageGenerateAsyncResponse["warnings"],
+): void {
+  for (const w of warnings ?? []) {
+    if (w.message) progress.log(`horde: warning: ${w.message}${w.code ? ` (${w.code})` : ""}`);
+  }
 }
 
 /** Prints `horde: <message>` and returns the exit code. */

@@ -104,27 +104,24 @@ function writeTo(stream: NodeJS.WriteStream, text: string): void {
   if (!closed.has(stream)) guard(stream).write(text);
 }
 
+/** A process stream as a Writer; whether it is a terminal, and its width, are read when asked (they change). */
+function writer(stream: NodeJS.WriteStream): Writer {
+  return {
+    write: (text) => writeTo(stream, text),
+    get isTTY() {
+      return stream.isTTY === true;
+    },
+    get columns() {
+      return stream.columns;
+    },
+  };
+}
+
 /** The real process: stdout, stderr, `process.env`, SIGINT/SIGTERM and `process.exit`. */
 export function processIO(): RuntimeIO {
   return {
-    stdout: {
-      write: (text) => writeTo(process.stdout, text),
-      get isTTY() {
-        return process.stdout.isTTY === true;
-      },
-      get columns() {
-        return process.stdout.columns;
-      },
-    },
-    stderr: {
-      write: (text) => writeTo(process.stderr, text),
-      get isTTY() {
-        return process.stderr.isTTY === true;
-      },
-      get columns() {
-        return process.stderr.columns;
-      },
-    },
+    stdout: writer(process.stdout),
+    stderr: writer(process.stderr),
     env: process.env,
     onSigint(handler) {
       const listener = () => handler();

@@ -32,25 +32,6 @@ function readVersion(): string {
 
 export const VERSION = readVersion();
 
-export const COMMANDS = [
-  "generate",
-  "text",
-  "alchemy",
-  "check",
-  "status",
-  "cancel",
-  "jobs",
-  "resume",
-  "models",
-  "workers",
-  "user",
-  "kudos",
-  "serve",
-  "worker",
-  "config",
-  "help",
-] as const;
-
 /** Commander's `error: …` text (possibly with a suggestion on a second line) as one `horde: …` line. */
 function oneErrorLine(text: string): string {
   const line = text
@@ -158,9 +139,11 @@ function buildProgram(ctx: CommandContext): Command {
 }
 
 /** Commands and top-level flags: an argv that starts with one is already without `node` and the script. */
-function isUserArgs(argv: readonly string[]): boolean {
+function isUserArgs(argv: readonly string[], program: Command): boolean {
   const first = argv[0];
-  return first !== undefined && (first.startsWith("-") || (COMMANDS as readonly string[]).includes(first));
+  if (first === undefined) return false;
+  // commander keeps its help command apart from the registered ones.
+  return first.startsWith("-") || first === "help" || program.commands.some((c) => c.name() === first);
 }
 
 /**
@@ -171,7 +154,9 @@ function isUserArgs(argv: readonly string[]): boolean {
  */
 export async function main(argv: string[], io?: CliIO, deps: CliDeps = defaultDeps): Promise<number> {
   const { io: runtime, addSecret } = redactingIO(withDefaults(io), maskApiKey);
-  const args = isUserArgs(argv) ? argv : argv.slice(2);
+  const ctx: CommandContext = { io: runtime, deps, version: VERSION, exitCode: ExitCode.Ok, addSecret };
+  const program = buildProgram(ctx);
+  const args = isUserArgs(argv, program) ? argv : argv.slice(2);
   if (args.length === 0) {
     runtime.stderr.write("horde: missing command (try 'horde generate --help' or 'horde --help')\n");
     return ExitCode.Usage;
@@ -181,8 +166,6 @@ export async function main(argv: string[], io?: CliIO, deps: CliDeps = defaultDe
     if (arg === "--api-key" && args[i + 1] !== undefined) addSecret(args[i + 1] as string);
     if (arg.startsWith("--api-key=")) addSecret(arg.slice("--api-key=".length));
   });
-  const ctx: CommandContext = { io: runtime, deps, version: VERSION, exitCode: ExitCode.Ok, addSecret };
-  const program = buildProgram(ctx);
   try {
     await program.parseAsync(args, { from: "user" });
   } catch (err) {

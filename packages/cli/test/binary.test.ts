@@ -10,7 +10,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { fakeOpenai } from "horde-test-support/sdk";
+import { fakeOpenai, solidPng } from "horde-test-support/sdk";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closedPort } from "./helpers.js";
@@ -199,12 +199,7 @@ describe("the built binary against `horde serve`", { timeout: 60_000 }, () => {
   it("generate, text and alchemy: files and --json shapes; --local works offline", async () => {
     const out = join(dir, "images");
     const source = join(dir, "source.png");
-    await writeFile(
-      source,
-      await sharp({ create: { width: 64, height: 32, channels: 3, background: "#2a6" } })
-        .png()
-        .toBuffer(),
-    );
+    await writeFile(source, await solidPng(64, 32, "#2a6"));
     const [image, text, local, alchemy] = await Promise.all([
       horde(["generate", "a lighthouse", "-n", "2", "--size", "128x64", "--out", out, "--json"]),
       horde(["text", "Once upon a time", "--json"]),
@@ -338,12 +333,7 @@ describe("the built binary against `horde serve`", { timeout: 60_000 }, () => {
 
   it("worker --exec bridges a command; SIGINT lets the job in flight finish, then exits 0", async () => {
     const png = join(dir, "bridge.png");
-    await writeFile(
-      png,
-      await sharp({ create: { width: 64, height: 64, channels: 3, background: "#c33" } })
-        .png()
-        .toBuffer(),
-    );
+    await writeFile(png, await solidPng(64, 64, "#c33"));
     const worker = start([
       "worker",
       "--exec",

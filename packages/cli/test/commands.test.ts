@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createEmulator, type Emulator } from "horde-emulator";
 import { AIHordeAPIClient } from "horde-sdk";
+import { solidPng } from "horde-test-support/sdk";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GenerateDeps } from "../src/commands/generate.js";
@@ -49,12 +50,7 @@ beforeAll(async () => {
   };
   suiteDir = await mkdtemp(join(tmpdir(), "horde-cli-commands-"));
   png = join(suiteDir, "source.png");
-  await writeFile(
-    png,
-    await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 10, g: 200, b: 30 } } })
-      .png()
-      .toBuffer(),
-  );
+  await writeFile(png, await solidPng(64, 64, { r: 10, g: 200, b: 30 }));
 });
 afterAll(async () => {
   await emu.close();
@@ -77,6 +73,16 @@ async function expectUsageErrors(
     expect(r.errLines).toHaveLength(1);
     expect(r.errLines[0]).toMatch(message);
   }
+}
+
+/** Each case is a usage error (as expectUsageErrors checks), and not one request reached the emulator. */
+async function expectRefusedUnsent(
+  cases: [string[], RegExp][],
+  line: (args: string[]) => string[] | Promise<string[]> = (args) => [...args, ...URL_FLAGS],
+): Promise<void> {
+  const before = requestCount();
+  await expectUsageErrors(cases, line, deps);
+  expect(requestCount()).toBe(before);
 }
 
 async function waitingJob(): Promise<string> {
@@ -139,19 +145,13 @@ describe("text", () => {
   });
 
   it("bad input: exit 2, one line, nothing sent", async () => {
-    const before = requestCount();
-    await expectUsageErrors(
-      [
-        [["text", "x", "--max-length", "8"], /--max-length.*16 to 4096/],
-        [["text", "x", "--temperature", "hot"], /--temperature.*0 to 5/],
-        [["text", "--prompt-file", "/no/such/file"], /--prompt-file: no such file/],
-        [["text"], /the prompt is empty/],
-        [["text", "x", "--colour"], /unknown option '--colour'/],
-      ],
-      (args) => [...args, ...URL_FLAGS],
-      deps,
-    );
-    expect(requestCount()).toBe(before);
+    await expectRefusedUnsent([
+      [["text", "x", "--max-length", "8"], /--max-length.*16 to 4096/],
+      [["text", "x", "--temperature", "hot"], /--temperature.*0 to 5/],
+      [["text", "--prompt-file", "/no/such/file"], /--prompt-file: no such file/],
+      [["text"], /the prompt is empty/],
+      [["text", "x", "--colour"], /unknown option '--colour'/],
+    ]);
   });
 });
 
@@ -185,19 +185,13 @@ describe("alchemy", () => {
   it("bad input: unknown forms, missing and unreadable files → exit 2, nothing sent", async () => {
     const notImage = join(await tempDir(), "notes.png");
     await writeFile(notImage, "these are not pixels");
-    const before = requestCount();
-    await expectUsageErrors(
-      [
-        [["alchemy", png, "captoin"], /unknown alchemy form 'captoin'/],
-        [["alchemy", png, "upscale"], /unknown alchemy form 'upscale'/],
-        [["alchemy", "/no/such.png", "caption"], /<image>: no such file: \/no\/such\.png/],
-        [["alchemy", notImage, "caption"], /is not an image the horde can read/],
-        [["alchemy", png], /missing required argument 'form'/],
-      ],
-      (args) => [...args, ...URL_FLAGS],
-      deps,
-    );
-    expect(requestCount()).toBe(before);
+    await expectRefusedUnsent([
+      [["alchemy", png, "captoin"], /unknown alchemy form 'captoin'/],
+      [["alchemy", png, "upscale"], /unknown alchemy form 'upscale'/],
+      [["alchemy", "/no/such.png", "caption"], /<image>: no such file: \/no\/such\.png/],
+      [["alchemy", notImage, "caption"], /is not an image the horde can read/],
+      [["alchemy", png], /missing required argument 'form'/],
+    ]);
   });
 });
 
@@ -272,8 +266,7 @@ describe("generate: the full set of options", () => {
   it("bad input: exit 2, one line, nothing sent", async () => {
     const notImage = join(await tempDir(), "photo.jpg");
     await writeFile(notImage, new Uint8Array([1, 2, 3, 4, 5]));
-    const before = requestCount();
-    await expectUsageErrors(
+    await expectRefusedUnsent(
       [
         [["--image", "/no/such/photo.png"], /--image: no such file/],
         [["--image", notImage], /--image: .*photo\.jpg is not an image/],
@@ -288,9 +281,7 @@ describe("generate: the full set of options", () => {
         [["--cfg-scale", "1e3"], /--cfg-scale.*0 to 100/],
       ],
       async (args) => ["generate", "a cat", "--out", await tempDir(), ...args, ...URL_FLAGS],
-      deps,
     );
-    expect(requestCount()).toBe(before);
   });
 });
 
@@ -552,12 +543,7 @@ describe("worker", () => {
   /** A one-pixel-ish PNG the --exec command prints. */
   async function pngFile(): Promise<string> {
     const path = join(await tempDir(), "out.png");
-    await writeFile(
-      path,
-      await sharp({ create: { width: 64, height: 64, channels: 3, background: "#3366cc" } })
-        .png()
-        .toBuffer(),
-    );
+    await writeFile(path, await solidPng(64, 64, "#3366cc"));
     return path;
   }
 
@@ -641,7 +627,7 @@ describe("worker", () => {
   });
 
   it("needs --dev, --exec or --backend, a real key and a URL", async () => {
-    await expectUsageErrors(
+    await expectRefusedUnsent(
       [
         [["worker", ...URL_FLAGS], /--dev .*, --exec .* or --backend/],
         [["worker", "--dev", "--exec", "x", ...URL_FLAGS], /cannot be used together/],
@@ -652,7 +638,6 @@ describe("worker", () => {
         ],
       ],
       (args) => args,
-      deps,
     );
   });
 });

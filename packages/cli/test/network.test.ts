@@ -43,17 +43,7 @@ async function generateAt(url: string, ...extra: string[]) {
 
 describe("server and network errors: exit 3, one line, a hint at --local", () => {
   it("port 9, a port fetch refuses: says so plainly and what to do", async () => {
-    const out = await tempDir();
-    const r = await run([
-      "generate",
-      "a cat",
-      "--out",
-      out,
-      "--url",
-      "http://127.0.0.1:9/api",
-      "--timeout",
-      "2",
-    ]);
+    const r = await generateAt("http://127.0.0.1:9/api", "--timeout", "2");
     expect(r.code).toBe(3);
     expect(r.stdout).toBe("");
     expect(r.errLines).toHaveLength(1);
@@ -67,17 +57,7 @@ describe("server and network errors: exit 3, one line, a hint at --local", () =>
   it("a refused connection, retried by the SDK until --timeout", async () => {
     const port = await closedPort();
     const started = Date.now();
-    const out = await tempDir();
-    const r = await run([
-      "generate",
-      "a cat",
-      "--out",
-      out,
-      "--url",
-      `http://127.0.0.1:${port}/api`,
-      "--timeout",
-      "1",
-    ]);
+    const r = await generateAt(`http://127.0.0.1:${port}/api`, "--timeout", "1");
     expect(r.code).toBe(3);
     expect(r.errLines).toHaveLength(1);
     expect(r.errLines[0]).toMatch(

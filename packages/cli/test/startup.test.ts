@@ -15,6 +15,7 @@ import {
   KNOWN_FACEFIXERS,
   KNOWN_MISC_POST_PROCESSORS,
   KNOWN_UPSCALERS,
+  schemas,
 } from "horde-sdk";
 import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -24,6 +25,7 @@ import {
   MISC_POST_PROCESSORS,
   UPSCALERS,
 } from "../src/commands/alchemy-forms.js";
+import { SAMPLERS } from "../src/commands/generate.js";
 
 const SRC = fileURLToPath(new URL("../src/", import.meta.url));
 const BIN = fileURLToPath(new URL("../bin/horde.js", import.meta.url));
@@ -129,6 +131,10 @@ describe("the startup path (sources)", () => {
     expect(UPSCALERS).toEqual(KNOWN_UPSCALERS);
     expect(FACEFIXERS).toEqual(KNOWN_FACEFIXERS);
     expect(MISC_POST_PROCESSORS).toEqual(KNOWN_MISC_POST_PROCESSORS);
+  });
+
+  it("the samplers the CLI offers without the SDK are the SDK's", () => {
+    expect([...SAMPLERS].sort()).toEqual([...schemas.KNOWN_SAMPLERS].sort());
   });
 });
 

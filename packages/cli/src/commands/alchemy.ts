@@ -8,7 +8,8 @@ import type {
   AlchemyStatusResponse,
   RunAlchemyResult,
 } from "horde-sdk";
-import { addConnectionOptions, type Connection, withConnection } from "../connection.js";
+import type { Connection, ConnectionFlags } from "../connection.js";
+import { addConnectionOptions, withConnection } from "../connection.js";
 import type { CommandContext } from "../context.js";
 import { CliError, ExitCode, UsageError } from "../errors.js";
 import { readImageArg } from "../files.js";
@@ -20,15 +21,9 @@ import { encodeAs, type OutputFormat } from "../output/save.js";
 import { seconds as secondsArg } from "../parse.js";
 import { ANALYSIS_FORMS, FACEFIXERS, MISC_POST_PROCESSORS, UPSCALERS } from "./alchemy-forms.js";
 
-export interface AlchemyFlags {
-  local?: boolean;
+export interface AlchemyFlags extends ConnectionFlags {
   out: string;
   format: OutputFormat;
-  timeout?: number;
-  json?: boolean;
-  url?: string;
-  apiKey?: string;
-  clientAgent?: string;
 }
 
 /** The `--json` document of `horde alchemy`. Its shape is stable: scripts rely on it. */
@@ -202,17 +197,12 @@ async function run(
     unit: FORMS,
     kind: "alchemy",
     timeoutSeconds: flags.timeout,
-    run: (hooks) => {
-      let id = "";
-      return conn.client.runAlchemy(payload, {
+    run: (hooks) =>
+      conn.client.runAlchemy(payload, {
         signal: hooks.signal,
-        onSubmitted: (response) => {
-          id = response.id;
-          hooks.submitted(response.id);
-        },
-        onProgress: ({ progress }) => hooks.progress(id, alchemyProgress(progress)),
-      });
-    },
+        onSubmitted: (response) => hooks.submitted(response.id),
+        onProgress: (event) => hooks.progress(event.id, alchemyProgress(event.progress)),
+      }),
   });
   if (!outcome.ok) return outcome.code;
   const { result, job } = outcome;

@@ -7,11 +7,12 @@ import type {
   ImageGenerateAsyncResponse,
 } from "horde-sdk";
 import type { Config } from "../config.js";
-import { addConnectionOptions, type Connection, withConnection } from "../connection.js";
+import type { Connection, ConnectionFlags } from "../connection.js";
+import { addConnectionOptions, withConnection } from "../connection.js";
 import type { CommandContext } from "../context.js";
 import { CliError, ExitCode, UsageError } from "../errors.js";
 import { readImageArg } from "../files.js";
-import { fail, followJob, progressMode } from "../follow.js";
+import { fail, followJob, logWarnings, progressMode } from "../follow.js";
 import { createProgress } from "../output/progress.js";
 import {
   ensureOutDir,
@@ -35,6 +36,10 @@ import {
 export type { CliDeps as GenerateDeps, LocalEmulator } from "../context.js";
 export { defaultDeps } from "../context.js";
 
+/**
+ * The samplers `--sampler` offers: the SDK's `schemas.KNOWN_SAMPLERS`, copied so that help and usage errors
+ * need not import `horde-sdk` (see alchemy-forms.ts); test/startup.test.ts fails when they drift apart.
+ */
 export const SAMPLERS = [
   "k_lms",
   "k_heun",
@@ -55,8 +60,7 @@ export const SAMPLERS = [
 export const SOURCE_PROCESSING = ["img2img", "inpainting", "outpainting", "remix"] as const;
 
 /** Parsed flags of `horde generate`. */
-export interface GenerateFlags {
-  local?: boolean;
+export interface GenerateFlags extends ConnectionFlags {
   out: string;
   format: OutputFormat;
   count: number;
@@ -89,14 +93,9 @@ export interface GenerateFlags {
   trustedWorkers?: boolean;
   allowDowngrade?: boolean;
   dryRun?: boolean;
-  timeout?: number;
   waitForWorker?: boolean;
-  json?: boolean;
   /** false with `--no-store`. */
   store: boolean;
-  url?: string;
-  apiKey?: string;
-  clientAgent?: string;
 }
 
 export function registerGenerate(program: Command, ctx: CommandContext): Command {
@@ -377,11 +376,7 @@ async function generate(
         },
         onSubmitted: (response: ImageGenerateAsyncResponse) => {
           hooks.submitted(response.id);
-          if (!json) {
-            for (const w of response.warnings ?? []) {
-              if (w.message) progress.log(`horde: warning: ${w.message}${w.code ? ` (${w.code})` : ""}`);
-            }
-          }
+          if (!json) logWarnings(progress, response.warnings);
         },
         onProgress: (event) => hooks.progress(event.id, event.progress),
       };

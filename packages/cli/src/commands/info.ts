@@ -1,24 +1,16 @@
 /** `horde models`, `horde workers`, `horde user`: what the horde knows, as tables or JSON. */
 import { type Command, Option } from "commander";
 import type { ActiveModel, UserDetailsResponse, WorkerDetailItem } from "horde-sdk";
-import { addConnectionOptions, TIMEOUT_HELP, withConnection } from "../connection.js";
+import { addConnectionOptions, type ConnectionFlags, withConnection } from "../connection.js";
 import type { CommandContext } from "../context.js";
 import { CliError, ExitCode, UsageError } from "../errors.js";
 import { loadSdk } from "../lazy.js";
 import { formatDuration } from "../output/format.js";
 import { keyValues, num, table } from "../output/table.js";
-import { nonEmptyText, seconds as secondsArg } from "../parse.js";
+import { nonEmptyText } from "../parse.js";
 
 const LOCAL_HELP = "ask an in-process emulator (with one dev worker of each kind) instead";
-
-interface CommonFlags {
-  local?: boolean;
-  timeout?: number;
-  json?: boolean;
-  url?: string;
-  apiKey?: string;
-  clientAgent?: string;
-}
+const SERVER_FIELDS_JSON = "print one JSON document on stdout (the server's fields)";
 
 /** Prints a value as JSON: the server's own field names, one document. */
 function printJson(ctx: CommandContext, value: unknown): void {
@@ -29,7 +21,7 @@ const LOCAL_WORKERS = [{ type: "image" as const }, { type: "text" as const }, { 
 
 // --- models ---------------------------------------------------------------------------------------------------
 
-interface ModelsFlags extends CommonFlags {
+interface ModelsFlags extends ConnectionFlags {
   type: "image" | "text";
   search?: string;
   sort: "workers" | "name" | "queue" | "eta";
@@ -60,11 +52,8 @@ export function registerModels(program: Command, ctx: CommandContext): Command {
     )
     .addOption(
       new Option("--sort <key>", "sort by").choices(["workers", "name", "queue", "eta"]).default("workers"),
-    )
-    .option("--local", LOCAL_HELP)
-    .option("--timeout <seconds>", TIMEOUT_HELP, secondsArg)
-    .option("--json", "print one JSON array on stdout");
-  addConnectionOptions(cmd)
+    );
+  addConnectionOptions(cmd, { local: LOCAL_HELP, timeout: true, json: "print one JSON array on stdout" })
     .addHelpText(
       "after",
       ["", "Examples:", "  horde models", "  horde models --type text --search llama --json"].join("\n"),
@@ -124,7 +113,7 @@ export function registerModels(program: Command, ctx: CommandContext): Command {
 
 // --- workers --------------------------------------------------------------------------------------------------
 
-interface WorkersFlags extends CommonFlags {
+interface WorkersFlags extends ConnectionFlags {
   type?: "image" | "text" | "alchemy";
 }
 
@@ -147,11 +136,8 @@ export function registerWorkers(program: Command, ctx: CommandContext): Command 
     .argument("[name-or-id]", "one worker to show in detail")
     .addOption(
       new Option("-t, --type <type>", "only workers of this kind").choices(["image", "text", "alchemy"]),
-    )
-    .option("--local", LOCAL_HELP)
-    .option("--timeout <seconds>", TIMEOUT_HELP, secondsArg)
-    .option("--json", "print one JSON document on stdout (the server's fields)");
-  addConnectionOptions(cmd)
+    );
+  addConnectionOptions(cmd, { local: LOCAL_HELP, timeout: true, json: SERVER_FIELDS_JSON })
     .addHelpText(
       "after",
       ["", "Examples:", "  horde workers --type image", '  horde workers "My Worker" --json'].join("\n"),
@@ -250,13 +236,10 @@ export function registerUser(program: Command, ctx: CommandContext): Command {
   const cmd = program
     .command("user")
     .description("show the account behind your API key (find_user), or a user by id")
-    .argument("[user-id]", "a user's number (the part after # in alias#123)")
-    .option("--local", LOCAL_HELP)
-    .option("--timeout <seconds>", TIMEOUT_HELP, secondsArg)
-    .option("--json", "print one JSON document on stdout (the server's fields)");
-  addConnectionOptions(cmd)
+    .argument("[user-id]", "a user's number (the part after # in alias#123)");
+  addConnectionOptions(cmd, { local: LOCAL_HELP, timeout: true, json: SERVER_FIELDS_JSON })
     .addHelpText("after", ["", "Examples:", "  horde user", "  horde user 6572 --json"].join("\n"))
-    .action(async (userId: string | undefined, flags: CommonFlags) => {
+    .action(async (userId: string | undefined, flags: ConnectionFlags) => {
       ctx.exitCode = await withConnection(
         ctx,
         flags,

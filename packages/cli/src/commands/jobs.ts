@@ -9,19 +9,14 @@ import type {
   ImageGenerateStatusResponse,
   TextGenerateStatusResponse,
 } from "horde-sdk";
-import {
-  addConnectionOptions,
-  type Connection,
-  report,
-  TIMEOUT_HELP,
-  withConnection,
-} from "../connection.js";
+import type { Connection, ConnectionFlags } from "../connection.js";
+import { addConnectionOptions, withConnection } from "../connection.js";
 import type { CommandContext } from "../context.js";
 import { CliError, ExitCode, UsageError } from "../errors.js";
+import { fail } from "../follow.js";
 import { loadSdk, type SdkModule } from "../lazy.js";
 import { jobState, type ProgressCheck, progressDetails } from "../output/format.js";
 import { type DownloadedImage, ensureOutDir, type OutputFormat, saveImages } from "../output/save.js";
-import { seconds as secondsArg } from "../parse.js";
 import { alchemyProgress, describeResult } from "./alchemy.js";
 import { cancelAllPending } from "./stored-jobs.js";
 import { textGenerationJson } from "./text.js";
@@ -31,17 +26,12 @@ export type JobType = (typeof JOB_TYPES)[number];
 
 type Operation = "check" | "status" | "cancel";
 
-interface JobFlags {
+interface JobFlags extends ConnectionFlags {
   /** `horde cancel --all-pending`. */
   allPending?: boolean;
   type?: JobType;
   out?: string;
   format: OutputFormat;
-  timeout?: number;
-  json?: boolean;
-  url?: string;
-  apiKey?: string;
-  clientAgent?: string;
 }
 
 /** The `--json` document of check, status and cancel. Its shape is stable: scripts rely on it. */
@@ -258,21 +248,14 @@ async function runJobOp(
   if (flags.allPending) {
     if (rawId !== undefined || flags.type || flags.out !== undefined) {
       const extra = rawId !== undefined ? "a job id" : flags.type ? "--type" : "--out";
-      return report(ctx, new UsageError(`--all-pending cancels every job in the job store: drop ${extra}`), {
-        baseUrl: "",
-        local: false,
-      });
+      return fail(ctx, new UsageError(`--all-pending cancels every job in the job store: drop ${extra}`));
     }
     return cancelAllPending(flags, ctx);
   }
   if (rawId === undefined) {
-    return report(
+    return fail(
       ctx,
       new UsageError(`'horde ${op}' needs a job id${op === "cancel" ? " (or --all-pending)" : ""}`),
-      {
-        baseUrl: "",
-        local: false,
-      },
     );
   }
   const id = rawId.trim();
@@ -344,10 +327,7 @@ function jobCommand(
       ),
     );
   extra(cmd);
-  cmd
-    .option("--timeout <seconds>", TIMEOUT_HELP, secondsArg)
-    .option("--json", "print one JSON document on stdout");
-  addConnectionOptions(cmd)
+  addConnectionOptions(cmd, { timeout: true, json: "print one JSON document on stdout" })
     .addHelpText("after", ["", "Examples:", ...examples.map((e) => `  ${e}`)].join("\n"))
     .action(async (id: string | undefined, flags: JobFlags) => {
       ctx.exitCode = await runJobOp(op, id, flags, ctx);

@@ -2,20 +2,15 @@
 import { randomUUID } from "node:crypto";
 import type { Command } from "commander";
 import { ANONYMOUS_API_KEY } from "../config.js";
-import { addConnectionOptions, TIMEOUT_HELP, withConnection } from "../connection.js";
+import { addConnectionOptions, type ConnectionFlags, withConnection } from "../connection.js";
 import type { CommandContext } from "../context.js";
 import { CliError, ExitCode, toCliError, UsageError } from "../errors.js";
 import { loadSdk } from "../lazy.js";
 import { neverSent } from "../network-errors.js";
-import { kudosAmount, nonEmptyText, seconds as secondsArg } from "../parse.js";
+import { kudosAmount, nonEmptyText } from "../parse.js";
 
-interface TransferFlags {
+interface TransferFlags extends ConnectionFlags {
   idempotencyKey?: string;
-  timeout?: number;
-  json?: boolean;
-  url?: string;
-  apiKey?: string;
-  clientAgent?: string;
 }
 
 /** The `--json` document of `horde kudos transfer`. */
@@ -36,10 +31,8 @@ export function registerKudos(program: Command, ctx: CommandContext): Command {
       "--idempotency-key <key>",
       "repeat a transfer safely: the server moves the kudos only once per key (default: a new one)",
       nonEmptyText,
-    )
-    .option("--timeout <seconds>", TIMEOUT_HELP, secondsArg)
-    .option("--json", "print one JSON document on stdout");
-  addConnectionOptions(transfer)
+    );
+  addConnectionOptions(transfer, { timeout: true, json: "print one JSON document on stdout" })
     .addHelpText(
       "after",
       [

@@ -7,13 +7,8 @@ import { resolve } from "node:path";
 import { type Command, Option } from "commander";
 import type { ResumedJob, StoredJob } from "horde-sdk";
 import { jobStorePath } from "../config.js";
-import {
-  addConnectionOptions,
-  type Connection,
-  report,
-  TIMEOUT_HELP,
-  withConnection,
-} from "../connection.js";
+import type { Connection, ConnectionFlags } from "../connection.js";
+import { addConnectionOptions, report, withConnection } from "../connection.js";
 import type { CommandContext } from "../context.js";
 import { ExitCode, UsageError } from "../errors.js";
 import { followJob, progressMode } from "../follow.js";
@@ -22,7 +17,6 @@ import { formatDuration } from "../output/format.js";
 import { createProgress, FORMS, IMAGES, type JobUnit, TEXTS } from "../output/progress.js";
 import { ensureOutDir, type OutputFormat, type SidecarRequest, saveImages } from "../output/save.js";
 import { table } from "../output/table.js";
-import { seconds as secondsArg } from "../parse.js";
 
 const NO_STORE =
   "there is no job store: the config directory is unknown (set HOME, XDG_CONFIG_HOME or HORDE_CONFIG)";
@@ -126,15 +120,10 @@ async function listStoredJobs(flags: { json?: boolean }, ctx: CommandContext): P
   }
 }
 
-interface ResumeFlags {
+interface ResumeFlags extends ConnectionFlags {
   out?: string;
   format: OutputFormat;
   takeOver?: boolean;
-  timeout?: number;
-  json?: boolean;
-  url?: string;
-  apiKey?: string;
-  clientAgent?: string;
 }
 
 /** One line of `horde resume --json` per job. Scripts may rely on its shape. */
@@ -273,16 +262,7 @@ async function collect(
 }
 
 /** `horde cancel --all-pending`: every unfinished job of this server in the store, cancelled on the server. */
-export async function cancelAllPending(
-  flags: {
-    json?: boolean;
-    timeout?: number | undefined;
-    url?: string;
-    apiKey?: string;
-    clientAgent?: string;
-  },
-  ctx: CommandContext,
-): Promise<number> {
+export async function cancelAllPending(flags: ConnectionFlags, ctx: CommandContext): Promise<number> {
   const prepare = async () => {
     if (!jobStorePath(ctx.io.env)) throw new UsageError(NO_STORE);
   };
@@ -364,10 +344,8 @@ export function registerStoredJobs(program: Command, ctx: CommandContext): void 
         .choices(["webp", "png"])
         .default("webp"),
     )
-    .option("--take-over", "also collect jobs that another running horde command follows")
-    .option("--timeout <seconds>", TIMEOUT_HELP, secondsArg)
-    .option("--json", "print one JSON array on stdout (an entry per job)");
-  addConnectionOptions(resume)
+    .option("--take-over", "also collect jobs that another running horde command follows");
+  addConnectionOptions(resume, { timeout: true, json: "print one JSON array on stdout (an entry per job)" })
     .addHelpText(
       "after",
       [

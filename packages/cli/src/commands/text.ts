@@ -3,16 +3,16 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import type { GenerateTextResult, TextGenerateAsyncPayload, TextGenerateAsyncResponse } from "horde-sdk";
 import type { Config } from "../config.js";
-import { addConnectionOptions, type Connection, withConnection } from "../connection.js";
+import type { Connection, ConnectionFlags } from "../connection.js";
+import { addConnectionOptions, withConnection } from "../connection.js";
 import type { CommandContext } from "../context.js";
 import { CliError, ExitCode, UsageError } from "../errors.js";
-import { fail, followJob, progressMode } from "../follow.js";
+import { fail, followJob, logWarnings, progressMode } from "../follow.js";
 import { loadSdk } from "../lazy.js";
 import { createProgress, TEXTS } from "../output/progress.js";
 import { collect, decimalIn, integerIn, repeatText, seconds as secondsArg } from "../parse.js";
 
-export interface TextFlags {
-  local?: boolean;
+export interface TextFlags extends ConnectionFlags {
   model?: string[];
   count: number;
   maxLength?: number;
@@ -25,12 +25,7 @@ export interface TextFlags {
   promptFile?: string;
   worker?: string[];
   dryRun?: boolean;
-  timeout?: number;
   waitForWorker?: boolean;
-  json?: boolean;
-  url?: string;
-  apiKey?: string;
-  clientAgent?: string;
 }
 
 /** The `--json` document of `horde text`. Its shape is stable: scripts rely on it. */
@@ -209,23 +204,16 @@ async function generate(
     unit: TEXTS,
     kind: "text",
     timeoutSeconds: flags.timeout,
-    run: (hooks) => {
-      let id = "";
-      return conn.client.generateText(payload, {
+    run: (hooks) =>
+      conn.client.generateText(payload, {
         signal: hooks.signal,
         failWhenImpossible: !flags.waitForWorker,
         onSubmitted: (response: TextGenerateAsyncResponse) => {
-          id = response.id;
           hooks.submitted(response.id);
-          if (!json) {
-            for (const w of response.warnings ?? []) {
-              if (w.message) progress.log(`horde: warning: ${w.message}${w.code ? ` (${w.code})` : ""}`);
-            }
-          }
+          if (!json) logWarnings(progress, response.warnings);
         },
-        onProgress: ({ progress }) => hooks.progress(id, progress),
-      });
-    },
+        onProgress: (event) => hooks.progress(event.id, event.progress),
+      }),
   });
   if (!outcome.ok) return outcome.code;
   const { result, job } = outcome;

@@ -26,7 +26,8 @@ import type {
   WorkerBackend,
 } from "horde-sdk/worker";
 import { ANONYMOUS_API_KEY, type Config } from "../config.js";
-import { addConnectionOptions, type Connection, withConnection } from "../connection.js";
+import type { Connection, ConnectionFlags } from "../connection.js";
+import { addConnectionOptions, withConnection } from "../connection.js";
 import type { CommandContext } from "../context.js";
 import { CliError, ExitCode, toCliError, UsageError } from "../errors.js";
 import { sniffImage } from "../files.js";
@@ -49,7 +50,7 @@ export { WORKER_KINDS } from "./worker-config.js";
 /** The key of an OpenAI-compatible server that wants one; never printed. */
 export const BACKEND_KEY_ENV = "HORDE_BACKEND_API_KEY";
 
-interface WorkerFlags {
+interface WorkerFlags extends ConnectionFlags {
   config?: string;
   dev?: boolean;
   exec?: string;
@@ -69,10 +70,6 @@ interface WorkerFlags {
   nsfw: boolean;
   allowLora?: boolean;
   modelReference: boolean;
-  json?: boolean;
-  url?: string;
-  apiKey?: string;
-  clientAgent?: string;
 }
 
 export function registerWorker(program: Command, ctx: CommandContext): Command {
@@ -416,7 +413,17 @@ type Generators = {
   alchemy: (job: AlchemyWorkerJob, c: GenerateContext) => Promise<AlchemyGenerateOutput>;
 };
 
+/** The command's output as text; an error when it printed nothing. */
+function printedText(out: Uint8Array): string {
+  const text = new TextDecoder().decode(out);
+  if (text.trim() === "") throw new Error("the command printed nothing");
+  return text;
+}
+
 function execGenerators(command: string, cwd: string): Generators {
+  /** One run of the command: the job as one JSON line on its stdin, its stdout back. */
+  const exec = (input: Record<string, unknown>, signal: AbortSignal) =>
+    execOnce(command, `${JSON.stringify(input)}\n`, signal, cwd);
   return {
     async image(job, { signal }) {
       const results: ImageResult[] = [];
@@ -441,7 +448,7 @@ function execGenerators(command: string, cwd: string): Generators {
           source_mask: b64(job.sourceMask),
           payload: job.payload,
         };
-        const out = await execOnce(command, `${JSON.stringify(input)}\n`, signal, cwd);
+        const out = await exec(input, signal);
         results.push({ image: await toWebp(out), seed });
       }
       return results;
@@ -456,10 +463,7 @@ function execGenerators(command: string, cwd: string): Generators {
         max_context_length: job.maxContextLength,
         payload: job.payload,
       };
-      const out = await execOnce(command, `${JSON.stringify(input)}\n`, signal, cwd);
-      const text = new TextDecoder().decode(out);
-      if (text.trim() === "") throw new Error("the command printed nothing");
-      return text.replace(/\n$/, "");
+      return printedText(await exec(input, signal)).replace(/\n$/, "");
     },
     async alchemy(job, { signal }) {
       const input = {
@@ -470,10 +474,9 @@ function execGenerators(command: string, cwd: string): Generators {
         source_image: b64(job.sourceImage),
         payload: job.payload,
       };
-      const out = await execOnce(command, `${JSON.stringify(input)}\n`, signal, cwd);
+      const out = await exec(input, signal);
       if (job.expectsImage) return toWebp(out);
-      const text = new TextDecoder().decode(out).trim();
-      if (text === "") throw new Error("the command printed nothing");
+      const text = printedText(out).trim();
       try {
         return JSON.parse(text) as AlchemyGenerateOutput;
       } catch {

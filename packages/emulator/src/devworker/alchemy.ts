@@ -3,15 +3,9 @@
  * runs the form on the downloaded source (`forms.ts`); the worker PUTs post-processed images to their
  * upload URL and submits (docs/server/alchemy.md#alchemy).
  */
-import { type AlchemyGenerateOutput, HordeWorker } from "horde-sdk/worker";
+import type { AlchemyGenerateOutput } from "horde-sdk/worker";
 import { ALCHEMY_FORMS } from "../horde/reference/forms.js";
-import {
-  type BaseDevWorkerOptions,
-  type DevWorkerConnection,
-  HordeDevWorker,
-  resolveDevWorker,
-  simulateWork,
-} from "./base.js";
+import { type BaseDevWorkerOptions, type DevWorkerConnection, HordeDevWorker } from "./base.js";
 import { runForm } from "./forms.js";
 
 /** The bridge agent the alchemy dev worker announces: a real worker's, so the horde treats it as one. */
@@ -28,31 +22,22 @@ export interface AlchemyDevWorkerOptions extends BaseDevWorkerOptions {
   maxTiles?: number;
 }
 
-let unnamed = 0;
-
-export class AlchemyDevWorker extends HordeDevWorker {
-  readonly type = "alchemy" as const;
-
+export class AlchemyDevWorker extends HordeDevWorker<"alchemy"> {
   constructor(conn: DevWorkerConnection, options: AlchemyDevWorkerOptions = {}) {
-    const { clock, generationMs, base } = resolveDevWorker(conn, options, `dev-alchemist-${++unnamed}`);
     const amount = options.amount ?? 4;
-    super(
-      new HordeWorker({
-        ...base,
-        kind: "alchemy",
-        forms: options.forms ?? [...ALCHEMY_FORMS],
-        amount,
-        // An alchemy pop asks for at most as many forms as there are free threads.
-        threads: amount,
-        maxTiles: options.maxTiles ?? 256,
-        bridgeAgent: options.bridgeAgent ?? DEV_ALCHEMIST_BRIDGE_AGENT,
-        generate: (job, { signal }) =>
-          simulateWork(clock, generationMs, signal, async (): Promise<AlchemyGenerateOutput> => {
-            const out = await runForm(job.form, job.sourceImage, job.id);
-            // A post-processor's image is uploaded and submitted as `{ [form]: "R2" }`; else the value.
-            return out.image ?? (out.result[job.form] as AlchemyGenerateOutput | undefined) ?? out.result;
-          }),
-      }),
-    );
+    super(conn, options, "alchemy", (simulate) => ({
+      forms: options.forms ?? [...ALCHEMY_FORMS],
+      amount,
+      // An alchemy pop asks for at most as many forms as there are free threads.
+      threads: amount,
+      maxTiles: options.maxTiles ?? 256,
+      bridgeAgent: options.bridgeAgent ?? DEV_ALCHEMIST_BRIDGE_AGENT,
+      generate: (job, { signal }) =>
+        simulate(signal, async (): Promise<AlchemyGenerateOutput> => {
+          const out = await runForm(job.form, job.sourceImage, job.id);
+          // A post-processor's image is uploaded and submitted as `{ [form]: "R2" }`; else the value.
+          return out.image ?? (out.result[job.form] as AlchemyGenerateOutput | undefined) ?? out.result;
+        }),
+    }));
   }
 }

@@ -8,7 +8,7 @@
  * (a sleep inside a hold would stop an auto-advancing clock for good).
  */
 import { AIHordeAPIClient, type Clock, type Logger, systemClock } from "horde-sdk";
-import type { HordeWorker, HordeWorkerStats } from "horde-sdk/worker";
+import { HordeWorker, type HordeWorkerOptions, type HordeWorkerStats } from "horde-sdk/worker";
 import { holdClock } from "../clock.js";
 import type { EmulatorLogger } from "../logger.js";
 import { drawPicture } from "./draw.js";
@@ -42,6 +42,16 @@ export interface DevWorkerStats {
 /** The three kinds of dev worker, one per kind of job. */
 export type DevWorkerType = "image" | "text" | "alchemy";
 
+/** A dev worker without a name is called `<prefix>-<n>`: `dev-worker-1`, `dev-text-worker-1`, `dev-alchemist-1`. */
+export const DEV_WORKER_NAME_PREFIX: Readonly<Record<DevWorkerType, string>> = {
+  image: "dev-worker",
+  text: "dev-text-worker",
+  alchemy: "dev-alchemist",
+};
+
+/** Dev workers constructed without a name so far, per kind (the `<n>` of their default names). */
+const unnamed: Record<DevWorkerType, number> = { image: 0, text: 0, alchemy: 0 };
+
 /** What every kind of dev worker takes: its name and how fast it pretends to work. */
 export interface BaseDevWorkerOptions {
   /** Worker name (unique on the horde). */
@@ -67,60 +77,18 @@ export interface DevWorkerBase {
   logger: Logger;
 }
 
-/** The options shared by the three kinds, resolved. */
-export interface ResolvedDevWorker {
-  clock: Clock;
-  /** Simulated work time per job, `speed` applied. */
-  generationMs: number;
-  base: DevWorkerBase;
-}
-
-export function resolveDevWorker(
-  conn: DevWorkerConnection,
-  options: BaseDevWorkerOptions,
-  defaultName: string,
-): ResolvedDevWorker {
-  const clock = options.clock ?? systemClock;
-  const speed = options.speed && options.speed > 0 ? options.speed : 1;
-  const popIntervalMs = options.popIntervalMs ?? 1000;
-  const logger = sdkLogger(conn.logger);
-  const client = new AIHordeAPIClient({
-    baseUrl: conn.baseUrl,
-    apiKey: conn.apikey,
-    clientAgent: DEV_CLIENT_AGENT,
-    fetch: devWorkerFetch(conn, clock),
-    clock,
-    logger,
-    // The emulator enforces its own limits (each dev worker is its own IP); no client-side pacing.
-    rateLimit: { enabled: false },
-  });
-  return {
-    clock,
-    generationMs: (options.generationMs ?? 1500) / speed,
-    base: {
-      client,
-      name: options.name ?? defaultName,
-      popIntervalMs,
-      maxPopIntervalMs: popIntervalMs,
-      maxConsecutiveFaults: Number.POSITIVE_INFINITY,
-      logger,
-    },
-  };
-}
-
 /**
- * The simulated work of one job: sleeps on the clock (outside any hold), then runs `work` (the real
- * drawing or writing) under the clock's hold. Stopping the worker aborts the sleep: the job is faulted.
+ * The simulated work of one job: sleeps the work time (`generationMs / speed`) on the clock, outside any
+ * hold, then runs `work` (the real drawing or writing) under the clock's hold. Stopping the worker aborts
+ * the sleep: the job is faulted.
  */
-export async function simulateWork<T>(
-  clock: Clock,
-  ms: number,
-  signal: AbortSignal,
-  work: () => Promise<T> | T,
-): Promise<T> {
-  await clock.sleep(ms, signal);
-  return holdClock(clock, async () => work());
-}
+export type SimulateWork = <T>(signal: AbortSignal, work: () => Promise<T> | T) => Promise<T>;
+
+/** What a kind adds to its `HordeWorker`: everything but the common part (DevWorkerBase) and the kind. */
+export type KindWorkerOptions<K extends DevWorkerType> = Omit<
+  Extract<HordeWorkerOptions, { kind: K }>,
+  keyof DevWorkerBase | "kind"
+>;
 
 /**
  * The dev worker's fetch: the connection's, with the worker's client IP, under the clock's hold (the
@@ -173,14 +141,51 @@ function sdkLogger(logger: EmulatorLogger | undefined): Logger {
  * A dev worker: a `HordeWorker` with the emulator's lifecycle (`start()` once, `stop()` faults the jobs
  * still generating) and the emulator's short stats. `worker` is the HordeWorker itself (events, full stats).
  */
-export abstract class HordeDevWorker {
-  abstract readonly type: DevWorkerType;
+export abstract class HordeDevWorker<K extends DevWorkerType = DevWorkerType> {
+  readonly type: K;
   readonly worker: HordeWorker;
   #releaseErrors = 0;
 
-  protected constructor(worker: HordeWorker) {
-    this.worker = worker;
-    worker.on("error", ({ phase }) => {
+  /**
+   * A kind's constructor: its `HordeWorker` gets what every dev worker shares (client, name, pacing,
+   * logger) and what `kindOptions` returns, whose `generate` runs each job through `simulate`.
+   */
+  protected constructor(
+    conn: DevWorkerConnection,
+    options: BaseDevWorkerOptions,
+    type: K,
+    kindOptions: (simulate: SimulateWork) => KindWorkerOptions<K>,
+  ) {
+    const clock = options.clock ?? systemClock;
+    const speed = options.speed && options.speed > 0 ? options.speed : 1;
+    const generationMs = (options.generationMs ?? 1500) / speed;
+    const popIntervalMs = options.popIntervalMs ?? 1000;
+    const logger = sdkLogger(conn.logger);
+    const client = new AIHordeAPIClient({
+      baseUrl: conn.baseUrl,
+      apiKey: conn.apikey,
+      clientAgent: DEV_CLIENT_AGENT,
+      fetch: devWorkerFetch(conn, clock),
+      clock,
+      logger,
+      // The emulator enforces its own limits (each dev worker is its own IP); no client-side pacing.
+      rateLimit: { enabled: false },
+    });
+    const base: DevWorkerBase = {
+      client,
+      name: options.name ?? `${DEV_WORKER_NAME_PREFIX[type]}-${++unnamed[type]}`,
+      popIntervalMs,
+      maxPopIntervalMs: popIntervalMs,
+      maxConsecutiveFaults: Number.POSITIVE_INFINITY,
+      logger,
+    };
+    const simulate: SimulateWork = async (signal, work) => {
+      await clock.sleep(generationMs, signal);
+      return holdClock(clock, async () => work());
+    };
+    this.type = type;
+    this.worker = new HordeWorker({ ...base, kind: type, ...kindOptions(simulate) } as HordeWorkerOptions);
+    this.worker.on("error", ({ phase }) => {
       if (phase === "release") this.#releaseErrors++;
     });
   }

@@ -3,15 +3,9 @@
  * draws each image of the batch (`draw.ts`); the worker PUTs them to the presigned upload URLs and
  * submits `"R2"`.
  */
-import { HordeWorker, type ImageResult, type ImageWorkerJob } from "horde-sdk/worker";
+import type { ImageResult, ImageWorkerJob } from "horde-sdk/worker";
 import { DEFAULT_IMAGE_MODEL, referenceImageModels } from "../horde/reference/models.js";
-import {
-  type BaseDevWorkerOptions,
-  type DevWorkerConnection,
-  HordeDevWorker,
-  resolveDevWorker,
-  simulateWork,
-} from "./base.js";
+import { type BaseDevWorkerOptions, type DevWorkerConnection, HordeDevWorker } from "./base.js";
 import { drawCensored, drawPicture } from "./draw.js";
 
 export type { DevWorkerConnection, DevWorkerStats } from "./base.js";
@@ -64,26 +58,17 @@ export function defaultImageModels(): string[] {
   return [DEFAULT_IMAGE_MODEL, ...referenceImageModels().filter((m) => m !== DEFAULT_IMAGE_MODEL)];
 }
 
-let unnamed = 0;
-
-export class DevWorker extends HordeDevWorker {
-  readonly type = "image" as const;
-
+export class DevWorker extends HordeDevWorker<"image"> {
   constructor(conn: DevWorkerConnection, options: DevWorkerOptions = {}) {
-    const { clock, generationMs, base } = resolveDevWorker(conn, options, `dev-worker-${++unnamed}`);
-    super(
-      new HordeWorker({
-        ...base,
-        kind: "image",
-        models: options.models ?? defaultImageModels(),
-        maxPixels: options.maxPixels ?? 3072 * 3072,
-        nsfw: options.nsfw ?? true,
-        amount: options.amount ?? 1,
-        bridgeAgent: options.bridgeAgent ?? DEV_WORKER_BRIDGE_AGENT,
-        allowLora: true,
-        allowControlnet: true,
-        generate: (job, { signal }) => simulateWork(clock, generationMs, signal, () => drawBatch(job)),
-      }),
-    );
+    super(conn, options, "image", (simulate) => ({
+      models: options.models ?? defaultImageModels(),
+      maxPixels: options.maxPixels ?? 3072 * 3072,
+      nsfw: options.nsfw ?? true,
+      amount: options.amount ?? 1,
+      bridgeAgent: options.bridgeAgent ?? DEV_WORKER_BRIDGE_AGENT,
+      allowLora: true,
+      allowControlnet: true,
+      generate: (job, { signal }) => simulate(signal, () => drawBatch(job)),
+    }));
   }
 }

@@ -3,7 +3,7 @@
  * (`dev-worker-1`, `dev-text-worker-1`, `dev-alchemist-1`), each its own client IP, all owned by one user.
  */
 import { AlchemyDevWorker, type AlchemyDevWorkerOptions } from "./alchemy.js";
-import type { DevWorkerConnection } from "./base.js";
+import { DEV_WORKER_NAME_PREFIX, type DevWorkerConnection } from "./base.js";
 import { DevWorker, type DevWorkerOptions } from "./image.js";
 import { TextDevWorker, type TextDevWorkerOptions } from "./text.js";
 
@@ -15,12 +15,6 @@ export type DevWorkerSpec =
 
 /** A dev worker of any kind (`emulator.devWorkers`). */
 export type AnyDevWorker = DevWorker | TextDevWorker | AlchemyDevWorker;
-
-const DEFAULT_NAME_PREFIX = {
-  image: "dev-worker",
-  text: "dev-text-worker",
-  alchemy: "dev-alchemist",
-} as const;
 
 /** `devWorkers: N` → N of each type; a list → as given. */
 export function devWorkerSpecs(devWorkers: number | DevWorkerSpec[] | undefined): DevWorkerSpec[] {
@@ -48,7 +42,7 @@ export class DevWorkerPool {
   start(spec: DevWorkerSpec = {}): AnyDevWorker {
     const type = spec.type ?? "image";
     const sameType = this.workers.filter((w) => w.type === type).length + 1;
-    const name = spec.name ?? `${DEFAULT_NAME_PREFIX[type]}-${sameType}`;
+    const name = spec.name ?? `${DEV_WORKER_NAME_PREFIX[type]}-${sameType}`;
     if (this.workers.some((w) => w.name === name && w.running))
       throw new Error(`a dev worker named '${name}' runs already`);
     // Each dev worker is its own client IP, as real workers are: they never eat the caller's limits.

@@ -1,16 +1,5 @@
-/**
- * The text dev worker: a `HordeWorker` whose `generate` waits the simulated work time on the clock and
- * writes deterministic prose (`write.ts`); the worker submits it (docs/server/text.md#text).
- */
-import { HordeWorker } from "horde-sdk/worker";
 import { DEFAULT_TEXT_MODEL } from "../horde/reference/models.js";
-import {
-  type BaseDevWorkerOptions,
-  type DevWorkerConnection,
-  HordeDevWorker,
-  resolveDevWorker,
-  simulateWork,
-} from "./base.js";
+import { type BaseDevWorkerOptions, type DevWorkerConnection, HordeDevWorker } from "./base.js";
 import { writeText } from "./write.js";
 
 /** A validated text backend (docs/server/workers.md#bridge-capabilities), so the worker earns the full reward. */
@@ -24,28 +13,19 @@ export interface TextDevWorkerOptions extends BaseDevWorkerOptions {
   maxContextLength?: number;
 }
 
-let unnamed = 0;
-
-export class TextDevWorker extends HordeDevWorker {
-  readonly type = "text" as const;
-
+export class TextDevWorker extends HordeDevWorker<"text"> {
   constructor(conn: DevWorkerConnection, options: TextDevWorkerOptions = {}) {
-    const { clock, generationMs, base } = resolveDevWorker(conn, options, `dev-text-worker-${++unnamed}`);
-    super(
-      new HordeWorker({
-        ...base,
-        kind: "text",
-        models: options.models ?? [DEFAULT_TEXT_MODEL],
-        maxLength: options.maxLength ?? 4096,
-        maxContextLength: options.maxContextLength ?? 1_048_576,
-        nsfw: true,
-        bridgeAgent: options.bridgeAgent ?? DEV_TEXT_BRIDGE_AGENT,
-        generate: (job, { signal }) =>
-          simulateWork(clock, generationMs, signal, () => ({
-            text: writeText({ prompt: job.prompt, maxLength: job.maxLength }),
-            seed: 0,
-          })),
-      }),
-    );
+    super(conn, options, "text", (simulate) => ({
+      models: options.models ?? [DEFAULT_TEXT_MODEL],
+      maxLength: options.maxLength ?? 4096,
+      maxContextLength: options.maxContextLength ?? 1_048_576,
+      nsfw: true,
+      bridgeAgent: options.bridgeAgent ?? DEV_TEXT_BRIDGE_AGENT,
+      generate: (job, { signal }) =>
+        simulate(signal, () => ({
+          text: writeText({ prompt: job.prompt, maxLength: job.maxLength }),
+          seed: 0,
+        })),
+    }));
   }
 }

@@ -10,6 +10,7 @@ import {
 } from "../horde/directory/teams.js";
 import type { HordeStore } from "../horde/store/store.js";
 import { type ArgSpecs, parseArgs, readValidatedBody } from "../http/args.js";
+import { editById } from "../http/edit.js";
 
 const CREATE_ARGS: ArgSpecs = {
   apikey: { type: "str", location: "headers", required: true, help: "A User API key." },
@@ -35,12 +36,7 @@ export function teamRoutes(store: HordeStore): Hono {
     return c.json(createTeam(store, { ...args, apikey: args.apikey ?? "", name: args.name ?? "" }), 200);
   });
   app.get("/v2/teams/:id", (c) => c.json(getTeam(store, c.req.param("id"), c.req.header("apikey")), 200));
-  app.patch("/v2/teams/:id", async (c) => {
-    const body = await readValidatedBody(c, "ModifyTeamInput");
-    const team = findTeam(store, c.req.param("id"));
-    const args = parseArgs(c, body, PATCH_ARGS) as unknown as Fields;
-    return c.json(modifyTeam(store, team, args), 200);
-  });
+  app.patch("/v2/teams/:id", editById(store, "ModifyTeamInput", PATCH_ARGS, findTeam, modifyTeam));
   app.delete("/v2/teams/:id", (c) => {
     const team = findTeam(store, c.req.param("id"));
     return c.json(deleteTeam(store, team, c.req.header("apikey")), 200);

@@ -4,8 +4,8 @@
  * `/v2/users`, `/v2/users/{id}` (GET, PUT, DELETE), `/v2/kudos/transfer`, `/v2/kudos/award`.
  * Each handler reads its arguments in the server's order (its checks before the parser included).
  */
-import { Hono } from "hono";
-import { awardKudos, transferKudos } from "../horde/directory/kudos.js";
+import { type Context, Hono } from "hono";
+import { type AwardInput, awardKudos, transferKudos } from "../horde/directory/kudos.js";
 import {
   deleteUser,
   findUser,
@@ -13,10 +13,10 @@ import {
   getUser,
   listUsers,
   modifyUser,
-  type UserEdit,
 } from "../horde/directory/users.js";
 import type { HordeStore } from "../horde/store/store.js";
-import { type ArgSpecs, parseArgs, readSilentJson, readValidatedBody } from "../http/args.js";
+import { type ArgSpecs, parseArgs, readSilentJson } from "../http/args.js";
+import { editById } from "../http/edit.js";
 
 const LIST_ARGS: ArgSpecs = {
   page: {
@@ -85,15 +85,20 @@ const EDIT_ARGS: ArgSpecs = {
   generate_proxy_passkey: flag,
 };
 
-const TRANSFER_ARGS: ArgSpecs = {
+/** The arguments of a kudos movement: the sender's key, who receives (`receiver`) and how much. */
+const kudosArgs = (receiver: string, verb: string): ArgSpecs => ({
   apikey: { type: "str", location: "headers", required: true, help: "The sending user's API key." },
   username: {
     type: "str",
     location: "json",
     required: true,
-    help: "The user or shared key ID which will receive the kudos.",
+    help: `The ${receiver} which will receive the kudos.`,
   },
-  amount: { type: "int", location: "json", default: 100, help: "The amount of kudos to transfer." },
+  amount: { type: "int", location: "json", default: 100, help: `The amount of kudos to ${verb}.` },
+});
+
+const TRANSFER_ARGS: ArgSpecs = {
+  ...kudosArgs("user or shared key ID", "transfer"),
   "Idempotency-Key": {
     type: "str",
     location: "headers",
@@ -101,16 +106,21 @@ const TRANSFER_ARGS: ArgSpecs = {
   },
 };
 
-const AWARD_ARGS: ArgSpecs = {
-  apikey: { type: "str", location: "headers", required: true, help: "The sending user's API key." },
-  username: {
-    type: "str",
-    location: "json",
-    required: true,
-    help: "The user ID which will receive the kudos.",
-  },
-  amount: { type: "int", location: "json", default: 100, help: "The amount of kudos to award." },
-};
+const AWARD_ARGS = kudosArgs("user ID", "award");
+
+/** A kudos movement's arguments, read the way the server does (a body it cannot read is no body). */
+async function readKudosArgs(
+  c: Context,
+  specs: ArgSpecs,
+): Promise<{ move: AwardInput; args: Record<string, unknown> }> {
+  const args = parseArgs(c, await readSilentJson(c), specs);
+  const move = {
+    apikey: args.apikey as string,
+    username: args.username as string | null,
+    amount: args.amount as number | null,
+  };
+  return { move, args };
+}
 
 export function userRoutes(store: HordeStore): Hono {
   const app = new Hono();
@@ -121,34 +131,19 @@ export function userRoutes(store: HordeStore): Hono {
     return c.json(listUsers(store, args.page as number, args.sort as string), 200);
   });
   app.get("/v2/users/:id", (c) => c.json(getUser(store, c.req.param("id"), c.req.header("apikey")), 200));
-  app.put("/v2/users/:id", async (c) => {
-    const body = await readValidatedBody(c, "ModifyUserInput");
-    const user = findUserById(store, c.req.param("id"));
-    const edit = parseArgs(c, body, EDIT_ARGS) as unknown as UserEdit;
-    return c.json(modifyUser(store, user, edit), 200);
-  });
+  app.put("/v2/users/:id", editById(store, "ModifyUserInput", EDIT_ARGS, findUserById, modifyUser));
   app.delete("/v2/users/:id", (c) =>
     c.json(deleteUser(store, c.req.param("id"), c.req.header("apikey")), 200),
   );
 
   app.post("/v2/kudos/transfer", async (c) => {
-    const args = parseArgs(c, await readSilentJson(c), TRANSFER_ARGS);
-    const out = transferKudos(store, {
-      apikey: args.apikey as string,
-      username: args.username as string | null,
-      amount: args.amount as number | null,
-      idempotencyKey: args["Idempotency-Key"] as string | null,
-    });
-    return c.json(out, 200);
+    const { move, args } = await readKudosArgs(c, TRANSFER_ARGS);
+    const idempotencyKey = args["Idempotency-Key"] as string | null;
+    return c.json(transferKudos(store, { ...move, idempotencyKey }), 200);
   });
   app.post("/v2/kudos/award", async (c) => {
-    const args = parseArgs(c, await readSilentJson(c), AWARD_ARGS);
-    const out = awardKudos(store, {
-      apikey: args.apikey as string,
-      username: args.username as string | null,
-      amount: args.amount as number | null,
-    });
-    return c.json(out as object, 200);
+    const { move } = await readKudosArgs(c, AWARD_ARGS);
+    return c.json(awardKudos(store, move) as object, 200);
   });
   return app;
 }

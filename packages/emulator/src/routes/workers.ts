@@ -20,10 +20,10 @@ import {
   getWorkerByName,
   listWorkers,
   modifyWorker,
-  type WorkerEdit,
 } from "../horde/directory/workers.js";
 import type { HordeStore } from "../horde/store/store.js";
 import { type ArgSpecs, parseArgs, readValidatedBody } from "../http/args.js";
+import { editById } from "../http/edit.js";
 
 const API_KEY = { type: "str", location: "headers", required: true, help: "User API key." } as const;
 
@@ -131,12 +131,7 @@ export function workerRoutes(store: HordeStore): Hono {
   app.get("/v2/workers/:id", (c) =>
     c.json(getWorkerById(store, c.req.param("id"), c.req.header("apikey")), 200),
   );
-  app.put("/v2/workers/:id", async (c) => {
-    const body = await readValidatedBody(c, "ModifyWorkerInput");
-    const worker = findWorker(store, c.req.param("id"));
-    const edit = parseArgs(c, body, EDIT_ARGS) as unknown as WorkerEdit;
-    return c.json(modifyWorker(store, worker, edit), 200);
-  });
+  app.put("/v2/workers/:id", editById(store, "ModifyWorkerInput", EDIT_ARGS, findWorker, modifyWorker));
   app.delete("/v2/workers/:id", (c) => {
     const worker = findWorker(store, c.req.param("id"));
     return c.json(deleteWorker(store, worker, c.req.header("apikey")), 200);

@@ -22,6 +22,10 @@ ${body}
 `;
 }
 
+/** A section's heading (`titleId` labels the section) with a muted note beside it that the bundle fills in. */
+const sectionHead = (titleId: string, title: string, noteId: string) =>
+  `<div class="section-head"><h2 id="${titleId}">${title}</h2><span id="${noteId}" class="muted"></span></div>`;
+
 const stat = (id: string, label: string) =>
   `<div class="stat"><dt>${label}</dt><dd id="${id}" aria-live="off">–</dd></div>`;
 
@@ -68,20 +72,14 @@ export function renderPage({ version }: { version: string }): string {
     </form>
 
     <section class="jobs-section" aria-labelledby="jobs-title">
-      <div class="section-head">
-        <h2 id="jobs-title">Your requests</h2>
-        <span id="jobs-count" class="muted"></span>
-      </div>
+      ${sectionHead("jobs-title", "Your requests", "jobs-count")}
       <p id="jobs-empty" class="empty">Nothing yet. Submit a prompt and watch it go through the queue.</p>
       <ol id="jobs" class="jobs"></ol>
     </section>
   </div>
 
   <aside class="col-side card panel" aria-labelledby="horde-title">
-    <div class="section-head">
-      <h2 id="horde-title">The horde</h2>
-      <span id="panel-updated" class="muted"></span>
-    </div>
+    ${sectionHead("horde-title", "The horde", "panel-updated")}
     <dl class="stats">
       ${stat("stat-workers", "Workers online")}
       ${stat("stat-queued", "Queued requests")}

@@ -1,15 +1,12 @@
 import { createEmulator, silentLogger, VirtualClock } from "horde-emulator";
 import { schemas } from "horde-sdk";
 import { conformance, type Json, ORIGIN, setup, TINY_WEBP } from "horde-test-support/emulator";
+import { solidPng } from "horde-test-support/sdk";
 import sharp from "sharp";
 import { describe, expect, test } from "vitest";
 
 const picture = async (width: number, height: number) =>
-  (
-    await sharp({ create: { width, height, channels: 3, background: { r: 30, g: 80, b: 200 } } })
-      .png()
-      .toBuffer()
-  ).toString("base64");
+  (await solidPng(width, height, { r: 30, g: 80, b: 200 })).toString("base64");
 
 /** A JPEG whose header says width × height (cheap: only the header is read before the size check). */
 async function claimedSize(width: number, height: number): Promise<string> {

@@ -1,7 +1,15 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createEmulator, drawPicture, silentLogger, VirtualClock, writeText } from "horde-emulator";
+import {
+  createEmulator,
+  drawPicture,
+  type Emulator,
+  silentLogger,
+  VirtualClock,
+  writeText,
+} from "horde-emulator";
 import type { Json } from "horde-test-support/emulator";
+import { solidPng } from "horde-test-support/sdk";
 import sharp from "sharp";
 import { describe, expect, test } from "vitest";
 
@@ -11,19 +19,26 @@ async function json(res: Response): Promise<Json> {
   return res.json();
 }
 
+/** An image request submitted with the anonymous key, as its 202 body (the id). */
+async function submitImage(emu: Emulator, body: object): Promise<Json> {
+  const res = await emu.fetch(`${ORIGIN}/api/v2/generate/async`, {
+    method: "POST",
+    headers: { apikey: "0000000000", "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  return json(res);
+}
+
 describe("dev workers in the emulator", () => {
   test("a request is served end to end on a manual clock, with progress along the way", async () => {
     const clock = new VirtualClock();
     const emu = createEmulator({ clock, logger: silentLogger, devWorkers: 1 });
     await clock.advance(0); // let the dev worker's first (empty) pop settle
     try {
-      const created = await json(
-        await emu.fetch(`${ORIGIN}/api/v2/generate/async`, {
-          method: "POST",
-          headers: { apikey: "0000000000", "Content-Type": "application/json" },
-          body: JSON.stringify({ prompt: "a tiny robot", params: { width: 640, height: 384, seed: "7" } }),
-        }),
-      );
+      const created = await submitImage(emu, {
+        prompt: "a tiny robot",
+        params: { width: 640, height: 384, seed: "7" },
+      });
       const check = async () => json(await emu.fetch(`${ORIGIN}/api/v2/generate/check/${created.id}`));
       // The dev worker popped once at start (nothing then) and pops again after its interval.
       expect(await check()).toMatchObject({ waiting: 1, processing: 0, is_possible: true });
@@ -58,12 +73,7 @@ describe("dev workers in the emulator", () => {
       const started = Date.now();
       const ids: string[] = [];
       for (const prompt of ["one", "two", "three"]) {
-        const res = await emu.fetch(`${ORIGIN}/api/v2/generate/async`, {
-          method: "POST",
-          headers: { apikey: "0000000000", "Content-Type": "application/json" },
-          body: JSON.stringify({ prompt, params: { n: 2 } }),
-        });
-        ids.push((await json(res)).id);
+        ids.push((await submitImage(emu, { prompt, params: { n: 2 } })).id);
       }
       for (const id of ids) {
         for (let i = 0; i < 1000; i++) {
@@ -85,13 +95,7 @@ describe("dev workers in the emulator", () => {
     const clock = new VirtualClock();
     const emu = createEmulator({ clock, logger: silentLogger });
     const worker = emu.startDevWorker({ generationMs: 10_000 });
-    const created = await json(
-      await emu.fetch(`${ORIGIN}/api/v2/generate/async`, {
-        method: "POST",
-        headers: { apikey: "0000000000", "Content-Type": "application/json" },
-        body: JSON.stringify({ prompt: "interrupted" }),
-      }),
-    );
+    const created = await submitImage(emu, { prompt: "interrupted" });
     await clock.advance(1000);
     const check = async () => json(await emu.fetch(`${ORIGIN}/api/v2/generate/check/${created.id}`));
     expect(await check()).toMatchObject({ processing: 1 });
@@ -110,13 +114,10 @@ describe("dev workers in the emulator", () => {
     const completed: string[] = [];
     worker.worker.on("completed", ({ id }) => completed.push(id));
     try {
-      const created = await json(
-        await emu.fetch(`${ORIGIN}/api/v2/generate/async`, {
-          method: "POST",
-          headers: { apikey: "0000000000", "Content-Type": "application/json" },
-          body: JSON.stringify({ prompt: "two of them", params: { n: 2, width: 64, height: 64 } }),
-        }),
-      );
+      const created = await submitImage(emu, {
+        prompt: "two of them",
+        params: { n: 2, width: 64, height: 64 },
+      });
       for (let i = 0; i < 100; i++) {
         if ((await json(await emu.fetch(`${ORIGIN}/api/v2/generate/check/${created.id}`))).done) break;
         await clock.sleep(1000);
@@ -132,9 +133,7 @@ describe("dev workers in the emulator", () => {
   });
 
   test("an alchemy source URL is downloaded at submit; the dev worker, which reaches only the emulator, assumes a 512² picture", async () => {
-    const picture = await sharp({ create: { width: 200, height: 100, channels: 3, background: "#2050c0" } })
-      .png()
-      .toBuffer();
+    const picture = await solidPng(200, 100, "#2050c0");
     const server = createServer((_req, res) => res.end(picture));
     await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/picture.png`;
@@ -174,13 +173,7 @@ describe("dev workers in the emulator", () => {
     const clock = new VirtualClock();
     const emu = createEmulator({ clock, logger: silentLogger, devWorkers: 1 });
     emu.admin.reset();
-    const created = await json(
-      await emu.fetch(`${ORIGIN}/api/v2/generate/async`, {
-        method: "POST",
-        headers: { apikey: "0000000000", "Content-Type": "application/json" },
-        body: JSON.stringify({ prompt: "after reset" }),
-      }),
-    );
+    const created = await submitImage(emu, { prompt: "after reset" });
     await clock.advance(2500);
     const c = await json(await emu.fetch(`${ORIGIN}/api/v2/generate/check/${created.id}`));
     expect(c).toMatchObject({ done: true, finished: 1 });

@@ -6,6 +6,7 @@
 import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setup } from "horde-test-support/emulator";
+import { solidPng } from "horde-test-support/sdk";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
@@ -14,9 +15,7 @@ let base = "";
 const hanging: ServerResponse[] = [];
 
 beforeAll(async () => {
-  const png = await sharp({ create: { width: 1100, height: 600, channels: 3, background: "#336699" } })
-    .png()
-    .toBuffer();
+  const png = await solidPng(1100, 600, "#336699");
   const huge = await sharp({ create: { width: 8192, height: 8200, channels: 3, background: "#000000" } })
     .png({ compressionLevel: 9 })
     .toBuffer();

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
-import * as esbuild from "esbuild";
+import { bundleForBrowser } from "horde-test-support/browser-bundle";
 import { describe, expect, it } from "vitest";
 
 /**
@@ -20,16 +20,8 @@ const sdkDir = fileURLToPath(new URL("../../", import.meta.url));
 const repoDir = fileURLToPath(new URL("../../../../", import.meta.url));
 
 async function bundle(entry: string) {
-  return esbuild.build({
-    entryPoints: [entry],
-    bundle: true,
-    minify: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
-    write: false,
+  return bundleForBrowser(entry, {
     metafile: true,
-    logLevel: "silent",
     absWorkingDir: repoDir,
     // The sources, as every test here uses them (the package's `exports` resolve to the same code, compiled).
     alias: { "horde-sdk": `${sdkDir}src/index.ts` },

@@ -1,4 +1,4 @@
-// Conformance of the SDK's CLASSES (not just the schemas, see corpus.test.ts) against the horde_sdk corpus in
+// Conformance of the SDK's CLASSES (not just the schemas, see corpus-schemas.test.ts) against the horde_sdk corpus in
 // ../shared/conformance/horde-sdk-examples, in STRICT validation mode (unknown fields rejected):
 // - every example payload validates into the request class of its operation, and `body()` gives it back;
 // - every example response parses into the response class the request class names for its status
@@ -6,9 +6,8 @@
 //   `toJSON()` gives back an equal document;
 // - the production captures, the error sample and the four Ratings API responses likewise.
 // Genuine corpus deviations are listed in DEVIATIONS with the exact issue paths, and asserted to still deviate.
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import {
   AllWorkersDetailsResponse,
   type HordeRequest,
@@ -29,19 +28,16 @@ import {
   WorkerDetailItem,
 } from "horde-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type OperationId, operations } from "../../src/models/generated/operations.js";
-
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
-const CORPUS = path.resolve(REPO_ROOT, "../shared/conformance/horde-sdk-examples");
-const present = existsSync(CORPUS);
-if (!present) console.warn(`conformance.test.ts: skipped, no corpus at ${CORPUS}`);
-
-const API_FOLDERS = [
-  "example_payloads",
-  "example_responses",
-  "example_production_responses",
-  "production_responses",
-] as const;
+import type { OperationId } from "../../src/models/generated/operations.js";
+import {
+  CORPUS,
+  CORPUS_DEVIATIONS,
+  type CorpusDeviation,
+  corpusApiFiles,
+  corpusPresent,
+  readCorpus,
+  resolveCorpusFile,
+} from "./corpus.js";
 
 /** Path values for payloads of operations with path parameters (as horde_sdk's tests inject them). */
 const PATH_VALUES: Record<string, string> = {
@@ -54,74 +50,15 @@ const PATH_VALUES: Record<string, string> = {
 };
 const DUMMY_ID = "00000000-0000-0000-0000-000000000000";
 
-type Deviation =
-  | { kind: "no-operation"; reason: string }
-  /** Strict validation fails with exactly these issue paths (dotted). */
-  | { kind: "invalid"; reason: string; paths: string[] };
-
-const MESSAGE_FULL =
-  "worker messages are ResponseModelMessageFull (id, user_id, created, expiry as a date-time string); the " +
-  "example was generated from the server's own swagger, where the POST body model reused the name " +
-  "ResponseModelMessage (README-swagger.md)";
-const messageFull = (prefix: string) => ["created", "expiry", "id", "user_id"].map((p) => `${prefix}${p}`);
-
-/** Corpus documents that genuinely violate the contract (or the server's rules). Keys: `<folder>/<file>`. */
-const DEVIATIONS: Record<string, Deviation> = {
-  "example_payloads/_v2_kudos_kai_user_id_post.json": {
-    kind: "no-operation",
-    reason: "POST /v2/kudos/kai/{user_id} was removed from the server; the contract has no such operation",
-  },
-  "example_payloads/_v2_interrogate_submit_post.json": {
-    kind: "invalid",
-    reason: 'placeholder `result: ""`; the server requires an object (results by form name)',
-    paths: ["result"],
-  },
+/** Corpus documents that violate the contract, as the classes see them (strict validation). */
+const DEVIATIONS: Record<string, CorpusDeviation> = {
+  ...CORPUS_DEVIATIONS,
   "example_payloads/_v2_interrogate_async_post.json": {
     kind: "invalid",
     reason:
       'placeholder `source_image: ""`; the server rejects an alchemy request without an image, so ' +
       "AlchemyAsyncRequest requires a non-empty one (the contract marks it optional)",
     paths: ["source_image"],
-  },
-  "example_responses/_v2_filters_post_200.json": {
-    kind: "invalid",
-    reason: '`suspicion: 0` as a number; FilterPromptSuspicion.suspicion is a string, sent as "0"',
-    paths: ["suspicion"],
-  },
-  "example_responses/_v2_filters_filter_id_get_200.json": {
-    kind: "invalid",
-    reason: "a single FilterDetails; the contract declares a list for GET /v2/filters/{filter_id}",
-    paths: [""],
-  },
-  "example_responses/_v2_workers_messages_get_200.json": {
-    kind: "invalid",
-    reason: MESSAGE_FULL,
-    paths: messageFull("0."),
-  },
-  "example_responses/_v2_workers_messages_message_id_get_200.json": {
-    kind: "invalid",
-    reason: MESSAGE_FULL,
-    paths: messageFull(""),
-  },
-  "example_responses/_v2_workers_messages_post_200.json": {
-    kind: "invalid",
-    reason: MESSAGE_FULL,
-    paths: messageFull(""),
-  },
-  "example_responses/_v2_workers_get_200.json": {
-    kind: "invalid",
-    reason: `WorkerDetails.messages: ${MESSAGE_FULL}`,
-    paths: messageFull("0.messages.0."),
-  },
-  "example_responses/_v2_workers_name_worker_name_get_200.json": {
-    kind: "invalid",
-    reason: `WorkerDetails.messages: ${MESSAGE_FULL}`,
-    paths: messageFull("messages.0."),
-  },
-  "example_responses/_v2_workers_worker_id_get_200.json": {
-    kind: "invalid",
-    reason: `WorkerDetails.messages: ${MESSAGE_FULL}`,
-    paths: messageFull("messages.0."),
   },
 };
 
@@ -143,39 +80,6 @@ const ROUND_TRIP_EXCEPTIONS: Record<string, { path: (string | number)[]; reason:
     },
   ],
 };
-
-// --- file -> operation ------------------------------------------------------------------------------------------
-
-const corpusKey = (p: string, m: string) => `${p}_${m.toLowerCase()}`.replace(/\W/g, "_").replace(/_+/g, "_");
-const byKey = new Map<string, OperationId>(
-  (Object.keys(operations) as OperationId[]).map((id) => [
-    corpusKey(operations[id].path, operations[id].method),
-    id,
-  ]),
-);
-const keysLongestFirst = [...byKey.keys()].sort((a, b) => b.length - a.length);
-
-function resolve(file: string): { operationId: OperationId; status: number | null } | null {
-  const stem = file.replace(/\.json$/, "");
-  for (const k of keysLongestFirst) {
-    if (stem !== k && !stem.startsWith(`${k}_`)) continue;
-    const m = /^(?:_(\d{3}))?(?:_production)?$/.exec(stem.slice(k.length));
-    if (!m) continue;
-    return { operationId: byKey.get(k) as OperationId, status: m[1] === undefined ? null : Number(m[1]) };
-  }
-  return null;
-}
-
-const read = (rel: string): unknown => JSON.parse(readFileSync(path.join(CORPUS, rel), "utf8"));
-
-const apiFiles = present
-  ? API_FOLDERS.flatMap((folder) =>
-      readdirSync(path.join(CORPUS, folder))
-        .filter((f) => f.endsWith(".json"))
-        .sort()
-        .map((file) => ({ folder, file, id: `${folder}/${file}` })),
-    )
-  : [];
 
 // --- checks -----------------------------------------------------------------------------------------------------
 
@@ -221,7 +125,7 @@ function roundTrip(id: string, responseClass: ResponseClass, doc: unknown): void
 
 const tally = { payloads: 0, responses: 0, ratings: 0, errors: 0, deviations: 0 };
 
-describe.skipIf(!present)("conformance: corpus -> SDK classes (strict validation)", () => {
+describe.skipIf(!corpusPresent)("conformance: corpus -> SDK classes (strict validation)", () => {
   let previousLogger: Logger | undefined;
   beforeAll(() => {
     setStrictValidation(true);
@@ -238,16 +142,16 @@ describe.skipIf(!present)("conformance: corpus -> SDK classes (strict validation
   });
 
   it("strict validation is really on (an unknown field is rejected)", () => {
-    const doc = read("example_responses/_v2_status_performance_get_200.json") as object;
+    const doc = readCorpus("example_responses/_v2_status_performance_get_200.json") as object;
     const cls = responseClassFor("get_horde_load", 200);
     expect(() => cls.parse({ ...doc, surprise: 1 })).toThrow(HordeValidationError);
   });
 
-  it.each(apiFiles.filter((f) => !DEVIATIONS[f.id]).map((f) => [f.id, f] as const))("%s", (id, f) => {
-    const r = resolve(f.file);
+  it.each(corpusApiFiles.filter((f) => !DEVIATIONS[f.id]).map((f) => [f.id, f] as const))("%s", (id, f) => {
+    const r = resolveCorpusFile(f.file);
     expect(r, `${id} maps to no operation`).not.toBeNull();
     const { operationId, status } = r as NonNullable<typeof r>;
-    const doc = read(id);
+    const doc = readCorpus(id);
     if (f.folder === "example_payloads") {
       expect(status).toBeNull();
       const request = buildRequest(operationId, doc);
@@ -263,10 +167,10 @@ describe.skipIf(!present)("conformance: corpus -> SDK classes (strict validation
 
   it.each(Object.entries(DEVIATIONS))("known deviation %s still deviates", (id, dev) => {
     expect(
-      apiFiles.some((f) => f.id === id),
+      corpusApiFiles.some((f) => f.id === id),
       `${id} is not in the corpus any more`,
     ).toBe(true);
-    const r = resolve(path.basename(id));
+    const r = resolveCorpusFile(path.basename(id));
     if (dev.kind === "no-operation") {
       expect(r).toBeNull();
       tally.deviations++;
@@ -274,7 +178,7 @@ describe.skipIf(!present)("conformance: corpus -> SDK classes (strict validation
     }
     expect(r).not.toBeNull();
     const { operationId, status } = r as NonNullable<typeof r>;
-    const doc = read(id);
+    const doc = readCorpus(id);
     let error: unknown;
     try {
       if (status === null) buildRequest(operationId, doc);
@@ -300,7 +204,7 @@ describe.skipIf(!present)("conformance: corpus -> SDK classes (strict validation
       "UserRatingsResponse.json",
       "UserValidateResponse.json",
     ]);
-    const doc = read(`ratings_api/${file}`);
+    const doc = readCorpus(`ratings_api/${file}`);
     const parsed = (cls as ResponseClass).parse(doc);
     expect(parsed).toBeInstanceOf(cls);
     expect(parsed.constructor.name).toBe(file.replace(/\.json$/, ""));
@@ -309,7 +213,7 @@ describe.skipIf(!present)("conformance: corpus -> SDK classes (strict validation
   });
 
   it("the error sample parses as RequestErrorResponse (an rc outside the known list is kept)", () => {
-    const doc = read("RequestErrorResponse.json");
+    const doc = readCorpus("RequestErrorResponse.json");
     const parsed = RequestErrorResponse.parse(doc);
     expect(parsed.rc).toBe("SDK_API_TEST_ERROR");
     expect(parsed.toJSON()).toEqual(doc);
@@ -318,15 +222,17 @@ describe.skipIf(!present)("conformance: corpus -> SDK classes (strict validation
 
   // Runs last (tests of a file run in order): every document was either conformant or a listed deviation.
   it("accounts for every document of the corpus", () => {
-    expect(tally.payloads + tally.responses + tally.deviations).toBe(apiFiles.length);
+    expect(tally.payloads + tally.responses + tally.deviations).toBe(corpusApiFiles.length);
     expect(tally.ratings).toBe(4);
     expect(tally.errors).toBe(1);
-    expect(apiFiles.length).toBeGreaterThanOrEqual(129); // 34 payloads, 92 responses, 3 production captures
+    expect(corpusApiFiles.length).toBeGreaterThanOrEqual(129); // 34 payloads, 92 responses, 3 production captures
   });
 });
 
-describe.skipIf(!present)("the 113-worker production capture", () => {
-  const doc = present ? (read("example_production_responses/_v2_workers_get_200.json") as object[]) : [];
+describe.skipIf(!corpusPresent)("the 113-worker production capture", () => {
+  const doc = corpusPresent
+    ? (readCorpus("example_production_responses/_v2_workers_get_200.json") as object[])
+    : [];
 
   it("parses (strictly) into 113 worker detail objects with no field lost", () => {
     setStrictValidation(true);

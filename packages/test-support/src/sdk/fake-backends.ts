@@ -5,7 +5,7 @@
 // refuse (or whose fields it would not read) is refused here too and recorded in `rejected`.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import sharp from "sharp";
+import { solidPng } from "./images.js";
 
 /** One request a fake received. */
 export interface FakeCall {
@@ -200,11 +200,7 @@ function problemsOf(body: unknown, fields: Record<string, Check>, required: stri
 export async function seedPng(seed: number, width: number, height: number): Promise<Uint8Array> {
   const rgb = Math.imul(seed >>> 0, 2654435761) >>> 8;
   const background = { r: rgb & 255, g: (rgb >> 8) & 255, b: (rgb >> 16) & 255 };
-  return new Uint8Array(
-    await sharp({ create: { width, height, channels: 3, background } })
-      .png()
-      .toBuffer(),
-  );
+  return new Uint8Array(await solidPng(width, height, background));
 }
 
 // --------------------------------------------------------------------------- OpenAI-compatible (llama.cpp)
@@ -634,6 +630,10 @@ const link: Check = (v) =>
 
 /** The built-in nodes the fake runs, with their required inputs. */
 function comfyNodes(checkpoints: string[], inputs: () => string[]): Record<string, Record<string, Check>> {
+  const inputFile: Check = (v) =>
+    typeof v === "string" && inputs().includes(v) ? null : `no input file ${String(v)}`;
+  // The target size of the two scaling nodes (which differ in what they scale and their methods).
+  const scaledTo = { width: isInt(0), height: isInt(0), crop: oneOf(["disabled", "center"]) };
   return {
     CheckpointLoaderSimple: { ckpt_name: oneOf(checkpoints) },
     CLIPSetLastLayer: { clip: link, stop_at_clip_layer: isInt(-24, -1) },
@@ -654,27 +654,18 @@ function comfyNodes(checkpoints: string[], inputs: () => string[]): Record<strin
     LatentUpscale: {
       samples: link,
       upscale_method: oneOf(["nearest-exact", "bilinear", "area", "bicubic", "bislerp"]),
-      width: isInt(0),
-      height: isInt(0),
-      crop: oneOf(["disabled", "center"]),
+      ...scaledTo,
     },
     VAEDecode: { samples: link, vae: link },
     VAEEncode: { pixels: link, vae: link },
     PreviewImage: { images: link },
     SaveImage: { images: link, filename_prefix: isStr },
-    LoadImage: {
-      image: (v) => (typeof v === "string" && inputs().includes(v) ? null : `no input file ${String(v)}`),
-    },
-    LoadImageMask: {
-      image: (v) => (typeof v === "string" && inputs().includes(v) ? null : `no input file ${String(v)}`),
-      channel: oneOf(["alpha", "red", "green", "blue"]),
-    },
+    LoadImage: { image: inputFile },
+    LoadImageMask: { image: inputFile, channel: oneOf(["alpha", "red", "green", "blue"]) },
     ImageScale: {
       image: link,
       upscale_method: oneOf(["nearest-exact", "bilinear", "area", "bicubic", "lanczos"]),
-      width: isInt(0),
-      height: isInt(0),
-      crop: oneOf(["disabled", "center"]),
+      ...scaledTo,
     },
     RepeatLatentBatch: { samples: link, amount: isInt(1, 64) },
     SetLatentNoiseMask: { samples: link, mask: link },

@@ -1,6 +1,7 @@
 // Image jobs served end to end — a requester's client, the in-process emulator, a HordeWorker with a backend
 // (AUTOMATIC1111/Forge, ComfyUI), and a fake of its server on 127.0.0.1 — with the payload mapping checked
 // field by field, the PNGs turned into WebP, progress, stops and the backend's errors.
+import type { ImageGenerateAsyncPayload } from "horde-sdk";
 import {
   a1111Backend,
   comfyuiBackend,
@@ -9,7 +10,14 @@ import {
   type ImageBackend,
   sharpCodec,
 } from "horde-sdk/worker";
-import { fakeA1111, fakeComfyui, next, onVirtualClock, setupWorkerHarness } from "horde-test-support/sdk";
+import {
+  fakeA1111,
+  fakeComfyui,
+  next,
+  onVirtualClock,
+  setupWorkerHarness,
+  solidPng,
+} from "horde-test-support/sdk";
 import sharp from "sharp";
 import { describe, expect, it, onTestFinished } from "vitest";
 
@@ -68,10 +76,28 @@ async function serveInpainting(backend: ImageBackend) {
     backend: onVirtualClock(backend, clock),
   }).start();
   const source = await png(64, 64);
-  const mask = await sharp({ create: { width: 64, height: 64, channels: 3, background: "#fff" } })
-    .png()
-    .toBuffer();
+  const mask = await solidPng(64, 64, "#fff");
   return { w, requesterClient, source, mask };
+}
+
+/** The inpainting request the backends' tests send: a green square painted into `source` where `mask` is white. */
+function inpaintingRequest(source: Buffer, mask: Buffer, sampler: string): ImageGenerateAsyncPayload {
+  return {
+    prompt: "a green square",
+    models: ["deliberate_v3"],
+    params: {
+      width: 64,
+      height: 64,
+      steps: 8,
+      seed: "7",
+      denoising_strength: 0.6,
+      karras: false,
+      sampler_name: sampler,
+    },
+    source_image: source.toString("base64"),
+    source_mask: mask.toString("base64"),
+    source_processing: "inpainting",
+  };
 }
 
 async function started<T extends { close(): Promise<void> }>(fake: Promise<T>): Promise<T> {
@@ -181,22 +207,7 @@ describe("a1111 backend (AUTOMATIC1111 / Forge)", () => {
     const { w, requesterClient, source, mask } = await serveInpainting(
       a1111Backend({ url: fake.url, codec }),
     );
-    const result = await requesterClient.generateImage({
-      prompt: "a green square",
-      models: ["deliberate_v3"],
-      params: {
-        width: 64,
-        height: 64,
-        steps: 8,
-        seed: "7",
-        denoising_strength: 0.6,
-        karras: false,
-        sampler_name: "k_euler_a",
-      },
-      source_image: source.toString("base64"),
-      source_mask: mask.toString("base64"),
-      source_processing: "inpainting",
-    });
+    const result = await requesterClient.generateImage(inpaintingRequest(source, mask, "k_euler_a"));
     expect(fake.rejected).toEqual([]);
     const body = fake.callsTo("POST", "/sdapi/v1/img2img")[0]?.body;
     const { init_images, mask: sentMask, ...rest } = body;
@@ -367,22 +378,7 @@ describe("comfyui backend", () => {
       comfyuiBackend({ url: fake.url, codec, WebSocket: null, progressIntervalMs: 10 }),
     );
     const popped = next(w, "popped");
-    await requesterClient.generateImage({
-      prompt: "a green square",
-      models: ["deliberate_v3"],
-      params: {
-        width: 64,
-        height: 64,
-        steps: 8,
-        seed: "7",
-        denoising_strength: 0.6,
-        karras: false,
-        sampler_name: "DDIM",
-      },
-      source_image: source.toString("base64"),
-      source_mask: mask.toString("base64"),
-      source_processing: "inpainting",
-    });
+    await requesterClient.generateImage(inpaintingRequest(source, mask, "DDIM"));
     const id = (await popped).ids[0];
     await requesterClient.generateImage({
       prompt: "a blue square",

@@ -10,7 +10,15 @@ import {
   HordeWorkerStoppedError,
   type ImageWorkerJob,
 } from "horde-sdk/worker";
-import { BASE, type Hook, next, setupWorkerHarness, trackWorker, untilAborted } from "horde-test-support/sdk";
+import {
+  BASE,
+  type Hook,
+  next,
+  setupWorkerHarness,
+  solidPng,
+  trackWorker,
+  untilAborted,
+} from "horde-test-support/sdk";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 
@@ -117,12 +125,8 @@ describe("image worker end to end", () => {
 
   it("downloads the source image and mask of img2img/inpainting jobs (no key to the image host)", async () => {
     const { worker, requesterClient, calls } = setup();
-    const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: "#c00" } })
-      .png()
-      .toBuffer();
-    const mask = await sharp({ create: { width: 64, height: 64, channels: 3, background: "#fff" } })
-      .png()
-      .toBuffer();
+    const png = await solidPng(64, 64, "#c00");
+    const mask = await solidPng(64, 64, "#fff");
     const seen: ImageWorkerJob[] = [];
     const w = worker({
       kind: "image",
@@ -539,9 +543,7 @@ describe("submits the horde refuses, retries, messages, skipped", () => {
 
   it("a source image that cannot be downloaded faults the job", async () => {
     const { worker, requesterClient, hooks } = setup();
-    const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: "#00c" } })
-      .png()
-      .toBuffer();
+    const png = await solidPng(64, 64, "#00c");
     let gets = 0;
     hooks.set("GET /_r2/*", async (_call, forward) =>
       ++gets === 1 ? new Response("<Error><Code>NoSuchKey</Code></Error>", { status: 404 }) : forward(),

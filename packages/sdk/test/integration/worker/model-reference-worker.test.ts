@@ -9,8 +9,7 @@ import {
   silentLogger,
 } from "horde-sdk";
 import type { HordeWorkerEvents, ImageWorkerJob } from "horde-sdk/worker";
-import { next, setupWorkerHarness } from "horde-test-support/sdk";
-import sharp from "sharp";
+import { next, setupWorkerHarness, solidPng } from "horde-test-support/sdk";
 import { describe, expect, it } from "vitest";
 
 /** A small reference in the published file's shape: one SD 1 model, one inpainting model, one SDXL model. */
@@ -31,11 +30,6 @@ function warnings(): Logger & { warned: string[] } {
   const warned: string[] = [];
   return { warned, debug() {}, info() {}, warn: (m: string) => warned.push(m), error() {} };
 }
-
-const png = (background: string) =>
-  sharp({ create: { width: 64, height: 64, channels: 3, background } })
-    .png()
-    .toBuffer();
 
 describe("an image worker with the model reference", () => {
   it("declares allow_painting when it serves an inpainting model, and hands an inpainting job its model's facts", async () => {
@@ -61,8 +55,8 @@ describe("an image worker with the model reference", () => {
       prompt: "a red square",
       models: ["A-Zovya RPG Inpainting"],
       params: { width: 64, height: 64, steps: 10, n: 1 },
-      source_image: (await png("#c00")).toString("base64"),
-      source_mask: (await png("#fff")).toString("base64"),
+      source_image: (await solidPng(64, 64, "#c00")).toString("base64"),
+      source_mask: (await solidPng(64, 64, "#fff")).toString("base64"),
       source_processing: "inpainting",
     });
     const pop = calls.find((c) => c.path === "/v2/generate/pop");

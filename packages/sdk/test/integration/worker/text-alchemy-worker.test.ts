@@ -4,7 +4,14 @@ import type {
   HordeWorkerOptions,
   TextWorkerJob,
 } from "horde-sdk/worker";
-import { BASE, next, setupWorkerHarness, untilAborted, type WithoutClient } from "horde-test-support/sdk";
+import {
+  BASE,
+  next,
+  setupWorkerHarness,
+  solidPng,
+  untilAborted,
+  type WithoutClient,
+} from "horde-test-support/sdk";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 
@@ -28,10 +35,7 @@ function setup() {
   return { ...h, worker, textStatus, alchemyStatus };
 }
 
-const squarePng = (size: number) =>
-  sharp({ create: { width: size, height: size, channels: 3, background: "#c00" } })
-    .png()
-    .toBuffer();
+const squarePng = (size: number) => solidPng(size, size, "#c00");
 
 describe("text worker", () => {
   it("pops text jobs, generates and submits them; the requester gets the texts", async () => {

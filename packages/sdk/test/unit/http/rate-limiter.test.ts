@@ -3,6 +3,7 @@
 import { VirtualClock } from "horde-emulator";
 import {
   AIHordeAPIClient,
+  type AIHordeClientOptions,
   ImageGenerateAsyncRequest,
   ImageGenerateCheckRequest,
   silentLogger,
@@ -28,6 +29,21 @@ function maxInAnyWindow(times: number[], windowMs: number): number {
     best = Math.max(best, times.filter((t) => t >= start && t < start + windowMs).length);
   }
   return best;
+}
+
+/** A client of `https://h.test/api` on the virtual clock, sending through `fetch`. */
+function clientOn(
+  clock: VirtualClock,
+  fetch: (input: string | URL | Request) => Promise<Response>,
+  options: Partial<AIHordeClientOptions> = {},
+): AIHordeAPIClient {
+  return new AIHordeAPIClient({
+    baseUrl: "https://h.test/api",
+    fetch,
+    clock,
+    logger: silentLogger,
+    ...options,
+  });
 }
 
 const accepted = () => json(202, { id: crypto.randomUUID(), kudos: 10 });
@@ -58,12 +74,7 @@ describe("rate limits", () => {
   it("a burst of 40 submits from one client never exceeds 2 per second", async () => {
     const clock = new VirtualClock({ autoAdvance: true });
     const { sent, fetch } = recorder(clock, accepted);
-    const client = new AIHordeAPIClient({
-      baseUrl: "https://h.test/api",
-      fetch,
-      clock,
-      logger: silentLogger,
-    });
+    const client = clientOn(clock, fetch);
     const started = clock.now();
     await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
@@ -80,12 +91,7 @@ describe("rate limits", () => {
   it("throttles /check per job id (10/s), independently for each id", async () => {
     const clock = new VirtualClock({ autoAdvance: true });
     const { sent, fetch } = recorder(clock, checkBody);
-    const client = new AIHordeAPIClient({
-      baseUrl: "https://h.test/api",
-      fetch,
-      clock,
-      logger: silentLogger,
-    });
+    const client = clientOn(clock, fetch);
     await Promise.all(
       ["a", "b"].flatMap((id) =>
         Array.from({ length: 25 }, () => client.submitRequest(new ImageGenerateCheckRequest({ id }))),
@@ -113,12 +119,7 @@ describe("rate limits", () => {
       }
       return checkBody();
     });
-    const client = new AIHordeAPIClient({
-      baseUrl: "https://h.test/api",
-      fetch,
-      clock,
-      logger: silentLogger,
-    });
+    const client = clientOn(clock, fetch);
     await client.submitRequest(new ImageGenerateCheckRequest({ id: "x" }));
     await client.submitRequest(new ImageGenerateCheckRequest({ id: "x" }));
     expect(sent).toHaveLength(3);
@@ -147,13 +148,7 @@ describe("rate limits", () => {
       statuses.push(status);
       return status === 429 ? json(429, { message: "2 per 1 second" }) : accepted();
     };
-    const client = new AIHordeAPIClient({
-      baseUrl: "https://h.test/api",
-      fetch,
-      clock,
-      logger: silentLogger,
-      retry: false,
-    });
+    const client = clientOn(clock, fetch, { retry: false });
     await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
         client.submitRequest(new ImageGenerateAsyncRequest({ prompt: `p${i}` })),
@@ -180,12 +175,7 @@ describe("rate limits", () => {
         },
       });
     };
-    const client = new AIHordeAPIClient({
-      baseUrl: "https://h.test/api",
-      fetch,
-      clock,
-      logger: silentLogger,
-    });
+    const client = clientOn(clock, fetch);
     await client.submitRequest(new ImageGenerateAsyncRequest({ prompt: "one" }));
     await client.submitRequest(new ImageGenerateAsyncRequest({ prompt: "two" }));
     expect(sent).toHaveLength(2);
@@ -197,13 +187,7 @@ describe("rate limits", () => {
   it("can be switched off", async () => {
     const clock = new VirtualClock({ autoAdvance: true });
     const { sent, fetch } = recorder(clock, accepted);
-    const client = new AIHordeAPIClient({
-      baseUrl: "https://h.test/api",
-      fetch,
-      clock,
-      logger: silentLogger,
-      rateLimit: { enabled: false },
-    });
+    const client = clientOn(clock, fetch, { rateLimit: { enabled: false } });
     await Promise.all(
       Array.from({ length: 5 }, () => client.submitRequest(new ImageGenerateAsyncRequest({ prompt: "p" }))),
     );

@@ -6,6 +6,7 @@
 import fc from "fast-check";
 import {
   AIHordeAPIClient,
+  type AIHordeClientOptions,
   DeleteImageGenerateRequest,
   HordeValidationError,
   ImageGenerateStatusRequest,
@@ -21,6 +22,13 @@ import { Transport } from "../../../src/http/transport.js";
 const KEY = "sEcReT-kEy-0123456789";
 const BASE = "http://api.test/api";
 const SEED = Number(process.env.FUZZ_SEED ?? 424242);
+
+/** A client of BASE with the secret KEY, sending through `fetch`; `lines` is everything it logged. */
+function clientWithKey(fetch: AIHordeClientOptions["fetch"]) {
+  const lines: string[] = [];
+  const client = new AIHordeAPIClient({ baseUrl: BASE, apiKey: KEY, fetch, logger: capturingLogger(lines) });
+  return { client, lines };
+}
 
 const STATUS = progressDoc({
   finished: 1,
@@ -43,13 +51,7 @@ describe("the API key stays with the API", () => {
       "http://evil.test/": () => new Response(JSON.stringify({ ...STATUS, generations: [] })),
       "https://evil.test/": () => new Response('{"id":"x"}', { status: 202 }),
     });
-    const lines: string[] = [];
-    const client = new AIHordeAPIClient({
-      baseUrl: BASE,
-      apiKey: KEY,
-      fetch,
-      logger: capturingLogger(lines),
-    });
+    const { client, lines } = clientWithKey(fetch);
     await client
       .submitRequest(new ImageGenerateStatusRequest({ id: "abc" }))
       .catch((e) => lines.push(dumpError(e)));
@@ -96,7 +98,7 @@ describe("the API key stays with the API", () => {
         new Response(null, { status: 302, headers: { location: "http://api.test/api/v2/find_user" } }),
       "http://api.test/api/v2/find_user": () => new Response("RIFF....WEBP", { status: 200 }),
     });
-    const client = new AIHordeAPIClient({ baseUrl: BASE, apiKey: KEY, fetch, logger: capturingLogger([]) });
+    const { client } = clientWithKey(fetch);
     const outcome = await client.generateImage({ prompt: "p" }).catch((e: unknown) => e);
     expect(dumpError(outcome)).not.toContain(KEY);
     const downloads = seen.filter(
@@ -150,13 +152,7 @@ describe("the API key stays with the API", () => {
           },
         ),
     });
-    const lines: string[] = [];
-    const client = new AIHordeAPIClient({
-      baseUrl: BASE,
-      apiKey: KEY,
-      fetch,
-      logger: capturingLogger(lines),
-    });
+    const { client, lines } = clientWithKey(fetch);
     const error = await client.generateImage({ prompt: "p" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
     // Known limitation, not a leak of ours: the server's own message is quoted as sent. Record it.

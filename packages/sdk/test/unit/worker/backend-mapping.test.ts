@@ -15,6 +15,7 @@ import {
   PLACEHOLDERS,
   sharpCodec,
 } from "horde-sdk/worker";
+import { solidPng } from "horde-test-support/sdk";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { messageOf } from "../../../src/worker/backends/backend.js";
@@ -182,11 +183,7 @@ describe("image codec (sharp)", () => {
         .toBuffer(),
     );
     expect(await codec.toWebp(webp)).toBe(webp);
-    const png = new Uint8Array(
-      await sharp({ create: { width: 8, height: 8, channels: 3, background: "#0f0" } })
-        .png()
-        .toBuffer(),
-    );
+    const png = new Uint8Array(await solidPng(8, 8, "#0f0"));
     expect(isWebp(await codec.toWebp(png))).toBe(true);
     expect(await codec.alphaMask(png)).toBeNull();
     const clear = new Uint8Array(
