@@ -2,8 +2,8 @@
 // through the pipeline (http/pipeline.ts), which adds throttling and the retry policy.
 import type { Clock } from "../core/clock.js";
 import { DEFAULT_ACCEPT } from "../core/constants.js";
-import { HordeConnectionError, HordeTimeoutError } from "../core/errors.js";
-import type { Logger } from "../core/logger.js";
+import { HordeAbortError, HordeConnectionError, HordeTimeoutError } from "../core/errors.js";
+import { type Logger, noop } from "../core/logger.js";
 import type { HttpMethod } from "../core/messages.js";
 import { type RawResponse, rawResponse } from "./response.js";
 import { asAbortError, linkSignals } from "./signals.js";
@@ -43,6 +43,12 @@ export interface Exchange {
 
 const MAX_REDIRECTS = 5;
 
+/** A fetch's answer with its body read. */
+interface Answer {
+  response: Response;
+  bytes: Uint8Array<ArrayBuffer>;
+}
+
 /**
  * Sends one request and reads its answer:
  * - the API key goes to URLs under the base URL only — never to an image host, never across a redirect
@@ -53,6 +59,8 @@ const MAX_REDIRECTS = 5;
 export class Transport {
   readonly #config: TransportConfig;
   readonly #apiPrefix: URL;
+  /** Set by the first attempt that timed out: from then on the timeout aborts the fetch (see #fetchWithin). */
+  #abortOnTimeout = false;
 
   constructor(config: TransportConfig) {
     this.#config = config;
@@ -79,48 +87,40 @@ export class Transport {
 
   /** Send `exchange` once (following redirects by hand) and read the whole answer; `attempt` is recorded on it. */
   async exchange(exchange: Exchange, attempt = 1): Promise<RawResponse> {
-    const { fetch, clock, logger } = this.#config;
+    const { clock, logger } = this.#config;
     let method = exchange.method;
     let url = exchange.url;
     let body = exchange.body;
+    const signal = exchange.uninterruptible ? undefined : exchange.signal;
     const timeoutMs = exchange.timeoutMs ?? this.#config.timeoutMs;
     for (let hop = 0; ; hop++) {
       const headers = this.#headersFor(url, exchange);
-      const linked = linkSignals(
-        exchange.uninterruptible ? undefined : exchange.signal,
-        timeoutMs,
-        `${method} ${url}`,
-      );
+      const what = `${method} ${url}`;
       const started = clock.now();
-      let response: Response;
-      let bytes: Uint8Array<ArrayBuffer>;
+      let answer: Answer;
       try {
-        response = await fetch(url, { method, headers, body, signal: linked.signal, redirect: "manual" });
-        bytes = new Uint8Array(await response.arrayBuffer());
+        answer = await this.#fetchWithin(
+          { method, headers, body, redirect: "manual" },
+          url,
+          signal,
+          timeoutMs,
+          what,
+        );
       } catch (error) {
-        if (linked.signal.aborted) {
-          const reason = linked.signal.reason;
-          if (reason instanceof HordeTimeoutError) throw reason;
-          throw asAbortError(reason, `${method} ${url}`);
-        }
-        throw new HordeConnectionError(`${method} ${url} failed: ${describeFetchError(error)}`, method, url, {
+        if (error instanceof HordeTimeoutError || error instanceof HordeAbortError) throw error;
+        if (signal?.aborted) throw asAbortError(signal.reason, what);
+        throw new HordeConnectionError(`${what} failed: ${describeFetchError(error)}`, method, url, {
           cause: error,
         });
-      } finally {
-        linked.dispose();
       }
-      logger.debug(`${method} ${url} → ${response.status} (${clock.now() - started} ms)`);
+      const { response, bytes } = answer;
+      if (logger.debug !== noop) logger.debug(`${what} → ${response.status} (${clock.now() - started} ms)`);
       if (response.type === "opaqueredirect") {
-        throw new HordeConnectionError(
-          `${method} ${url} was redirected; refusing to follow blindly`,
-          method,
-          url,
-        );
+        throw new HordeConnectionError(`${what} was redirected; refusing to follow blindly`, method, url);
       }
-      const location = response.headers.get("location");
-      if (response.status >= 300 && response.status < 400 && location) {
-        if (hop >= MAX_REDIRECTS)
-          throw new HordeConnectionError(`${method} ${url}: too many redirects`, method, url);
+      const location = response.status >= 300 && response.status < 400 && response.headers.get("location");
+      if (location) {
+        if (hop >= MAX_REDIRECTS) throw new HordeConnectionError(`${what}: too many redirects`, method, url);
         url = new URL(location, url).toString();
         if (
           response.status === 303 ||
@@ -132,6 +132,70 @@ export class Transport {
         continue;
       }
       return rawResponse({ status: response.status, headers: response.headers, url, method, bytes }, attempt);
+    }
+  }
+
+  /**
+   * One fetch and its whole body, within `timeoutMs`. The caller's signal goes to fetch as it is; the timeout
+   * ends the attempt (a HordeTimeoutError) without a signal of its own, because a signal on every request
+   * costs more than all the rest of the SDK's work on it (fetch wires each one up: a listener, a weak
+   * reference, a finaliser) and a healthy server never needs it. A fetch that timed out is left to finish
+   * unread; since the server may be hanging, from then on this client's fetches carry a signal that the
+   * timeout aborts, so abandoned requests cannot pile up on a server that never answers.
+   */
+  #fetchWithin(
+    init: RequestInit,
+    url: string,
+    signal: AbortSignal | undefined,
+    timeoutMs: number,
+    what: string,
+  ): Promise<Answer> {
+    const { fetch } = this.#config;
+    const read = async (s: AbortSignal | undefined): Promise<Answer> => {
+      const response = await fetch(url, s ? { ...init, signal: s } : init);
+      return { response, bytes: new Uint8Array(await response.arrayBuffer()) };
+    };
+    if (this.#abortOnTimeout) return this.#fetchAbortable(read, signal, timeoutMs, what);
+    if (!Number.isFinite(timeoutMs)) return read(signal);
+    return new Promise<Answer>((resolve, reject) => {
+      const timer = setTimeout(
+        () => {
+          this.#abortOnTimeout = true;
+          reject(new HordeTimeoutError(`${what} timed out after ${timeoutMs} ms`));
+        },
+        Math.max(0, timeoutMs),
+      );
+      read(signal).then(
+        (answer) => {
+          clearTimeout(timer);
+          resolve(answer);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  /** `read` with one signal that the caller's abort and the timeout both fire (after a first timeout). */
+  async #fetchAbortable(
+    read: (signal: AbortSignal) => Promise<Answer>,
+    signal: AbortSignal | undefined,
+    timeoutMs: number,
+    what: string,
+  ): Promise<Answer> {
+    const linked = linkSignals(signal, timeoutMs, what);
+    try {
+      return await read(linked.signal);
+    } catch (error) {
+      if (linked.signal.aborted) {
+        const reason = linked.signal.reason;
+        throw reason instanceof HordeTimeoutError ? reason : asAbortError(reason, what);
+      }
+      throw error;
+    } finally {
+      linked.dispose();
     }
   }
 
