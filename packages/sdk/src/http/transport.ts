@@ -69,14 +69,18 @@ export class Transport {
 
   /** True when `url` lies under the configured API base URL (same origin and path prefix). */
   isApiUrl(url: string | URL): boolean {
-    const u = new URL(url);
-    const prefix = this.#apiPrefix;
-    return u.origin === prefix.origin && `${u.pathname}/`.startsWith(prefix.pathname);
+    return this.apiPath(url) !== undefined;
   }
 
-  /** The path of an API URL under the base URL (`/v2/generate/check/abc`), as the server's limiter keys it. */
-  apiPath(url: string): string {
-    return new URL(url).pathname.slice(this.#apiPrefix.pathname.length - 1);
+  /**
+   * The path of an API URL under the base URL (`/v2/generate/check/abc`), as the server's limiter keys it;
+   * undefined for a URL outside the API.
+   */
+  apiPath(url: string | URL): string | undefined {
+    const u = new URL(url);
+    const prefix = this.#apiPrefix;
+    if (u.origin !== prefix.origin || !`${u.pathname}/`.startsWith(prefix.pathname)) return undefined;
+    return u.pathname.slice(prefix.pathname.length - 1);
   }
 
   /** The key an exchange would carry (the request's own, else the client's). Never logged. */
