@@ -43,6 +43,14 @@ export interface Exchange {
 
 const MAX_REDIRECTS = 5;
 
+/**
+ * What may follow the base URL's href for `apiPath` to skip parsing (every URL the client builds): a path of
+ * letters, digits and `_~/-` (no dot segment, no percent-escape, no backslash — nothing the URL parser
+ * would rewrite), then any query or fragment. Such a URL parses to the base's origin and a path under the
+ * base's path, so the answer is the same as the parse's.
+ */
+const PLAIN_TAIL = /^([\w~/-]*)(?:[?#][\s\S]*)?$/;
+
 /** A fetch's answer with its body read. */
 interface Answer {
   response: Response;
@@ -59,12 +67,16 @@ interface Answer {
 export class Transport {
   readonly #config: TransportConfig;
   readonly #apiPrefix: URL;
+  /** The base URL's own href when a plain tail can simply be appended to it (no query or fragment). */
+  readonly #apiHref: string | undefined;
   /** Set by the first attempt that timed out: from then on the timeout aborts the fetch (see #fetchWithin). */
   #abortOnTimeout = false;
 
   constructor(config: TransportConfig) {
     this.#config = config;
     this.#apiPrefix = new URL(config.baseUrl.endsWith("/") ? config.baseUrl : `${config.baseUrl}/`);
+    const { href, search, hash } = this.#apiPrefix;
+    this.#apiHref = search === "" && hash === "" && href.endsWith("/") ? href : undefined;
   }
 
   /** True when `url` lies under the configured API base URL (same origin and path prefix). */
@@ -77,6 +89,11 @@ export class Transport {
    * undefined for a URL outside the API.
    */
   apiPath(url: string | URL): string | undefined {
+    const href = this.#apiHref;
+    if (href !== undefined && typeof url === "string" && url.startsWith(href)) {
+      const tail = PLAIN_TAIL.exec(url.slice(href.length));
+      if (tail) return `/${tail[1]}`;
+    }
     const u = new URL(url);
     const prefix = this.#apiPrefix;
     if (u.origin !== prefix.origin || !`${u.pathname}/`.startsWith(prefix.pathname)) return undefined;
@@ -100,7 +117,8 @@ export class Transport {
     for (let hop = 0; ; hop++) {
       const headers = this.#headersFor(url, exchange);
       const what = `${method} ${url}`;
-      const started = clock.now();
+      const logged = logger.debug !== noop;
+      const started = logged ? clock.now() : 0;
       let answer: Answer;
       try {
         answer = await this.#fetchWithin(
@@ -118,7 +136,7 @@ export class Transport {
         });
       }
       const { response, bytes } = answer;
-      if (logger.debug !== noop) logger.debug(`${what} → ${response.status} (${clock.now() - started} ms)`);
+      if (logged) logger.debug(`${what} → ${response.status} (${clock.now() - started} ms)`);
       if (response.type === "opaqueredirect") {
         throw new HordeConnectionError(`${what} was redirected; refusing to follow blindly`, method, url);
       }
@@ -205,9 +223,12 @@ export class Transport {
 
   /** Accept, Client-Agent and the key for API URLs; nothing of ours for anyone else. */
   #headersFor(url: string, exchange: Exchange): Record<string, string> {
-    const headers: Record<string, string> = { ...exchange.headers };
-    for (const name of Object.keys(headers)) {
-      if (name.toLowerCase() === "apikey") delete headers[name];
+    const headers: Record<string, string> = {};
+    const given = exchange.headers;
+    if (given) {
+      for (const name of Object.keys(given)) {
+        if (name.toLowerCase() !== "apikey") headers[name] = given[name] as string;
+      }
     }
     if (!this.isApiUrl(url)) return headers;
     headers.Accept ??= DEFAULT_ACCEPT;
