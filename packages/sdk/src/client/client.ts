@@ -8,7 +8,7 @@ import {
   HordeValidationError,
 } from "../core/errors.js";
 import { consoleLogger, type Logger } from "../core/logger.js";
-import type { HordeRequest, SubmitOptions } from "../core/messages.js";
+import type { HordeRequest, ResponseClass, SubmitOptions } from "../core/messages.js";
 import { stableStringify } from "../core/model.js";
 import { fingerprint } from "../core/redact.js";
 import { type Call, type FetchUrlOptions, Pipeline } from "../http/pipeline.js";
@@ -189,7 +189,8 @@ export class AIHordeAPIClient extends ReadShortcuts implements JobHost {
         logger: this.logger,
         clock: this.clock,
       }),
-      limiter: new RateLimiter(this.clock, options.rateLimit),
+      limiter:
+        options.rateLimit?.enabled === false ? undefined : new RateLimiter(this.clock, options.rateLimit),
       retry: resolveRetry(options.retry),
       clock: this.clock,
       logger: this.logger,
@@ -400,9 +401,8 @@ export class AIHordeAPIClient extends ReadShortcuts implements JobHost {
 
   /** One request through the pipeline, as its class describes it. */
   #send(request: HordeRequest, options: SendOptions, extra?: Partial<Call>): Promise<RawResponse> {
-    const ctor = request.constructor as typeof HordeRequest;
     const spec = request.toHttp(this.baseUrl);
-    const pairs = ctor.getSuccessStatusResponsePairs();
+    const wire = wireOf(request);
     return this.#pipeline.send({
       method: spec.method,
       url: spec.url,
@@ -411,18 +411,16 @@ export class AIHordeAPIClient extends ReadShortcuts implements JobHost {
       signal: options.signal,
       timeoutMs: options.timeoutMs,
       uninterruptible: options.uninterruptible,
-      authenticate: ctor.getHeaderFields().includes("apikey"),
-      idempotent: ctor.isIdempotent(),
-      expectsJson: (status) => pairs[status] !== undefined,
+      authenticate: wire.authenticate,
+      idempotent: wire.idempotent,
+      expectsJson: wire.expectsJson,
       ...extra,
     });
   }
 
   /** The response class for the answer's status; an error status becomes the AIHordeRequestError it is. */
   #responseClass(request: HordeRequest, raw: RawResponse) {
-    const responseClass = (request.constructor as typeof HordeRequest).getSuccessStatusResponsePairs()[
-      raw.status
-    ];
+    const responseClass = wireOf(request).pairs[raw.status];
     if (!responseClass) throw errorFromResponse(raw, this.clock.now());
     return responseClass;
   }
@@ -442,6 +440,32 @@ export class AIHordeAPIClient extends ReadShortcuts implements JobHost {
       ]);
     }
   }
+}
+
+/** What the client needs of a request class on every send; read from its static description once per class. */
+interface WireFacts {
+  pairs: Record<number, ResponseClass>;
+  authenticate: boolean;
+  idempotent: boolean;
+  expectsJson: (status: number) => boolean;
+}
+
+const wireFacts = new WeakMap<typeof HordeRequest, WireFacts>();
+
+function wireOf(request: HordeRequest): WireFacts {
+  const ctor = request.constructor as typeof HordeRequest;
+  let facts = wireFacts.get(ctor);
+  if (!facts) {
+    const pairs = ctor.getSuccessStatusResponsePairs();
+    facts = {
+      pairs,
+      authenticate: ctor.getHeaderFields().includes("apikey"),
+      idempotent: ctor.isIdempotent(),
+      expectsJson: (status) => pairs[status] !== undefined,
+    };
+    wireFacts.set(ctor, facts);
+  }
+  return facts;
 }
 
 /** Whether a submit's failure may hide a job the server queued: the request was (or may have been) sent. */

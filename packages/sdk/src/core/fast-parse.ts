@@ -184,7 +184,8 @@ function emitArray(def: Def, x: string, out: Emitter): string {
 function emitObject(def: Def, x: string, out: Emitter): string {
   const shape = def.shape ?? {};
   const keepUnknown = def.catchall !== undefined;
-  if (keepUnknown && def.catchall !== lenient?.catchall) return out.unsupported();
+  if (keepUnknown && def.catchall !== lenient?.catchall && !isBareUnknown(def.catchall))
+    return out.unsupported();
   const result = out.name();
   out.lines.push(
     fail(`typeof ${x} !== "object" || ${x} === null || Array.isArray(${x})`),
@@ -215,6 +216,12 @@ function emitObject(def: Def, x: string, out: Emitter): string {
     out.lines.push(fail(`${x}[${key}] === undefined`), `${result}[${key}] = ${x}[${key}];`, "}");
   }
   return result;
+}
+
+/** `z.unknown()` with no checks (the catch-all of `z.looseObject`): every defined value is kept as it is. */
+function isBareUnknown(schema: z.ZodType | undefined): boolean {
+  const def = schema && defOf(schema);
+  return def?.type === "unknown" && (def.checks ?? []).length === 0;
 }
 
 /** What zod makes of an absent key (as its object parser decides it); undefined for a case not handled. */

@@ -147,8 +147,11 @@ export abstract class HordeRequest<R extends HordeResponse = HordeResponse> exte
   /** The endpoint URL with path fields filled in (URI-encoded, so an id can never escape its path segment). */
   endpointUrl(baseUrl: string = (this.constructor as typeof HordeRequest).getApiUrl()): string {
     const ctor = this.constructor as typeof HordeRequest;
+    const { path, queryFields } = wireShapeOf(ctor);
     const data = this as unknown as Record<string, unknown>;
-    let url = ctor.getApiEndpointUrl(baseUrl).replace(/\{(\w+)\}/g, (_m, name: string) => {
+    let url = (baseUrl.endsWith("/") ? baseUrl.replace(/\/+$/, "") : baseUrl) + path[0];
+    for (let i = 1; i < path.length; i += 2) {
+      const name = path[i] as string;
       const value = data[name];
       if (value === undefined || value === null || value === "") {
         throw new HordeValidationError(ctor.name, [{ path: name, message: "path field is missing" }]);
@@ -158,29 +161,28 @@ export abstract class HordeRequest<R extends HordeResponse = HordeResponse> exte
       if (value === "." || value === "..") {
         throw new HordeValidationError(ctor.name, [{ path: name, message: "must not be '.' or '..'" }]);
       }
-      return encodeURIComponent(String(value));
-    });
+      url += encodeURIComponent(String(value)) + path[i + 1];
+    }
+    if (queryFields.length === 0) return url;
     const query = new URLSearchParams();
-    for (const field of ctor.getQueryFields()) {
+    for (const field of queryFields) {
       const value = data[field];
       if (value !== undefined && value !== null) query.set(field, String(value));
     }
     const qs = query.toString();
-    if (qs) url += `?${qs}`;
-    return url;
+    return qs ? `${url}?${qs}` : url;
   }
 
   /** The JSON body: every field that is not a header, path or query field; `undefined` when there is none. */
   body(): Record<string, unknown> | undefined {
-    const ctor = this.constructor as typeof HordeRequest;
-    if (ctor.getHttpMethod() === "GET" || ctor.getHttpMethod() === "DELETE") return undefined;
+    const { method } = wireShapeOf(this.constructor as typeof HordeRequest);
+    if (method === "GET" || method === "DELETE") return undefined;
     return this.bodyFields();
   }
 
   /** Every field that is not a header, path or query field, whatever the method (see `body()`). */
   protected bodyFields(): Record<string, unknown> {
-    const ctor = this.constructor as typeof HordeRequest;
-    const skip = new Set([...ctor.getHeaderFields(), ...ctor.getPathFields(), ...ctor.getQueryFields()]);
+    const skip = wireShapeOf(this.constructor as typeof HordeRequest).notBody;
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(this.toJSON())) {
       if (!skip.has(key)) out[key] = value;
@@ -199,29 +201,58 @@ export abstract class HordeRequest<R extends HordeResponse = HordeResponse> exte
 
   /** Header values from this request's own header fields (the client adds its defaults around them). */
   headers(): Record<string, string> {
-    const ctor = this.constructor as typeof HordeRequest;
     const data = this as unknown as Record<string, unknown>;
     const out: Record<string, string> = {};
-    for (const field of ctor.getHeaderFields()) {
+    for (const [field, wireName] of wireShapeOf(this.constructor as typeof HordeRequest).headers) {
       const value = data[field];
-      if (value !== undefined && value !== null) out[HEADER_WIRE_NAMES[field] ?? field] = String(value);
+      if (value !== undefined && value !== null) out[wireName] = String(value);
     }
     return out;
   }
 
   /** Everything the transport needs, for the given base URL. */
   toHttp(baseUrl?: string): HttpRequestSpec {
-    const ctor = this.constructor as typeof HordeRequest;
     const body = this.body();
     const headers = this.headers();
     if (body !== undefined) headers["Content-Type"] = "application/json";
     return {
-      method: ctor.getHttpMethod(),
+      method: wireShapeOf(this.constructor as typeof HordeRequest).method,
       url: this.endpointUrl(baseUrl),
       headers,
       body: body && JSON.stringify(body),
     };
   }
+}
+
+/** How a request class goes on the wire, read from its static description (fixed per class) on its first send. */
+interface WireShape {
+  method: HttpMethod;
+  /** The subpath cut at its placeholders: literal, field, literal, …, literal (`["/v2/x/", "id", ""]`). */
+  path: string[];
+  /** Header fields with their wire names. */
+  headers: [field: string, wireName: string][];
+  queryFields: string[];
+  /** Header, path and query fields: never in the body. */
+  notBody: Set<string>;
+}
+
+const wireShapes = new WeakMap<typeof HordeRequest, WireShape>();
+
+function wireShapeOf(cls: typeof HordeRequest): WireShape {
+  let shape = wireShapes.get(cls);
+  if (!shape) {
+    const headerFields = cls.getHeaderFields();
+    const queryFields = cls.getQueryFields();
+    shape = {
+      method: cls.getHttpMethod(),
+      path: cls.getApiEndpointSubpath().split(/\{(\w+)\}/),
+      headers: headerFields.map((field) => [field, HEADER_WIRE_NAMES[field] ?? field]),
+      queryFields,
+      notBody: new Set([...headerFields, ...cls.getPathFields(), ...queryFields]),
+    };
+    wireShapes.set(cls, shape);
+  }
+  return shape;
 }
 
 function specOf(cls: typeof HordeRequest): EndpointSpec {

@@ -65,13 +65,10 @@ export class Pipeline {
   async send(call: Call): Promise<RawResponse> {
     const { transport, limiter, retry, clock, logger } = this.#config;
     const what = `${call.method} ${call.url}`;
-    const throttle =
-      limiter && transport.isApiUrl(call.url)
-        ? {
-            path: transport.apiPath(call.url),
-            keyId: fingerprint(transport.keyFor(call) ?? ANONYMOUS_API_KEY),
-          }
-        : undefined;
+    const path = limiter && transport.apiPath(call.url);
+    const throttle = path
+      ? { path, keyId: fingerprint(transport.keyFor(call) ?? ANONYMOUS_API_KEY) }
+      : undefined;
     const target = { method: call.method, idempotent: call.idempotent };
     const policy = call.waitOutTooManyPrompts ? { ...retry, waitOutTooManyPrompts: true } : retry;
     let last: RawResponse | undefined;

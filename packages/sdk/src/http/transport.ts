@@ -2,8 +2,8 @@
 // through the pipeline (http/pipeline.ts), which adds throttling and the retry policy.
 import type { Clock } from "../core/clock.js";
 import { DEFAULT_ACCEPT } from "../core/constants.js";
-import { HordeConnectionError, HordeTimeoutError } from "../core/errors.js";
-import type { Logger } from "../core/logger.js";
+import { HordeAbortError, HordeConnectionError, HordeTimeoutError } from "../core/errors.js";
+import { type Logger, noop } from "../core/logger.js";
 import type { HttpMethod } from "../core/messages.js";
 import { type RawResponse, rawResponse } from "./response.js";
 import { asAbortError, linkSignals } from "./signals.js";
@@ -44,6 +44,20 @@ export interface Exchange {
 const MAX_REDIRECTS = 5;
 
 /**
+ * What may follow the base URL's href for `apiPath` to skip parsing (every URL the client builds): a path of
+ * letters, digits and `_~/-` (no dot segment, no percent-escape, no backslash — nothing the URL parser
+ * would rewrite), then any query or fragment. Such a URL parses to the base's origin and a path under the
+ * base's path, so the answer is the same as the parse's.
+ */
+const PLAIN_TAIL = /^([\w~/-]*)(?:[?#][\s\S]*)?$/;
+
+/** A fetch's answer with its body read. */
+interface Answer {
+  response: Response;
+  bytes: Uint8Array<ArrayBuffer>;
+}
+
+/**
  * Sends one request and reads its answer:
  * - the API key goes to URLs under the base URL only — never to an image host, never across a redirect
  *   that leaves the API (redirects are followed by hand, so headers are decided per hop);
@@ -53,22 +67,37 @@ const MAX_REDIRECTS = 5;
 export class Transport {
   readonly #config: TransportConfig;
   readonly #apiPrefix: URL;
+  /** The base URL's own href when a plain tail can simply be appended to it (no query or fragment). */
+  readonly #apiHref: string | undefined;
+  /** Set by the first attempt that timed out: from then on the timeout aborts the fetch (see #fetchWithin). */
+  #abortOnTimeout = false;
 
   constructor(config: TransportConfig) {
     this.#config = config;
     this.#apiPrefix = new URL(config.baseUrl.endsWith("/") ? config.baseUrl : `${config.baseUrl}/`);
+    const { href, search, hash } = this.#apiPrefix;
+    this.#apiHref = search === "" && hash === "" && href.endsWith("/") ? href : undefined;
   }
 
   /** True when `url` lies under the configured API base URL (same origin and path prefix). */
   isApiUrl(url: string | URL): boolean {
-    const u = new URL(url);
-    const prefix = this.#apiPrefix;
-    return u.origin === prefix.origin && `${u.pathname}/`.startsWith(prefix.pathname);
+    return this.apiPath(url) !== undefined;
   }
 
-  /** The path of an API URL under the base URL (`/v2/generate/check/abc`), as the server's limiter keys it. */
-  apiPath(url: string): string {
-    return new URL(url).pathname.slice(this.#apiPrefix.pathname.length - 1);
+  /**
+   * The path of an API URL under the base URL (`/v2/generate/check/abc`), as the server's limiter keys it;
+   * undefined for a URL outside the API.
+   */
+  apiPath(url: string | URL): string | undefined {
+    const href = this.#apiHref;
+    if (href !== undefined && typeof url === "string" && url.startsWith(href)) {
+      const tail = PLAIN_TAIL.exec(url.slice(href.length));
+      if (tail) return `/${tail[1]}`;
+    }
+    const u = new URL(url);
+    const prefix = this.#apiPrefix;
+    if (u.origin !== prefix.origin || !`${u.pathname}/`.startsWith(prefix.pathname)) return undefined;
+    return u.pathname.slice(prefix.pathname.length - 1);
   }
 
   /** The key an exchange would carry (the request's own, else the client's). Never logged. */
@@ -79,48 +108,41 @@ export class Transport {
 
   /** Send `exchange` once (following redirects by hand) and read the whole answer; `attempt` is recorded on it. */
   async exchange(exchange: Exchange, attempt = 1): Promise<RawResponse> {
-    const { fetch, clock, logger } = this.#config;
+    const { clock, logger } = this.#config;
     let method = exchange.method;
     let url = exchange.url;
     let body = exchange.body;
+    const signal = exchange.uninterruptible ? undefined : exchange.signal;
     const timeoutMs = exchange.timeoutMs ?? this.#config.timeoutMs;
     for (let hop = 0; ; hop++) {
       const headers = this.#headersFor(url, exchange);
-      const linked = linkSignals(
-        exchange.uninterruptible ? undefined : exchange.signal,
-        timeoutMs,
-        `${method} ${url}`,
-      );
-      const started = clock.now();
-      let response: Response;
-      let bytes: Uint8Array<ArrayBuffer>;
+      const what = `${method} ${url}`;
+      const logged = logger.debug !== noop;
+      const started = logged ? clock.now() : 0;
+      let answer: Answer;
       try {
-        response = await fetch(url, { method, headers, body, signal: linked.signal, redirect: "manual" });
-        bytes = new Uint8Array(await response.arrayBuffer());
+        answer = await this.#fetchWithin(
+          { method, headers, body, redirect: "manual" },
+          url,
+          signal,
+          timeoutMs,
+          what,
+        );
       } catch (error) {
-        if (linked.signal.aborted) {
-          const reason = linked.signal.reason;
-          if (reason instanceof HordeTimeoutError) throw reason;
-          throw asAbortError(reason, `${method} ${url}`);
-        }
-        throw new HordeConnectionError(`${method} ${url} failed: ${describeFetchError(error)}`, method, url, {
+        if (error instanceof HordeTimeoutError || error instanceof HordeAbortError) throw error;
+        if (signal?.aborted) throw asAbortError(signal.reason, what);
+        throw new HordeConnectionError(`${what} failed: ${describeFetchError(error)}`, method, url, {
           cause: error,
         });
-      } finally {
-        linked.dispose();
       }
-      logger.debug(`${method} ${url} → ${response.status} (${clock.now() - started} ms)`);
+      const { response, bytes } = answer;
+      if (logged) logger.debug(`${what} → ${response.status} (${clock.now() - started} ms)`);
       if (response.type === "opaqueredirect") {
-        throw new HordeConnectionError(
-          `${method} ${url} was redirected; refusing to follow blindly`,
-          method,
-          url,
-        );
+        throw new HordeConnectionError(`${what} was redirected; refusing to follow blindly`, method, url);
       }
-      const location = response.headers.get("location");
-      if (response.status >= 300 && response.status < 400 && location) {
-        if (hop >= MAX_REDIRECTS)
-          throw new HordeConnectionError(`${method} ${url}: too many redirects`, method, url);
+      const location = response.status >= 300 && response.status < 400 && response.headers.get("location");
+      if (location) {
+        if (hop >= MAX_REDIRECTS) throw new HordeConnectionError(`${what}: too many redirects`, method, url);
         url = new URL(location, url).toString();
         if (
           response.status === 303 ||
@@ -135,11 +157,78 @@ export class Transport {
     }
   }
 
+  /**
+   * One fetch and its whole body, within `timeoutMs`. The caller's signal goes to fetch as it is; the timeout
+   * ends the attempt (a HordeTimeoutError) without a signal of its own, because a signal on every request
+   * costs more than all the rest of the SDK's work on it (fetch wires each one up: a listener, a weak
+   * reference, a finaliser) and a healthy server never needs it. A fetch that timed out is left to finish
+   * unread; since the server may be hanging, from then on this client's fetches carry a signal that the
+   * timeout aborts, so abandoned requests cannot pile up on a server that never answers.
+   */
+  #fetchWithin(
+    init: RequestInit,
+    url: string,
+    signal: AbortSignal | undefined,
+    timeoutMs: number,
+    what: string,
+  ): Promise<Answer> {
+    const { fetch } = this.#config;
+    const read = async (s: AbortSignal | undefined): Promise<Answer> => {
+      const response = await fetch(url, s ? { ...init, signal: s } : init);
+      return { response, bytes: new Uint8Array(await response.arrayBuffer()) };
+    };
+    if (this.#abortOnTimeout) return this.#fetchAbortable(read, signal, timeoutMs, what);
+    if (!Number.isFinite(timeoutMs)) return read(signal);
+    return new Promise<Answer>((resolve, reject) => {
+      const timer = setTimeout(
+        () => {
+          this.#abortOnTimeout = true;
+          reject(new HordeTimeoutError(`${what} timed out after ${timeoutMs} ms`));
+        },
+        Math.max(0, timeoutMs),
+      );
+      read(signal).then(
+        (answer) => {
+          clearTimeout(timer);
+          resolve(answer);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  /** `read` with one signal that the caller's abort and the timeout both fire (after a first timeout). */
+  async #fetchAbortable(
+    read: (signal: AbortSignal) => Promise<Answer>,
+    signal: AbortSignal | undefined,
+    timeoutMs: number,
+    what: string,
+  ): Promise<Answer> {
+    const linked = linkSignals(signal, timeoutMs, what);
+    try {
+      return await read(linked.signal);
+    } catch (error) {
+      if (linked.signal.aborted) {
+        const reason = linked.signal.reason;
+        throw reason instanceof HordeTimeoutError ? reason : asAbortError(reason, what);
+      }
+      throw error;
+    } finally {
+      linked.dispose();
+    }
+  }
+
   /** Accept, Client-Agent and the key for API URLs; nothing of ours for anyone else. */
   #headersFor(url: string, exchange: Exchange): Record<string, string> {
-    const headers: Record<string, string> = { ...exchange.headers };
-    for (const name of Object.keys(headers)) {
-      if (name.toLowerCase() === "apikey") delete headers[name];
+    const headers: Record<string, string> = {};
+    const given = exchange.headers;
+    if (given) {
+      for (const name of Object.keys(given)) {
+        if (name.toLowerCase() !== "apikey") headers[name] = given[name] as string;
+      }
     }
     if (!this.isApiUrl(url)) return headers;
     headers.Accept ??= DEFAULT_ACCEPT;

@@ -3,7 +3,9 @@
 import {
   AIHordeAPIClient,
   AIHordeRequestError,
+  HordeAbortError,
   HordeConnectionError,
+  HordeTimeoutError,
   ImageGenerateAsyncRequest,
   ImageGenerateCheckRequest,
   ImageGenerateStatusRequest,
@@ -250,5 +252,61 @@ describe("unreadable success bodies", () => {
       name: "HordeValidationError",
     });
     expect(s.calls).toHaveLength(1);
+  });
+});
+
+describe("timeouts and the caller's abort", () => {
+  /** A fetch that never answers; it rejects with the abort reason once the signal it was given aborts. */
+  function hangingFetch() {
+    const signals: (AbortSignal | undefined)[] = [];
+    const fetch: FetchFn = (_input, init) => {
+      const signal = init?.signal ?? undefined;
+      signals.push(signal);
+      return new Promise<Response>((_resolve, reject) => {
+        if (signal?.aborted) reject(signal.reason);
+        signal?.addEventListener("abort", () => reject(signal.reason), { once: true });
+      });
+    };
+    return { fetch, signals };
+  }
+
+  it("a timed-out attempt ends with HordeTimeoutError; after one, the timeout also aborts the fetch", async () => {
+    const h = hangingFetch();
+    const { client: c } = client(h.fetch, { timeoutMs: 5, retry: { maxRetries: 1 } });
+    const error = await c.submitRequest(new ImageGenerateCheckRequest({ id: "j1" })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HordeTimeoutError);
+    expect((error as Error).message).toMatch(
+      /^GET https:\/\/horde\.test\/api\/v2\/generate\/check\/j1 timed out/,
+    );
+    // The first attempt went out without a signal of the client's; the retry, sent after a timeout, with one
+    // that the timeout fired.
+    expect(h.signals).toHaveLength(2);
+    expect(h.signals[0]).toBeUndefined();
+    expect(h.signals[1]?.aborted).toBe(true);
+    expect(h.signals[1]?.reason).toBe(error);
+  });
+
+  it("the caller's abort reaches the fetch in flight and rejects with HordeAbortError", async () => {
+    const h = hangingFetch();
+    const { client: c } = client(h.fetch);
+    const controller = new AbortController();
+    const sent = c.submitRequest(new ImageGenerateCheckRequest({ id: "j1" }), { signal: controller.signal });
+    while (h.signals.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    controller.abort(new Error("stop"));
+    await expect(sent).rejects.toBeInstanceOf(HordeAbortError);
+    expect(h.signals).toEqual([controller.signal]);
+  });
+
+  it("a submit is not cut by the caller's abort once on the wire, but still by its timeout", async () => {
+    const h = hangingFetch();
+    const { client: c } = client(h.fetch, { timeoutMs: 5 });
+    const controller = new AbortController();
+    const sent = c.submitRequest(new ImageGenerateAsyncRequest({ prompt: "p" }), {
+      signal: controller.signal,
+      uninterruptible: true,
+    });
+    controller.abort();
+    await expect(sent).rejects.toBeInstanceOf(HordeTimeoutError);
+    expect(h.signals).toEqual([undefined]);
   });
 });

@@ -30,6 +30,18 @@ function clientWithKey(fetch: AIHordeClientOptions["fetch"]) {
   return { client, lines };
 }
 
+/** A transport for `base`, to ask which URLs it takes for the API's. */
+const transportFor = (base: string) =>
+  new Transport({
+    baseUrl: base,
+    apiKey: KEY,
+    clientAgent: "t:1:x",
+    fetch: async () => new Response(""),
+    timeoutMs: 1000,
+    logger: silentLogger,
+    clock: systemClock,
+  });
+
 const STATUS = progressDoc({
   finished: 1,
   waiting: 0,
@@ -118,15 +130,7 @@ describe("the API key stays with the API", () => {
 
   it("look-alike origins and prefixes are not the API", async () => {
     for (const base of [BASE, `${BASE}/`]) {
-      const t = new Transport({
-        baseUrl: base,
-        apiKey: KEY,
-        clientAgent: "t:1:x",
-        fetch: async () => new Response(""),
-        timeoutMs: 1000,
-        logger: silentLogger,
-        clock: systemClock,
-      });
+      const t = transportFor(base);
       expect(t.isApiUrl("http://api.test/api/v2/x")).toBe(true);
       for (const other of [
         "http://api.test/api-evil/v2/x",
@@ -140,6 +144,68 @@ describe("the API key stays with the API", () => {
       ])
         expect(t.isApiUrl(other), other).toBe(false);
     }
+  });
+
+  it(`says what a URL parse says for any URL, the ones it answers without parsing too (seed ${SEED})`, () => {
+    // The parse the fast check stands in for: same origin, and a path under the base's.
+    const parsed = (base: string, url: string) => {
+      const prefix = new URL(base.endsWith("/") ? base : `${base}/`);
+      const u = new URL(url);
+      if (u.origin !== prefix.origin || !`${u.pathname}/`.startsWith(prefix.pathname)) return undefined;
+      return u.pathname.slice(prefix.pathname.length - 1);
+    };
+    const answer = (f: () => string | undefined) => {
+      try {
+        return f();
+      } catch (error) {
+        return `throws ${(error as Error).name}`;
+      }
+    };
+    const tail = fc
+      .array(
+        fc.constantFrom(
+          "v2",
+          "/",
+          ".",
+          "..",
+          "%2e",
+          "%2E",
+          "\\",
+          "\t",
+          "?",
+          "#",
+          "@",
+          ":",
+          "x",
+          "-",
+          "~",
+          " ",
+        ),
+        {
+          maxLength: 8,
+        },
+      )
+      .map((parts) => parts.join(""));
+    const bases = [
+      BASE,
+      `${BASE}/`,
+      "http://127.0.0.1:7001",
+      "https://aihorde.net/api",
+      "http://u:p@api.test/api",
+    ];
+    fc.assert(
+      fc.property(fc.constantFrom(...bases), tail, (base, rest) => {
+        const t = transportFor(base);
+        const href = new URL(base.endsWith("/") ? base : `${base}/`).href;
+        for (const url of [`${href}${rest}`, `${base}${rest}`, `http://evil.test/api/${rest}`]) {
+          expect(
+            answer(() => t.apiPath(url)),
+            url,
+          ).toBe(answer(() => parsed(base, url)));
+        }
+      }),
+      { seed: SEED, numRuns: 3000 },
+    );
   });
 
   it("a server that echoes the key back does not get it into logs, errors or dumps", async () => {
