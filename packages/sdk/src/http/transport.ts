@@ -69,8 +69,6 @@ export class Transport {
   readonly #apiPrefix: URL;
   /** The base URL's own href when a plain tail can simply be appended to it (no query or fragment). */
   readonly #apiHref: string | undefined;
-  /** Set by the first attempt that timed out: from then on the timeout aborts the fetch (see #fetchWithin). */
-  #abortOnTimeout = false;
 
   constructor(config: TransportConfig) {
     this.#config = config;
@@ -158,12 +156,8 @@ export class Transport {
   }
 
   /**
-   * One fetch and its whole body, within `timeoutMs`. The caller's signal goes to fetch as it is; the timeout
-   * ends the attempt (a HordeTimeoutError) without a signal of its own, because a signal on every request
-   * costs more than all the rest of the SDK's work on it (fetch wires each one up: a listener, a weak
-   * reference, a finaliser) and a healthy server never needs it. A fetch that timed out is left to finish
-   * unread; since the server may be hanging, from then on this client's fetches carry a signal that the
-   * timeout aborts, so abandoned requests cannot pile up on a server that never answers.
+   * One fetch and its whole body, within `timeoutMs`: one signal that the caller's abort and the timeout both
+   * fire goes to fetch, so a timed-out attempt closes its connection instead of leaving it to a hung server.
    */
   #fetchWithin(
     init: RequestInit,
@@ -177,27 +171,7 @@ export class Transport {
       const response = await fetch(url, s ? { ...init, signal: s } : init);
       return { response, bytes: new Uint8Array(await response.arrayBuffer()) };
     };
-    if (this.#abortOnTimeout) return this.#fetchAbortable(read, signal, timeoutMs, what);
-    if (!Number.isFinite(timeoutMs)) return read(signal);
-    return new Promise<Answer>((resolve, reject) => {
-      const timer = setTimeout(
-        () => {
-          this.#abortOnTimeout = true;
-          reject(new HordeTimeoutError(`${what} timed out after ${timeoutMs} ms`));
-        },
-        Math.max(0, timeoutMs),
-      );
-      read(signal).then(
-        (answer) => {
-          clearTimeout(timer);
-          resolve(answer);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      );
-    });
+    return this.#fetchAbortable(read, signal, timeoutMs, what);
   }
 
   /** `read` with one signal that the caller's abort and the timeout both fire (after a first timeout). */
