@@ -226,8 +226,10 @@ export class RateLimiter {
     const serverNow = Number.isFinite(date) ? date : now;
     for (const w of windows) {
       if (w.count !== limit) continue;
-      // Date has whole seconds: add one so the hold never ends before the server's window does.
-      const hold = Math.min(Math.max(reset * 1000 - serverNow + 1000, 0), w.windowMs + 1000);
+      // Date has whole seconds: add one so the hold never ends before the server's window does. The window
+      // began before this answer, so it ends within one window length (plus margin) from now: without that
+      // cap the rounding held every 1-second bucket for up to 2 s, halving a 2/s submit rate.
+      const hold = Math.min(Math.max(reset * 1000 - serverNow + 1000, 0), w.windowMs);
       w.blockedUntil = Math.max(w.blockedUntil, now + hold);
     }
   }
