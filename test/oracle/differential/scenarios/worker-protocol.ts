@@ -67,6 +67,20 @@ async function ownRequest(c: Conversation, apikey: string, label: string, extra:
   return a.body?.id as string | undefined;
 }
 
+/** The owner's worker checks in idle, then alice asks for one image (cancelled after the scenario). */
+async function idleWorkerAndOneImage(c: Conversation) {
+  const { alice, owner } = await cast(c);
+  const name = c.name("w");
+  await c.step("pop idle", "POST /v2/generate/pop", { apikey: owner.apikey, body: imagePop(name) });
+  const sub = await c.step("submit", "POST /v2/generate/async", {
+    apikey: alice.apikey,
+    body: imageRequest({ r2: false }),
+  });
+  const id = sub.body.id as string;
+  cancelImageAtEnd(c, id);
+  return { owner, name, id };
+}
+
 export const workerProtocolScenarios = [
   scenario(AREA, "pop: names, bridges, models and priority users", async (c) => {
     const { owner } = await cast(c);
@@ -343,15 +357,7 @@ export const workerProtocolScenarios = [
   }),
 
   scenario(AREA, "a worker reports each retry of a one-image request faulted", async (c) => {
-    const { alice, owner } = await cast(c);
-    const name = c.name("w");
-    await c.step("pop idle", "POST /v2/generate/pop", { apikey: owner.apikey, body: imagePop(name) });
-    const sub = await c.step("submit", "POST /v2/generate/async", {
-      apikey: alice.apikey,
-      body: imageRequest({ r2: false }),
-    });
-    const id = sub.body.id as string;
-    cancelImageAtEnd(c, id);
+    const { owner, name, id } = await idleWorkerAndOneImage(c);
     // A fault puts the image back only while fewer of the request's jobs have ended (a result or a fault)
     // than it asked for: the second fault ends a one-image request.
     for (const round of [1, 2, 3]) {
@@ -376,17 +382,9 @@ export const workerProtocolScenarios = [
   }),
 
   scenario(AREA, "expiry and stale jobs, run by the server's own cleaner", async (c) => {
-    const { alice, owner } = await cast(c);
-    const name = c.name("w");
     // A job nobody delivers: past its ttl it is aborted and its image goes back into the queue; a late
     // result is refused.
-    await c.step("pop idle", "POST /v2/generate/pop", { apikey: owner.apikey, body: imagePop(name) });
-    const sub = await c.step("submit", "POST /v2/generate/async", {
-      apikey: alice.apikey,
-      body: imageRequest({ r2: false }),
-    });
-    const id = sub.body.id as string;
-    cancelImageAtEnd(c, id);
+    const { owner, name, id } = await idleWorkerAndOneImage(c);
     const popped = await c.poll(
       "pop",
       "POST /v2/generate/pop",
