@@ -9,6 +9,7 @@ export default defineConfig({
     alias: [
       { find: /^horde-sdk\/worker$/, replacement: src("./packages/sdk/src/worker/index.ts") },
       { find: /^horde-sdk\/node$/, replacement: src("./packages/sdk/src/node/index.ts") },
+      { find: /^horde-sdk\/known$/, replacement: src("./packages/sdk/src/known/index.ts") },
       { find: /^horde-sdk$/, replacement: src("./packages/sdk/src/index.ts") },
       { find: /^horde-emulator$/, replacement: src("./packages/emulator/src/index.ts") },
       { find: /^horde-test-support\/sdk$/, replacement: src("./packages/test-support/src/sdk/index.ts") },

@@ -10,8 +10,9 @@
 // packages/emulator/src/generated/swagger-document.ts): the contract as the server serves it, see
 // servedDocument() below.
 //
-// Writes four files: schemas.ts, operations.ts, classes.ts (the plain request and response classes, see
-// classes.mjs; their names are in names.mjs) and shortcuts.ts (the client's read methods, see shortcuts.mjs). The output is deterministic (source order of the contract,
+// Writes known-values.ts (the open enums' known values, no imports), schemas.ts, operations.ts, rate-limits.ts,
+// classes.ts (the plain request and response classes, see classes.mjs; their names are in names.mjs) and
+// shortcuts.ts (the client's read methods, see shortcuts.mjs). The output is deterministic (source order of the contract,
 // topologically sorted where a definition needs another one first; no timestamps), so `npm run codegen`
 // on an unchanged contract gives byte-identical files (a test checks this).
 //
@@ -671,6 +672,16 @@ function generate(contract) {
     openConstLines.push(`/** The values the contract knows (the list is open: ${oneLine(why)}). */`);
     openConstLines.push(`export const ${c} = [${values.map(lit).join(", ")}] as const;`);
   }
+  const openConstNames = [...openConsts.keys()].sort();
+  // The known values live in a module without zod, so that the CLI's help and the emulator's tables can import
+  // them (`horde-sdk/known`) without loading the schemas.
+  const knownValuesTs = [
+    header("Known values of the contract's open enums"),
+    "// (see OPEN_ENUMS in the generator for why each is open). No imports: cheap to load anywhere.",
+    "",
+    ...openConstLines,
+    "",
+  ].join("\n");
   const openUseLines = [...openUse.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([k, c]) => `  ${lit(k)}: ${c},`);
@@ -679,6 +690,7 @@ function generate(contract) {
     header("Zod schemas"),
     'import * as z from "zod";',
     'import { hordeObject } from "../strict.js";',
+    `import { ${openConstNames.join(", ")} } from "./known-values.js";`,
     "",
     "/**",
     " * An enum the server keeps extending: accepts any string at runtime, while the inferred type keeps the",
@@ -694,8 +706,7 @@ function generate(contract) {
     "  return seen.size === items.length;",
     "}",
     "",
-    "// Known values of the open enums (see OPEN_ENUMS in the generator for why each is open).",
-    ...openConstLines,
+    `export { ${openConstNames.join(", ")} } from "./known-values.js";`,
     "",
     "/** Which open enum constant each `Definition.property` uses (for arrays: the items). */",
     "export const openEnumValues = {",
@@ -877,6 +888,7 @@ function generate(contract) {
   return {
     files: {
       "schemas.ts": schemasTs,
+      "known-values.ts": knownValuesTs,
       "operations.ts": operationsTs,
       "rate-limits.ts": rateLimitsTs,
       "classes.ts": classes.text,

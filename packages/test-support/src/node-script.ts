@@ -15,6 +15,7 @@ const repo = fileURLToPath(new URL("../../../", import.meta.url));
 const SOURCES: Record<string, string> = {
   "horde-sdk": "packages/sdk/src/index.ts",
   "horde-sdk/node": "packages/sdk/src/node/index.ts",
+  "horde-sdk/known": "packages/sdk/src/known/index.ts",
   "horde-sdk/worker": "packages/sdk/src/worker/index.ts",
   "horde-emulator": "packages/emulator/src/index.ts",
 };

@@ -3,9 +3,11 @@
 const assert = require("node:assert/strict");
 const sdk = require("horde-sdk");
 const { HordeWorker } = require("horde-sdk/worker");
+const { KNOWN_SAMPLERS } = require("horde-sdk/known");
 const { createEmulator } = require("horde-emulator");
 
 assert.equal(typeof HordeWorker, "function", "horde-sdk/worker exports HordeWorker");
+assert.ok(KNOWN_SAMPLERS.includes("k_euler"), "horde-sdk/known exports the samplers");
 assert.equal(sdk.VERSION, require("horde-sdk/package.json").version, "VERSION matches package.json");
 assert.throws(
   () => new sdk.ImageGenerateAsyncRequest({ prompt: "x", params: { width: 500 } }),

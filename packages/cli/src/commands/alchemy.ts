@@ -8,6 +8,12 @@ import type {
   AlchemyStatusResponse,
   RunAlchemyResult,
 } from "horde-sdk";
+import {
+  KNOWN_ALCHEMY_ANALYSIS_FORMS as ANALYSIS_FORMS,
+  KNOWN_FACEFIXERS as FACEFIXERS,
+  KNOWN_MISC_POST_PROCESSORS as MISC_POST_PROCESSORS,
+  KNOWN_UPSCALERS as UPSCALERS,
+} from "horde-sdk/known";
 import type { Connection, ConnectionFlags } from "../connection.js";
 import { addConnectionOptions, withConnection } from "../connection.js";
 import type { CommandContext } from "../context.js";
@@ -19,7 +25,6 @@ import type { ProgressCheck } from "../output/format.js";
 import { createProgress, FORMS } from "../output/progress.js";
 import { encodeAs, type OutputFormat } from "../output/save.js";
 import { seconds as secondsArg } from "../parse.js";
-import { ANALYSIS_FORMS, FACEFIXERS, MISC_POST_PROCESSORS, UPSCALERS } from "./alchemy-forms.js";
 
 export interface AlchemyFlags extends ConnectionFlags {
   out: string;

@@ -6,6 +6,7 @@ import type {
   ImageGenerateAsyncPayload,
   ImageGenerateAsyncResponse,
 } from "horde-sdk";
+import { KNOWN_SAMPLERS } from "horde-sdk/known";
 import type { Config } from "../config.js";
 import type { Connection, ConnectionFlags } from "../connection.js";
 import { addConnectionOptions, withConnection } from "../connection.js";
@@ -36,26 +37,8 @@ import {
 export type { CliDeps as GenerateDeps, LocalEmulator } from "../context.js";
 export { defaultDeps } from "../context.js";
 
-/**
- * The samplers `--sampler` offers: the SDK's `schemas.KNOWN_SAMPLERS`, copied so that help and usage errors
- * need not import `horde-sdk` (see alchemy-forms.ts); test/startup.test.ts fails when they drift apart.
- */
-export const SAMPLERS = [
-  "k_lms",
-  "k_heun",
-  "k_euler",
-  "k_euler_a",
-  "k_dpm_2",
-  "k_dpm_2_a",
-  "k_dpm_fast",
-  "k_dpm_adaptive",
-  "k_dpmpp_2s_a",
-  "k_dpmpp_2m",
-  "dpmsolver",
-  "k_dpmpp_sde",
-  "DDIM",
-  "lcm",
-] as const;
+/** The samplers `--sampler` offers: the contract's (from `horde-sdk/known`, which loads no zod). */
+export const SAMPLERS = KNOWN_SAMPLERS;
 
 export const SOURCE_PROCESSING = ["img2img", "inpainting", "outpainting", "remix"] as const;
 

@@ -2,6 +2,7 @@
 // `require` types (.d.cts) and compiles to require(), which Node ≥ 20.19 serves from the ES modules.
 import { createEmulator } from "horde-emulator";
 import { AIHordeAPIClient, type GenerateImageResult } from "horde-sdk";
+import { KNOWN_SAMPLERS } from "horde-sdk/known";
 import { HordeWorker } from "horde-sdk/worker";
 
 export async function generate(): Promise<GenerateImageResult> {
@@ -14,5 +15,6 @@ export async function generate(): Promise<GenerateImageResult> {
   }
 }
 export const worker = HordeWorker;
+export const samplers: readonly string[] = KNOWN_SAMPLERS;
 // @ts-expect-error the client's options are typed: a wrong option is an error, so the types are not `any`
 new AIHordeAPIClient({ baseUrl: 42 });

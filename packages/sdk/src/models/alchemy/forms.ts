@@ -1,5 +1,5 @@
 // Known alchemy form and post-processor names, grouped (the contract lists them in one flat enum).
-import { KNOWN_INTERROGATION_FORMS, KNOWN_POST_PROCESSORS } from "../generated/schemas.js";
+import { KNOWN_INTERROGATION_FORMS, KNOWN_POST_PROCESSORS } from "../generated/known-values.js";
 
 /** Face restorers among the post-processors. */
 export const KNOWN_FACEFIXERS = ["GFPGAN", "CodeFormers", "GFPGANv1.3", "RestoreFormer"] as const;

@@ -5,6 +5,7 @@
 
 import * as z from "zod";
 import { hordeObject } from "../strict.js";
+import { KNOWN_CONTROL_TYPES, KNOWN_GENERATION_METADATA_TYPES_KOBOLD, KNOWN_GENERATION_METADATA_TYPES_STABLE, KNOWN_GENERATION_METADATA_VALUES_KOBOLD, KNOWN_GENERATION_METADATA_VALUES_STABLE, KNOWN_GENERATION_STATES, KNOWN_INTERROGATION_FORMS, KNOWN_POST_PROCESSORS, KNOWN_RC, KNOWN_SAMPLERS, KNOWN_WARNING_CODES, KNOWN_WORKFLOWS } from "./known-values.js";
 
 /**
  * An enum the server keeps extending: accepts any string at runtime, while the inferred type keeps the
@@ -20,31 +21,7 @@ function uniqueItems(items: readonly unknown[]): boolean {
   return seen.size === items.length;
 }
 
-// Known values of the open enums (see OPEN_ENUMS in the generator for why each is open).
-/** The values the contract knows (the list is open: ControlNet types follow the worker backend). */
-export const KNOWN_CONTROL_TYPES = ["canny", "hed", "depth", "normal", "openpose", "seg", "scribble", "fakescribbles", "hough"] as const;
-/** The values the contract knows (the list is open: metadata kinds grow with worker features). */
-export const KNOWN_GENERATION_METADATA_TYPES_KOBOLD = ["censorship"] as const;
-/** The values the contract knows (the list is open: `aesthetic_score` was added; metadata kinds grow with worker features). */
-export const KNOWN_GENERATION_METADATA_TYPES_STABLE = ["lora", "ti", "censorship", "source_image", "source_mask", "extra_source_images", "batch_index", "information", "aesthetic_score"] as const;
-/** The values the contract knows (the list is open: metadata values grow with worker features). */
-export const KNOWN_GENERATION_METADATA_VALUES_KOBOLD = ["csam"] as const;
-/** The values the contract knows (the list is open: metadata values grow with worker features). */
-export const KNOWN_GENERATION_METADATA_VALUES_STABLE = ["download_failed", "parse_failed", "baseline_mismatch", "csam", "nsfw", "see_ref"] as const;
-/** The values the contract knows (the list is open: `csam` was added; more states may come). */
-export const KNOWN_GENERATION_STATES = ["ok", "censored", "csam"] as const;
-/** The values the contract knows (the list is open: interrogation forms (post-processors included) are added regularly). */
-export const KNOWN_INTERROGATION_FORMS = ["caption", "interrogation", "nsfw", "vectorize", "palette", "describe", "aesthetic", "GFPGAN", "RealESRGAN_x4plus", "RealESRGAN_x2plus", "RealESRGAN_x4plus_anime_6B", "NMKD_Siax", "4x_AnimeSharp", "CodeFormers", "strip_background", "4xNomos8kSC", "4xLSDIRplus", "4xNomosWebPhoto_RealPLKSR", "4xNomos2_realplksr_dysample", "4xNomos2_hq_dat2", "2xModernSpanimationV1", "GFPGANv1.3", "RestoreFormer"] as const;
-/** The values the contract knows (the list is open: upscalers and face fixers are added regularly). */
-export const KNOWN_POST_PROCESSORS = ["GFPGAN", "RealESRGAN_x4plus", "RealESRGAN_x2plus", "RealESRGAN_x4plus_anime_6B", "NMKD_Siax", "4x_AnimeSharp", "CodeFormers", "strip_background", "4xNomos8kSC", "4xLSDIRplus", "4xNomosWebPhoto_RealPLKSR", "4xNomos2_realplksr_dysample", "4xNomos2_hq_dat2", "2xModernSpanimationV1", "GFPGANv1.3", "RestoreFormer"] as const;
-/** The values the contract knows (the list is open: new return codes are added with every server feature). */
-export const KNOWN_RC = ["MissingPrompt", "CorruptPrompt", "KudosValidationError", "NoValidActions", "InvalidSize", "InvalidPromptSize", "TooManySteps", "Profanity", "ProfaneWorkerName", "ProfaneBridgeAgent", "ProfaneWorkerInfo", "ProfaneUserName", "ProfaneUserContact", "ProfaneAdminComment", "ProfaneTeamName", "ProfaneTeamInfo", "TooLong", "TooLongWorkerName", "TooLongUserName", "NameAlreadyExists", "WorkerNameAlreadyExists", "TeamNameAlreadyExists", "PolymorphicNameConflict", "ImageValidationFailed", "SourceImageResolutionExceeded", "SourceImageSizeExceeded", "SourceImageUrlInvalid", "SourceImageUnreadable", "InpaintingMissingMask", "SourceMaskUnnecessary", "UnsupportedSampler", "UnsupportedModel", "ControlNetUnsupported", "ControlNetSourceMissing", "ControlNetInvalidPayload", "SourceImageRequiredForModel", "UnexpectedModelName", "TooManyUpscalers", "ProcGenNotFound", "InvalidAestheticAttempt", "AestheticsNotCompleted", "AestheticsNotPublic", "AestheticsDuplicate", "AestheticsMissing", "AestheticsSolo", "AestheticsConfused", "AestheticsAlreadyExist", "AestheticsServerRejected", "AestheticsServerError", "AestheticsServerDown", "AestheticsServerTimeout", "InvalidAPIKey", "WrongCredentials", "NotAdmin", "NotModerator", "NotOwner", "NotPrivileged", "AnonForbidden", "AnonForbiddenWorker", "AnonForbiddenUserMod", "NotTrusted", "UntrustedTeamCreation", "UntrustedUnsafeIP", "WorkerMaintenance", "WorkerFlaggedMaintenance", "TooManySameIPs", "WorkerInviteOnly", "UnsafeIP", "TimeoutIP", "TooManyNewIPs", "KudosUpfront", "SharedKeyInvalid", "SharedKeyEmpty", "SharedKeyExpired", "SharedKeyInsufficientKudos", "SharedKeyAssignedStyles", "InvalidJobID", "RequestNotFound", "WorkerNotFound", "TeamNotFound", "FilterNotFound", "UserNotFound", "DuplicateGen", "AbortedGen", "RequestExpired", "TooManyPrompts", "NoValidWorkers", "MaintenanceMode", "TargetAccountFlagged", "SourceAccountFlagged", "FaultWhenKudosReceiving", "FaultWhenKudosSending", "TooFastKudosTransfers", "KudosTransferToAnon", "KudosTransferToSelf", "KudosTransferNotEnough", "NegativeKudosTransfer", "KudosTransferFromAnon", "InvalidAwardUsername", "KudosAwardToAnon", "NotAllowedAwards", "NoWorkerModSelected", "NoUserModSelected", "NoHordeModSelected", "NoTeamModSelected", "NoFilterModSelected", "NoSharedKeyModSelected", "BadRequest", "Forbidden", "Locked", "ControlNetMismatch", "HiResFixMismatch", "TooManyLoras", "BadLoraVersion", "TooManyTIs", "BetaAnonForbidden", "BetaComparisonFault", "BadCFGDecimals", "BadCFGNumber", "BadClientAgent", "SpecialMissingPayload", "SpecialForbidden", "SpecialMissingUsername", "SpecialModelNeedsSpecialUser", "SpecialFieldNeedsSpecialUser", "Img2ImgMismatch", "TilingMismatch", "EducationCannotSendKudos", "InvalidPriorityUsername", "OnlyServiceAccountProxy", "RequiresTrust", "InvalidRemixModel", "InvalidExtraSourceImages", "TooManyExtraSourceImages", "MissingFullSamplerOrder", "TooManyStopSequences", "ExcessiveStopSequence", "TokenOverflow", "MoreThanMinExtraSourceImage", "InvalidExtraTexts", "MissingExtraTexts", "InvalidTransparencyModel", "InvalidTransparencyImg2Img", "InvalidTransparencyCN", "HiResMismatch", "StylesAnonForbidden", "StylePromptMissingVars", "StylesRequiresCustomizer", "StyleMismatch", "StyleGetMistmatch", "TooManyStyleExamples", "ExampleURLAlreadyInUse", "MessagesOnlyOwnWorkers", "NotUserOrMod", "CannotDeleteMod", "UserNotDeleted", "DeletedUser", "CannotWipeActiveUser", "NonServiceForbidden", "NulByteInPayload"] as const;
-/** The values the contract knows (the list is open: the sampler list follows the worker backend and grows). */
-export const KNOWN_SAMPLERS = ["DDIM", "dpmsolver", "k_dpm_2", "k_dpm_2_a", "k_dpm_adaptive", "k_dpm_fast", "k_dpmpp_2m", "k_dpmpp_2s_a", "k_dpmpp_sde", "k_euler", "k_euler_a", "k_heun", "k_lms", "lcm"] as const;
-/** The values the contract knows (the list is open: warning codes are added as new request checks appear). */
-export const KNOWN_WARNING_CODES = ["NoAvailableWorker", "ClipSkipMismatch", "StepsTooFew", "StepsTooMany", "CfgScaleMismatch", "CfgScaleTooSmall", "CfgScaleTooLarge", "SamplerMismatch", "SchedulerMismatch"] as const;
-/** The values the contract knows (the list is open: new workflows are added over time). */
-export const KNOWN_WORKFLOWS = ["qr_code"] as const;
+export { KNOWN_CONTROL_TYPES, KNOWN_GENERATION_METADATA_TYPES_KOBOLD, KNOWN_GENERATION_METADATA_TYPES_STABLE, KNOWN_GENERATION_METADATA_VALUES_KOBOLD, KNOWN_GENERATION_METADATA_VALUES_STABLE, KNOWN_GENERATION_STATES, KNOWN_INTERROGATION_FORMS, KNOWN_POST_PROCESSORS, KNOWN_RC, KNOWN_SAMPLERS, KNOWN_WARNING_CODES, KNOWN_WORKFLOWS } from "./known-values.js";
 
 /** Which open enum constant each `Definition.property` uses (for arrays: the items). */
 export const openEnumValues = {
