@@ -51,29 +51,15 @@ function staticImports(file: string, source: string): StaticImport[] {
   return found;
 }
 
-/** Value imports of heavy packages in the modules `main.ts` loads, as `file:line spec`. */
-function eagerHeavyImports(entry: string, read: (file: string) => string): { seen: string[]; bad: string[] } {
-  const seen = new Set<string>();
-  const bad: string[] = [];
-  const queue = [entry];
-  while (queue.length > 0) {
-    const file = queue.shift() as string;
-    if (seen.has(file)) continue;
-    seen.add(file);
-    for (const imp of staticImports(file, read(file))) {
-      if (imp.typeOnly) continue;
-      if (imp.spec.startsWith(".")) {
-        queue.push(resolve(dirname(file), imp.spec.replace(/\.js$/, ".ts")));
-      } else if (isHeavy(imp.spec)) {
-        bad.push(`${relative(SRC, file)}:${imp.line} ${imp.spec}`);
-      }
-    }
-  }
-  return { seen: [...seen].map((f) => relative(SRC, f)).sort(), bad };
-}
-
-/** The SDK source files a module loads (relative to the SDK's src/) and the packages they import as values. */
-function importClosure(entry: string): { seen: string[]; packages: string[] } {
+/**
+ * The modules an entry loads through relative value imports (relative to `root`), and the packages they import
+ * as values, as `file:line spec`.
+ */
+function importClosure(
+  entry: string,
+  root: string,
+  read: (file: string) => string = (f) => readFileSync(f, "utf8"),
+): { seen: string[]; packages: string[] } {
   const seen = new Set<string>();
   const packages: string[] = [];
   const queue = [entry];
@@ -81,13 +67,19 @@ function importClosure(entry: string): { seen: string[]; packages: string[] } {
     const file = queue.shift() as string;
     if (seen.has(file)) continue;
     seen.add(file);
-    for (const imp of staticImports(file, readFileSync(file, "utf8"))) {
+    for (const imp of staticImports(file, read(file))) {
       if (imp.typeOnly) continue;
       if (imp.spec.startsWith(".")) queue.push(resolve(dirname(file), imp.spec.replace(/\.js$/, ".ts")));
-      else packages.push(`${relative(SDK_SRC, file)}:${imp.line} ${imp.spec}`);
+      else packages.push(`${relative(root, file)}:${imp.line} ${imp.spec}`);
     }
   }
-  return { seen: [...seen].map((f) => relative(SDK_SRC, f)).sort(), packages };
+  return { seen: [...seen].map((f) => relative(root, f)).sort(), packages };
+}
+
+/** Value imports of heavy packages in the modules `main.ts` loads, as `file:line spec`. */
+function eagerHeavyImports(entry: string, read: (file: string) => string): { seen: string[]; bad: string[] } {
+  const { seen, packages } = importClosure(entry, SRC, read);
+  return { seen, bad: packages.filter((p) => isHeavy(p.slice(p.indexOf(" ") + 1))) };
 }
 
 describe("the startup path (sources)", () => {
@@ -113,7 +105,7 @@ describe("the startup path (sources)", () => {
   });
 
   it("horde-sdk/known stays light: its modules import no package at all", () => {
-    const { seen, packages } = importClosure(join(SDK_SRC, "known/index.ts"));
+    const { seen, packages } = importClosure(join(SDK_SRC, "known/index.ts"), SDK_SRC);
     expect(seen).toContain("models/generated/known-values.ts");
     expect(packages).toEqual([]);
   });
@@ -200,7 +192,7 @@ describe("the startup path (built binary, every loaded module recorded)", () => 
   }
 
   // The built modules of horde-sdk/known may load; everything else of the SDK may not.
-  const light = importClosure(join(SDK_SRC, "known/index.ts")).seen.map(
+  const light = importClosure(join(SDK_SRC, "known/index.ts"), SDK_SRC).seen.map(
     (f) => `/packages/sdk/dist/${f.replace(/\.ts$/, ".js")}`,
   );
   const forbidden = (urls: string[]) =>
