@@ -6,10 +6,11 @@
  */
 import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { ANONYMOUS_API_KEY, DEFAULT_BASE_URL } from "horde-sdk/known";
 import { UsageError } from "./errors.js";
 
-export const DEFAULT_URL = "https://aihorde.net/api";
-export const ANONYMOUS_API_KEY = "0000000000";
+export { ANONYMOUS_API_KEY };
+export const DEFAULT_URL = DEFAULT_BASE_URL;
 /** Any origin works for the in-process emulator; the API lives under `/api`. */
 export const LOCAL_URL = "http://localhost/api";
 

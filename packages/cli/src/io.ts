@@ -1,4 +1,5 @@
 /** Everything the CLI touches in its process, so tests can run it in-process. */
+import { ANONYMOUS_API_KEY } from "horde-sdk/known";
 
 /** A text sink: process.stdout, process.stderr, or a test buffer. */
 export interface Writer {
@@ -79,7 +80,7 @@ export function redactingIO(
     io: { ...io, stdout: wrap(io.stdout), stderr: wrap(io.stderr) },
     addSecret(secret) {
       // Too short a "secret" would mangle ordinary output; the anonymous key is public.
-      if (secret.length >= 6 && secret !== "0000000000") secrets.add(secret);
+      if (secret.length >= 6 && secret !== ANONYMOUS_API_KEY) secrets.add(secret);
     },
   };
 }

@@ -1,8 +1,10 @@
 /** Accounts (docs/server/auth-and-headers.md#auth-and-headers): who they are, their keys, their kudos ledger (docs/server/kudos.md#kudos) and their records. */
 import { randomBytes } from "node:crypto";
 
+import { ANONYMOUS_API_KEY } from "horde-sdk/known";
+
 /** The shared anonymous account's key (docs/server/auth-and-headers.md#auth-and-headers). */
-export const ANONYMOUS_API_KEY = "0000000000";
+export { ANONYMOUS_API_KEY };
 
 /** The actions a user's `kudos_details` books kudos under (docs/server/directory.md#user-details). */
 export type KudosSource =

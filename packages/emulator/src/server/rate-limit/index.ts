@@ -12,7 +12,7 @@ import { metaOf } from "../../http/meta.js";
 import { RateLimiter } from "./limiter.js";
 import { buildRouteLimits, type RouteLimits } from "./rules.js";
 
-export { type LimitRule, parseLimit, type RouteLimits } from "./rules.js";
+export type { LimitRule, RouteLimits } from "./rules.js";
 
 /** The `rateLimits` option: tunes the server's rate limits. */
 export interface RateLimitOptions {

@@ -33,24 +33,15 @@ export interface RouteLimits {
   cache?: { timeoutMs: number; queryString: boolean };
 }
 
-const UNIT_MS: Record<string, number> = { second: 1000, minute: 60_000, hour: 3_600_000, day: 86_400_000 };
-
-/** "2/second", "90 per minute", "10 per 2 minutes" → amount, multiple, unit. */
-export function parseLimit(text: string): { count: number; multiple: number; unit: string } {
-  const m = /^\s*(\d+)\s*(?:\/|per)\s*(\d+\s*)?(second|minute|hour|day)s?\s*$/.exec(text);
-  if (!m) throw new Error(`unreadable rate limit "${text}"`);
-  return { count: Number(m[1]), multiple: m[2] ? Number(m[2]) : 1, unit: m[3] as string };
-}
-
 function rule(text: string, key: LimitKey, whitelisted?: string, anonymous?: string): LimitRule {
-  const { count, multiple, unit } = parseLimit(text);
+  const { count, multiple, unit, windowMs } = sdk.parseRateLimit(text);
   return {
     text: `${count} per ${multiple} ${unit}`,
     count,
-    windowMs: multiple * (UNIT_MS[unit] as number),
+    windowMs,
     key,
-    ...(whitelisted ? { whitelistedCount: parseLimit(whitelisted).count } : {}),
-    ...(anonymous ? { anonymousCount: parseLimit(anonymous).count } : {}),
+    ...(whitelisted ? { whitelistedCount: sdk.parseRateLimit(whitelisted).count } : {}),
+    ...(anonymous ? { anonymousCount: sdk.parseRateLimit(anonymous).count } : {}),
   };
 }
 
