@@ -22,6 +22,9 @@ async function bundle(entry) {
   };
 }
 
+/** The budget of our page, gzipped. */
+const MAX_GZIPPED = 30 * 1024;
+
 export async function run() {
   const ours = await bundle(`${repoDir}packages/sdk/test/fixtures/browser-page.ts`);
   const theirs = await bundle(`${repoDir}bench/fixtures/incumbent-page.js`);
@@ -36,8 +39,9 @@ export async function run() {
       a: `horde-sdk page: **${kib(ours.gzipped)}** gzipped (${ours.gzipped} B; ${kib(ours.minified)} minified)`,
       b: `\`@zeldafan0225/ai_horde\` page: **${kib(theirs.gzipped)}** gzipped (${theirs.gzipped} B; ${kib(theirs.minified)} minified)`,
       ratioText: `${(ours.gzipped / theirs.gzipped).toFixed(2)} × (gzipped)`,
-      target: "report both",
-      met: null,
+      // The issue's budget for a page that generates an image (tree-shaken generated code, lazy schemas).
+      target: "≤ 30 KiB gzipped (ours; the incumbent's reported beside it)",
+      met: ours.gzipped <= MAX_GZIPPED,
       detail:
         "same esbuild options for both; `fs` and `path` left external (the wrapper imports them dynamically and does not " +
         "bundle for the browser otherwise). Ours carries runtime validation (zod schemas) and the job lifecycle " +
