@@ -25,7 +25,9 @@ export type Fetch = (input: Request | string | URL, init?: RequestInit) => Promi
  * 413 on what was kept (it reads the `Content-Length` set here, so it builds no Request of its own).
  */
 export async function withBufferedBody(request: Request, maxBytes: number): Promise<Request> {
-  if (request.body === null) return request;
+  // A GET or HEAD Request never has a body; asking the socket server's lazy Request for one would make it
+  // build a full WHATWG Request (most of a /check's cost).
+  if (request.method === "GET" || request.method === "HEAD" || request.body === null) return request;
   const kept: Uint8Array[] = [];
   let size = 0;
   const reader = request.body.getReader();

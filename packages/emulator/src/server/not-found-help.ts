@@ -21,6 +21,9 @@ export function withNotFoundHelp(message: string, path: string): string {
 
 /** Flask's `request.path`: the percent-decoded path (invalid UTF-8 replaced, as werkzeug does). */
 export function decodedPath(rawPath: string): string {
+  // Printable ASCII without `%` (every path a URL parser hands over that was not escaped) decodes to itself.
+  if (/^[\x20-\x24\x26-\x7e]*$/.test(rawPath)) return rawPath;
+  const encoder = new TextEncoder();
   const bytes: number[] = [];
   for (let i = 0; i < rawPath.length; i++) {
     const ch = rawPath[i] as string;
@@ -28,7 +31,7 @@ export function decodedPath(rawPath: string): string {
       bytes.push(Number.parseInt(rawPath.slice(i + 1, i + 3), 16));
       i += 2;
     } else {
-      for (const b of new TextEncoder().encode(ch)) bytes.push(b);
+      for (const b of encoder.encode(ch)) bytes.push(b);
     }
   }
   return new TextDecoder("utf-8", { fatal: false }).decode(new Uint8Array(bytes));

@@ -21,7 +21,8 @@ interface Entry {
   until: number;
   status: number;
   headers: [string, string][];
-  body: ArrayBuffer;
+  /** Bytes, not an ArrayBuffer: the socket server writes a Response over a Uint8Array straight out. */
+  body: Uint8Array<ArrayBuffer>;
 }
 
 /** Switchable at run time: tests that read right after a write turn it off. */
@@ -74,7 +75,7 @@ export function createResponseCache(
     }
     await next();
     if (c.res.status >= 400) return;
-    const body = await c.res.clone().arrayBuffer();
+    const body = new Uint8Array(await c.res.clone().arrayBuffer());
     const headers = KEPT_HEADERS.flatMap((h): [string, string][] => {
       const v = c.res.headers.get(h);
       return v === null ? [] : [[h, v]];

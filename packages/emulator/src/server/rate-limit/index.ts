@@ -33,11 +33,18 @@ export interface RateLimitControl {
 }
 
 const ROUTES = buildRouteLimits();
+/** The routes of each method, in table order: a lookup scans only these. */
+const ROUTES_BY_METHOD = new Map<string, RouteLimits[]>();
+for (const r of ROUTES) {
+  const list = ROUTES_BY_METHOD.get(r.method);
+  if (list) list.push(r);
+  else ROUTES_BY_METHOD.set(r.method, [r]);
+}
 
 /** The operation a request hits (`/api` stripped), or undefined for paths outside the contract. */
 export function findOperation(method: string, apiPath: string): RouteLimits | undefined {
   const m = method === "HEAD" ? "GET" : method;
-  return ROUTES.find((r) => r.method === m && r.pattern.test(apiPath));
+  return ROUTES_BY_METHOD.get(m)?.find((r) => r.pattern.test(apiPath));
 }
 
 /** Whether some operation of the contract has this path (with any method). */
