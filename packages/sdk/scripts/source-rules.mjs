@@ -6,7 +6,7 @@
 //    core/ and models/ (the generated operation table); store/ (job stores) core/; jobs/ adds http/ and
 //    store/; client/ adds jobs/; ratings/ and reference/ add client/, worker/ also reference/ (its models'
 //    facts); node/ (the Node-only entry) core/ and
-//    store/. So models/ never imports client/, and nothing imports upwards.
+//    store/; known/ (the light horde-sdk/known entry) core/ and models/. So models/ never imports client/, and nothing imports upwards.
 // 2. No import cycles between files (type imports included).
 // 3. No plain errors: everything the SDK throws is a HordeError (core/errors.ts), so callers can tell ours
 //    from bugs; `new Error(…)` and its built-in siblings do not appear, and only core/errors.ts extends Error.
@@ -31,6 +31,7 @@ export const LAYERS = {
   reference: ["core", "models", "http", "client"],
   webhooks: ["core"],
   node: ["core", "store", "webhooks"],
+  known: ["core", "models"],
 };
 
 const PLAIN_ERROR =
