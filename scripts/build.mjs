@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The one build of the workspace: `tsc -b` (every package), the emulator's web page, and the CommonJS twins of
-// the published types (see cjs-types.mjs).
+// The one build of the workspace: `tsc -b` (every package), the SDK's JavaScript bundled per entry (see
+// bundle-sdk.mjs), the emulator's web page, and the CommonJS twins of the published types (see cjs-types.mjs).
 //
 //   node scripts/build.mjs           # npm run build; npm ci (the root `prepare`)
 //   node scripts/build.mjs --fresh   # each package's `prepack`: first delete the dist/ of the package in the
@@ -11,6 +11,7 @@ import { rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { bundleSdk } from "./bundle-sdk.mjs";
 import { writeCjsTypes } from "./cjs-types.mjs";
 
 const repo = fileURLToPath(new URL("..", import.meta.url));
@@ -28,6 +29,7 @@ const toStderr = { cwd: repo, stdio: /** @type {const} */ (["inherit", 2, 2]) };
 async function build() {
   const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
   execFileSync(process.execPath, [tsc, "-b"], toStderr);
+  await bundleSdk(join(repo, "packages", "sdk"));
   execFileSync(process.execPath, ["packages/emulator/scripts/build-ui.mjs"], toStderr);
   for (const dir of PACKAGES) await writeCjsTypes(join(dir, "dist"));
 }

@@ -7,7 +7,8 @@ export const repoDir = fileURLToPath(new URL("../../", import.meta.url));
 export const sharedDir = fileURLToPath(new URL("../../../shared/", import.meta.url));
 
 const DIST = {
-  sdk: "packages/sdk/dist/index.js",
+  // What Node loads for `horde-sdk` (the `node` condition of its exports: the bundled build).
+  sdk: "packages/sdk/dist/bundle/index.js",
   emulator: "packages/emulator/dist/index.js",
   cli: "packages/cli/dist/main.js",
 };
@@ -20,7 +21,8 @@ export function requireBuilt() {
   }
 }
 
-export const importSdk = () => import(pathToFileURL(`${repoDir}${DIST.sdk}`).href);
+// By package name, as an app (and the emulator, which imports it too) resolves it: one copy of the SDK.
+export const importSdk = () => import("horde-sdk");
 export const importEmulator = () => import(pathToFileURL(`${repoDir}${DIST.emulator}`).href);
 
 export function machine() {

@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { repoDir } from "../lib/env.mjs";
 import { fmtMs, fmtSummary, interleave } from "../lib/timing.mjs";
 
@@ -59,7 +59,7 @@ export async function run({ quick }) {
 
   // Cold `import("horde-sdk")` in a fresh process, against a fresh process that imports zod alone: the SDK's
   // own start-up cost is the difference (the issue's target: about `node -e 0` + zod's own import).
-  const sdkEntry = path.join(repoDir, "packages/sdk/dist/index.js");
+  const sdkEntry = fileURLToPath(import.meta.resolve("horde-sdk"));
   const zodEntry = path.join(repoDir, "node_modules/zod/index.js");
   const importOf = (file) => [
     "--input-type=module",

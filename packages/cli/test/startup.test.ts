@@ -22,6 +22,10 @@ const HEAVY = ["horde-sdk", "horde-emulator", "sharp", "yaml"];
 /** The SDK's import-free name lists (samplers, alchemy forms): the one exception, checked to stay light below. */
 const LIGHT = "horde-sdk/known";
 const SDK_SRC = fileURLToPath(new URL("../../sdk/src/", import.meta.url));
+const SDK_DIR = fileURLToPath(new URL("../../sdk/", import.meta.url));
+/** The built file Node loads for `horde-sdk/known` (the `node` condition of the SDK's exports). */
+const builtKnown = () =>
+  join(SDK_DIR, JSON.parse(readFileSync(join(SDK_DIR, "package.json"), "utf8")).exports["./known"].node);
 
 const isHeavy = (spec: string) => spec !== LIGHT && HEAVY.some((p) => spec === p || spec.startsWith(`${p}/`));
 
@@ -69,7 +73,9 @@ function importClosure(
     seen.add(file);
     for (const imp of staticImports(file, read(file))) {
       if (imp.typeOnly) continue;
-      if (imp.spec.startsWith(".")) queue.push(resolve(dirname(file), imp.spec.replace(/\.js$/, ".ts")));
+      // In sources, `./x.js` names `./x.ts`; in built files, itself.
+      const spec = file.endsWith(".ts") ? imp.spec.replace(/\.js$/, ".ts") : imp.spec;
+      if (imp.spec.startsWith(".")) queue.push(resolve(dirname(file), spec));
       else packages.push(`${relative(root, file)}:${imp.line} ${imp.spec}`);
     }
   }
@@ -107,6 +113,13 @@ describe("the startup path (sources)", () => {
   it("horde-sdk/known stays light: its modules import no package at all", () => {
     const { seen, packages } = importClosure(join(SDK_SRC, "known/index.ts"), SDK_SRC);
     expect(seen).toContain("models/generated/known-values.ts");
+    expect(packages).toEqual([]);
+  });
+
+  it("so does the built horde-sdk/known that Node loads (its bundle and chunks)", () => {
+    if (!existsSync(builtKnown())) throw new Error(`${builtKnown()} is missing: build first (npm run build)`);
+    const { seen, packages } = importClosure(builtKnown(), SDK_DIR);
+    expect(seen.length).toBeGreaterThan(0);
     expect(packages).toEqual([]);
   });
 
@@ -192,11 +205,9 @@ describe("the startup path (built binary, every loaded module recorded)", () => 
   }
 
   // The built modules of horde-sdk/known may load; everything else of the SDK may not.
-  const light = importClosure(join(SDK_SRC, "known/index.ts"), SDK_SRC).seen.map(
-    (f) => `/packages/sdk/dist/${f.replace(/\.ts$/, ".js")}`,
-  );
+  const light = () => importClosure(builtKnown(), SDK_DIR).seen.map((f) => `/packages/sdk/${f}`);
   const forbidden = (urls: string[]) =>
-    urls.filter((u) => FORBIDDEN.some((p) => u.includes(p)) && !light.some((l) => u.endsWith(l)));
+    urls.filter((u) => FORBIDDEN.some((p) => u.includes(p)) && !light().some((l) => u.endsWith(l)));
 
   it.each([
     [["--help"], 0],
@@ -220,7 +231,7 @@ describe("the startup path (built binary, every loaded module recorded)", () => 
   it("the trace does see them when a command runs (so the checks above are not vacuous)", async () => {
     const { code, urls } = await loaded(["generate", "a cat", "--dry-run", "--local"]);
     expect(code).toBe(0);
-    expect(urls.some((u) => u.includes("/packages/sdk/") && !light.some((l) => u.endsWith(l)))).toBe(true);
+    expect(urls.some((u) => u.includes("/packages/sdk/") && !light().some((l) => u.endsWith(l)))).toBe(true);
     expect(urls.some((u) => u.includes("/packages/emulator/"))).toBe(true);
   });
 

@@ -75,11 +75,13 @@ describe("horde-sdk in a web app", () => {
       sideEffects?: unknown;
       exports?: Record<string, Record<string, string> | string>;
     };
-    expect(pkg.sideEffects).toBe(false);
+    // Only Node's pre-bundled chunks have side effects (an entry imports one bare); tsc's modules have none.
+    expect(pkg.sideEffects).toEqual(["./dist/bundle/chunks/*.js"]);
     const root = pkg.exports?.["."] as Record<string, string>;
-    // `types` first, `default` last: conditions are matched in order.
-    expect(Object.keys(root)[0]).toBe("types");
-    expect(Object.keys(root).at(-1)).toBe("default");
+    // `types` first, `default` last: conditions are matched in order. Web bundlers take `default`, tsc's
+    // per-module build; Node takes `node`, the same code bundled (fewer modules to load).
+    expect(Object.keys(root)).toEqual(["types", "node", "default"]);
     expect(root.default).toBe("./dist/index.js");
+    expect(root.node).toBe("./dist/bundle/index.js");
   });
 });
