@@ -626,7 +626,7 @@ function generate(contract) {
       }
     }
     blocks.push(
-      `${doc}export const ${n} = ${expr};\n/** The parsed shape of {@link ${n}}. */\nexport type ${n} = z.infer<typeof ${n}>;\n`,
+      `${doc}export const ${n} = /* @__PURE__ */ lazySchema(() => ${expr});\n/** The parsed shape of {@link ${n}}. */\nexport type ${n} = z.infer<typeof ${n}>;\n`,
     );
     emitted.add(n);
   }
@@ -641,7 +641,9 @@ function generate(contract) {
     const body = params.find((p) => p.in === "body");
     if (body && !body.schema.$ref) {
       const id = op.operationId;
-      inlineBodies.push(`  ${key(id)}: ${schemaExpr(body.schema, `${id}.body`)},`);
+      inlineBodies.push(
+        `  ${key(id)}: /* @__PURE__ */ lazySchema(() => ${schemaExpr(body.schema, `${id}.body`)}),`,
+      );
     }
   }
 
@@ -689,6 +691,7 @@ function generate(contract) {
   const schemasTs = [
     header("Zod schemas"),
     'import * as z from "zod";',
+    'import { lazySchema } from "../lazy.js";',
     'import { hordeObject } from "../strict.js";',
     `import { ${openConstNames.join(", ")} } from "./known-values.js";`,
     "",
