@@ -1,6 +1,7 @@
 import * as z from "zod";
 import type { HordeResponse } from "../core/messages.js";
 import { HordeRequest } from "../core/messages.js";
+import { lazySchema } from "./lazy.js";
 
 /** Header fields every AI Horde request may carry. */
 export const commonHeaderShape = {
@@ -35,7 +36,9 @@ export abstract class AuthenticatedAIHordeRequest<
 export abstract class JobRequest<R extends HordeResponse = HordeResponse> extends BaseAIHordeRequest<R> {
   declare readonly id: string;
 
-  static override readonly schema: z.ZodType = z.looseObject({ id: jobIdSchema, ...commonHeaderShape });
+  static override readonly schema: z.ZodType = /* @__PURE__ */ lazySchema(() =>
+    z.looseObject({ id: jobIdSchema, ...commonHeaderShape }),
+  );
 
   /** Requests are equal when they are of the same class and address the same job. */
   override hashKey(): string {

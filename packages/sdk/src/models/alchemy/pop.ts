@@ -3,6 +3,7 @@ import { endpoint, type HordeRequest, type RequestClass } from "../../core/messa
 import { AuthenticatedAIHordeRequest, apikeyShape, commonHeaderShape } from "../base.js";
 import * as schemas from "../generated/schemas.js";
 import { JobPopResponse } from "../job-pop.js";
+import { lazySchema } from "../lazy.js";
 import { AlchemyJobSubmitRequest } from "./submit.js";
 
 /**
@@ -55,12 +56,18 @@ export interface AlchemyPopRequest extends Readonly<AlchemyPopPayload> {
   readonly apikey?: string;
 }
 export class AlchemyPopRequest extends AuthenticatedAIHordeRequest<AlchemyJobPopResponse> {
-  static override readonly endpoint = endpoint("POST", "/v2/interrogate/pop", () => AlchemyJobPopResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint(
+    "POST",
+    "/v2/interrogate/pop",
+    () => AlchemyJobPopResponse,
+  );
 
-  static override readonly schema: z.ZodType = schemas.InterrogationPopInput.extend({
-    ...apikeyShape,
-    ...commonHeaderShape,
-  });
+  static override readonly schema: z.ZodType = /* @__PURE__ */ lazySchema(() =>
+    schemas.InterrogationPopInput.extend({
+      ...apikeyShape,
+      ...commonHeaderShape,
+    }),
+  );
 
   constructor(input: AlchemyPopPayload & { apikey?: string; client_agent?: string; accept?: string }) {
     super(input);

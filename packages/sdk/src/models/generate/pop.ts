@@ -4,6 +4,7 @@ import { isFacefixer, isUpscaler } from "../alchemy/forms.js";
 import { AuthenticatedAIHordeRequest, apikeyShape, commonHeaderShape } from "../base.js";
 import * as schemas from "../generated/schemas.js";
 import { JobPopResponse } from "../job-pop.js";
+import { lazySchema } from "../lazy.js";
 import { ImageGenerationJobSubmitRequest } from "./submit.js";
 
 /**
@@ -91,12 +92,18 @@ export interface ImageGenerateJobPopRequest extends Readonly<ImageGenerateJobPop
   readonly apikey?: string;
 }
 export class ImageGenerateJobPopRequest extends AuthenticatedAIHordeRequest<ImageGenerateJobPopResponse> {
-  static override readonly endpoint = endpoint("POST", "/v2/generate/pop", () => ImageGenerateJobPopResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint(
+    "POST",
+    "/v2/generate/pop",
+    () => ImageGenerateJobPopResponse,
+  );
 
-  static override readonly schema: z.ZodType = schemas.PopInputStable.extend({
-    ...apikeyShape,
-    ...commonHeaderShape,
-  });
+  static override readonly schema: z.ZodType = /* @__PURE__ */ lazySchema(() =>
+    schemas.PopInputStable.extend({
+      ...apikeyShape,
+      ...commonHeaderShape,
+    }),
+  );
 
   constructor(
     input: ImageGenerateJobPopPayload & { apikey?: string; client_agent?: string; accept?: string },

@@ -3,6 +3,7 @@ import { endpoint } from "../../core/messages.js";
 import { apikeyShape, commonHeaderShape, WorkerSubmitRequest } from "../base.js";
 import { JobSubmitResponse } from "../generated/classes.js";
 import * as schemas from "../generated/schemas.js";
+import { lazySchema } from "../lazy.js";
 
 /** The JSON body of POST `/v2/generate/submit` (swagger `SubmitInputStable`). */
 export type ImageGenerationJobSubmitPayload = schemas.SubmitInputStable;
@@ -19,12 +20,18 @@ export interface ImageGenerationJobSubmitRequest extends Readonly<ImageGeneratio
   readonly apikey?: string;
 }
 export class ImageGenerationJobSubmitRequest extends WorkerSubmitRequest<JobSubmitResponse> {
-  static override readonly endpoint = endpoint("POST", "/v2/generate/submit", () => JobSubmitResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint(
+    "POST",
+    "/v2/generate/submit",
+    () => JobSubmitResponse,
+  );
 
-  static override readonly schema: z.ZodType = schemas.SubmitInputStable.extend({
-    ...apikeyShape,
-    ...commonHeaderShape,
-  });
+  static override readonly schema: z.ZodType = /* @__PURE__ */ lazySchema(() =>
+    schemas.SubmitInputStable.extend({
+      ...apikeyShape,
+      ...commonHeaderShape,
+    }),
+  );
 
   constructor(
     input: ImageGenerationJobSubmitPayload & { apikey?: string; client_agent?: string; accept?: string },

@@ -3,6 +3,7 @@ import { endpoint } from "../../core/messages.js";
 import { apikeyShape, commonHeaderShape, WorkerSubmitRequest } from "../base.js";
 import { JobSubmitResponse } from "../generated/classes.js";
 import * as schemas from "../generated/schemas.js";
+import { lazySchema } from "../lazy.js";
 
 /** The JSON body of POST `/v2/generate/text/submit` (swagger `SubmitInputKobold`, plus `seed`). */
 export type TextGenerationJobSubmitPayload = schemas.SubmitInputKobold & {
@@ -19,13 +20,19 @@ export interface TextGenerationJobSubmitRequest extends Readonly<TextGenerationJ
   readonly apikey?: string;
 }
 export class TextGenerationJobSubmitRequest extends WorkerSubmitRequest<JobSubmitResponse> {
-  static override readonly endpoint = endpoint("POST", "/v2/generate/text/submit", () => JobSubmitResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint(
+    "POST",
+    "/v2/generate/text/submit",
+    () => JobSubmitResponse,
+  );
 
-  static override readonly schema: z.ZodType = schemas.SubmitInputKobold.extend({
-    seed: z.number().int().optional(),
-    ...apikeyShape,
-    ...commonHeaderShape,
-  });
+  static override readonly schema: z.ZodType = /* @__PURE__ */ lazySchema(() =>
+    schemas.SubmitInputKobold.extend({
+      seed: z.number().int().optional(),
+      ...apikeyShape,
+      ...commonHeaderShape,
+    }),
+  );
 
   constructor(
     input: TextGenerationJobSubmitPayload & { apikey?: string; client_agent?: string; accept?: string },
