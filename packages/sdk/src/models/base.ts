@@ -17,6 +17,14 @@ export const apikeyShape = {
 /** A job id as it appears in a path: a non-empty string (the client URI-encodes it). */
 export const jobIdSchema = z.string({ error: "the id must be a string" }).min(1, "the id must not be empty");
 
+/**
+ * A worker request's schema: the contract's body model `base` (plus `extra` fields), the API key and the common
+ * headers; built on first use (see lazy.ts).
+ */
+export function withKeyAndHeaders(base: z.ZodObject, extra: z.core.$ZodLooseShape = {}): z.ZodType {
+  return lazySchema(() => base.extend({ ...extra, ...apikeyShape, ...commonHeaderShape }));
+}
+
 /** Base of AI Horde requests: `accept` and `Client-Agent` headers. */
 export abstract class BaseAIHordeRequest<R extends HordeResponse = HordeResponse> extends HordeRequest<R> {}
 

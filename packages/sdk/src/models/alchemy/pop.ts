@@ -1,9 +1,8 @@
 import type * as z from "zod";
 import { endpoint, type HordeRequest, type RequestClass } from "../../core/messages.js";
-import { AuthenticatedAIHordeRequest, apikeyShape, commonHeaderShape } from "../base.js";
+import { AuthenticatedAIHordeRequest, withKeyAndHeaders } from "../base.js";
 import * as schemas from "../generated/schemas.js";
 import { JobPopResponse } from "../job-pop.js";
-import { lazySchema } from "../lazy.js";
 import { AlchemyJobSubmitRequest } from "./submit.js";
 
 /**
@@ -62,11 +61,8 @@ export class AlchemyPopRequest extends AuthenticatedAIHordeRequest<AlchemyJobPop
     () => AlchemyJobPopResponse,
   );
 
-  static override readonly schema: z.ZodType = /* @__PURE__ */ lazySchema(() =>
-    schemas.InterrogationPopInput.extend({
-      ...apikeyShape,
-      ...commonHeaderShape,
-    }),
+  static override readonly schema: z.ZodType = /* @__PURE__ */ withKeyAndHeaders(
+    schemas.InterrogationPopInput,
   );
 
   constructor(input: AlchemyPopPayload & { apikey?: string; client_agent?: string; accept?: string }) {

@@ -1,10 +1,9 @@
 import type * as z from "zod";
 import { endpoint, type HordeRequest, type RequestClass } from "../../core/messages.js";
 import { isFacefixer, isUpscaler } from "../alchemy/forms.js";
-import { AuthenticatedAIHordeRequest, apikeyShape, commonHeaderShape } from "../base.js";
+import { AuthenticatedAIHordeRequest, withKeyAndHeaders } from "../base.js";
 import * as schemas from "../generated/schemas.js";
 import { JobPopResponse } from "../job-pop.js";
-import { lazySchema } from "../lazy.js";
 import { ImageGenerationJobSubmitRequest } from "./submit.js";
 
 /**
@@ -98,12 +97,7 @@ export class ImageGenerateJobPopRequest extends AuthenticatedAIHordeRequest<Imag
     () => ImageGenerateJobPopResponse,
   );
 
-  static override readonly schema: z.ZodType = /* @__PURE__ */ lazySchema(() =>
-    schemas.PopInputStable.extend({
-      ...apikeyShape,
-      ...commonHeaderShape,
-    }),
-  );
+  static override readonly schema: z.ZodType = /* @__PURE__ */ withKeyAndHeaders(schemas.PopInputStable);
 
   constructor(
     input: ImageGenerateJobPopPayload & { apikey?: string; client_agent?: string; accept?: string },

@@ -1,9 +1,8 @@
 import type * as z from "zod";
 import { endpoint } from "../../core/messages.js";
-import { apikeyShape, commonHeaderShape, WorkerSubmitRequest } from "../base.js";
+import { WorkerSubmitRequest, withKeyAndHeaders } from "../base.js";
 import { JobSubmitResponse } from "../generated/classes.js";
 import * as schemas from "../generated/schemas.js";
-import { lazySchema } from "../lazy.js";
 
 /** The JSON body of POST `/v2/generate/submit` (swagger `SubmitInputStable`). */
 export type ImageGenerationJobSubmitPayload = schemas.SubmitInputStable;
@@ -26,12 +25,7 @@ export class ImageGenerationJobSubmitRequest extends WorkerSubmitRequest<JobSubm
     () => JobSubmitResponse,
   );
 
-  static override readonly schema: z.ZodType = /* @__PURE__ */ lazySchema(() =>
-    schemas.SubmitInputStable.extend({
-      ...apikeyShape,
-      ...commonHeaderShape,
-    }),
-  );
+  static override readonly schema: z.ZodType = /* @__PURE__ */ withKeyAndHeaders(schemas.SubmitInputStable);
 
   constructor(
     input: ImageGenerationJobSubmitPayload & { apikey?: string; client_agent?: string; accept?: string },

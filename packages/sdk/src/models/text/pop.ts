@@ -1,9 +1,8 @@
 import type * as z from "zod";
 import { endpoint, type HordeRequest, type RequestClass } from "../../core/messages.js";
-import { AuthenticatedAIHordeRequest, apikeyShape, commonHeaderShape } from "../base.js";
+import { AuthenticatedAIHordeRequest, withKeyAndHeaders } from "../base.js";
 import * as schemas from "../generated/schemas.js";
 import { JobPopResponse } from "../job-pop.js";
-import { lazySchema } from "../lazy.js";
 import { TextGenerationJobSubmitRequest } from "./submit.js";
 
 /**
@@ -68,12 +67,7 @@ export class TextGenerateJobPopRequest extends AuthenticatedAIHordeRequest<TextG
     () => TextGenerateJobPopResponse,
   );
 
-  static override readonly schema: z.ZodType = /* @__PURE__ */ lazySchema(() =>
-    schemas.PopInputKobold.extend({
-      ...apikeyShape,
-      ...commonHeaderShape,
-    }),
-  );
+  static override readonly schema: z.ZodType = /* @__PURE__ */ withKeyAndHeaders(schemas.PopInputKobold);
 
   constructor(
     input: TextGenerateJobPopPayload & { apikey?: string; client_agent?: string; accept?: string },

@@ -1,9 +1,8 @@
 import * as z from "zod";
 import { endpoint } from "../../core/messages.js";
-import { apikeyShape, commonHeaderShape, WorkerSubmitRequest } from "../base.js";
+import { WorkerSubmitRequest, withKeyAndHeaders } from "../base.js";
 import { JobSubmitResponse } from "../generated/classes.js";
 import * as schemas from "../generated/schemas.js";
-import { lazySchema } from "../lazy.js";
 
 /** The JSON body of POST `/v2/generate/text/submit` (swagger `SubmitInputKobold`, plus `seed`). */
 export type TextGenerationJobSubmitPayload = schemas.SubmitInputKobold & {
@@ -26,13 +25,9 @@ export class TextGenerationJobSubmitRequest extends WorkerSubmitRequest<JobSubmi
     () => JobSubmitResponse,
   );
 
-  static override readonly schema: z.ZodType = /* @__PURE__ */ lazySchema(() =>
-    schemas.SubmitInputKobold.extend({
-      seed: z.number().int().optional(),
-      ...apikeyShape,
-      ...commonHeaderShape,
-    }),
-  );
+  static override readonly schema: z.ZodType = /* @__PURE__ */ withKeyAndHeaders(schemas.SubmitInputKobold, {
+    seed: z.number().int().optional(),
+  });
 
   constructor(
     input: TextGenerationJobSubmitPayload & { apikey?: string; client_agent?: string; accept?: string },
