@@ -19,6 +19,8 @@
 // Rules (see the README next to the contract for the x-* extensions):
 // - Every object is a `hordeObject` (src/models/strict.ts): unknown fields from the server are kept, not
 //   rejected, unless strict validation is switched on (tests), which rejects them. One mechanism for both.
+// - Every schema is `/* @__PURE__ */ lazySchema(() => …)` (src/models/lazy.ts): built on first use, so importing
+//   the SDK builds none of them and a bundler drops the ones a page never uses.
 // - allOf (one $ref + inline parts) becomes `Base.extend({...})`, which keeps that behaviour.
 // - `required` fields are required; others are `.optional()`, or `.nullish()` in definitions reachable ONLY
 //   from responses (flask-restx marshalling emits null for attributes an object does not have).
