@@ -3,7 +3,8 @@
 // One request class per operation that has no hand-written semantics (NAMES in names.mjs), one response class
 // per success shape (DEFINITION_CLASSES), list responses as arrays of those (LIST_CLASSES). The classes are
 // thin: routing, header/query/path placement and the schema; validation and (de)serialisation live in the
-// generic layer. Operations with real semantics (job lifecycles, worker pop/submit, heartbeat) are written by
+// generic layer. Their schemas are lazy and `endpoint(…)` is marked pure, so a class nobody uses is
+// tree-shaken. Operations with real semantics (job lifecycles, worker pop/submit, heartbeat) are written by
 // hand under src/models/<area>/; this file never defines one of their classes.
 
 import { DEFINITION_CLASSES, LIST_CLASSES, NAMES, PATH_PARAM_RULES, QUERY_VALUES } from "./names.mjs";
@@ -197,7 +198,7 @@ export function generateClasses({ ops, defs, flat, header, responseFixes }) {
       [
         `/** A JSON array of \`${d}\`: \`items\` holds one {@link ${item}} per element. */`,
         `export class ${cls} extends HordeListResponse<${item}> {`,
-        `  static override readonly schema: z.ZodType = z.array(schemas.${d});`,
+        `  static override readonly schema: z.ZodType = /* @__PURE__ */ lazySchema(() => z.array(schemas.${d}));`,
         `  static override readonly itemClass = ${item};`,
         "}",
         "",
@@ -335,9 +336,9 @@ export function generateClasses({ ops, defs, flat, header, responseFixes }) {
     }
 
     const b = [];
-    b.push(`const ${schemaConst} = ${base}({`);
-    b.push(...lines);
-    b.push("});");
+    b.push(`const ${schemaConst} = /* @__PURE__ */ lazySchema(() =>`, `  ${base}({`);
+    b.push(...lines.map((l) => `  ${l}`));
+    b.push("  }),", ");");
     b.push(
       `/** The constructor input of {@link ${cls}}. */`,
       `export type ${cls}Input = RequestInput<typeof ${schemaConst}${maskModel ? `, ${maskModel}` : ""}>;`,
@@ -351,7 +352,7 @@ export function generateClasses({ ops, defs, flat, header, responseFixes }) {
         ? ""
         : `, () => ({ ${succ.map((s) => `${s.status}: ${classTable[id].responses[s.status]}`).join(", ")} })`;
     b.push(
-      `  static override readonly endpoint = endpoint(${lit(method.toUpperCase())}, ${lit(path)}, () => ${defaultResp}${pairs});`,
+      `  static override readonly endpoint = /* @__PURE__ */ endpoint(${lit(method.toUpperCase())}, ${lit(path)}, () => ${defaultResp}${pairs});`,
     );
     b.push(`  static override readonly schema: z.ZodType = ${schemaConst};`);
     b.push("");
@@ -406,6 +407,7 @@ export function generateClasses({ ops, defs, flat, header, responseFixes }) {
     "commonHeaderShape",
   ];
   P(`import { ${baseImports.join(", ")} } from "../base.js";`);
+  P('import { lazySchema } from "../lazy.js";');
   P('import { HordeListResponse } from "../list.js";');
   P('import { hordeObject } from "../strict.js";');
   const supportImports = [

@@ -19,6 +19,8 @@
 // Rules (see the README next to the contract for the x-* extensions):
 // - Every object is a `hordeObject` (src/models/strict.ts): unknown fields from the server are kept, not
 //   rejected, unless strict validation is switched on (tests), which rejects them. One mechanism for both.
+// - Every schema is `/* @__PURE__ */ lazySchema(() => …)` (src/models/lazy.ts): built on first use, so importing
+//   the SDK builds none of them and a bundler drops the ones a page never uses.
 // - allOf (one $ref + inline parts) becomes `Base.extend({...})`, which keeps that behaviour.
 // - `required` fields are required; others are `.optional()`, or `.nullish()` in definitions reachable ONLY
 //   from responses (flask-restx marshalling emits null for attributes an object does not have).
@@ -626,7 +628,7 @@ function generate(contract) {
       }
     }
     blocks.push(
-      `${doc}export const ${n} = ${expr};\n/** The parsed shape of {@link ${n}}. */\nexport type ${n} = z.infer<typeof ${n}>;\n`,
+      `${doc}export const ${n} = /* @__PURE__ */ lazySchema(() => ${expr});\n/** The parsed shape of {@link ${n}}. */\nexport type ${n} = z.infer<typeof ${n}>;\n`,
     );
     emitted.add(n);
   }
@@ -641,7 +643,9 @@ function generate(contract) {
     const body = params.find((p) => p.in === "body");
     if (body && !body.schema.$ref) {
       const id = op.operationId;
-      inlineBodies.push(`  ${key(id)}: ${schemaExpr(body.schema, `${id}.body`)},`);
+      inlineBodies.push(
+        `  ${key(id)}: /* @__PURE__ */ lazySchema(() => ${schemaExpr(body.schema, `${id}.body`)}),`,
+      );
     }
   }
 
@@ -689,6 +693,7 @@ function generate(contract) {
   const schemasTs = [
     header("Zod schemas"),
     'import * as z from "zod";',
+    'import { lazySchema } from "../lazy.js";',
     'import { hordeObject } from "../strict.js";',
     `import { ${openConstNames.join(", ")} } from "./known-values.js";`,
     "",

@@ -1,6 +1,7 @@
 import * as z from "zod";
 import type { HordeResponse } from "../core/messages.js";
 import { HordeRequest } from "../core/messages.js";
+import { lazySchema } from "./lazy.js";
 
 /** Header fields every AI Horde request may carry. */
 export const commonHeaderShape = {
@@ -15,6 +16,14 @@ export const apikeyShape = {
 
 /** A job id as it appears in a path: a non-empty string (the client URI-encodes it). */
 export const jobIdSchema = z.string({ error: "the id must be a string" }).min(1, "the id must not be empty");
+
+/**
+ * A worker request's schema: the contract's body model `base` (plus `extra` fields), the API key and the common
+ * headers; built on first use (see lazy.ts).
+ */
+export function withKeyAndHeaders(base: z.ZodObject, extra: z.core.$ZodLooseShape = {}): z.ZodType {
+  return lazySchema(() => base.extend({ ...extra, ...apikeyShape, ...commonHeaderShape }));
+}
 
 /** Base of AI Horde requests: `accept` and `Client-Agent` headers. */
 export abstract class BaseAIHordeRequest<R extends HordeResponse = HordeResponse> extends HordeRequest<R> {}
@@ -35,7 +44,9 @@ export abstract class AuthenticatedAIHordeRequest<
 export abstract class JobRequest<R extends HordeResponse = HordeResponse> extends BaseAIHordeRequest<R> {
   declare readonly id: string;
 
-  static override readonly schema: z.ZodType = z.looseObject({ id: jobIdSchema, ...commonHeaderShape });
+  static override readonly schema: z.ZodType = /* @__PURE__ */ lazySchema(() =>
+    z.looseObject({ id: jobIdSchema, ...commonHeaderShape }),
+  );
 
   /** Requests are equal when they are of the same class and address the same job. */
   override hashKey(): string {

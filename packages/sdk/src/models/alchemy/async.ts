@@ -2,6 +2,7 @@ import * as z from "zod";
 import { endpoint, HordeResponse, type RequestClass } from "../../core/messages.js";
 import { AuthenticatedAIHordeRequest, apikeyShape, commonHeaderShape } from "../base.js";
 import * as schemas from "../generated/schemas.js";
+import { lazySchema } from "../lazy.js";
 import { AlchemyDeleteRequest, AlchemyStatusRequest } from "./status.js";
 
 /**
@@ -13,9 +14,11 @@ export interface AlchemyAsyncResponse extends Readonly<Omit<schemas.RequestInter
   readonly id: string;
 }
 export class AlchemyAsyncResponse extends HordeResponse {
-  static override readonly schema: z.ZodType = schemas.RequestInterrogationResponse.extend({
-    id: z.string().min(1),
-  });
+  static override readonly schema: z.ZodType = /* @__PURE__ */ lazySchema(() =>
+    schemas.RequestInterrogationResponse.extend({
+      id: z.string().min(1),
+    }),
+  );
 
   static override getApiModelName(): string {
     return "RequestInterrogationResponse";
@@ -54,20 +57,22 @@ export interface AlchemyAsyncRequest extends Readonly<AlchemyAsyncPayload> {
   readonly apikey?: string;
 }
 export class AlchemyAsyncRequest extends AuthenticatedAIHordeRequest<AlchemyAsyncResponse> {
-  static override readonly endpoint = endpoint(
+  static override readonly endpoint = /* @__PURE__ */ endpoint(
     "POST",
     "/v2/interrogate/async",
     () => AlchemyAsyncResponse,
     () => ({ 202: AlchemyAsyncResponse }),
   );
 
-  static override readonly schema: z.ZodType = schemas.ModelInterrogationInputStable.extend({
-    forms: z.array(schemas.ModelInterrogationFormStable).min(1, "at least one form is required"),
-    source_image: z.string().min(1, "the source image (URL or base64) is required"),
-    trusted_workers: z.boolean().optional(),
-    ...apikeyShape,
-    ...commonHeaderShape,
-  });
+  static override readonly schema: z.ZodType = /* @__PURE__ */ lazySchema(() =>
+    schemas.ModelInterrogationInputStable.extend({
+      forms: z.array(schemas.ModelInterrogationFormStable).min(1, "at least one form is required"),
+      source_image: z.string().min(1, "the source image (URL or base64) is required"),
+      trusted_workers: z.boolean().optional(),
+      ...apikeyShape,
+      ...commonHeaderShape,
+    }),
+  );
 
   constructor(input: AlchemyAsyncPayload & { apikey?: string; client_agent?: string; accept?: string }) {
     super(input);

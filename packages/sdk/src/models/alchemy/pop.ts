@@ -1,6 +1,6 @@
 import type * as z from "zod";
 import { endpoint, type HordeRequest, type RequestClass } from "../../core/messages.js";
-import { AuthenticatedAIHordeRequest, apikeyShape, commonHeaderShape } from "../base.js";
+import { AuthenticatedAIHordeRequest, withKeyAndHeaders } from "../base.js";
 import * as schemas from "../generated/schemas.js";
 import { JobPopResponse } from "../job-pop.js";
 import { AlchemyJobSubmitRequest } from "./submit.js";
@@ -55,12 +55,15 @@ export interface AlchemyPopRequest extends Readonly<AlchemyPopPayload> {
   readonly apikey?: string;
 }
 export class AlchemyPopRequest extends AuthenticatedAIHordeRequest<AlchemyJobPopResponse> {
-  static override readonly endpoint = endpoint("POST", "/v2/interrogate/pop", () => AlchemyJobPopResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint(
+    "POST",
+    "/v2/interrogate/pop",
+    () => AlchemyJobPopResponse,
+  );
 
-  static override readonly schema: z.ZodType = schemas.InterrogationPopInput.extend({
-    ...apikeyShape,
-    ...commonHeaderShape,
-  });
+  static override readonly schema: z.ZodType = /* @__PURE__ */ withKeyAndHeaders(
+    schemas.InterrogationPopInput,
+  );
 
   constructor(input: AlchemyPopPayload & { apikey?: string; client_agent?: string; accept?: string }) {
     super(input);

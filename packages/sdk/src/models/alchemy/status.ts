@@ -3,6 +3,7 @@ import { endpoint, HordeResponse, type ResponseWithProgress } from "../../core/m
 import { HordeAPIObject } from "../../core/model.js";
 import { JobRequest } from "../base.js";
 import * as schemas from "../generated/schemas.js";
+import { lazySchema } from "../lazy.js";
 import { isPostProcessorForm } from "./forms.js";
 
 /** Form states in which nothing more will happen to the form. */
@@ -62,9 +63,11 @@ export interface AlchemyStatusResponse extends Readonly<Omit<schemas.Interrogati
 }
 export class AlchemyStatusResponse extends HordeResponse implements ResponseWithProgress {
   // QUIRK: the contract marks `forms` optional, but the server always sends it; without it nothing can be decided.
-  static override readonly schema: z.ZodType = schemas.InterrogationStatus.extend({
-    forms: z.array(schemas.InterrogationFormStatus),
-  });
+  static override readonly schema: z.ZodType = /* @__PURE__ */ lazySchema(() =>
+    schemas.InterrogationStatus.extend({
+      forms: z.array(schemas.InterrogationFormStatus),
+    }),
+  );
 
   static override getApiModelName(): string {
     return "InterrogationStatus";
@@ -131,7 +134,7 @@ export interface AlchemyStatusRequest {
   readonly id: string;
 }
 export class AlchemyStatusRequest extends JobRequest<AlchemyStatusResponse> {
-  static override readonly endpoint = endpoint(
+  static override readonly endpoint = /* @__PURE__ */ endpoint(
     "GET",
     "/v2/interrogate/status/{id}",
     () => AlchemyStatusResponse,
@@ -146,7 +149,7 @@ export interface AlchemyDeleteRequest {
   readonly id: string;
 }
 export class AlchemyDeleteRequest extends JobRequest<AlchemyStatusResponse> {
-  static override readonly endpoint = endpoint(
+  static override readonly endpoint = /* @__PURE__ */ endpoint(
     "DELETE",
     "/v2/interrogate/status/{id}",
     () => AlchemyStatusResponse,

@@ -3,6 +3,7 @@ import { endpoint } from "../../core/messages.js";
 import { apikeyShape, commonHeaderShape, WorkerSubmitRequest } from "../base.js";
 import { JobSubmitResponse } from "../generated/classes.js";
 import * as schemas from "../generated/schemas.js";
+import { lazySchema } from "../lazy.js";
 import { openString } from "../support.js";
 
 /** The JSON body of POST `/v2/interrogate/submit`. */
@@ -23,13 +24,19 @@ export interface AlchemyJobSubmitRequest extends Readonly<AlchemyJobSubmitPayloa
   readonly apikey?: string;
 }
 export class AlchemyJobSubmitRequest extends WorkerSubmitRequest<JobSubmitResponse> {
-  static override readonly endpoint = endpoint("POST", "/v2/interrogate/submit", () => JobSubmitResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint(
+    "POST",
+    "/v2/interrogate/submit",
+    () => JobSubmitResponse,
+  );
 
-  static override readonly schema: z.ZodType = schemas.inlineBodySchemas.post_interrogate_submit.extend({
-    state: openString(["ok", "faulted"]).optional(),
-    ...apikeyShape,
-    ...commonHeaderShape,
-  });
+  static override readonly schema: z.ZodType = /* @__PURE__ */ lazySchema(() =>
+    schemas.inlineBodySchemas.post_interrogate_submit.extend({
+      state: openString(["ok", "faulted"]).optional(),
+      ...apikeyShape,
+      ...commonHeaderShape,
+    }),
+  );
 
   constructor(input: AlchemyJobSubmitPayload & { apikey?: string; client_agent?: string; accept?: string }) {
     super(input);

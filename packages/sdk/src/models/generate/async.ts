@@ -3,6 +3,7 @@ import { endpoint, HordeResponse, type RequestClass } from "../../core/messages.
 import { AuthenticatedAIHordeRequest, apikeyShape, commonHeaderShape } from "../base.js";
 import { withExplicitRuntimeDefaults } from "../defaults.js";
 import * as schemas from "../generated/schemas.js";
+import { lazySchema } from "../lazy.js";
 import { ImageGenerateCheckRequest } from "./check.js";
 import { DeleteImageGenerateRequest } from "./status.js";
 
@@ -11,7 +12,9 @@ export interface ImageGenerateAsyncResponse extends Readonly<Omit<schemas.Reques
   readonly id: string;
 }
 export class ImageGenerateAsyncResponse extends HordeResponse {
-  static override readonly schema: z.ZodType = schemas.RequestAsync.extend({ id: z.string().min(1) });
+  static override readonly schema: z.ZodType = /* @__PURE__ */ lazySchema(() =>
+    schemas.RequestAsync.extend({ id: z.string().min(1) }),
+  );
 
   static override getApiModelName(): string {
     return "RequestAsync";
@@ -37,7 +40,9 @@ export interface ImageGenerateAsyncDryRunResponse {
 export class ImageGenerateAsyncDryRunResponse extends HordeResponse {
   // Not in the contract: the server answers a dry run with a bare `{"kudos": N}`
   // (docs/server/image-requests.md#submit-order step 8).
-  static override readonly schema: z.ZodType = z.looseObject({ kudos: z.number() });
+  static override readonly schema: z.ZodType = /* @__PURE__ */ lazySchema(() =>
+    z.looseObject({ kudos: z.number() }),
+  );
 }
 
 /** The JSON body of POST `/v2/generate/async` (swagger `GenerationInputStable`). */
@@ -56,17 +61,19 @@ export interface ImageGenerateAsyncRequest extends Readonly<ImageGenerateAsyncPa
 export class ImageGenerateAsyncRequest extends AuthenticatedAIHordeRequest<
   ImageGenerateAsyncResponse | ImageGenerateAsyncDryRunResponse
 > {
-  static override readonly endpoint = endpoint(
+  static override readonly endpoint = /* @__PURE__ */ endpoint(
     "POST",
     "/v2/generate/async",
     () => ImageGenerateAsyncResponse,
     () => ({ 200: ImageGenerateAsyncDryRunResponse, 202: ImageGenerateAsyncResponse }),
   );
 
-  static override readonly schema: z.ZodType = schemas.GenerationInputStable.extend({
-    ...apikeyShape,
-    ...commonHeaderShape,
-  });
+  static override readonly schema: z.ZodType = /* @__PURE__ */ lazySchema(() =>
+    schemas.GenerationInputStable.extend({
+      ...apikeyShape,
+      ...commonHeaderShape,
+    }),
+  );
 
   constructor(
     input: ImageGenerateAsyncPayload & { apikey?: string; client_agent?: string; accept?: string },

@@ -7,6 +7,7 @@ import {
 } from "../../core/messages.js";
 import { JobRequest } from "../base.js";
 import * as schemas from "../generated/schemas.js";
+import { lazySchema } from "../lazy.js";
 import { type ProgressFields, progressShape } from "./progress.js";
 import { ImageGenerateStatusRequest } from "./status.js";
 
@@ -15,7 +16,9 @@ export interface ImageGenerateCheckResponse
   extends ProgressFields,
     Readonly<Omit<schemas.RequestStatusCheck, keyof ProgressFields>> {}
 export class ImageGenerateCheckResponse extends HordeResponse implements ResponseWithProgress {
-  static override readonly schema: z.ZodType = schemas.RequestStatusCheck.extend(progressShape);
+  static override readonly schema: z.ZodType = /* @__PURE__ */ lazySchema(() =>
+    schemas.RequestStatusCheck.extend(progressShape),
+  );
 
   static override getApiModelName(): string {
     return "RequestStatusCheck";
@@ -42,7 +45,7 @@ export interface ImageGenerateCheckRequest {
   readonly id: string;
 }
 export class ImageGenerateCheckRequest extends JobRequest<ImageGenerateCheckResponse> {
-  static override readonly endpoint = endpoint(
+  static override readonly endpoint = /* @__PURE__ */ endpoint(
     "GET",
     "/v2/generate/check/{id}",
     () => ImageGenerateCheckResponse,

@@ -1,7 +1,7 @@
 import type * as z from "zod";
 import { endpoint, type HordeRequest, type RequestClass } from "../../core/messages.js";
 import { isFacefixer, isUpscaler } from "../alchemy/forms.js";
-import { AuthenticatedAIHordeRequest, apikeyShape, commonHeaderShape } from "../base.js";
+import { AuthenticatedAIHordeRequest, withKeyAndHeaders } from "../base.js";
 import * as schemas from "../generated/schemas.js";
 import { JobPopResponse } from "../job-pop.js";
 import { ImageGenerationJobSubmitRequest } from "./submit.js";
@@ -91,12 +91,13 @@ export interface ImageGenerateJobPopRequest extends Readonly<ImageGenerateJobPop
   readonly apikey?: string;
 }
 export class ImageGenerateJobPopRequest extends AuthenticatedAIHordeRequest<ImageGenerateJobPopResponse> {
-  static override readonly endpoint = endpoint("POST", "/v2/generate/pop", () => ImageGenerateJobPopResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint(
+    "POST",
+    "/v2/generate/pop",
+    () => ImageGenerateJobPopResponse,
+  );
 
-  static override readonly schema: z.ZodType = schemas.PopInputStable.extend({
-    ...apikeyShape,
-    ...commonHeaderShape,
-  });
+  static override readonly schema: z.ZodType = /* @__PURE__ */ withKeyAndHeaders(schemas.PopInputStable);
 
   constructor(
     input: ImageGenerateJobPopPayload & { apikey?: string; client_agent?: string; accept?: string },

@@ -5,6 +5,7 @@ import { endpoint, HordeResponse, type ResponseWithProgress } from "../../core/m
 import { HordeAPIObject } from "../../core/model.js";
 import { JobRequest } from "../base.js";
 import * as schemas from "../generated/schemas.js";
+import { lazySchema } from "../lazy.js";
 import { type ProgressFields, progressShape } from "./progress.js";
 
 /**
@@ -16,14 +17,18 @@ export const generationShape = { worker_id: z.string().nullish() };
 /** Common fields of a generation in a status response (swagger `Generation`). */
 export interface Generation extends Readonly<schemas.Generation> {}
 export class Generation extends HordeAPIObject {
-  static override readonly schema: z.ZodType = schemas.Generation.extend(generationShape);
+  static override readonly schema: z.ZodType = /* @__PURE__ */ lazySchema(() =>
+    schemas.Generation.extend(generationShape),
+  );
 
   static override getApiModelName(): string {
     return "Generation";
   }
 }
 
-const imageGenerationSchema = schemas.GenerationStable.extend(generationShape);
+const imageGenerationSchema = /* @__PURE__ */ lazySchema(() =>
+  schemas.GenerationStable.extend(generationShape),
+);
 
 /** One delivered image of a request (swagger `GenerationStable`): `img` is an R2 URL, or base64 WebP when `r2` was false. */
 export interface ImageGeneration extends Readonly<Omit<schemas.GenerationStable, "id">> {
@@ -71,11 +76,13 @@ export interface ImageGenerateStatusResponse
   readonly generations: readonly ImageGeneration[];
 }
 export class ImageGenerateStatusResponse extends HordeResponse implements ResponseWithProgress {
-  static override readonly schema: z.ZodType = schemas.RequestStatusStable.extend({
-    ...progressShape,
-    generations: z.array(imageGenerationSchema).default([]),
-    shared: z.boolean().nullish().default(false),
-  });
+  static override readonly schema: z.ZodType = /* @__PURE__ */ lazySchema(() =>
+    schemas.RequestStatusStable.extend({
+      ...progressShape,
+      generations: z.array(imageGenerationSchema).default([]),
+      shared: z.boolean().nullish().default(false),
+    }),
+  );
 
   static override getApiModelName(): string {
     return "RequestStatusStable";
@@ -130,7 +137,7 @@ export interface ImageGenerateStatusRequest {
   readonly id: string;
 }
 export class ImageGenerateStatusRequest extends JobRequest<ImageGenerateStatusResponse> {
-  static override readonly endpoint = endpoint(
+  static override readonly endpoint = /* @__PURE__ */ endpoint(
     "GET",
     "/v2/generate/status/{id}",
     () => ImageGenerateStatusResponse,
@@ -142,7 +149,7 @@ export interface DeleteImageGenerateRequest {
   readonly id: string;
 }
 export class DeleteImageGenerateRequest extends JobRequest<ImageGenerateStatusResponse> {
-  static override readonly endpoint = endpoint(
+  static override readonly endpoint = /* @__PURE__ */ endpoint(
     "DELETE",
     "/v2/generate/status/{id}",
     () => ImageGenerateStatusResponse,

@@ -1,6 +1,6 @@
 import type * as z from "zod";
 import { endpoint } from "../../core/messages.js";
-import { apikeyShape, commonHeaderShape, WorkerSubmitRequest } from "../base.js";
+import { WorkerSubmitRequest, withKeyAndHeaders } from "../base.js";
 import { JobSubmitResponse } from "../generated/classes.js";
 import * as schemas from "../generated/schemas.js";
 
@@ -19,12 +19,13 @@ export interface ImageGenerationJobSubmitRequest extends Readonly<ImageGeneratio
   readonly apikey?: string;
 }
 export class ImageGenerationJobSubmitRequest extends WorkerSubmitRequest<JobSubmitResponse> {
-  static override readonly endpoint = endpoint("POST", "/v2/generate/submit", () => JobSubmitResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint(
+    "POST",
+    "/v2/generate/submit",
+    () => JobSubmitResponse,
+  );
 
-  static override readonly schema: z.ZodType = schemas.SubmitInputStable.extend({
-    ...apikeyShape,
-    ...commonHeaderShape,
-  });
+  static override readonly schema: z.ZodType = /* @__PURE__ */ withKeyAndHeaders(schemas.SubmitInputStable);
 
   constructor(
     input: ImageGenerationJobSubmitPayload & { apikey?: string; client_agent?: string; accept?: string },

@@ -6,6 +6,7 @@
 import * as z from "zod";
 import { endpoint, HordeResponse } from "../../core/messages.js";
 import { AuthenticatedAIHordeRequest, apikeyShape, BaseAIHordeRequest, commonHeaderShape } from "../base.js";
+import { lazySchema } from "../lazy.js";
 import { HordeListResponse } from "../list.js";
 import { hordeObject } from "../strict.js";
 import { openString, type RequestInput, withRequiredMaskFields, xFieldsShape } from "../support.js";
@@ -327,91 +328,93 @@ export class StyleStable extends HordeResponse {
 
 /** A JSON array of `ResponseModelMessageFull`: `items` holds one {@link WorkerMessageResponse} per element. */
 export class AllWorkerMessagesResponse extends HordeListResponse<WorkerMessageResponse> {
-  static override readonly schema: z.ZodType = z.array(schemas.ResponseModelMessageFull);
+  static override readonly schema: z.ZodType = /* @__PURE__ */ lazySchema(() => z.array(schemas.ResponseModelMessageFull));
   static override readonly itemClass = WorkerMessageResponse;
 }
 
 /** A JSON array of `WorkerDetails`: `items` holds one {@link WorkerDetailItem} per element. */
 export class AllWorkersDetailsResponse extends HordeListResponse<WorkerDetailItem> {
-  static override readonly schema: z.ZodType = z.array(schemas.WorkerDetails);
+  static override readonly schema: z.ZodType = /* @__PURE__ */ lazySchema(() => z.array(schemas.WorkerDetails));
   static override readonly itemClass = WorkerDetailItem;
 }
 
 /** A JSON array of `UserDetails`: `items` holds one {@link UserDetailsResponse} per element. */
 export class ListUsersDetailsResponse extends HordeListResponse<UserDetailsResponse> {
-  static override readonly schema: z.ZodType = z.array(schemas.UserDetails);
+  static override readonly schema: z.ZodType = /* @__PURE__ */ lazySchema(() => z.array(schemas.UserDetails));
   static override readonly itemClass = UserDetailsResponse;
 }
 
 /** A JSON array of `Newspiece`: `items` holds one {@link Newspiece} per element. */
 export class NewsResponse extends HordeListResponse<Newspiece> {
-  static override readonly schema: z.ZodType = z.array(schemas.Newspiece);
+  static override readonly schema: z.ZodType = /* @__PURE__ */ lazySchema(() => z.array(schemas.Newspiece));
   static override readonly itemClass = Newspiece;
 }
 
 /** A JSON array of `ActiveModel`: `items` holds one {@link ActiveModel} per element. */
 export class HordeStatusModelsAllResponse extends HordeListResponse<ActiveModel> {
-  static override readonly schema: z.ZodType = z.array(schemas.ActiveModel);
+  static override readonly schema: z.ZodType = /* @__PURE__ */ lazySchema(() => z.array(schemas.ActiveModel));
   static override readonly itemClass = ActiveModel;
 }
 
 /** A JSON array of `TeamDetails`: `items` holds one {@link TeamDetails} per element. */
 export class AllTeamDetailsResponse extends HordeListResponse<TeamDetails> {
-  static override readonly schema: z.ZodType = z.array(schemas.TeamDetails);
+  static override readonly schema: z.ZodType = /* @__PURE__ */ lazySchema(() => z.array(schemas.TeamDetails));
   static override readonly itemClass = TeamDetails;
 }
 
 /** A JSON array of `IPTimeout`: `items` holds one {@link IPTimeout} per element. */
 export class IPTimeoutListResponse extends HordeListResponse<IPTimeout> {
-  static override readonly schema: z.ZodType = z.array(schemas.IPTimeout);
+  static override readonly schema: z.ZodType = /* @__PURE__ */ lazySchema(() => z.array(schemas.IPTimeout));
   static override readonly itemClass = IPTimeout;
 }
 
 /** A JSON array of `FilterDetails`: `items` holds one {@link FilterDetails} per element. */
 export class FiltersListResponse extends HordeListResponse<FilterDetails> {
-  static override readonly schema: z.ZodType = z.array(schemas.FilterDetails);
+  static override readonly schema: z.ZodType = /* @__PURE__ */ lazySchema(() => z.array(schemas.FilterDetails));
   static override readonly itemClass = FilterDetails;
 }
 
 /** A JSON array of `FilterRegex`: `items` holds one {@link FilterRegex} per element. */
 export class FilterRegexResponse extends HordeListResponse<FilterRegex> {
-  static override readonly schema: z.ZodType = z.array(schemas.FilterRegex);
+  static override readonly schema: z.ZodType = /* @__PURE__ */ lazySchema(() => z.array(schemas.FilterRegex));
   static override readonly itemClass = FilterRegex;
 }
 
 /** A JSON array of `ResponseModelCollection`: `items` holds one {@link ResponseModelCollection} per element. */
 export class AllCollectionsResponse extends HordeListResponse<ResponseModelCollection> {
-  static override readonly schema: z.ZodType = z.array(schemas.ResponseModelCollection);
+  static override readonly schema: z.ZodType = /* @__PURE__ */ lazySchema(() => z.array(schemas.ResponseModelCollection));
   static override readonly itemClass = ResponseModelCollection;
 }
 
 /** A JSON array of `StyleKobold`: `items` holds one {@link StyleKobold} per element. */
 export class AllStylesTextResponse extends HordeListResponse<StyleKobold> {
-  static override readonly schema: z.ZodType = z.array(schemas.StyleKobold);
+  static override readonly schema: z.ZodType = /* @__PURE__ */ lazySchema(() => z.array(schemas.StyleKobold));
   static override readonly itemClass = StyleKobold;
 }
 
 /** A JSON array of `StyleStable`: `items` holds one {@link StyleStable} per element. */
 export class AllStylesImageResponse extends HordeListResponse<StyleStable> {
-  static override readonly schema: z.ZodType = z.array(schemas.StyleStable);
+  static override readonly schema: z.ZodType = /* @__PURE__ */ lazySchema(() => z.array(schemas.StyleStable));
   static override readonly itemClass = StyleStable;
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // Request classes: one per operation without hand-written semantics.
 
-const CollectionByNameRequestSchema = hordeObject({
-  /** The `collection_name` path parameter (the contract does not describe it). */
-  collection_name: z.string().min(1, "collection_name must not be empty"),
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const CollectionByNameRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  hordeObject({
+    /** The `collection_name` path parameter (the contract does not describe it). */
+    collection_name: z.string().min(1, "collection_name must not be empty"),
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link CollectionByNameRequest}. */
 export type CollectionByNameRequestInput = RequestInput<typeof CollectionByNameRequestSchema, schemas.ResponseModelCollection>;
 /** GET `/v2/collection_by_name/{collection_name}`: Seeks an style collection by name and displays its information. Cached 30 s server-side. */
 export interface CollectionByNameRequest extends Readonly<CollectionByNameRequestInput> {}
 export class CollectionByNameRequest extends BaseAIHordeRequest<ResponseModelCollection> {
-  static override readonly endpoint = endpoint("GET", "/v2/collection_by_name/{collection_name}", () => ResponseModelCollection);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("GET", "/v2/collection_by_name/{collection_name}", () => ResponseModelCollection);
   static override readonly schema: z.ZodType = CollectionByNameRequestSchema;
 
   constructor(input: CollectionByNameRequestInput) {
@@ -427,22 +430,24 @@ export class CollectionByNameRequest extends BaseAIHordeRequest<ResponseModelCol
   }
 }
 
-const AllCollectionsRequestSchema = hordeObject({
-  /** How to sort returned styles. 'popular' sorts by usage and 'age' sorts by date added. */
-  sort: openString(["popular", "age"]).optional(),
-  /** Which page of results to return. Each page has 25 styles. */
-  page: z.number().int().optional(),
-  /** Filter by type. Accepts either 'image', 'text' or 'all'. */
-  type: openString(["image", "text", "all"]).optional(),
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const AllCollectionsRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  hordeObject({
+    /** How to sort returned styles. 'popular' sorts by usage and 'age' sorts by date added. */
+    sort: openString(["popular", "age"]).optional(),
+    /** Which page of results to return. Each page has 25 styles. */
+    page: z.number().int().optional(),
+    /** Filter by type. Accepts either 'image', 'text' or 'all'. */
+    type: openString(["image", "text", "all"]).optional(),
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link AllCollectionsRequest}. */
 export type AllCollectionsRequestInput = RequestInput<typeof AllCollectionsRequestSchema, schemas.ResponseModelCollection>;
 /** GET `/v2/collections`: Displays all existing collections. Can filter by type Rate limits: 90/minute, 2/second (client_ip+method+path). Cached 30 s server-side. */
 export interface AllCollectionsRequest extends Readonly<AllCollectionsRequestInput> {}
 export class AllCollectionsRequest extends BaseAIHordeRequest<AllCollectionsResponse> {
-  static override readonly endpoint = endpoint("GET", "/v2/collections", () => AllCollectionsResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("GET", "/v2/collections", () => AllCollectionsResponse);
   static override readonly schema: z.ZodType = AllCollectionsRequestSchema;
 
   constructor(input: AllCollectionsRequestInput = {}) {
@@ -462,17 +467,19 @@ export class AllCollectionsRequest extends BaseAIHordeRequest<AllCollectionsResp
   }
 }
 
-const CreateCollectionRequestSchema = schemas.InputModelCollection.extend({
-  ...apikeyShape,
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const CreateCollectionRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  schemas.InputModelCollection.extend({
+    ...apikeyShape,
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link CreateCollectionRequest}. */
 export type CreateCollectionRequestInput = RequestInput<typeof CreateCollectionRequestSchema, schemas.StyleModify>;
 /** POST `/v2/collections`: Creates a new style collection. Rate limits: 90/minute, 2/second (client_ip+method+path). */
 export interface CreateCollectionRequest extends Readonly<CreateCollectionRequestInput> {}
 export class CreateCollectionRequest extends AuthenticatedAIHordeRequest<StyleModifyResponse> {
-  static override readonly endpoint = endpoint("POST", "/v2/collections", () => StyleModifyResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("POST", "/v2/collections", () => StyleModifyResponse);
   static override readonly schema: z.ZodType = CreateCollectionRequestSchema;
 
   constructor(input: CreateCollectionRequestInput = {}) {
@@ -488,18 +495,20 @@ export class CreateCollectionRequest extends AuthenticatedAIHordeRequest<StyleMo
   }
 }
 
-const CollectionByIDRequestSchema = hordeObject({
-  /** The `collection_id` path parameter (the contract does not describe it). */
-  collection_id: z.string().min(1, "collection_id must not be empty"),
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const CollectionByIDRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  hordeObject({
+    /** The `collection_id` path parameter (the contract does not describe it). */
+    collection_id: z.string().min(1, "collection_id must not be empty"),
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link CollectionByIDRequest}. */
 export type CollectionByIDRequestInput = RequestInput<typeof CollectionByIDRequestSchema, schemas.ResponseModelCollection>;
 /** GET `/v2/collections/{collection_id}`: Displays information about a single style collection. Rate limits: 90/minute, 2/second (client_ip+method+path). Cached 30 s server-side. */
 export interface CollectionByIDRequest extends Readonly<CollectionByIDRequestInput> {}
 export class CollectionByIDRequest extends BaseAIHordeRequest<ResponseModelCollection> {
-  static override readonly endpoint = endpoint("GET", "/v2/collections/{collection_id}", () => ResponseModelCollection);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("GET", "/v2/collections/{collection_id}", () => ResponseModelCollection);
   static override readonly schema: z.ZodType = CollectionByIDRequestSchema;
 
   constructor(input: CollectionByIDRequestInput) {
@@ -515,19 +524,21 @@ export class CollectionByIDRequest extends BaseAIHordeRequest<ResponseModelColle
   }
 }
 
-const UpdateCollectionRequestSchema = schemas.InputModelCollection.extend({
-  /** The `collection_id` path parameter (the contract does not describe it). */
-  collection_id: z.string().min(1, "collection_id must not be empty"),
-  ...apikeyShape,
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const UpdateCollectionRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  schemas.InputModelCollection.extend({
+    /** The `collection_id` path parameter (the contract does not describe it). */
+    collection_id: z.string().min(1, "collection_id must not be empty"),
+    ...apikeyShape,
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link UpdateCollectionRequest}. */
 export type UpdateCollectionRequestInput = RequestInput<typeof UpdateCollectionRequestSchema, schemas.StyleModify>;
 /** PATCH `/v2/collections/{collection_id}`: Modifies an existing style collection. Rate limits: 90/minute, 2/second (client_ip+method+path). */
 export interface UpdateCollectionRequest extends Readonly<UpdateCollectionRequestInput> {}
 export class UpdateCollectionRequest extends AuthenticatedAIHordeRequest<StyleModifyResponse> {
-  static override readonly endpoint = endpoint("PATCH", "/v2/collections/{collection_id}", () => StyleModifyResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("PATCH", "/v2/collections/{collection_id}", () => StyleModifyResponse);
   static override readonly schema: z.ZodType = UpdateCollectionRequestSchema;
 
   constructor(input: UpdateCollectionRequestInput) {
@@ -543,19 +554,21 @@ export class UpdateCollectionRequest extends AuthenticatedAIHordeRequest<StyleMo
   }
 }
 
-const DeleteCollectionRequestSchema = hordeObject({
-  /** The `collection_id` path parameter (the contract does not describe it). */
-  collection_id: z.string().min(1, "collection_id must not be empty"),
-  ...apikeyShape,
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const DeleteCollectionRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  hordeObject({
+    /** The `collection_id` path parameter (the contract does not describe it). */
+    collection_id: z.string().min(1, "collection_id must not be empty"),
+    ...apikeyShape,
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link DeleteCollectionRequest}. */
 export type DeleteCollectionRequestInput = RequestInput<typeof DeleteCollectionRequestSchema, schemas.SimpleResponse>;
 /** DELETE `/v2/collections/{collection_id}`: Deletes a style collection. Rate limits: 90/minute, 2/second (client_ip+method+path). */
 export interface DeleteCollectionRequest extends Readonly<DeleteCollectionRequestInput> {}
 export class DeleteCollectionRequest extends AuthenticatedAIHordeRequest<SimpleResponse> {
-  static override readonly endpoint = endpoint("DELETE", "/v2/collections/{collection_id}", () => SimpleResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("DELETE", "/v2/collections/{collection_id}", () => SimpleResponse);
   static override readonly schema: z.ZodType = DeleteCollectionRequestSchema;
 
   constructor(input: DeleteCollectionRequestInput) {
@@ -576,18 +589,20 @@ export class DeleteCollectionRequest extends AuthenticatedAIHordeRequest<SimpleR
   }
 }
 
-const AIHordeGetPrivacyPolicyRequestSchema = hordeObject({
-  /** html or markdown */
-  format: openString(["html", "markdown"]).optional(),
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const AIHordeGetPrivacyPolicyRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  hordeObject({
+    /** html or markdown */
+    format: openString(["html", "markdown"]).optional(),
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link AIHordeGetPrivacyPolicyRequest}. */
 export type AIHordeGetPrivacyPolicyRequestInput = RequestInput<typeof AIHordeGetPrivacyPolicyRequestSchema, schemas.HordeDocument>;
 /** GET `/v2/documents/privacy`: Privacy Policy. */
 export interface AIHordeGetPrivacyPolicyRequest extends Readonly<AIHordeGetPrivacyPolicyRequestInput> {}
 export class AIHordeGetPrivacyPolicyRequest extends BaseAIHordeRequest<HordeDocument> {
-  static override readonly endpoint = endpoint("GET", "/v2/documents/privacy", () => HordeDocument);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("GET", "/v2/documents/privacy", () => HordeDocument);
   static override readonly schema: z.ZodType = AIHordeGetPrivacyPolicyRequestSchema;
 
   constructor(input: AIHordeGetPrivacyPolicyRequestInput = {}) {
@@ -607,18 +622,20 @@ export class AIHordeGetPrivacyPolicyRequest extends BaseAIHordeRequest<HordeDocu
   }
 }
 
-const AIHordeGetSponsorsRequestSchema = hordeObject({
-  /** html or markdown */
-  format: openString(["html", "markdown"]).optional(),
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const AIHordeGetSponsorsRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  hordeObject({
+    /** html or markdown */
+    format: openString(["html", "markdown"]).optional(),
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link AIHordeGetSponsorsRequest}. */
 export type AIHordeGetSponsorsRequestInput = RequestInput<typeof AIHordeGetSponsorsRequestSchema, schemas.HordeDocument>;
 /** GET `/v2/documents/sponsors`: Sponsors. */
 export interface AIHordeGetSponsorsRequest extends Readonly<AIHordeGetSponsorsRequestInput> {}
 export class AIHordeGetSponsorsRequest extends BaseAIHordeRequest<HordeDocument> {
-  static override readonly endpoint = endpoint("GET", "/v2/documents/sponsors", () => HordeDocument);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("GET", "/v2/documents/sponsors", () => HordeDocument);
   static override readonly schema: z.ZodType = AIHordeGetSponsorsRequestSchema;
 
   constructor(input: AIHordeGetSponsorsRequestInput = {}) {
@@ -638,18 +655,20 @@ export class AIHordeGetSponsorsRequest extends BaseAIHordeRequest<HordeDocument>
   }
 }
 
-const AIHordeGetTermsRequestSchema = hordeObject({
-  /** html or markdown */
-  format: openString(["html", "markdown"]).optional(),
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const AIHordeGetTermsRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  hordeObject({
+    /** html or markdown */
+    format: openString(["html", "markdown"]).optional(),
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link AIHordeGetTermsRequest}. */
 export type AIHordeGetTermsRequestInput = RequestInput<typeof AIHordeGetTermsRequestSchema, schemas.HordeDocument>;
 /** GET `/v2/documents/terms`: Terms and Conditions. */
 export interface AIHordeGetTermsRequest extends Readonly<AIHordeGetTermsRequestInput> {}
 export class AIHordeGetTermsRequest extends BaseAIHordeRequest<HordeDocument> {
-  static override readonly endpoint = endpoint("GET", "/v2/documents/terms", () => HordeDocument);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("GET", "/v2/documents/terms", () => HordeDocument);
   static override readonly schema: z.ZodType = AIHordeGetTermsRequestSchema;
 
   constructor(input: AIHordeGetTermsRequestInput = {}) {
@@ -669,21 +688,23 @@ export class AIHordeGetTermsRequest extends BaseAIHordeRequest<HordeDocument> {
   }
 }
 
-const FiltersListRequestSchema = hordeObject({
-  /** The filter type. */
-  filter_type: z.number().int().optional(),
-  /** Only return filter containing this word. */
-  contains: z.string().optional(),
-  ...apikeyShape,
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const FiltersListRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  hordeObject({
+    /** The filter type. */
+    filter_type: z.number().int().optional(),
+    /** Only return filter containing this word. */
+    contains: z.string().optional(),
+    ...apikeyShape,
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link FiltersListRequest}. */
 export type FiltersListRequestInput = RequestInput<typeof FiltersListRequestSchema, schemas.FilterDetails>;
 /** GET `/v2/filters`: Moderator Only: A List all filters, or filtered by the query. */
 export interface FiltersListRequest extends Readonly<FiltersListRequestInput> {}
 export class FiltersListRequest extends AuthenticatedAIHordeRequest<FiltersListResponse> {
-  static override readonly endpoint = endpoint("GET", "/v2/filters", () => FiltersListResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("GET", "/v2/filters", () => FiltersListResponse);
   static override readonly schema: z.ZodType = FiltersListRequestSchema;
 
   constructor(input: FiltersListRequestInput = {}) {
@@ -708,17 +729,19 @@ export class FiltersListRequest extends AuthenticatedAIHordeRequest<FiltersListR
   }
 }
 
-const FilterPromptSuspicionRequestSchema = schemas.inlineBodySchemas.post_filters.extend({
-  ...apikeyShape,
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const FilterPromptSuspicionRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  schemas.inlineBodySchemas.post_filters.extend({
+    ...apikeyShape,
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link FilterPromptSuspicionRequest}. */
 export type FilterPromptSuspicionRequestInput = RequestInput<typeof FilterPromptSuspicionRequestSchema, schemas.FilterPromptSuspicion>;
 /** POST `/v2/filters`: Moderator Only: Check The suspicion of the provided prompt. */
 export interface FilterPromptSuspicionRequest extends Readonly<FilterPromptSuspicionRequestInput> {}
 export class FilterPromptSuspicionRequest extends AuthenticatedAIHordeRequest<FilterPromptSuspicionResponse> {
-  static override readonly endpoint = endpoint("POST", "/v2/filters", () => FilterPromptSuspicionResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("POST", "/v2/filters", () => FilterPromptSuspicionResponse);
   static override readonly schema: z.ZodType = FilterPromptSuspicionRequestSchema;
 
   constructor(input: FilterPromptSuspicionRequestInput) {
@@ -739,17 +762,19 @@ export class FilterPromptSuspicionRequest extends AuthenticatedAIHordeRequest<Fi
   }
 }
 
-const PutNewFilterRequestSchema = schemas.PutNewFilter.extend({
-  ...apikeyShape,
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const PutNewFilterRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  schemas.PutNewFilter.extend({
+    ...apikeyShape,
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link PutNewFilterRequest}. */
 export type PutNewFilterRequestInput = RequestInput<typeof PutNewFilterRequestSchema, schemas.FilterDetails>;
 /** PUT `/v2/filters`: Moderator Only: Add a new regex filter. */
 export interface PutNewFilterRequest extends Readonly<PutNewFilterRequestInput> {}
 export class PutNewFilterRequest extends AuthenticatedAIHordeRequest<FilterDetails> {
-  static override readonly endpoint = endpoint("PUT", "/v2/filters", () => FilterDetails, () => ({ 201: FilterDetails }));
+  static override readonly endpoint = /* @__PURE__ */ endpoint("PUT", "/v2/filters", () => FilterDetails, () => ({ 201: FilterDetails }));
   static override readonly schema: z.ZodType = PutNewFilterRequestSchema;
 
   constructor(input: PutNewFilterRequestInput) {
@@ -770,19 +795,21 @@ export class PutNewFilterRequest extends AuthenticatedAIHordeRequest<FilterDetai
   }
 }
 
-const FilterRegexRequestSchema = hordeObject({
-  /** The filter type. */
-  filter_type: z.number().int().optional(),
-  ...apikeyShape,
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const FilterRegexRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  hordeObject({
+    /** The filter type. */
+    filter_type: z.number().int().optional(),
+    ...apikeyShape,
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link FilterRegexRequest}. */
 export type FilterRegexRequestInput = RequestInput<typeof FilterRegexRequestSchema, schemas.FilterRegex>;
 /** GET `/v2/filters/regex`: Moderator Only: A List all filters, or filtered by the query. */
 export interface FilterRegexRequest extends Readonly<FilterRegexRequestInput> {}
 export class FilterRegexRequest extends AuthenticatedAIHordeRequest<FilterRegexResponse> {
-  static override readonly endpoint = endpoint("GET", "/v2/filters/regex", () => FilterRegexResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("GET", "/v2/filters/regex", () => FilterRegexResponse);
   static override readonly schema: z.ZodType = FilterRegexRequestSchema;
 
   constructor(input: FilterRegexRequestInput = {}) {
@@ -807,19 +834,21 @@ export class FilterRegexRequest extends AuthenticatedAIHordeRequest<FilterRegexR
   }
 }
 
-const SingleFilterRequestSchema = hordeObject({
-  /** The `filter_id` path parameter (the contract does not describe it). */
-  filter_id: z.string().min(1, "filter_id must not be empty"),
-  ...apikeyShape,
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const SingleFilterRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  hordeObject({
+    /** The `filter_id` path parameter (the contract does not describe it). */
+    filter_id: z.string().min(1, "filter_id must not be empty"),
+    ...apikeyShape,
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link SingleFilterRequest}. */
 export type SingleFilterRequestInput = RequestInput<typeof SingleFilterRequestSchema, schemas.FilterDetails>;
 /** GET `/v2/filters/{filter_id}`: Moderator Only: Display a single filter. Cached 10 s server-side. */
 export interface SingleFilterRequest extends Readonly<SingleFilterRequestInput> {}
 export class SingleFilterRequest extends AuthenticatedAIHordeRequest<FiltersListResponse> {
-  static override readonly endpoint = endpoint("GET", "/v2/filters/{filter_id}", () => FiltersListResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("GET", "/v2/filters/{filter_id}", () => FiltersListResponse);
   static override readonly schema: z.ZodType = SingleFilterRequestSchema;
 
   constructor(input: SingleFilterRequestInput) {
@@ -840,19 +869,21 @@ export class SingleFilterRequest extends AuthenticatedAIHordeRequest<FiltersList
   }
 }
 
-const PatchExistingFilterSchema = schemas.PatchExistingFilter.extend({
-  /** The `filter_id` path parameter (the contract does not describe it). */
-  filter_id: z.string().min(1, "filter_id must not be empty"),
-  ...apikeyShape,
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const PatchExistingFilterSchema = /* @__PURE__ */ lazySchema(() =>
+  schemas.PatchExistingFilter.extend({
+    /** The `filter_id` path parameter (the contract does not describe it). */
+    filter_id: z.string().min(1, "filter_id must not be empty"),
+    ...apikeyShape,
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link PatchExistingFilter}. */
 export type PatchExistingFilterInput = RequestInput<typeof PatchExistingFilterSchema, schemas.FilterDetails>;
 /** PATCH `/v2/filters/{filter_id}`: Moderator Only: Modify an existing regex filter. */
 export interface PatchExistingFilter extends Readonly<PatchExistingFilterInput> {}
 export class PatchExistingFilter extends AuthenticatedAIHordeRequest<FilterDetails> {
-  static override readonly endpoint = endpoint("PATCH", "/v2/filters/{filter_id}", () => FilterDetails);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("PATCH", "/v2/filters/{filter_id}", () => FilterDetails);
   static override readonly schema: z.ZodType = PatchExistingFilterSchema;
 
   constructor(input: PatchExistingFilterInput) {
@@ -873,19 +904,21 @@ export class PatchExistingFilter extends AuthenticatedAIHordeRequest<FilterDetai
   }
 }
 
-const DeleteFilterRequestSchema = hordeObject({
-  /** The `filter_id` path parameter (the contract does not describe it). */
-  filter_id: z.string().min(1, "filter_id must not be empty"),
-  ...apikeyShape,
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const DeleteFilterRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  hordeObject({
+    /** The `filter_id` path parameter (the contract does not describe it). */
+    filter_id: z.string().min(1, "filter_id must not be empty"),
+    ...apikeyShape,
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link DeleteFilterRequest}. */
 export type DeleteFilterRequestInput = RequestInput<typeof DeleteFilterRequestSchema, schemas.SimpleResponse>;
 /** DELETE `/v2/filters/{filter_id}`: Moderator Only: Delete a regex filter. */
 export interface DeleteFilterRequest extends Readonly<DeleteFilterRequestInput> {}
 export class DeleteFilterRequest extends AuthenticatedAIHordeRequest<SimpleResponse> {
-  static override readonly endpoint = endpoint("DELETE", "/v2/filters/{filter_id}", () => SimpleResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("DELETE", "/v2/filters/{filter_id}", () => SimpleResponse);
   static override readonly schema: z.ZodType = DeleteFilterRequestSchema;
 
   constructor(input: DeleteFilterRequestInput) {
@@ -906,17 +939,19 @@ export class DeleteFilterRequest extends AuthenticatedAIHordeRequest<SimpleRespo
   }
 }
 
-const FindUserRequestSchema = hordeObject({
-  ...apikeyShape,
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const FindUserRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  hordeObject({
+    ...apikeyShape,
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link FindUserRequest}. */
 export type FindUserRequestInput = RequestInput<typeof FindUserRequestSchema, schemas.UserDetails>;
 /** GET `/v2/find_user`: Lookup user details based on their API key. This can be used to verify a user exists */
 export interface FindUserRequest extends Readonly<FindUserRequestInput> {}
 export class FindUserRequest extends AuthenticatedAIHordeRequest<UserDetailsResponse> {
-  static override readonly endpoint = endpoint("GET", "/v2/find_user", () => UserDetailsResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("GET", "/v2/find_user", () => UserDetailsResponse);
   static override readonly schema: z.ZodType = FindUserRequestSchema;
 
   constructor(input: FindUserRequestInput = {}) {
@@ -932,18 +967,20 @@ export class FindUserRequest extends AuthenticatedAIHordeRequest<UserDetailsResp
   }
 }
 
-const RateRequestSchema = schemas.AestheticsPayload.extend({
-  /** The `id` path parameter (the contract does not describe it). */
-  id: z.string().min(1, "id must not be empty"),
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const RateRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  schemas.AestheticsPayload.extend({
+    /** The `id` path parameter (the contract does not describe it). */
+    id: z.string().min(1, "id must not be empty"),
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link RateRequest}. */
 export type RateRequestInput = RequestInput<typeof RateRequestSchema, schemas.GenerationSubmitted>;
 /** POST `/v2/generate/rate/{id}`: Submit aesthetic ratings for generated images to be used by LAION and Stability. AI The request has to have been sent as shared: true. You can select the best image in the set, and/or provide a rating for each or some images in the set. If you select best-of image, you will gain 4 kudos. Each rating is 5 kudos. Best-of will be ignored when ratings conflict with it. You can never gain more kudos than you spent for this generation. Your reward at max will be your kudos consumption - 1. Rate limits: 5/minute (client_ip+method+path). */
 export interface RateRequest extends Readonly<RateRequestInput> {}
 export class RateRequest extends BaseAIHordeRequest<JobSubmitResponse> {
-  static override readonly endpoint = endpoint("POST", "/v2/generate/rate/{id}", () => JobSubmitResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("POST", "/v2/generate/rate/{id}", () => JobSubmitResponse);
   static override readonly schema: z.ZodType = RateRequestSchema;
 
   constructor(input: RateRequestInput) {
@@ -959,17 +996,19 @@ export class RateRequest extends BaseAIHordeRequest<JobSubmitResponse> {
   }
 }
 
-const KudosAwardRequestSchema = schemas.inlineBodySchemas.post_award_kudos.extend({
-  ...apikeyShape,
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const KudosAwardRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  schemas.inlineBodySchemas.post_award_kudos.extend({
+    ...apikeyShape,
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link KudosAwardRequest}. */
 export type KudosAwardRequestInput = RequestInput<typeof KudosAwardRequestSchema, schemas.KudosAwarded>;
 /** POST `/v2/kudos/award`: Awards Kudos to registed user. This API can only be used through privileged access. */
 export interface KudosAwardRequest extends Readonly<KudosAwardRequestInput> {}
 export class KudosAwardRequest extends AuthenticatedAIHordeRequest<KudosAwardResponse> {
-  static override readonly endpoint = endpoint("POST", "/v2/kudos/award", () => KudosAwardResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("POST", "/v2/kudos/award", () => KudosAwardResponse);
   static override readonly schema: z.ZodType = KudosAwardRequestSchema;
 
   constructor(input: KudosAwardRequestInput) {
@@ -985,19 +1024,21 @@ export class KudosAwardRequest extends AuthenticatedAIHordeRequest<KudosAwardRes
   }
 }
 
-const KudosTransferRequestSchema = schemas.inlineBodySchemas.post_transfer_kudos.extend({
-  /** Sent as the `Idempotency-Key` header: the same key with the same parameters is applied only once. */
-  idempotency_key: z.string().min(1).optional(),
-  ...apikeyShape,
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const KudosTransferRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  schemas.inlineBodySchemas.post_transfer_kudos.extend({
+    /** Sent as the `Idempotency-Key` header: the same key with the same parameters is applied only once. */
+    idempotency_key: z.string().min(1).optional(),
+    ...apikeyShape,
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link KudosTransferRequest}. */
 export type KudosTransferRequestInput = RequestInput<typeof KudosTransferRequestSchema, schemas.KudosTransferred>;
 /** POST `/v2/kudos/transfer`: Transfer Kudos to another registed user. Rate limits: 1/second, 90/hour (apikey_hash+method+path). A transfer is a POST and is never retried automatically (it could move kudos twice); to retry safely yourself, send the same `idempotency_key` (the `Idempotency-Key` header) with the same parameters. */
 export interface KudosTransferRequest extends Readonly<KudosTransferRequestInput> {}
 export class KudosTransferRequest extends AuthenticatedAIHordeRequest<KudosTransferResponse> {
-  static override readonly endpoint = endpoint("POST", "/v2/kudos/transfer", () => KudosTransferResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("POST", "/v2/kudos/transfer", () => KudosTransferResponse);
   static override readonly schema: z.ZodType = KudosTransferRequestSchema;
 
   constructor(input: KudosTransferRequestInput) {
@@ -1013,19 +1054,21 @@ export class KudosTransferRequest extends AuthenticatedAIHordeRequest<KudosTrans
   }
 }
 
-const BlockWorkerIPAddressRequestSchema = schemas.AddWorkerTimeout.extend({
-  /** The `worker_id` path parameter (the contract does not describe it). */
-  worker_id: z.string().min(1, "worker_id must not be empty"),
-  ...apikeyShape,
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const BlockWorkerIPAddressRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  schemas.AddWorkerTimeout.extend({
+    /** The `worker_id` path parameter (the contract does not describe it). */
+    worker_id: z.string().min(1, "worker_id must not be empty"),
+    ...apikeyShape,
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link BlockWorkerIPAddressRequest}. */
 export type BlockWorkerIPAddressRequestInput = RequestInput<typeof BlockWorkerIPAddressRequestSchema, schemas.SimpleResponse>;
 /** PUT `/v2/operations/block_worker_ipaddr/{worker_id}`: Block worker's from a specific IP for 24 hours. Only usable by horde moderators */
 export interface BlockWorkerIPAddressRequest extends Readonly<BlockWorkerIPAddressRequestInput> {}
 export class BlockWorkerIPAddressRequest extends AuthenticatedAIHordeRequest<SimpleResponse> {
-  static override readonly endpoint = endpoint("PUT", "/v2/operations/block_worker_ipaddr/{worker_id}", () => SimpleResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("PUT", "/v2/operations/block_worker_ipaddr/{worker_id}", () => SimpleResponse);
   static override readonly schema: z.ZodType = BlockWorkerIPAddressRequestSchema;
 
   constructor(input: BlockWorkerIPAddressRequestInput) {
@@ -1046,19 +1089,21 @@ export class BlockWorkerIPAddressRequest extends AuthenticatedAIHordeRequest<Sim
   }
 }
 
-const DeleteWorkerIPAddressRequestSchema = hordeObject({
-  /** The `worker_id` path parameter (the contract does not describe it). */
-  worker_id: z.string().min(1, "worker_id must not be empty"),
-  ...apikeyShape,
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const DeleteWorkerIPAddressRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  hordeObject({
+    /** The `worker_id` path parameter (the contract does not describe it). */
+    worker_id: z.string().min(1, "worker_id must not be empty"),
+    ...apikeyShape,
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link DeleteWorkerIPAddressRequest}. */
 export type DeleteWorkerIPAddressRequestInput = RequestInput<typeof DeleteWorkerIPAddressRequestSchema, schemas.SimpleResponse>;
 /** DELETE `/v2/operations/block_worker_ipaddr/{worker_id}`: Remove a worker's IP block. Only usable by horde moderators */
 export interface DeleteWorkerIPAddressRequest extends Readonly<DeleteWorkerIPAddressRequestInput> {}
 export class DeleteWorkerIPAddressRequest extends AuthenticatedAIHordeRequest<SimpleResponse> {
-  static override readonly endpoint = endpoint("DELETE", "/v2/operations/block_worker_ipaddr/{worker_id}", () => SimpleResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("DELETE", "/v2/operations/block_worker_ipaddr/{worker_id}", () => SimpleResponse);
   static override readonly schema: z.ZodType = DeleteWorkerIPAddressRequestSchema;
 
   constructor(input: DeleteWorkerIPAddressRequestInput) {
@@ -1079,17 +1124,19 @@ export class DeleteWorkerIPAddressRequest extends AuthenticatedAIHordeRequest<Si
   }
 }
 
-const AllIPTimeoutsRequestSchema = hordeObject({
-  ...apikeyShape,
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const AllIPTimeoutsRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  hordeObject({
+    ...apikeyShape,
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link AllIPTimeoutsRequest}. */
 export type AllIPTimeoutsRequestInput = RequestInput<typeof AllIPTimeoutsRequestSchema, schemas.IPTimeout>;
 /** GET `/v2/operations/ipaddr`: Return all existing IP Block timeouts. */
 export interface AllIPTimeoutsRequest extends Readonly<AllIPTimeoutsRequestInput> {}
 export class AllIPTimeoutsRequest extends AuthenticatedAIHordeRequest<IPTimeoutListResponse> {
-  static override readonly endpoint = endpoint("GET", "/v2/operations/ipaddr", () => IPTimeoutListResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("GET", "/v2/operations/ipaddr", () => IPTimeoutListResponse);
   static override readonly schema: z.ZodType = AllIPTimeoutsRequestSchema;
 
   constructor(input: AllIPTimeoutsRequestInput = {}) {
@@ -1110,17 +1157,19 @@ export class AllIPTimeoutsRequest extends AuthenticatedAIHordeRequest<IPTimeoutL
   }
 }
 
-const BlockIPAddressRequestSchema = schemas.AddTimeoutIPInput.extend({
-  ...apikeyShape,
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const BlockIPAddressRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  schemas.AddTimeoutIPInput.extend({
+    ...apikeyShape,
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link BlockIPAddressRequest}. */
 export type BlockIPAddressRequestInput = RequestInput<typeof BlockIPAddressRequestSchema, schemas.SimpleResponse>;
 /** POST `/v2/operations/ipaddr`: Add an IP or CIDR to timeout. Only usable by horde moderators */
 export interface BlockIPAddressRequest extends Readonly<BlockIPAddressRequestInput> {}
 export class BlockIPAddressRequest extends AuthenticatedAIHordeRequest<SimpleResponse> {
-  static override readonly endpoint = endpoint("POST", "/v2/operations/ipaddr", () => SimpleResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("POST", "/v2/operations/ipaddr", () => SimpleResponse);
   static override readonly schema: z.ZodType = BlockIPAddressRequestSchema;
 
   constructor(input: BlockIPAddressRequestInput) {
@@ -1141,17 +1190,19 @@ export class BlockIPAddressRequest extends AuthenticatedAIHordeRequest<SimpleRes
   }
 }
 
-const DeleteIPAddressRequestSchema = schemas.DeleteTimeoutIPInput.extend({
-  ...apikeyShape,
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const DeleteIPAddressRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  schemas.DeleteTimeoutIPInput.extend({
+    ...apikeyShape,
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link DeleteIPAddressRequest}. */
 export type DeleteIPAddressRequestInput = RequestInput<typeof DeleteIPAddressRequestSchema, schemas.SimpleResponse>;
 /** DELETE `/v2/operations/ipaddr`: Remove an IP from timeout. Only usable by horde moderators */
 export interface DeleteIPAddressRequest extends Readonly<DeleteIPAddressRequestInput> {}
 export class DeleteIPAddressRequest extends AuthenticatedAIHordeRequest<SimpleResponse> {
-  static override readonly endpoint = endpoint("DELETE", "/v2/operations/ipaddr", () => SimpleResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("DELETE", "/v2/operations/ipaddr", () => SimpleResponse);
   static override readonly schema: z.ZodType = DeleteIPAddressRequestSchema;
 
   constructor(input: DeleteIPAddressRequestInput) {
@@ -1177,19 +1228,21 @@ export class DeleteIPAddressRequest extends AuthenticatedAIHordeRequest<SimpleRe
   }
 }
 
-const SingleIPTimeoutsRequestSchema = hordeObject({
-  /** The `ipaddr` path parameter (the contract does not describe it). */
-  ipaddr: z.string().min(1, "ipaddr must not be empty"),
-  ...apikeyShape,
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const SingleIPTimeoutsRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  hordeObject({
+    /** The `ipaddr` path parameter (the contract does not describe it). */
+    ipaddr: z.string().min(1, "ipaddr must not be empty"),
+    ...apikeyShape,
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link SingleIPTimeoutsRequest}. */
 export type SingleIPTimeoutsRequestInput = RequestInput<typeof SingleIPTimeoutsRequestSchema, schemas.IPTimeout>;
 /** GET `/v2/operations/ipaddr/{ipaddr}`: Check if an IP or CIDR is in timeout. */
 export interface SingleIPTimeoutsRequest extends Readonly<SingleIPTimeoutsRequestInput> {}
 export class SingleIPTimeoutsRequest extends AuthenticatedAIHordeRequest<IPTimeoutListResponse> {
-  static override readonly endpoint = endpoint("GET", "/v2/operations/ipaddr/{ipaddr}", () => IPTimeoutListResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("GET", "/v2/operations/ipaddr/{ipaddr}", () => IPTimeoutListResponse);
   static override readonly schema: z.ZodType = SingleIPTimeoutsRequestSchema;
 
   constructor(input: SingleIPTimeoutsRequestInput) {
@@ -1210,17 +1263,19 @@ export class SingleIPTimeoutsRequest extends AuthenticatedAIHordeRequest<IPTimeo
   }
 }
 
-const SharedKeyCreateRequestSchema = schemas.SharedKeyInput.extend({
-  ...apikeyShape,
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const SharedKeyCreateRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  schemas.SharedKeyInput.extend({
+    ...apikeyShape,
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link SharedKeyCreateRequest}. */
 export type SharedKeyCreateRequestInput = RequestInput<typeof SharedKeyCreateRequestSchema, schemas.SharedKeyDetails>;
 /** PUT `/v2/sharedkeys`: Create a new SharedKey for this user. Rate limits: 5/minute (client_ip+method+path). */
 export interface SharedKeyCreateRequest extends Readonly<SharedKeyCreateRequestInput> {}
 export class SharedKeyCreateRequest extends AuthenticatedAIHordeRequest<SharedKeyDetailsResponse> {
-  static override readonly endpoint = endpoint("PUT", "/v2/sharedkeys", () => SharedKeyDetailsResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("PUT", "/v2/sharedkeys", () => SharedKeyDetailsResponse);
   static override readonly schema: z.ZodType = SharedKeyCreateRequestSchema;
 
   constructor(input: SharedKeyCreateRequestInput = {}) {
@@ -1236,18 +1291,20 @@ export class SharedKeyCreateRequest extends AuthenticatedAIHordeRequest<SharedKe
   }
 }
 
-const SharedKeyDetailsRequestSchema = hordeObject({
-  /** The `sharedkey_id` path parameter (the contract does not describe it). */
-  sharedkey_id: z.string().min(1, "sharedkey_id must not be empty"),
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const SharedKeyDetailsRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  hordeObject({
+    /** The `sharedkey_id` path parameter (the contract does not describe it). */
+    sharedkey_id: z.string().min(1, "sharedkey_id must not be empty"),
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link SharedKeyDetailsRequest}. */
 export type SharedKeyDetailsRequestInput = RequestInput<typeof SharedKeyDetailsRequestSchema, schemas.SharedKeyDetails>;
 /** GET `/v2/sharedkeys/{sharedkey_id}`: Get details about an existing Shared Key. Cached 60 s server-side. */
 export interface SharedKeyDetailsRequest extends Readonly<SharedKeyDetailsRequestInput> {}
 export class SharedKeyDetailsRequest extends BaseAIHordeRequest<SharedKeyDetailsResponse> {
-  static override readonly endpoint = endpoint("GET", "/v2/sharedkeys/{sharedkey_id}", () => SharedKeyDetailsResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("GET", "/v2/sharedkeys/{sharedkey_id}", () => SharedKeyDetailsResponse);
   static override readonly schema: z.ZodType = SharedKeyDetailsRequestSchema;
 
   constructor(input: SharedKeyDetailsRequestInput) {
@@ -1263,19 +1320,21 @@ export class SharedKeyDetailsRequest extends BaseAIHordeRequest<SharedKeyDetails
   }
 }
 
-const SharedKeyModifyRequestSchema = schemas.SharedKeyInput.extend({
-  /** The `sharedkey_id` path parameter (the contract does not describe it). */
-  sharedkey_id: z.string().min(1, "sharedkey_id must not be empty"),
-  ...apikeyShape,
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const SharedKeyModifyRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  schemas.SharedKeyInput.extend({
+    /** The `sharedkey_id` path parameter (the contract does not describe it). */
+    sharedkey_id: z.string().min(1, "sharedkey_id must not be empty"),
+    ...apikeyShape,
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link SharedKeyModifyRequest}. */
 export type SharedKeyModifyRequestInput = RequestInput<typeof SharedKeyModifyRequestSchema, schemas.SharedKeyDetails>;
 /** PATCH `/v2/sharedkeys/{sharedkey_id}`: Modify an existing Shared Key. */
 export interface SharedKeyModifyRequest extends Readonly<SharedKeyModifyRequestInput> {}
 export class SharedKeyModifyRequest extends AuthenticatedAIHordeRequest<SharedKeyDetailsResponse> {
-  static override readonly endpoint = endpoint("PATCH", "/v2/sharedkeys/{sharedkey_id}", () => SharedKeyDetailsResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("PATCH", "/v2/sharedkeys/{sharedkey_id}", () => SharedKeyDetailsResponse);
   static override readonly schema: z.ZodType = SharedKeyModifyRequestSchema;
 
   constructor(input: SharedKeyModifyRequestInput) {
@@ -1291,19 +1350,21 @@ export class SharedKeyModifyRequest extends AuthenticatedAIHordeRequest<SharedKe
   }
 }
 
-const SharedKeyDeleteRequestSchema = hordeObject({
-  /** The `sharedkey_id` path parameter (the contract does not describe it). */
-  sharedkey_id: z.string().min(1, "sharedkey_id must not be empty"),
-  ...apikeyShape,
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const SharedKeyDeleteRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  hordeObject({
+    /** The `sharedkey_id` path parameter (the contract does not describe it). */
+    sharedkey_id: z.string().min(1, "sharedkey_id must not be empty"),
+    ...apikeyShape,
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link SharedKeyDeleteRequest}. */
 export type SharedKeyDeleteRequestInput = RequestInput<typeof SharedKeyDeleteRequestSchema, schemas.SimpleResponse>;
 /** DELETE `/v2/sharedkeys/{sharedkey_id}`: Delete an existing SharedKey for this user. */
 export interface SharedKeyDeleteRequest extends Readonly<SharedKeyDeleteRequestInput> {}
 export class SharedKeyDeleteRequest extends AuthenticatedAIHordeRequest<SimpleResponse> {
-  static override readonly endpoint = endpoint("DELETE", "/v2/sharedkeys/{sharedkey_id}", () => SimpleResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("DELETE", "/v2/sharedkeys/{sharedkey_id}", () => SimpleResponse);
   static override readonly schema: z.ZodType = SharedKeyDeleteRequestSchema;
 
   constructor(input: SharedKeyDeleteRequestInput) {
@@ -1324,18 +1385,20 @@ export class SharedKeyDeleteRequest extends AuthenticatedAIHordeRequest<SimpleRe
   }
 }
 
-const ImageStatsModelsRequestSchema = hordeObject({
-  /** If 'known', only show stats for known models in the model reference. If 'custom' only show stats for custom models. If 'all' shows stats for all models. */
-  model_state: openString(["known", "custom", "all"]).optional(),
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const ImageStatsModelsRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  hordeObject({
+    /** If 'known', only show stats for known models in the model reference. If 'custom' only show stats for custom models. If 'all' shows stats for all models. */
+    model_state: openString(["known", "custom", "all"]).optional(),
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link ImageStatsModelsRequest}. */
 export type ImageStatsModelsRequestInput = RequestInput<typeof ImageStatsModelsRequestSchema, schemas.ImgModelStats>;
 /** GET `/v2/stats/img/models`: Details how many images were generated per model for the past day, month and total. Cached 50 s server-side. */
 export interface ImageStatsModelsRequest extends Readonly<ImageStatsModelsRequestInput> {}
 export class ImageStatsModelsRequest extends BaseAIHordeRequest<ImageStatsModelsResponse> {
-  static override readonly endpoint = endpoint("GET", "/v2/stats/img/models", () => ImageStatsModelsResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("GET", "/v2/stats/img/models", () => ImageStatsModelsResponse);
   static override readonly schema: z.ZodType = ImageStatsModelsRequestSchema;
 
   constructor(input: ImageStatsModelsRequestInput = {}) {
@@ -1355,16 +1418,18 @@ export class ImageStatsModelsRequest extends BaseAIHordeRequest<ImageStatsModels
   }
 }
 
-const ImageStatsModelsTotalRequestSchema = hordeObject({
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const ImageStatsModelsTotalRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  hordeObject({
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link ImageStatsModelsTotalRequest}. */
 export type ImageStatsModelsTotalRequestInput = RequestInput<typeof ImageStatsModelsTotalRequestSchema, schemas.StatsImgTotals>;
 /** GET `/v2/stats/img/totals`: Details how many images have been generated in the past minux,hour,day,month and total. Also shows the amount of pixelsteps for the same timeframe. Cached 50 s server-side. */
 export interface ImageStatsModelsTotalRequest extends Readonly<ImageStatsModelsTotalRequestInput> {}
 export class ImageStatsModelsTotalRequest extends BaseAIHordeRequest<ImageStatsModelsTotalResponse> {
-  static override readonly endpoint = endpoint("GET", "/v2/stats/img/totals", () => ImageStatsModelsTotalResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("GET", "/v2/stats/img/totals", () => ImageStatsModelsTotalResponse);
   static override readonly schema: z.ZodType = ImageStatsModelsTotalRequestSchema;
 
   constructor(input: ImageStatsModelsTotalRequestInput = {}) {
@@ -1380,16 +1445,18 @@ export class ImageStatsModelsTotalRequest extends BaseAIHordeRequest<ImageStatsM
   }
 }
 
-const TextStatsModelsRequestSchema = hordeObject({
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const TextStatsModelsRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  hordeObject({
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link TextStatsModelsRequest}. */
 export type TextStatsModelsRequestInput = RequestInput<typeof TextStatsModelsRequestSchema, schemas.TxtModelStats>;
 /** GET `/v2/stats/text/models`: Details how many texts were generated per model for the past day, month and total. Cached 50 s server-side. */
 export interface TextStatsModelsRequest extends Readonly<TextStatsModelsRequestInput> {}
 export class TextStatsModelsRequest extends BaseAIHordeRequest<TextStatsModelResponse> {
-  static override readonly endpoint = endpoint("GET", "/v2/stats/text/models", () => TextStatsModelResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("GET", "/v2/stats/text/models", () => TextStatsModelResponse);
   static override readonly schema: z.ZodType = TextStatsModelsRequestSchema;
 
   constructor(input: TextStatsModelsRequestInput = {}) {
@@ -1405,16 +1472,18 @@ export class TextStatsModelsRequest extends BaseAIHordeRequest<TextStatsModelRes
   }
 }
 
-const TextStatsModelsTotalRequestSchema = hordeObject({
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const TextStatsModelsTotalRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  hordeObject({
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link TextStatsModelsTotalRequest}. */
 export type TextStatsModelsTotalRequestInput = RequestInput<typeof TextStatsModelsTotalRequestSchema, schemas.StatsTxtTotals>;
 /** GET `/v2/stats/text/totals`: Details how many texts have been generated in the past minux,hour,day,month and total. Also shows the amount of pixelsteps for the same timeframe. Cached 50 s server-side. */
 export interface TextStatsModelsTotalRequest extends Readonly<TextStatsModelsTotalRequestInput> {}
 export class TextStatsModelsTotalRequest extends BaseAIHordeRequest<TextStatsModelsTotalResponse> {
-  static override readonly endpoint = endpoint("GET", "/v2/stats/text/totals", () => TextStatsModelsTotalResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("GET", "/v2/stats/text/totals", () => TextStatsModelsTotalResponse);
   static override readonly schema: z.ZodType = TextStatsModelsTotalRequestSchema;
 
   constructor(input: TextStatsModelsTotalRequestInput = {}) {
@@ -1430,24 +1499,26 @@ export class TextStatsModelsTotalRequest extends BaseAIHordeRequest<TextStatsMod
   }
 }
 
-const HordeStatusModelsAllRequestSchema = hordeObject({
-  /** Filter the models by type (image or text). */
-  type: openString(["image", "text"]).optional(),
-  /** Filter only models that have at least this amount of threads serving. */
-  min_count: z.number().int().optional(),
-  /** Filter the models that have at most this amount of threads serving. */
-  max_count: z.number().int().optional(),
-  /** If 'known', only show stats for known models in the model reference. If 'custom' only show stats for custom models. If 'all' shows stats for all models. */
-  model_state: openString(["known", "custom", "all"]).optional(),
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const HordeStatusModelsAllRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  hordeObject({
+    /** Filter the models by type (image or text). */
+    type: openString(["image", "text"]).optional(),
+    /** Filter only models that have at least this amount of threads serving. */
+    min_count: z.number().int().optional(),
+    /** Filter the models that have at most this amount of threads serving. */
+    max_count: z.number().int().optional(),
+    /** If 'known', only show stats for known models in the model reference. If 'custom' only show stats for custom models. If 'all' shows stats for all models. */
+    model_state: openString(["known", "custom", "all"]).optional(),
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link HordeStatusModelsAllRequest}. */
 export type HordeStatusModelsAllRequestInput = RequestInput<typeof HordeStatusModelsAllRequestSchema, schemas.ActiveModel>;
 /** GET `/v2/status/models`: Returns a list of models active currently in this horde. Cached 2 s server-side. */
 export interface HordeStatusModelsAllRequest extends Readonly<HordeStatusModelsAllRequestInput> {}
 export class HordeStatusModelsAllRequest extends BaseAIHordeRequest<HordeStatusModelsAllResponse> {
-  static override readonly endpoint = endpoint("GET", "/v2/status/models", () => HordeStatusModelsAllResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("GET", "/v2/status/models", () => HordeStatusModelsAllResponse);
   static override readonly schema: z.ZodType = HordeStatusModelsAllRequestSchema;
 
   constructor(input: HordeStatusModelsAllRequestInput = {}) {
@@ -1467,18 +1538,20 @@ export class HordeStatusModelsAllRequest extends BaseAIHordeRequest<HordeStatusM
   }
 }
 
-const HordeStatusModelsSingleRequestSchema = hordeObject({
-  /** The `model_name` path parameter (the contract does not describe it). */
-  model_name: z.string().min(1, "model_name must not be empty"),
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const HordeStatusModelsSingleRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  hordeObject({
+    /** The `model_name` path parameter (the contract does not describe it). */
+    model_name: z.string().min(1, "model_name must not be empty"),
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link HordeStatusModelsSingleRequest}. */
 export type HordeStatusModelsSingleRequestInput = RequestInput<typeof HordeStatusModelsSingleRequestSchema, schemas.ActiveModel>;
 /** GET `/v2/status/models/{model_name}`: Returns all the statistics of a specific model in this horde. Cached 1 s server-side. */
 export interface HordeStatusModelsSingleRequest extends Readonly<HordeStatusModelsSingleRequestInput> {}
 export class HordeStatusModelsSingleRequest extends BaseAIHordeRequest<HordeStatusModelsAllResponse> {
-  static override readonly endpoint = endpoint("GET", "/v2/status/models/{model_name}", () => HordeStatusModelsAllResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("GET", "/v2/status/models/{model_name}", () => HordeStatusModelsAllResponse);
   static override readonly schema: z.ZodType = HordeStatusModelsSingleRequestSchema;
 
   constructor(input: HordeStatusModelsSingleRequestInput) {
@@ -1494,17 +1567,19 @@ export class HordeStatusModelsSingleRequest extends BaseAIHordeRequest<HordeStat
   }
 }
 
-const HordeModesRequestSchema = hordeObject({
-  ...apikeyShape,
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const HordeModesRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  hordeObject({
+    ...apikeyShape,
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link HordeModesRequest}. */
 export type HordeModesRequestInput = RequestInput<typeof HordeModesRequestSchema, schemas.HordeModes>;
 /** GET `/v2/status/modes`: Horde Maintenance Mode Status. Use this endpoint to quicky determine if this horde is in maintenance, invite_only or raid mode. Rate limits: 30/minute (client_ip). Cached 50 s server-side. */
 export interface HordeModesRequest extends Readonly<HordeModesRequestInput> {}
 export class HordeModesRequest extends AuthenticatedAIHordeRequest<HordeModes> {
-  static override readonly endpoint = endpoint("GET", "/v2/status/modes", () => HordeModes);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("GET", "/v2/status/modes", () => HordeModes);
   static override readonly schema: z.ZodType = HordeModesRequestSchema;
 
   constructor(input: HordeModesRequestInput = {}) {
@@ -1520,17 +1595,19 @@ export class HordeModesRequest extends AuthenticatedAIHordeRequest<HordeModes> {
   }
 }
 
-const ModifyHordeModesRequestSchema = schemas.inlineBodySchemas.put_horde_modes.extend({
-  ...apikeyShape,
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const ModifyHordeModesRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  schemas.inlineBodySchemas.put_horde_modes.extend({
+    ...apikeyShape,
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link ModifyHordeModesRequest}. */
 export type ModifyHordeModesRequestInput = RequestInput<typeof ModifyHordeModesRequestSchema, schemas.HordeModes>;
 /** PUT `/v2/status/modes`: Change Horde Modes. Endpoint for admins to (un)set the horde into maintenance, invite_only or raid modes. Rate limits: 30/minute (client_ip). */
 export interface ModifyHordeModesRequest extends Readonly<ModifyHordeModesRequestInput> {}
 export class ModifyHordeModesRequest extends AuthenticatedAIHordeRequest<HordeModes> {
-  static override readonly endpoint = endpoint("PUT", "/v2/status/modes", () => HordeModes);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("PUT", "/v2/status/modes", () => HordeModes);
   static override readonly schema: z.ZodType = ModifyHordeModesRequestSchema;
 
   constructor(input: ModifyHordeModesRequestInput = {}) {
@@ -1546,16 +1623,18 @@ export class ModifyHordeModesRequest extends AuthenticatedAIHordeRequest<HordeMo
   }
 }
 
-const NewsRequestSchema = hordeObject({
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const NewsRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  hordeObject({
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link NewsRequest}. */
 export type NewsRequestInput = RequestInput<typeof NewsRequestSchema, schemas.Newspiece>;
 /** GET `/v2/status/news`: Read the latest happenings on the horde. Cached 300 s server-side. */
 export interface NewsRequest extends Readonly<NewsRequestInput> {}
 export class NewsRequest extends BaseAIHordeRequest<NewsResponse> {
-  static override readonly endpoint = endpoint("GET", "/v2/status/news", () => NewsResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("GET", "/v2/status/news", () => NewsResponse);
   static override readonly schema: z.ZodType = NewsRequestSchema;
 
   constructor(input: NewsRequestInput = {}) {
@@ -1571,16 +1650,18 @@ export class NewsRequest extends BaseAIHordeRequest<NewsResponse> {
   }
 }
 
-const HordePerformanceRequestSchema = hordeObject({
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const HordePerformanceRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  hordeObject({
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link HordePerformanceRequest}. */
 export type HordePerformanceRequestInput = RequestInput<typeof HordePerformanceRequestSchema, schemas.HordePerformance>;
 /** GET `/v2/status/performance`: Details about the current performance of this Horde. */
 export interface HordePerformanceRequest extends Readonly<HordePerformanceRequestInput> {}
 export class HordePerformanceRequest extends BaseAIHordeRequest<HordePerformanceResponse> {
-  static override readonly endpoint = endpoint("GET", "/v2/status/performance", () => HordePerformanceResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("GET", "/v2/status/performance", () => HordePerformanceResponse);
   static override readonly schema: z.ZodType = HordePerformanceRequestSchema;
 
   constructor(input: HordePerformanceRequestInput = {}) {
@@ -1596,24 +1677,26 @@ export class HordePerformanceRequest extends BaseAIHordeRequest<HordePerformance
   }
 }
 
-const AllStylesImageRequestSchema = hordeObject({
-  /** How to sort returned styles. 'popular' sorts by usage and 'age' sorts by date added. */
-  sort: openString(["popular", "age"]).optional(),
-  /** Which page of results to return. Each page has 25 styles. */
-  page: z.number().int().optional(),
-  /** If included, will only return styles with this tag */
-  tag: z.string().optional(),
-  /** If included, will only return styles using this model */
-  model: z.string().optional(),
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const AllStylesImageRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  hordeObject({
+    /** How to sort returned styles. 'popular' sorts by usage and 'age' sorts by date added. */
+    sort: openString(["popular", "age"]).optional(),
+    /** Which page of results to return. Each page has 25 styles. */
+    page: z.number().int().optional(),
+    /** If included, will only return styles with this tag */
+    tag: z.string().optional(),
+    /** If included, will only return styles using this model */
+    model: z.string().optional(),
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link AllStylesImageRequest}. */
 export type AllStylesImageRequestInput = RequestInput<typeof AllStylesImageRequestSchema, schemas.StyleStable>;
 /** GET `/v2/styles/image`: Retrieves information about all image styles. Can be filtered based on model or tags Rate limits: 90/minute, 2/second (client_ip+method+path). Cached 30 s server-side. */
 export interface AllStylesImageRequest extends Readonly<AllStylesImageRequestInput> {}
 export class AllStylesImageRequest extends BaseAIHordeRequest<AllStylesImageResponse> {
-  static override readonly endpoint = endpoint("GET", "/v2/styles/image", () => AllStylesImageResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("GET", "/v2/styles/image", () => AllStylesImageResponse);
   static override readonly schema: z.ZodType = AllStylesImageRequestSchema;
 
   constructor(input: AllStylesImageRequestInput = {}) {
@@ -1638,17 +1721,19 @@ export class AllStylesImageRequest extends BaseAIHordeRequest<AllStylesImageResp
   }
 }
 
-const CreateStyleImageRequestSchema = schemas.ModelStyleInputStable.extend({
-  ...apikeyShape,
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const CreateStyleImageRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  schemas.ModelStyleInputStable.extend({
+    ...apikeyShape,
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link CreateStyleImageRequest}. */
 export type CreateStyleImageRequestInput = RequestInput<typeof CreateStyleImageRequestSchema, schemas.StyleModify>;
 /** POST `/v2/styles/image`: Creates a new image style. Rate limits: 90/minute, 2/second (client_ip+method+path). */
 export interface CreateStyleImageRequest extends Readonly<CreateStyleImageRequestInput> {}
 export class CreateStyleImageRequest extends AuthenticatedAIHordeRequest<StyleModifyResponse> {
-  static override readonly endpoint = endpoint("POST", "/v2/styles/image", () => StyleModifyResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("POST", "/v2/styles/image", () => StyleModifyResponse);
   static override readonly schema: z.ZodType = CreateStyleImageRequestSchema;
 
   constructor(input: CreateStyleImageRequestInput) {
@@ -1664,18 +1749,20 @@ export class CreateStyleImageRequest extends AuthenticatedAIHordeRequest<StyleMo
   }
 }
 
-const SingleStyleImageByIDRequestSchema = hordeObject({
-  /** The `style_id` path parameter (the contract does not describe it). */
-  style_id: z.string().min(1, "style_id must not be empty"),
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const SingleStyleImageByIDRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  hordeObject({
+    /** The `style_id` path parameter (the contract does not describe it). */
+    style_id: z.string().min(1, "style_id must not be empty"),
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link SingleStyleImageByIDRequest}. */
 export type SingleStyleImageByIDRequestInput = RequestInput<typeof SingleStyleImageByIDRequestSchema, schemas.StyleStable>;
 /** GET `/v2/styles/image/{style_id}`: Displays information about an image style. Rate limits: 20/hour, 2/second (client_ip+method+path). Cached 30 s server-side. */
 export interface SingleStyleImageByIDRequest extends Readonly<SingleStyleImageByIDRequestInput> {}
 export class SingleStyleImageByIDRequest extends BaseAIHordeRequest<StyleStable> {
-  static override readonly endpoint = endpoint("GET", "/v2/styles/image/{style_id}", () => StyleStable);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("GET", "/v2/styles/image/{style_id}", () => StyleStable);
   static override readonly schema: z.ZodType = SingleStyleImageByIDRequestSchema;
 
   constructor(input: SingleStyleImageByIDRequestInput) {
@@ -1696,19 +1783,21 @@ export class SingleStyleImageByIDRequest extends BaseAIHordeRequest<StyleStable>
   }
 }
 
-const ModifyStyleImageRequestSchema = schemas.ModelStylePatchStable.extend({
-  /** The `style_id` path parameter (the contract does not describe it). */
-  style_id: z.string().min(1, "style_id must not be empty"),
-  ...apikeyShape,
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const ModifyStyleImageRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  schemas.ModelStylePatchStable.extend({
+    /** The `style_id` path parameter (the contract does not describe it). */
+    style_id: z.string().min(1, "style_id must not be empty"),
+    ...apikeyShape,
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link ModifyStyleImageRequest}. */
 export type ModifyStyleImageRequestInput = RequestInput<typeof ModifyStyleImageRequestSchema, schemas.StyleModify>;
 /** PATCH `/v2/styles/image/{style_id}`: Modifies an image style. Rate limits: 20/hour, 2/second (client_ip+method+path). */
 export interface ModifyStyleImageRequest extends Readonly<ModifyStyleImageRequestInput> {}
 export class ModifyStyleImageRequest extends AuthenticatedAIHordeRequest<StyleModifyResponse> {
-  static override readonly endpoint = endpoint("PATCH", "/v2/styles/image/{style_id}", () => StyleModifyResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("PATCH", "/v2/styles/image/{style_id}", () => StyleModifyResponse);
   static override readonly schema: z.ZodType = ModifyStyleImageRequestSchema;
 
   constructor(input: ModifyStyleImageRequestInput) {
@@ -1724,19 +1813,21 @@ export class ModifyStyleImageRequest extends AuthenticatedAIHordeRequest<StyleMo
   }
 }
 
-const DeleteStyleImageRequestSchema = hordeObject({
-  /** The `style_id` path parameter (the contract does not describe it). */
-  style_id: z.string().min(1, "style_id must not be empty"),
-  ...apikeyShape,
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const DeleteStyleImageRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  hordeObject({
+    /** The `style_id` path parameter (the contract does not describe it). */
+    style_id: z.string().min(1, "style_id must not be empty"),
+    ...apikeyShape,
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link DeleteStyleImageRequest}. */
 export type DeleteStyleImageRequestInput = RequestInput<typeof DeleteStyleImageRequestSchema, schemas.SimpleResponse>;
 /** DELETE `/v2/styles/image/{style_id}`: Deletes an image style. Rate limits: 20/hour, 2/second (client_ip+method+path). */
 export interface DeleteStyleImageRequest extends Readonly<DeleteStyleImageRequestInput> {}
 export class DeleteStyleImageRequest extends AuthenticatedAIHordeRequest<SimpleResponse> {
-  static override readonly endpoint = endpoint("DELETE", "/v2/styles/image/{style_id}", () => SimpleResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("DELETE", "/v2/styles/image/{style_id}", () => SimpleResponse);
   static override readonly schema: z.ZodType = DeleteStyleImageRequestSchema;
 
   constructor(input: DeleteStyleImageRequestInput) {
@@ -1757,19 +1848,21 @@ export class DeleteStyleImageRequest extends AuthenticatedAIHordeRequest<SimpleR
   }
 }
 
-const StyleImageExampleAddRequestSchema = schemas.InputModelStyleExamplePost.extend({
-  /** The `style_id` path parameter (the contract does not describe it). */
-  style_id: z.string().min(1, "style_id must not be empty"),
-  ...apikeyShape,
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const StyleImageExampleAddRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  schemas.InputModelStyleExamplePost.extend({
+    /** The `style_id` path parameter (the contract does not describe it). */
+    style_id: z.string().min(1, "style_id must not be empty"),
+    ...apikeyShape,
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link StyleImageExampleAddRequest}. */
 export type StyleImageExampleAddRequestInput = RequestInput<typeof StyleImageExampleAddRequestSchema, schemas.StyleModify>;
 /** POST `/v2/styles/image/{style_id}/example`: Creates an image style example. Rate limits: 90/minute, 2/second (client_ip+method+path). */
 export interface StyleImageExampleAddRequest extends Readonly<StyleImageExampleAddRequestInput> {}
 export class StyleImageExampleAddRequest extends AuthenticatedAIHordeRequest<StyleModifyResponse> {
-  static override readonly endpoint = endpoint("POST", "/v2/styles/image/{style_id}/example", () => StyleModifyResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("POST", "/v2/styles/image/{style_id}/example", () => StyleModifyResponse);
   static override readonly schema: z.ZodType = StyleImageExampleAddRequestSchema;
 
   constructor(input: StyleImageExampleAddRequestInput) {
@@ -1785,21 +1878,23 @@ export class StyleImageExampleAddRequest extends AuthenticatedAIHordeRequest<Sty
   }
 }
 
-const StyleImageExampleModifyRequestSchema = schemas.InputStyleExamplePost.extend({
-  /** The `style_id` path parameter (the contract does not describe it). */
-  style_id: z.string().min(1, "style_id must not be empty"),
-  /** The `example_id` path parameter (the contract does not describe it). */
-  example_id: z.string().min(1, "example_id must not be empty"),
-  ...apikeyShape,
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const StyleImageExampleModifyRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  schemas.InputStyleExamplePost.extend({
+    /** The `style_id` path parameter (the contract does not describe it). */
+    style_id: z.string().min(1, "style_id must not be empty"),
+    /** The `example_id` path parameter (the contract does not describe it). */
+    example_id: z.string().min(1, "example_id must not be empty"),
+    ...apikeyShape,
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link StyleImageExampleModifyRequest}. */
 export type StyleImageExampleModifyRequestInput = RequestInput<typeof StyleImageExampleModifyRequestSchema, schemas.StyleModify>;
 /** PATCH `/v2/styles/image/{style_id}/example/{example_id}`: Modified an existing image style example. */
 export interface StyleImageExampleModifyRequest extends Readonly<StyleImageExampleModifyRequestInput> {}
 export class StyleImageExampleModifyRequest extends AuthenticatedAIHordeRequest<StyleModifyResponse> {
-  static override readonly endpoint = endpoint("PATCH", "/v2/styles/image/{style_id}/example/{example_id}", () => StyleModifyResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("PATCH", "/v2/styles/image/{style_id}/example/{example_id}", () => StyleModifyResponse);
   static override readonly schema: z.ZodType = StyleImageExampleModifyRequestSchema;
 
   constructor(input: StyleImageExampleModifyRequestInput) {
@@ -1815,21 +1910,23 @@ export class StyleImageExampleModifyRequest extends AuthenticatedAIHordeRequest<
   }
 }
 
-const StyleImageExampleDeleteRequestSchema = hordeObject({
-  /** The `style_id` path parameter (the contract does not describe it). */
-  style_id: z.string().min(1, "style_id must not be empty"),
-  /** The `example_id` path parameter (the contract does not describe it). */
-  example_id: z.string().min(1, "example_id must not be empty"),
-  ...apikeyShape,
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const StyleImageExampleDeleteRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  hordeObject({
+    /** The `style_id` path parameter (the contract does not describe it). */
+    style_id: z.string().min(1, "style_id must not be empty"),
+    /** The `example_id` path parameter (the contract does not describe it). */
+    example_id: z.string().min(1, "example_id must not be empty"),
+    ...apikeyShape,
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link StyleImageExampleDeleteRequest}. */
 export type StyleImageExampleDeleteRequestInput = RequestInput<typeof StyleImageExampleDeleteRequestSchema, schemas.SimpleResponse>;
 /** DELETE `/v2/styles/image/{style_id}/example/{example_id}`: Deletes an image style example. */
 export interface StyleImageExampleDeleteRequest extends Readonly<StyleImageExampleDeleteRequestInput> {}
 export class StyleImageExampleDeleteRequest extends AuthenticatedAIHordeRequest<SimpleResponse> {
-  static override readonly endpoint = endpoint("DELETE", "/v2/styles/image/{style_id}/example/{example_id}", () => SimpleResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("DELETE", "/v2/styles/image/{style_id}/example/{example_id}", () => SimpleResponse);
   static override readonly schema: z.ZodType = StyleImageExampleDeleteRequestSchema;
 
   constructor(input: StyleImageExampleDeleteRequestInput) {
@@ -1850,18 +1947,20 @@ export class StyleImageExampleDeleteRequest extends AuthenticatedAIHordeRequest<
   }
 }
 
-const SingleStyleImageByNameRequestSchema = hordeObject({
-  /** The `style_name` path parameter (the contract does not describe it). */
-  style_name: z.string().min(1, "style_name must not be empty"),
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const SingleStyleImageByNameRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  hordeObject({
+    /** The `style_name` path parameter (the contract does not describe it). */
+    style_name: z.string().min(1, "style_name must not be empty"),
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link SingleStyleImageByNameRequest}. */
 export type SingleStyleImageByNameRequestInput = RequestInput<typeof SingleStyleImageByNameRequestSchema, schemas.StyleStable>;
 /** GET `/v2/styles/image_by_name/{style_name}`: Seeks an image style by name and displays its information. Cached 30 s server-side. */
 export interface SingleStyleImageByNameRequest extends Readonly<SingleStyleImageByNameRequestInput> {}
 export class SingleStyleImageByNameRequest extends BaseAIHordeRequest<StyleStable> {
-  static override readonly endpoint = endpoint("GET", "/v2/styles/image_by_name/{style_name}", () => StyleStable);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("GET", "/v2/styles/image_by_name/{style_name}", () => StyleStable);
   static override readonly schema: z.ZodType = SingleStyleImageByNameRequestSchema;
 
   constructor(input: SingleStyleImageByNameRequestInput) {
@@ -1882,24 +1981,26 @@ export class SingleStyleImageByNameRequest extends BaseAIHordeRequest<StyleStabl
   }
 }
 
-const AllStylesTextRequestSchema = hordeObject({
-  /** How to sort returned styles. 'popular' sorts by usage and 'age' sorts by date added. */
-  sort: openString(["popular", "age"]).optional(),
-  /** Which page of results to return. Each page has 25 styles. */
-  page: z.number().int().optional(),
-  /** If included, will only return styles with this tag */
-  tag: z.string().optional(),
-  /** If included, will only return styles using this model */
-  model: z.string().optional(),
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const AllStylesTextRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  hordeObject({
+    /** How to sort returned styles. 'popular' sorts by usage and 'age' sorts by date added. */
+    sort: openString(["popular", "age"]).optional(),
+    /** Which page of results to return. Each page has 25 styles. */
+    page: z.number().int().optional(),
+    /** If included, will only return styles with this tag */
+    tag: z.string().optional(),
+    /** If included, will only return styles using this model */
+    model: z.string().optional(),
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link AllStylesTextRequest}. */
 export type AllStylesTextRequestInput = RequestInput<typeof AllStylesTextRequestSchema, schemas.StyleKobold>;
 /** GET `/v2/styles/text`: Retrieves information about all text styles. Can be filtered based on model or tags Rate limits: 20/hour, 2/second (client_ip+method+path). Cached 1 s server-side. */
 export interface AllStylesTextRequest extends Readonly<AllStylesTextRequestInput> {}
 export class AllStylesTextRequest extends BaseAIHordeRequest<AllStylesTextResponse> {
-  static override readonly endpoint = endpoint("GET", "/v2/styles/text", () => AllStylesTextResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("GET", "/v2/styles/text", () => AllStylesTextResponse);
   static override readonly schema: z.ZodType = AllStylesTextRequestSchema;
 
   constructor(input: AllStylesTextRequestInput = {}) {
@@ -1924,19 +2025,21 @@ export class AllStylesTextRequest extends BaseAIHordeRequest<AllStylesTextRespon
   }
 }
 
-const CreateStyleTextRequestSchema = schemas.ModelStyleInputKobold.extend({
-  /** The UUID of a shared key which will be used to generate with this style if active. (Read by the server although its body model does not declare it.) */
-  sharedkey: z.string().optional(),
-  ...apikeyShape,
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const CreateStyleTextRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  schemas.ModelStyleInputKobold.extend({
+    /** The UUID of a shared key which will be used to generate with this style if active. (Read by the server although its body model does not declare it.) */
+    sharedkey: z.string().optional(),
+    ...apikeyShape,
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link CreateStyleTextRequest}. */
 export type CreateStyleTextRequestInput = RequestInput<typeof CreateStyleTextRequestSchema, schemas.StyleModify>;
 /** POST `/v2/styles/text`: Creates a new text style. Rate limits: 20/hour, 2/second (client_ip+method+path). */
 export interface CreateStyleTextRequest extends Readonly<CreateStyleTextRequestInput> {}
 export class CreateStyleTextRequest extends AuthenticatedAIHordeRequest<StyleModifyResponse> {
-  static override readonly endpoint = endpoint("POST", "/v2/styles/text", () => StyleModifyResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("POST", "/v2/styles/text", () => StyleModifyResponse);
   static override readonly schema: z.ZodType = CreateStyleTextRequestSchema;
 
   constructor(input: CreateStyleTextRequestInput) {
@@ -1952,18 +2055,20 @@ export class CreateStyleTextRequest extends AuthenticatedAIHordeRequest<StyleMod
   }
 }
 
-const SingleStyleTextByIDRequestSchema = hordeObject({
-  /** The `style_id` path parameter (the contract does not describe it). */
-  style_id: z.string().min(1, "style_id must not be empty"),
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const SingleStyleTextByIDRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  hordeObject({
+    /** The `style_id` path parameter (the contract does not describe it). */
+    style_id: z.string().min(1, "style_id must not be empty"),
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link SingleStyleTextByIDRequest}. */
 export type SingleStyleTextByIDRequestInput = RequestInput<typeof SingleStyleTextByIDRequestSchema, schemas.StyleKobold>;
 /** GET `/v2/styles/text/{style_id}`: Displays information about a single text style. Rate limits: 90/minute, 2/second (client_ip+method+path). Cached 30 s server-side. */
 export interface SingleStyleTextByIDRequest extends Readonly<SingleStyleTextByIDRequestInput> {}
 export class SingleStyleTextByIDRequest extends BaseAIHordeRequest<StyleKobold> {
-  static override readonly endpoint = endpoint("GET", "/v2/styles/text/{style_id}", () => StyleKobold);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("GET", "/v2/styles/text/{style_id}", () => StyleKobold);
   static override readonly schema: z.ZodType = SingleStyleTextByIDRequestSchema;
 
   constructor(input: SingleStyleTextByIDRequestInput) {
@@ -1984,19 +2089,21 @@ export class SingleStyleTextByIDRequest extends BaseAIHordeRequest<StyleKobold> 
   }
 }
 
-const ModifyStyleTextRequestSchema = schemas.ModelStylePatchKobold.extend({
-  /** The `style_id` path parameter (the contract does not describe it). */
-  style_id: z.string().min(1, "style_id must not be empty"),
-  ...apikeyShape,
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const ModifyStyleTextRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  schemas.ModelStylePatchKobold.extend({
+    /** The `style_id` path parameter (the contract does not describe it). */
+    style_id: z.string().min(1, "style_id must not be empty"),
+    ...apikeyShape,
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link ModifyStyleTextRequest}. */
 export type ModifyStyleTextRequestInput = RequestInput<typeof ModifyStyleTextRequestSchema, schemas.StyleModify>;
 /** PATCH `/v2/styles/text/{style_id}`: Modifies a text style. Rate limits: 90/minute, 2/second (client_ip+method+path). */
 export interface ModifyStyleTextRequest extends Readonly<ModifyStyleTextRequestInput> {}
 export class ModifyStyleTextRequest extends AuthenticatedAIHordeRequest<StyleModifyResponse> {
-  static override readonly endpoint = endpoint("PATCH", "/v2/styles/text/{style_id}", () => StyleModifyResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("PATCH", "/v2/styles/text/{style_id}", () => StyleModifyResponse);
   static override readonly schema: z.ZodType = ModifyStyleTextRequestSchema;
 
   constructor(input: ModifyStyleTextRequestInput) {
@@ -2012,19 +2119,21 @@ export class ModifyStyleTextRequest extends AuthenticatedAIHordeRequest<StyleMod
   }
 }
 
-const DeleteStyleTextRequestSchema = hordeObject({
-  /** The `style_id` path parameter (the contract does not describe it). */
-  style_id: z.string().min(1, "style_id must not be empty"),
-  ...apikeyShape,
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const DeleteStyleTextRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  hordeObject({
+    /** The `style_id` path parameter (the contract does not describe it). */
+    style_id: z.string().min(1, "style_id must not be empty"),
+    ...apikeyShape,
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link DeleteStyleTextRequest}. */
 export type DeleteStyleTextRequestInput = RequestInput<typeof DeleteStyleTextRequestSchema, schemas.SimpleResponse>;
 /** DELETE `/v2/styles/text/{style_id}`: Deletes a text style. Rate limits: 90/minute, 2/second (client_ip+method+path). */
 export interface DeleteStyleTextRequest extends Readonly<DeleteStyleTextRequestInput> {}
 export class DeleteStyleTextRequest extends AuthenticatedAIHordeRequest<SimpleResponse> {
-  static override readonly endpoint = endpoint("DELETE", "/v2/styles/text/{style_id}", () => SimpleResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("DELETE", "/v2/styles/text/{style_id}", () => SimpleResponse);
   static override readonly schema: z.ZodType = DeleteStyleTextRequestSchema;
 
   constructor(input: DeleteStyleTextRequestInput) {
@@ -2045,18 +2154,20 @@ export class DeleteStyleTextRequest extends AuthenticatedAIHordeRequest<SimpleRe
   }
 }
 
-const SingleStyleTextByNameRequestSchema = hordeObject({
-  /** The `style_name` path parameter (the contract does not describe it). */
-  style_name: z.string().min(1, "style_name must not be empty"),
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const SingleStyleTextByNameRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  hordeObject({
+    /** The `style_name` path parameter (the contract does not describe it). */
+    style_name: z.string().min(1, "style_name must not be empty"),
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link SingleStyleTextByNameRequest}. */
 export type SingleStyleTextByNameRequestInput = RequestInput<typeof SingleStyleTextByNameRequestSchema, schemas.StyleKobold>;
 /** GET `/v2/styles/text_by_name/{style_name}`: Seeks a text style by name and displays its information. Cached 30 s server-side. */
 export interface SingleStyleTextByNameRequest extends Readonly<SingleStyleTextByNameRequestInput> {}
 export class SingleStyleTextByNameRequest extends BaseAIHordeRequest<StyleKobold> {
-  static override readonly endpoint = endpoint("GET", "/v2/styles/text_by_name/{style_name}", () => StyleKobold);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("GET", "/v2/styles/text_by_name/{style_name}", () => StyleKobold);
   static override readonly schema: z.ZodType = SingleStyleTextByNameRequestSchema;
 
   constructor(input: SingleStyleTextByNameRequestInput) {
@@ -2077,16 +2188,18 @@ export class SingleStyleTextByNameRequest extends BaseAIHordeRequest<StyleKobold
   }
 }
 
-const AllTeamDetailsRequestSchema = hordeObject({
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const AllTeamDetailsRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  hordeObject({
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link AllTeamDetailsRequest}. */
 export type AllTeamDetailsRequestInput = RequestInput<typeof AllTeamDetailsRequestSchema, schemas.TeamDetails>;
 /** GET `/v2/teams`: A List with the details of all teams. Rate limits: 30/minute (client_ip+method+path). Cached 10 s server-side. */
 export interface AllTeamDetailsRequest extends Readonly<AllTeamDetailsRequestInput> {}
 export class AllTeamDetailsRequest extends BaseAIHordeRequest<AllTeamDetailsResponse> {
-  static override readonly endpoint = endpoint("GET", "/v2/teams", () => AllTeamDetailsResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("GET", "/v2/teams", () => AllTeamDetailsResponse);
   static override readonly schema: z.ZodType = AllTeamDetailsRequestSchema;
 
   constructor(input: AllTeamDetailsRequestInput = {}) {
@@ -2102,17 +2215,19 @@ export class AllTeamDetailsRequest extends BaseAIHordeRequest<AllTeamDetailsResp
   }
 }
 
-const CreateTeamRequestSchema = schemas.CreateTeamInput.extend({
-  ...apikeyShape,
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const CreateTeamRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  schemas.CreateTeamInput.extend({
+    ...apikeyShape,
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link CreateTeamRequest}. */
 export type CreateTeamRequestInput = RequestInput<typeof CreateTeamRequestSchema, schemas.ModifyTeam>;
 /** POST `/v2/teams`: Create a new team. Only trusted users can create new teams. Rate limits: 30/minute (client_ip+method+path). */
 export interface CreateTeamRequest extends Readonly<CreateTeamRequestInput> {}
 export class CreateTeamRequest extends AuthenticatedAIHordeRequest<ModifyTeam> {
-  static override readonly endpoint = endpoint("POST", "/v2/teams", () => ModifyTeam);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("POST", "/v2/teams", () => ModifyTeam);
   static override readonly schema: z.ZodType = CreateTeamRequestSchema;
 
   constructor(input: CreateTeamRequestInput) {
@@ -2128,19 +2243,21 @@ export class CreateTeamRequest extends AuthenticatedAIHordeRequest<ModifyTeam> {
   }
 }
 
-const SingleTeamDetailsRequestSchema = hordeObject({
-  /** The `team_id` path parameter (the contract does not describe it). */
-  team_id: z.string().min(1, "team_id must not be empty"),
-  ...apikeyShape,
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const SingleTeamDetailsRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  hordeObject({
+    /** The `team_id` path parameter (the contract does not describe it). */
+    team_id: z.string().min(1, "team_id must not be empty"),
+    ...apikeyShape,
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link SingleTeamDetailsRequest}. */
 export type SingleTeamDetailsRequestInput = RequestInput<typeof SingleTeamDetailsRequestSchema, schemas.TeamDetails>;
 /** GET `/v2/teams/{team_id}`: Details of a worker Team. Rate limits: 30/minute (client_ip+method+path). Cached 3 s server-side. */
 export interface SingleTeamDetailsRequest extends Readonly<SingleTeamDetailsRequestInput> {}
 export class SingleTeamDetailsRequest extends AuthenticatedAIHordeRequest<TeamDetails> {
-  static override readonly endpoint = endpoint("GET", "/v2/teams/{team_id}", () => TeamDetails);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("GET", "/v2/teams/{team_id}", () => TeamDetails);
   static override readonly schema: z.ZodType = SingleTeamDetailsRequestSchema;
 
   constructor(input: SingleTeamDetailsRequestInput) {
@@ -2156,19 +2273,21 @@ export class SingleTeamDetailsRequest extends AuthenticatedAIHordeRequest<TeamDe
   }
 }
 
-const ModifyTeamRequestSchema = schemas.ModifyTeamInput.extend({
-  /** The `team_id` path parameter (the contract does not describe it). */
-  team_id: z.string().min(1, "team_id must not be empty"),
-  ...apikeyShape,
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const ModifyTeamRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  schemas.ModifyTeamInput.extend({
+    /** The `team_id` path parameter (the contract does not describe it). */
+    team_id: z.string().min(1, "team_id must not be empty"),
+    ...apikeyShape,
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link ModifyTeamRequest}. */
 export type ModifyTeamRequestInput = RequestInput<typeof ModifyTeamRequestSchema, schemas.ModifyTeam>;
 /** PATCH `/v2/teams/{team_id}`: Update a Team's information. Rate limits: 30/minute (client_ip+method+path). */
 export interface ModifyTeamRequest extends Readonly<ModifyTeamRequestInput> {}
 export class ModifyTeamRequest extends AuthenticatedAIHordeRequest<ModifyTeam> {
-  static override readonly endpoint = endpoint("PATCH", "/v2/teams/{team_id}", () => ModifyTeam);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("PATCH", "/v2/teams/{team_id}", () => ModifyTeam);
   static override readonly schema: z.ZodType = ModifyTeamRequestSchema;
 
   constructor(input: ModifyTeamRequestInput) {
@@ -2184,19 +2303,21 @@ export class ModifyTeamRequest extends AuthenticatedAIHordeRequest<ModifyTeam> {
   }
 }
 
-const DeleteTeamRequestSchema = hordeObject({
-  /** The `team_id` path parameter (the contract does not describe it). */
-  team_id: z.string().min(1, "team_id must not be empty"),
-  ...apikeyShape,
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const DeleteTeamRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  hordeObject({
+    /** The `team_id` path parameter (the contract does not describe it). */
+    team_id: z.string().min(1, "team_id must not be empty"),
+    ...apikeyShape,
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link DeleteTeamRequest}. */
 export type DeleteTeamRequestInput = RequestInput<typeof DeleteTeamRequestSchema, schemas.DeletedTeam>;
 /** DELETE `/v2/teams/{team_id}`: Delete the team entry. Only the team's creator or a horde moderator can use this endpoint. This action is unrecoverable! Rate limits: 30/minute (client_ip+method+path). */
 export interface DeleteTeamRequest extends Readonly<DeleteTeamRequestInput> {}
 export class DeleteTeamRequest extends AuthenticatedAIHordeRequest<DeleteTeamResponse> {
-  static override readonly endpoint = endpoint("DELETE", "/v2/teams/{team_id}", () => DeleteTeamResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("DELETE", "/v2/teams/{team_id}", () => DeleteTeamResponse);
   static override readonly schema: z.ZodType = DeleteTeamRequestSchema;
 
   constructor(input: DeleteTeamRequestInput) {
@@ -2212,20 +2333,22 @@ export class DeleteTeamRequest extends AuthenticatedAIHordeRequest<DeleteTeamRes
   }
 }
 
-const ListUsersDetailsRequestSchema = hordeObject({
-  /** Which page of results to return. Each page has 25 users. */
-  page: z.number().int().optional(),
-  /** How to sort the returned list. */
-  sort: openString(["kudos", "age"]).optional(),
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const ListUsersDetailsRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  hordeObject({
+    /** Which page of results to return. Each page has 25 users. */
+    page: z.number().int().optional(),
+    /** How to sort the returned list. */
+    sort: openString(["kudos", "age"]).optional(),
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link ListUsersDetailsRequest}. */
 export type ListUsersDetailsRequestInput = RequestInput<typeof ListUsersDetailsRequestSchema, schemas.UserDetails>;
 /** GET `/v2/users`: A List with the details and statistic of all registered users. Rate limits: 90/minute (client_ip). Cached 10 s server-side. */
 export interface ListUsersDetailsRequest extends Readonly<ListUsersDetailsRequestInput> {}
 export class ListUsersDetailsRequest extends BaseAIHordeRequest<ListUsersDetailsResponse> {
-  static override readonly endpoint = endpoint("GET", "/v2/users", () => ListUsersDetailsResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("GET", "/v2/users", () => ListUsersDetailsResponse);
   static override readonly schema: z.ZodType = ListUsersDetailsRequestSchema;
 
   constructor(input: ListUsersDetailsRequestInput = {}) {
@@ -2245,19 +2368,21 @@ export class ListUsersDetailsRequest extends BaseAIHordeRequest<ListUsersDetails
   }
 }
 
-const SingleUserDetailsRequestSchema = hordeObject({
-  /** The `user_id` path parameter (the contract does not describe it). */
-  user_id: z.string().regex(new RegExp("^\\d+$"), "use only the numerical part of the user id (the 1 of db0#1)"),
-  ...apikeyShape,
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const SingleUserDetailsRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  hordeObject({
+    /** The `user_id` path parameter (the contract does not describe it). */
+    user_id: z.string().regex(new RegExp("^\\d+$"), "use only the numerical part of the user id (the 1 of db0#1)"),
+    ...apikeyShape,
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link SingleUserDetailsRequest}. */
 export type SingleUserDetailsRequestInput = RequestInput<typeof SingleUserDetailsRequestSchema, schemas.UserDetails>;
 /** GET `/v2/users/{user_id}`: Details and statistics about a specific user. Rate limits: 60/minute (client_ip+method+path). */
 export interface SingleUserDetailsRequest extends Readonly<SingleUserDetailsRequestInput> {}
 export class SingleUserDetailsRequest extends AuthenticatedAIHordeRequest<UserDetailsResponse> {
-  static override readonly endpoint = endpoint("GET", "/v2/users/{user_id}", () => UserDetailsResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("GET", "/v2/users/{user_id}", () => UserDetailsResponse);
   static override readonly schema: z.ZodType = SingleUserDetailsRequestSchema;
 
   constructor(input: SingleUserDetailsRequestInput) {
@@ -2273,19 +2398,21 @@ export class SingleUserDetailsRequest extends AuthenticatedAIHordeRequest<UserDe
   }
 }
 
-const ModifyUserRequestSchema = schemas.ModifyUserInput.extend({
-  /** The `user_id` path parameter (the contract does not describe it). */
-  user_id: z.string().regex(new RegExp("^\\d+$"), "use only the numerical part of the user id (the 1 of db0#1)"),
-  ...apikeyShape,
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const ModifyUserRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  schemas.ModifyUserInput.extend({
+    /** The `user_id` path parameter (the contract does not describe it). */
+    user_id: z.string().regex(new RegExp("^\\d+$"), "use only the numerical part of the user id (the 1 of db0#1)"),
+    ...apikeyShape,
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link ModifyUserRequest}. */
 export type ModifyUserRequestInput = RequestInput<typeof ModifyUserRequestSchema, schemas.ModifyUser>;
 /** PUT `/v2/users/{user_id}`: Endpoint for horde admins to perform operations on users. Rate limits: 60/minute (client_ip+method+path). */
 export interface ModifyUserRequest extends Readonly<ModifyUserRequestInput> {}
 export class ModifyUserRequest extends AuthenticatedAIHordeRequest<ModifyUserResponse> {
-  static override readonly endpoint = endpoint("PUT", "/v2/users/{user_id}", () => ModifyUserResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("PUT", "/v2/users/{user_id}", () => ModifyUserResponse);
   static override readonly schema: z.ZodType = ModifyUserRequestSchema;
 
   constructor(input: ModifyUserRequestInput) {
@@ -2301,19 +2428,21 @@ export class ModifyUserRequest extends AuthenticatedAIHordeRequest<ModifyUserRes
   }
 }
 
-const DeleteUserRequestSchema = hordeObject({
-  /** The `user_id` path parameter (the contract does not describe it). */
-  user_id: z.string().regex(new RegExp("^\\d+$"), "use only the numerical part of the user id (the 1 of db0#1)"),
-  ...apikeyShape,
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const DeleteUserRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  hordeObject({
+    /** The `user_id` path parameter (the contract does not describe it). */
+    user_id: z.string().regex(new RegExp("^\\d+$"), "use only the numerical part of the user id (the 1 of db0#1)"),
+    ...apikeyShape,
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link DeleteUserRequest}. */
 export type DeleteUserRequestInput = RequestInput<typeof DeleteUserRequestSchema, schemas.SimpleResponse>;
 /** DELETE `/v2/users/{user_id}`: Delete the user entry. Only the user or a horde moderator can use this endpoint. A deleted user will initially be hidden and cannot be used anymore After a month of being set as deleted, the same request will wipe the user permanently this action is then irreversible! Rate limits: 60/minute (client_ip+method+path). */
 export interface DeleteUserRequest extends Readonly<DeleteUserRequestInput> {}
 export class DeleteUserRequest extends AuthenticatedAIHordeRequest<SimpleResponse> {
-  static override readonly endpoint = endpoint("DELETE", "/v2/users/{user_id}", () => SimpleResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("DELETE", "/v2/users/{user_id}", () => SimpleResponse);
   static override readonly schema: z.ZodType = DeleteUserRequestSchema;
 
   constructor(input: DeleteUserRequestInput) {
@@ -2334,21 +2463,23 @@ export class DeleteUserRequest extends AuthenticatedAIHordeRequest<SimpleRespons
   }
 }
 
-const AllWorkersDetailsRequestSchema = hordeObject({
-  /** Filter the workers by type (image, text or interrogation). */
-  type: openString(["image", "text", "interrogation"]).optional(),
-  /** Find a worker by name (case insensitive). */
-  name: z.string().optional(),
-  ...apikeyShape,
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const AllWorkersDetailsRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  hordeObject({
+    /** Filter the workers by type (image, text or interrogation). */
+    type: openString(["image", "text", "interrogation"]).optional(),
+    /** Find a worker by name (case insensitive). */
+    name: z.string().optional(),
+    ...apikeyShape,
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link AllWorkersDetailsRequest}. */
 export type AllWorkersDetailsRequestInput = RequestInput<typeof AllWorkersDetailsRequestSchema, schemas.WorkerDetails>;
 /** GET `/v2/workers`: A List with the details of all registered and active workers. */
 export interface AllWorkersDetailsRequest extends Readonly<AllWorkersDetailsRequestInput> {}
 export class AllWorkersDetailsRequest extends AuthenticatedAIHordeRequest<AllWorkersDetailsResponse> {
-  static override readonly endpoint = endpoint("GET", "/v2/workers", () => AllWorkersDetailsResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("GET", "/v2/workers", () => AllWorkersDetailsResponse);
   static override readonly schema: z.ZodType = AllWorkersDetailsRequestSchema;
 
   constructor(input: AllWorkersDetailsRequestInput = {}) {
@@ -2373,25 +2504,27 @@ export class AllWorkersDetailsRequest extends AuthenticatedAIHordeRequest<AllWor
   }
 }
 
-const AllWorkerMessagesRequestSchema = hordeObject({
-  /** Filter the messages by user id (numerical). If user is not moderator, they can only see their own messages. */
-  user_id: z.string().optional(),
-  /** Filter the messages by worker id (numerical). */
-  worker_id: z.string().optional(),
-  /** Filter messages based on whether they're expired or not. Possible values are 'active', 'expired' and 'all */
-  validity: openString(["active", "expired", "all"]).optional(),
-  /** Which page of results to return. Each page has 50 messages. */
-  page: z.number().int().optional(),
-  ...apikeyShape,
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const AllWorkerMessagesRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  hordeObject({
+    /** Filter the messages by user id (numerical). If user is not moderator, they can only see their own messages. */
+    user_id: z.string().optional(),
+    /** Filter the messages by worker id (numerical). */
+    worker_id: z.string().optional(),
+    /** Filter messages based on whether they're expired or not. Possible values are 'active', 'expired' and 'all */
+    validity: openString(["active", "expired", "all"]).optional(),
+    /** Which page of results to return. Each page has 50 messages. */
+    page: z.number().int().optional(),
+    ...apikeyShape,
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link AllWorkerMessagesRequest}. */
 export type AllWorkerMessagesRequestInput = RequestInput<typeof AllWorkerMessagesRequestSchema, schemas.ResponseModelMessageFull>;
 /** GET `/v2/workers/messages`: List Worker Messages. */
 export interface AllWorkerMessagesRequest extends Readonly<AllWorkerMessagesRequestInput> {}
 export class AllWorkerMessagesRequest extends AuthenticatedAIHordeRequest<AllWorkerMessagesResponse> {
-  static override readonly endpoint = endpoint("GET", "/v2/workers/messages", () => AllWorkerMessagesResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("GET", "/v2/workers/messages", () => AllWorkerMessagesResponse);
   static override readonly schema: z.ZodType = AllWorkerMessagesRequestSchema;
 
   constructor(input: AllWorkerMessagesRequestInput = {}) {
@@ -2416,17 +2549,19 @@ export class AllWorkerMessagesRequest extends AuthenticatedAIHordeRequest<AllWor
   }
 }
 
-const CreateWorkerMessageRequestSchema = schemas.ResponseModelMessage.extend({
-  ...apikeyShape,
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const CreateWorkerMessageRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  schemas.ResponseModelMessage.extend({
+    ...apikeyShape,
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link CreateWorkerMessageRequest}. */
 export type CreateWorkerMessageRequestInput = RequestInput<typeof CreateWorkerMessageRequestSchema, schemas.ResponseModelMessageFull>;
 /** POST `/v2/workers/messages`: Create New Worker Message. Cached 60 s server-side. */
 export interface CreateWorkerMessageRequest extends Readonly<CreateWorkerMessageRequestInput> {}
 export class CreateWorkerMessageRequest extends AuthenticatedAIHordeRequest<WorkerMessageResponse> {
-  static override readonly endpoint = endpoint("POST", "/v2/workers/messages", () => WorkerMessageResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("POST", "/v2/workers/messages", () => WorkerMessageResponse);
   static override readonly schema: z.ZodType = CreateWorkerMessageRequestSchema;
 
   constructor(input: CreateWorkerMessageRequestInput) {
@@ -2447,18 +2582,20 @@ export class CreateWorkerMessageRequest extends AuthenticatedAIHordeRequest<Work
   }
 }
 
-const SingleWorkerMessageRequestSchema = hordeObject({
-  /** The `message_id` path parameter (the contract does not describe it). */
-  message_id: z.string().min(1, "message_id must not be empty"),
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const SingleWorkerMessageRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  hordeObject({
+    /** The `message_id` path parameter (the contract does not describe it). */
+    message_id: z.string().min(1, "message_id must not be empty"),
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link SingleWorkerMessageRequest}. */
 export type SingleWorkerMessageRequestInput = RequestInput<typeof SingleWorkerMessageRequestSchema, schemas.ResponseModelMessageFull>;
 /** GET `/v2/workers/messages/{message_id}`: Display a Worker Message. Cached 60 s server-side. */
 export interface SingleWorkerMessageRequest extends Readonly<SingleWorkerMessageRequestInput> {}
 export class SingleWorkerMessageRequest extends BaseAIHordeRequest<WorkerMessageResponse> {
-  static override readonly endpoint = endpoint("GET", "/v2/workers/messages/{message_id}", () => WorkerMessageResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("GET", "/v2/workers/messages/{message_id}", () => WorkerMessageResponse);
   static override readonly schema: z.ZodType = SingleWorkerMessageRequestSchema;
 
   constructor(input: SingleWorkerMessageRequestInput) {
@@ -2479,19 +2616,21 @@ export class SingleWorkerMessageRequest extends BaseAIHordeRequest<WorkerMessage
   }
 }
 
-const DeleteWorkerMessageRequestSchema = hordeObject({
-  /** The `message_id` path parameter (the contract does not describe it). */
-  message_id: z.string().min(1, "message_id must not be empty"),
-  ...apikeyShape,
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const DeleteWorkerMessageRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  hordeObject({
+    /** The `message_id` path parameter (the contract does not describe it). */
+    message_id: z.string().min(1, "message_id must not be empty"),
+    ...apikeyShape,
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link DeleteWorkerMessageRequest}. */
 export type DeleteWorkerMessageRequestInput = RequestInput<typeof DeleteWorkerMessageRequestSchema, schemas.SimpleResponse>;
 /** DELETE `/v2/workers/messages/{message_id}`: Delete a Worker Message. */
 export interface DeleteWorkerMessageRequest extends Readonly<DeleteWorkerMessageRequestInput> {}
 export class DeleteWorkerMessageRequest extends AuthenticatedAIHordeRequest<SimpleResponse> {
-  static override readonly endpoint = endpoint("DELETE", "/v2/workers/messages/{message_id}", () => SimpleResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("DELETE", "/v2/workers/messages/{message_id}", () => SimpleResponse);
   static override readonly schema: z.ZodType = DeleteWorkerMessageRequestSchema;
 
   constructor(input: DeleteWorkerMessageRequestInput) {
@@ -2512,19 +2651,21 @@ export class DeleteWorkerMessageRequest extends AuthenticatedAIHordeRequest<Simp
   }
 }
 
-const SingleWorkerNameDetailsRequestSchema = hordeObject({
-  /** The `worker_name` path parameter (the contract does not describe it). */
-  worker_name: z.string().min(1, "worker_name must not be empty"),
-  ...apikeyShape,
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const SingleWorkerNameDetailsRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  hordeObject({
+    /** The `worker_name` path parameter (the contract does not describe it). */
+    worker_name: z.string().min(1, "worker_name must not be empty"),
+    ...apikeyShape,
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link SingleWorkerNameDetailsRequest}. */
 export type SingleWorkerNameDetailsRequestInput = RequestInput<typeof SingleWorkerNameDetailsRequestSchema, schemas.WorkerDetails>;
 /** GET `/v2/workers/name/{worker_name}`: Details of a registered worker. Can retrieve the details of a worker even if inactive (A worker is considered inactive if it has not checked in for 5 minutes) */
 export interface SingleWorkerNameDetailsRequest extends Readonly<SingleWorkerNameDetailsRequestInput> {}
 export class SingleWorkerNameDetailsRequest extends AuthenticatedAIHordeRequest<WorkerDetailItem> {
-  static override readonly endpoint = endpoint("GET", "/v2/workers/name/{worker_name}", () => WorkerDetailItem);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("GET", "/v2/workers/name/{worker_name}", () => WorkerDetailItem);
   static override readonly schema: z.ZodType = SingleWorkerNameDetailsRequestSchema;
 
   constructor(input: SingleWorkerNameDetailsRequestInput) {
@@ -2545,19 +2686,21 @@ export class SingleWorkerNameDetailsRequest extends AuthenticatedAIHordeRequest<
   }
 }
 
-const SingleWorkerDetailsRequestSchema = hordeObject({
-  /** The `worker_id` path parameter (the contract does not describe it). */
-  worker_id: z.string().min(1, "worker_id must not be empty"),
-  ...apikeyShape,
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const SingleWorkerDetailsRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  hordeObject({
+    /** The `worker_id` path parameter (the contract does not describe it). */
+    worker_id: z.string().min(1, "worker_id must not be empty"),
+    ...apikeyShape,
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link SingleWorkerDetailsRequest}. */
 export type SingleWorkerDetailsRequestInput = RequestInput<typeof SingleWorkerDetailsRequestSchema, schemas.WorkerDetails>;
 /** GET `/v2/workers/{worker_id}`: Details of a registered worker. Can retrieve the details of a worker even if inactive (A worker is considered inactive if it has not checked in for 5 minutes) Rate limits: 30/minute (client_ip+method+path). */
 export interface SingleWorkerDetailsRequest extends Readonly<SingleWorkerDetailsRequestInput> {}
 export class SingleWorkerDetailsRequest extends AuthenticatedAIHordeRequest<WorkerDetailItem> {
-  static override readonly endpoint = endpoint("GET", "/v2/workers/{worker_id}", () => WorkerDetailItem);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("GET", "/v2/workers/{worker_id}", () => WorkerDetailItem);
   static override readonly schema: z.ZodType = SingleWorkerDetailsRequestSchema;
 
   constructor(input: SingleWorkerDetailsRequestInput) {
@@ -2578,19 +2721,21 @@ export class SingleWorkerDetailsRequest extends AuthenticatedAIHordeRequest<Work
   }
 }
 
-const ModifyWorkerRequestSchema = schemas.ModifyWorkerInput.extend({
-  /** The `worker_id` path parameter (the contract does not describe it). */
-  worker_id: z.string().min(1, "worker_id must not be empty"),
-  ...apikeyShape,
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const ModifyWorkerRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  schemas.ModifyWorkerInput.extend({
+    /** The `worker_id` path parameter (the contract does not describe it). */
+    worker_id: z.string().min(1, "worker_id must not be empty"),
+    ...apikeyShape,
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link ModifyWorkerRequest}. */
 export type ModifyWorkerRequestInput = RequestInput<typeof ModifyWorkerRequestSchema, schemas.ModifyWorker>;
 /** PUT `/v2/workers/{worker_id}`: . Rate limits: 30/minute (client_ip+method+path). */
 export interface ModifyWorkerRequest extends Readonly<ModifyWorkerRequestInput> {}
 export class ModifyWorkerRequest extends AuthenticatedAIHordeRequest<ModifyWorkerResponse> {
-  static override readonly endpoint = endpoint("PUT", "/v2/workers/{worker_id}", () => ModifyWorkerResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("PUT", "/v2/workers/{worker_id}", () => ModifyWorkerResponse);
   static override readonly schema: z.ZodType = ModifyWorkerRequestSchema;
 
   constructor(input: ModifyWorkerRequestInput) {
@@ -2606,19 +2751,21 @@ export class ModifyWorkerRequest extends AuthenticatedAIHordeRequest<ModifyWorke
   }
 }
 
-const DeleteWorkerRequestSchema = hordeObject({
-  /** The `worker_id` path parameter (the contract does not describe it). */
-  worker_id: z.string().min(1, "worker_id must not be empty"),
-  ...apikeyShape,
-  ...commonHeaderShape,
-  ...xFieldsShape,
-});
+const DeleteWorkerRequestSchema = /* @__PURE__ */ lazySchema(() =>
+  hordeObject({
+    /** The `worker_id` path parameter (the contract does not describe it). */
+    worker_id: z.string().min(1, "worker_id must not be empty"),
+    ...apikeyShape,
+    ...commonHeaderShape,
+    ...xFieldsShape,
+  }),
+);
 /** The constructor input of {@link DeleteWorkerRequest}. */
 export type DeleteWorkerRequestInput = RequestInput<typeof DeleteWorkerRequestSchema, schemas.DeletedWorker>;
 /** DELETE `/v2/workers/{worker_id}`: Delete the worker entry. This will delete the worker and their statistics. Will not affect the kudos generated by that worker for their owner. Only the worker's owner and an admin can use this endpoint. This action is unrecoverable! Rate limits: 30/minute (client_ip+method+path). */
 export interface DeleteWorkerRequest extends Readonly<DeleteWorkerRequestInput> {}
 export class DeleteWorkerRequest extends AuthenticatedAIHordeRequest<DeleteWorkerResponse> {
-  static override readonly endpoint = endpoint("DELETE", "/v2/workers/{worker_id}", () => DeleteWorkerResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint("DELETE", "/v2/workers/{worker_id}", () => DeleteWorkerResponse);
   static override readonly schema: z.ZodType = DeleteWorkerRequestSchema;
 
   constructor(input: DeleteWorkerRequestInput) {

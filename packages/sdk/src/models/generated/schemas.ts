@@ -4,6 +4,7 @@
 // Edit the generator or the contract and run `npm run codegen` instead.
 
 import * as z from "zod";
+import { lazySchema } from "../lazy.js";
 import { hordeObject } from "../strict.js";
 import { KNOWN_CONTROL_TYPES, KNOWN_GENERATION_METADATA_TYPES_KOBOLD, KNOWN_GENERATION_METADATA_TYPES_STABLE, KNOWN_GENERATION_METADATA_VALUES_KOBOLD, KNOWN_GENERATION_METADATA_VALUES_STABLE, KNOWN_GENERATION_STATES, KNOWN_INTERROGATION_FORMS, KNOWN_POST_PROCESSORS, KNOWN_RC, KNOWN_SAMPLERS, KNOWN_WARNING_CODES, KNOWN_WORKFLOWS } from "./known-values.js";
 
@@ -45,7 +46,7 @@ export const openEnumValues = {
 } as const;
 
 /** The contract's `RequestStatusCheck` model. */
-export const RequestStatusCheck = hordeObject({
+export const RequestStatusCheck = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The amount of finished jobs in this request. */
   finished: z.number().int().nullish(),
   /** The amount of still processing jobs in this request. */
@@ -66,12 +67,12 @@ export const RequestStatusCheck = hordeObject({
   kudos: z.number().nullish(),
   /** If False, this request will not be able to be completed with the pool of workers currently available. */
   is_possible: z.boolean().nullish(),
-});
+}));
 /** The parsed shape of {@link RequestStatusCheck}. */
 export type RequestStatusCheck = z.infer<typeof RequestStatusCheck>;
 
 /** The contract's `WorkerDetailsLite` model. */
-export const WorkerDetailsLite = hordeObject({
+export const WorkerDetailsLite = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The Type of worker this is. */
   type: z.enum(["image", "text", "interrogation"]).nullish(),
   /** The Name given to this worker. */
@@ -80,32 +81,32 @@ export const WorkerDetailsLite = hordeObject({
   id: z.string().nullish(),
   /** True if the worker has checked-in the past 5 minutes. */
   online: z.boolean().nullish(),
-});
+}));
 /** The parsed shape of {@link WorkerDetailsLite}. */
 export type WorkerDetailsLite = z.infer<typeof WorkerDetailsLite>;
 
 /** The contract's `TeamDetailsLite` model. */
-export const TeamDetailsLite = hordeObject({
+export const TeamDetailsLite = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The Name given to this team. */
   name: z.string().nullish(),
   /** The UUID of this team. */
   id: z.string().nullish(),
-});
+}));
 /** The parsed shape of {@link TeamDetailsLite}. */
 export type TeamDetailsLite = z.infer<typeof TeamDetailsLite>;
 
 /** The contract's `ActiveModelLite` model. */
-export const ActiveModelLite = hordeObject({
+export const ActiveModelLite = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The Name of a model available by workers in this horde. */
   name: z.string().nullish(),
   /** How many of workers in this horde are running this model. */
   count: z.number().int().nullish(),
-});
+}));
 /** The parsed shape of {@link ActiveModelLite}. */
 export type ActiveModelLite = z.infer<typeof ActiveModelLite>;
 
 /** The contract's `Generation` model. */
-export const Generation = hordeObject({
+export const Generation = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The UUID of the worker which generated this image. */
   worker_id: z.string().min(36).max(36).nullish(),
   /** The name of the worker which generated this image. */
@@ -114,30 +115,30 @@ export const Generation = hordeObject({
   model: z.string().nullish(),
   /** OBSOLETE (Use the gen_metadata field). The state of this generation. */
   state: openEnum(KNOWN_GENERATION_STATES),
-});
+}));
 /** The parsed shape of {@link Generation}. */
 export type Generation = z.infer<typeof Generation>;
 
 /** The contract's `RequestStatus` model. Declared by the server but not referenced by any operation. */
-export const RequestStatus = RequestStatusCheck.extend({
+export const RequestStatus = /* @__PURE__ */ lazySchema(() => RequestStatusCheck.extend({
   /** The `generations` field of `RequestStatus` (the contract does not describe it). */
   generations: z.array(Generation).optional(),
-});
+}));
 /** The parsed shape of {@link RequestStatus}. */
 export type RequestStatus = z.infer<typeof RequestStatus>;
 
 /** The contract's `RequestSingleWarning` model. */
-export const RequestSingleWarning = hordeObject({
+export const RequestSingleWarning = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** A unique identifier for this warning. */
   code: openEnum(KNOWN_WARNING_CODES).nullish(),
   /** Something that you should be aware about this request, in plain text. */
   message: z.string().min(1).nullish(),
-});
+}));
 /** The parsed shape of {@link RequestSingleWarning}. */
 export type RequestSingleWarning = z.infer<typeof RequestSingleWarning>;
 
 /** The contract's `RequestAsync` model. */
-export const RequestAsync = hordeObject({
+export const RequestAsync = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The UUID of the request. Use this to retrieve the request status in the future. */
   id: z.string().nullish(),
   /** The expected kudos consumption for this request. */
@@ -146,24 +147,24 @@ export const RequestAsync = hordeObject({
   message: z.string().nullish(),
   /** The `warnings` field of `RequestAsync` (the contract does not describe it). */
   warnings: z.array(RequestSingleWarning).nullish(),
-});
+}));
 /** The parsed shape of {@link RequestAsync}. */
 export type RequestAsync = z.infer<typeof RequestAsync>;
 
 /** The contract's `ModelPayload` model. Declared by the server but not referenced by any operation. */
-export const ModelPayload = hordeObject({
+export const ModelPayload = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The prompt which will be sent to the horde against which to run inference. */
   prompt: z.string().optional(),
   /** The amount of images to generate. */
   n: z.number().int().optional(),
   /** The seed to use to generete this request. */
   seed: z.string().optional(),
-});
+}));
 /** The parsed shape of {@link ModelPayload}. */
 export type ModelPayload = z.infer<typeof ModelPayload>;
 
 /** The contract's `NoValidRequestFound` model. */
-export const NoValidRequestFound = hordeObject({
+export const NoValidRequestFound = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** How many waiting requests were skipped because they demanded a specific worker. */
   worker_id: z.number().int().min(0).nullish(),
   /** How many waiting requests were skipped because they required higher performance. */
@@ -180,12 +181,12 @@ export const NoValidRequestFound = hordeObject({
   bridge_version: z.number().int().min(0).nullish(),
   /** How many waiting requests were skipped because the user didn't have enough kudos when this worker requires upfront kudos. */
   kudos: z.number().int().nullish(),
-});
+}));
 /** The parsed shape of {@link NoValidRequestFound}. */
 export type NoValidRequestFound = z.infer<typeof NoValidRequestFound>;
 
 /** The contract's `GenerationPayload` model. Declared by the server but not referenced by any operation. */
-export const GenerationPayload = hordeObject({
+export const GenerationPayload = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The `payload` field of `GenerationPayload` (the contract does not describe it). */
   payload: ModelPayload.optional(),
   /** The UUID for this generation. */
@@ -194,66 +195,66 @@ export const GenerationPayload = hordeObject({
   ttl: z.number().int().optional(),
   /** The `skipped` field of `GenerationPayload` (the contract does not describe it). */
   skipped: NoValidRequestFound.optional(),
-});
+}));
 /** The parsed shape of {@link GenerationPayload}. */
 export type GenerationPayload = z.infer<typeof GenerationPayload>;
 
 /** The contract's `SubmitInput` model. */
-export const SubmitInput = hordeObject({
+export const SubmitInput = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The UUID of this generation. */
   id: z.string(),
   /** R2 result was uploaded to R2, else the string of the result. */
   generation: z.string().optional(),
   /** The state of this generation. */
   state: z.enum(["ok", "censored", "faulted", "csam"]).optional(),
-});
+}));
 /** The parsed shape of {@link SubmitInput}. */
 export type SubmitInput = z.infer<typeof SubmitInput>;
 
 /** The contract's `GenerationSubmitted` model. */
-export const GenerationSubmitted = hordeObject({
+export const GenerationSubmitted = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The amount of kudos gained for submitting this request. */
   reward: z.number().nullish(),
-});
+}));
 /** The parsed shape of {@link GenerationSubmitted}. */
 export type GenerationSubmitted = z.infer<typeof GenerationSubmitted>;
 
 /** The contract's `KudosTransferred` model. */
-export const KudosTransferred = hordeObject({
+export const KudosTransferred = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The amount of Kudos tranferred. */
   transferred: z.number().nullish(),
-});
+}));
 /** The parsed shape of {@link KudosTransferred}. */
 export type KudosTransferred = z.infer<typeof KudosTransferred>;
 
 /** The contract's `KudosAwarded` model. */
-export const KudosAwarded = hordeObject({
+export const KudosAwarded = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The amount of Kudos awarded. */
   awarded: z.number().nullish(),
-});
+}));
 /** The parsed shape of {@link KudosAwarded}. */
 export type KudosAwarded = z.infer<typeof KudosAwarded>;
 
 /** The contract's `MaintenanceModeSet` model. Declared by the server but not referenced by any operation. */
-export const MaintenanceModeSet = hordeObject({
+export const MaintenanceModeSet = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The current state of maintenance_mode. */
   maintenance_mode: z.boolean().optional(),
-});
+}));
 /** The parsed shape of {@link MaintenanceModeSet}. */
 export type MaintenanceModeSet = z.infer<typeof MaintenanceModeSet>;
 
 /** The contract's `WorkerKudosDetails` model. */
-export const WorkerKudosDetails = hordeObject({
+export const WorkerKudosDetails = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** How much Kudos this worker has received for generating images. */
   generated: z.number().nullish(),
   /** How much Kudos this worker has received for staying online longer. */
   uptime: z.number().int().nullish(),
-});
+}));
 /** The parsed shape of {@link WorkerKudosDetails}. */
 export type WorkerKudosDetails = z.infer<typeof WorkerKudosDetails>;
 
 /** The contract's `PopInput` model. */
-export const PopInput = hordeObject({
+export const PopInput = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The Name of the Worker. */
   name: z.string().optional(),
   /** The `priority_usernames` field of `PopInput` (the contract does not describe it). */
@@ -272,12 +273,12 @@ export const PopInput = hordeObject({
   amount: z.number().int().min(1).max(20).optional(),
   /** If True, marks the worker as very slow. You should only use this if your mps/s is lower than 0.1.Extra slow workers are excluded from normal requests but users can opt in to use them. */
   extra_slow_worker: z.boolean().optional(),
-});
+}));
 /** The parsed shape of {@link PopInput}. */
 export type PopInput = z.infer<typeof PopInput>;
 
 /** The contract's `ResponseModelMessagePop` model. */
-export const ResponseModelMessagePop = hordeObject({
+export const ResponseModelMessagePop = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The ID of this message */
   id: z.string(),
   /** The message sent */
@@ -286,12 +287,12 @@ export const ResponseModelMessagePop = hordeObject({
   origin: z.string().nullish(),
   /** The date at which this message will expire. */
   expiry: z.string(),
-});
+}));
 /** The parsed shape of {@link ResponseModelMessagePop}. */
 export type ResponseModelMessagePop = z.infer<typeof ResponseModelMessagePop>;
 
 /** The contract's `ResponseModelMessage` model. */
-export const ResponseModelMessage = hordeObject({
+export const ResponseModelMessage = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The ID of the worker this message is intended for. */
   worker_id: z.string().min(36).max(36).optional(),
   /** The message sent */
@@ -300,24 +301,24 @@ export const ResponseModelMessage = hordeObject({
   origin: z.string().min(1).max(255).optional(),
   /** The number of hours after which this message expires. */
   expiry: z.number().int().min(1).max(720).optional(),
-});
+}));
 /** The parsed shape of {@link ResponseModelMessage}. */
 export type ResponseModelMessage = z.infer<typeof ResponseModelMessage>;
 
 /** The contract's `ResponseModelMessageFull` model. Declared by the server as `ResponseModelMessage` (renamed in the contract). */
-export const ResponseModelMessageFull = ResponseModelMessagePop.extend({
+export const ResponseModelMessageFull = /* @__PURE__ */ lazySchema(() => ResponseModelMessagePop.extend({
   /** The ID of the worker this message is intended for. */
   worker_id: z.string().min(36).max(36),
   /** The ID of owning user */
   user_id: z.string(),
   /** The date at which this message was created. */
   created: z.string(),
-});
+}));
 /** The parsed shape of {@link ResponseModelMessageFull}. */
 export type ResponseModelMessageFull = z.infer<typeof ResponseModelMessageFull>;
 
 /** The contract's `WorkerDetails` model. */
-export const WorkerDetails = WorkerDetailsLite.extend({
+export const WorkerDetails = /* @__PURE__ */ lazySchema(() => WorkerDetailsLite.extend({
   /** How many images this worker has generated. */
   requests_fulfilled: z.number().int().nullish(),
   /** How many Kudos this worker has been rewarded in total. */
@@ -384,12 +385,12 @@ export const WorkerDetails = WorkerDetailsLite.extend({
   tokens_generated: z.number().nullish(),
   /** The `messages` field of `WorkerDetails` (the contract does not describe it). */
   messages: z.array(ResponseModelMessageFull).nullish(),
-});
+}));
 /** The parsed shape of {@link WorkerDetails}. */
 export type WorkerDetails = z.infer<typeof WorkerDetails>;
 
 /** The contract's `ModifyWorkerInput` model. */
-export const ModifyWorkerInput = hordeObject({
+export const ModifyWorkerInput = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** Set to true to put this worker into maintenance. */
   maintenance: z.boolean().optional(),
   /** if maintenance is True, you can optionally provide a message to be used instead of the default maintenance message, so that the owner is informed. */
@@ -402,12 +403,12 @@ export const ModifyWorkerInput = hordeObject({
   name: z.string().min(5).max(100).optional(),
   /** The team towards which this worker contributes kudos. It an empty string ('') is passed, it will leave the worker without a team. No profanity allowed! */
   team: z.string().max(36).optional(),
-});
+}));
 /** The parsed shape of {@link ModifyWorkerInput}. */
 export type ModifyWorkerInput = z.infer<typeof ModifyWorkerInput>;
 
 /** The contract's `ModifyWorker` model. */
-export const ModifyWorker = hordeObject({
+export const ModifyWorker = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The new state of the 'maintenance' var for this worker. When True, this worker will not pick up any new requests. */
   maintenance: z.boolean().nullish(),
   /** The new state of the 'paused' var for this worker. When True, this worker will not be given any new requests. */
@@ -418,12 +419,12 @@ export const ModifyWorker = hordeObject({
   name: z.string().nullish(),
   /** The new team of this worker. */
   team: z.string().nullish(),
-});
+}));
 /** The parsed shape of {@link ModifyWorker}. */
 export type ModifyWorker = z.infer<typeof ModifyWorker>;
 
 /** The contract's `UserKudosDetails` model. */
-export const UserKudosDetails = hordeObject({
+export const UserKudosDetails = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The ammount of Kudos accumulated or used for generating images. */
   accumulated: z.number().nullish(),
   /** The amount of Kudos this user has given to other users. */
@@ -440,12 +441,12 @@ export const UserKudosDetails = hordeObject({
   awarded: z.number().nullish(),
   /** The amount of Kudos this user has been awarded for styling other people's requests. */
   styled: z.number().nullish(),
-});
+}));
 /** The parsed shape of {@link UserKudosDetails}. */
 export type UserKudosDetails = z.infer<typeof UserKudosDetails>;
 
 /** The contract's `SharedKeyInput` model. */
-export const SharedKeyInput = hordeObject({
+export const SharedKeyInput = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The Kudos limit assigned to this key. If -1, then anyone with this key can use an unlimited amount of kudos from this account. */
   kudos: z.number().int().min(-1).max(50000000).optional(),
   /** The amount of days after which this key will expire. If -1, this key will not expire. */
@@ -458,12 +459,12 @@ export const SharedKeyInput = hordeObject({
   max_image_steps: z.number().int().min(-1).max(500).optional(),
   /** The maximum amount of text tokens this key can generate per job. -1 means unlimited. */
   max_text_tokens: z.number().int().min(-1).max(500).optional(),
-});
+}));
 /** The parsed shape of {@link SharedKeyInput}. */
 export type SharedKeyInput = z.infer<typeof SharedKeyInput>;
 
 /** The contract's `SharedKeyDetails` model. */
-export const SharedKeyDetails = hordeObject({
+export const SharedKeyDetails = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The SharedKey ID. */
   id: z.string().nullish(),
   /** The owning user's unique Username. It is a combination of their chosen alias plus their ID. */
@@ -482,64 +483,64 @@ export const SharedKeyDetails = hordeObject({
   max_image_steps: z.number().int().nullish(),
   /** The maximum amount of text tokens this key can generate per job. -1 means unlimited. */
   max_text_tokens: z.number().int().nullish(),
-});
+}));
 /** The parsed shape of {@link SharedKeyDetails}. */
 export type SharedKeyDetails = z.infer<typeof SharedKeyDetails>;
 
 /** The contract's `ContributionsDetails` model. */
-export const ContributionsDetails = hordeObject({
+export const ContributionsDetails = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** How many megapixelsteps this user has generated. */
   megapixelsteps: z.number().nullish(),
   /** How many images this user has generated. */
   fulfillments: z.number().int().nullish(),
-});
+}));
 /** The parsed shape of {@link ContributionsDetails}. */
 export type ContributionsDetails = z.infer<typeof ContributionsDetails>;
 
 /** The contract's `UsageDetails` model. */
-export const UsageDetails = hordeObject({
+export const UsageDetails = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** How many megapixelsteps this user has requested. */
   megapixelsteps: z.number().nullish(),
   /** How many images this user has requested. */
   requests: z.number().int().nullish(),
-});
+}));
 /** The parsed shape of {@link UsageDetails}. */
 export type UsageDetails = z.infer<typeof UsageDetails>;
 
 /** The contract's `MonthlyKudos` model. */
-export const MonthlyKudos = hordeObject({
+export const MonthlyKudos = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** How much recurring Kudos this user receives monthly. */
   amount: z.number().int().nullish(),
   /** Last date this user received monthly Kudos. */
   last_received: z.string().nullish(),
-});
+}));
 /** The parsed shape of {@link MonthlyKudos}. */
 export type MonthlyKudos = z.infer<typeof MonthlyKudos>;
 
 /** The contract's `UserThingRecords` model. */
-export const UserThingRecords = hordeObject({
+export const UserThingRecords = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** How many megapixelsteps this user has generated or requested. */
   megapixelsteps: z.number().nullish(),
   /** How many token this user has generated or requested. */
   tokens: z.number().int().nullish(),
-});
+}));
 /** The parsed shape of {@link UserThingRecords}. */
 export type UserThingRecords = z.infer<typeof UserThingRecords>;
 
 /** The contract's `UserAmountRecords` model. */
-export const UserAmountRecords = hordeObject({
+export const UserAmountRecords = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** How many images this user has generated, requested or styled. */
   image: z.number().int().nullish(),
   /** How many texts this user has generated, requested or styled. */
   text: z.number().int().nullish(),
   /** How many texts this user has generated or requested. */
   interrogation: z.number().int().nullish(),
-});
+}));
 /** The parsed shape of {@link UserAmountRecords}. */
 export type UserAmountRecords = z.infer<typeof UserAmountRecords>;
 
 /** The contract's `UserRecords` model. */
-export const UserRecords = hordeObject({
+export const UserRecords = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The `usage` field of `UserRecords` (the contract does not describe it). */
   usage: UserThingRecords.nullish(),
   /** The `contribution` field of `UserRecords` (the contract does not describe it). */
@@ -550,42 +551,42 @@ export const UserRecords = hordeObject({
   request: UserAmountRecords.nullish(),
   /** The `style` field of `UserRecords` (the contract does not describe it). */
   style: UserAmountRecords.nullish(),
-});
+}));
 /** The parsed shape of {@link UserRecords}. */
 export type UserRecords = z.infer<typeof UserRecords>;
 
 /** The contract's `UserActiveGenerations` model. */
-export const UserActiveGenerations = hordeObject({
+export const UserActiveGenerations = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The `text` field of `UserActiveGenerations` (the contract does not describe it). */
   text: z.array(z.string()).nullish(),
   /** The `image` field of `UserActiveGenerations` (the contract does not describe it). */
   image: z.array(z.string()).nullish(),
   /** The `alchemy` field of `UserActiveGenerations` (the contract does not describe it). */
   alchemy: z.array(z.string()).nullish(),
-});
+}));
 /** The parsed shape of {@link UserActiveGenerations}. */
 export type UserActiveGenerations = z.infer<typeof UserActiveGenerations>;
 
 /** The contract's `ResponseModelStylesShort` model. */
-export const ResponseModelStylesShort = hordeObject({
+export const ResponseModelStylesShort = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The unique name for this style */
   name: z.string().nullish(),
   /** The ID of this style */
   id: z.string().nullish(),
-});
+}));
 /** The parsed shape of {@link ResponseModelStylesShort}. */
 export type ResponseModelStylesShort = z.infer<typeof ResponseModelStylesShort>;
 
 /** The contract's `ResponseModelStylesUser` model. */
-export const ResponseModelStylesUser = ResponseModelStylesShort.extend({
+export const ResponseModelStylesUser = /* @__PURE__ */ lazySchema(() => ResponseModelStylesShort.extend({
   /** The style type, image or text */
   type: z.enum(["image", "text"]).nullish(),
-});
+}));
 /** The parsed shape of {@link ResponseModelStylesUser}. */
 export type ResponseModelStylesUser = z.infer<typeof ResponseModelStylesUser>;
 
 /** The contract's `UserDetails` model. */
-export const UserDetails = hordeObject({
+export const UserDetails = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The user's unique Username. It is a combination of their chosen alias plus their ID. */
   username: z.string().nullish(),
   /** The user unique ID. It is always an integer. */
@@ -648,12 +649,12 @@ export const UserDetails = hordeObject({
   contributions: ContributionsDetails.nullish(),
   /** The `records` field of `UserDetails` (the contract does not describe it). */
   records: UserRecords.nullish(),
-});
+}));
 /** The parsed shape of {@link UserDetails}. */
 export type UserDetails = z.infer<typeof UserDetails>;
 
 /** The contract's `ModifyUserInput` model. */
-export const ModifyUserInput = hordeObject({
+export const ModifyUserInput = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The amount of kudos to modify (can be negative). */
   kudos: z.number().optional(),
   /** The amount of concurrent request this user can have. */
@@ -696,12 +697,12 @@ export const ModifyUserInput = hordeObject({
   contact: z.string().min(5).max(500).optional(),
   /** Add further information about this user for the other admins. */
   admin_comment: z.string().min(5).max(500).optional(),
-});
+}));
 /** The parsed shape of {@link ModifyUserInput}. */
 export type ModifyUserInput = z.infer<typeof ModifyUserInput>;
 
 /** The contract's `ModifyUser` model. */
-export const ModifyUser = hordeObject({
+export const ModifyUser = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The new total Kudos this user has after this request. */
   new_kudos: z.number().nullish(),
   /** The request concurrency this user has after this request. */
@@ -742,12 +743,12 @@ export const ModifyUser = hordeObject({
   admin_comment: z.string().min(5).max(500).nullish(),
   /** The new service account proxy passkey. */
   proxy_passkey: z.string().min(16).max(16).nullish(),
-});
+}));
 /** The parsed shape of {@link ModifyUser}. */
 export type ModifyUser = z.infer<typeof ModifyUser>;
 
 /** The contract's `HordePerformance` model. */
-export const HordePerformance = hordeObject({
+export const HordePerformance = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The amount of waiting and processing image requests currently in this horde. */
   queued_requests: z.number().int().nullish(),
   /** The amount of waiting and processing text requests currently in this horde. */
@@ -774,12 +775,12 @@ export const HordePerformance = hordeObject({
   queued_tokens: z.number().nullish(),
   /** How many tokens this horde generated in the last minute. */
   past_minute_tokens: z.number().nullish(),
-});
+}));
 /** The parsed shape of {@link HordePerformance}. */
 export type HordePerformance = z.infer<typeof HordePerformance>;
 
 /** The contract's `Newspiece` model. */
-export const Newspiece = hordeObject({
+export const Newspiece = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The date this newspiece was published. */
   date_published: z.string().nullish(),
   /** The actual piece of news. */
@@ -792,42 +793,42 @@ export const Newspiece = hordeObject({
   title: z.string().nullish(),
   /** The `more_info_urls` field of `Newspiece` (the contract does not describe it). */
   more_info_urls: z.array(z.string()).nullish(),
-});
+}));
 /** The parsed shape of {@link Newspiece}. */
 export type Newspiece = z.infer<typeof Newspiece>;
 
 /** The contract's `HordeModes` model. */
-export const HordeModes = hordeObject({
+export const HordeModes = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** When True, this horde will not accept new requests for image generation, but will finish processing the ones currently in the queue. */
   maintenance_mode: z.boolean().nullish(),
   /** When True, this horde will not only accept worker explicitly invited to join. */
   invite_only_mode: z.boolean().nullish(),
   /** When True, this horde will not always provide full information in order to throw off attackers. */
   raid_mode: z.boolean().nullish(),
-});
+}));
 /** The parsed shape of {@link HordeModes}. */
 export type HordeModes = z.infer<typeof HordeModes>;
 
 /** The contract's `RequestError` model. */
-export const RequestError = hordeObject({
+export const RequestError = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The error message for this status code. */
   message: z.string().nullish(),
   /** The return code for this error. See: https://github.com/Haidra-Org/AI-Horde/blob/main/README_return_codes.md */
   rc: openEnum(KNOWN_RC),
-});
+}));
 /** The parsed shape of {@link RequestError}. */
 export type RequestError = z.infer<typeof RequestError>;
 
 /** The contract's `RequestValidationError` model. */
-export const RequestValidationError = RequestError.extend({
+export const RequestValidationError = /* @__PURE__ */ lazySchema(() => RequestError.extend({
   /** The `errors` field of `RequestValidationError` (the contract does not describe it). */
   errors: z.record(z.string(), z.string()).nullish(),
-});
+}));
 /** The parsed shape of {@link RequestValidationError}. */
 export type RequestValidationError = z.infer<typeof RequestValidationError>;
 
 /** The contract's `ActiveModel` model. */
-export const ActiveModel = ActiveModelLite.extend({
+export const ActiveModel = /* @__PURE__ */ lazySchema(() => ActiveModelLite.extend({
   /** The average speed of generation for this model. */
   performance: z.number().nullish(),
   /** The amount waiting to be generated by this model. */
@@ -838,22 +839,22 @@ export const ActiveModel = ActiveModelLite.extend({
   eta: z.number().int().nullish(),
   /** The model type (text or image). */
   type: z.enum(["image", "text"]).nullish(),
-});
+}));
 /** The parsed shape of {@link ActiveModel}. */
 export type ActiveModel = z.infer<typeof ActiveModel>;
 
 /** The contract's `DeletedWorker` model. */
-export const DeletedWorker = hordeObject({
+export const DeletedWorker = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The ID of the deleted worker. */
   deleted_id: z.string().nullish(),
   /** The Name of the deleted worker. */
   deleted_name: z.string().nullish(),
-});
+}));
 /** The parsed shape of {@link DeletedWorker}. */
 export type DeletedWorker = z.infer<typeof DeletedWorker>;
 
 /** The contract's `TeamDetails` model. */
-export const TeamDetails = TeamDetailsLite.extend({
+export const TeamDetails = /* @__PURE__ */ lazySchema(() => TeamDetailsLite.extend({
   /** Extra information or comments about this team provided by its owner. */
   info: z.string().nullish(),
   /** How many images this team's workers have generated. */
@@ -870,98 +871,98 @@ export const TeamDetails = TeamDetailsLite.extend({
   workers: z.array(WorkerDetailsLite).nullish(),
   /** The `models` field of `TeamDetails` (the contract does not describe it). */
   models: z.array(ActiveModelLite).nullish(),
-});
+}));
 /** The parsed shape of {@link TeamDetails}. */
 export type TeamDetails = z.infer<typeof TeamDetails>;
 
 /** The contract's `ModifyTeamInput` model. */
-export const ModifyTeamInput = hordeObject({
+export const ModifyTeamInput = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The name of the team. No profanity allowed! */
   name: z.string().min(3).max(100).optional(),
   /** Extra information or comments about this team. */
   info: z.string().min(3).max(1000).optional(),
-});
+}));
 /** The parsed shape of {@link ModifyTeamInput}. */
 export type ModifyTeamInput = z.infer<typeof ModifyTeamInput>;
 
 /** The contract's `CreateTeamInput` model. */
-export const CreateTeamInput = hordeObject({
+export const CreateTeamInput = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The name of the team. No profanity allowed! */
   name: z.string().min(3).max(100),
   /** Extra information or comments about this team. */
   info: z.string().min(3).max(1000).optional(),
-});
+}));
 /** The parsed shape of {@link CreateTeamInput}. */
 export type CreateTeamInput = z.infer<typeof CreateTeamInput>;
 
 /** The contract's `DeletedTeam` model. */
-export const DeletedTeam = hordeObject({
+export const DeletedTeam = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The ID of the deleted team. */
   deleted_id: z.string().nullish(),
   /** The Name of the deleted team. */
   deleted_name: z.string().nullish(),
-});
+}));
 /** The parsed shape of {@link DeletedTeam}. */
 export type DeletedTeam = z.infer<typeof DeletedTeam>;
 
 /** The contract's `ModifyTeam` model. */
-export const ModifyTeam = hordeObject({
+export const ModifyTeam = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The ID of the team. */
   id: z.string().nullish(),
   /** The Name of the team. */
   name: z.string().nullish(),
   /** The Info of the team. */
   info: z.string().nullish(),
-});
+}));
 /** The parsed shape of {@link ModifyTeam}. */
 export type ModifyTeam = z.infer<typeof ModifyTeam>;
 
 /** The contract's `DeleteTimeoutIPInput` model. */
-export const DeleteTimeoutIPInput = hordeObject({
+export const DeleteTimeoutIPInput = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The IP address or CIDR to remove from timeout. */
   ipaddr: z.string().min(7).max(40),
-});
+}));
 /** The parsed shape of {@link DeleteTimeoutIPInput}. */
 export type DeleteTimeoutIPInput = z.infer<typeof DeleteTimeoutIPInput>;
 
 /** The contract's `AddTimeoutIPInput` model. */
-export const AddTimeoutIPInput = hordeObject({
+export const AddTimeoutIPInput = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The IP address or CIDR to add from timeout. */
   ipaddr: z.string().min(7).max(40),
   /** For how many hours to put this IP in timeout. */
   hours: z.number().int().min(1).max(720),
-});
+}));
 /** The parsed shape of {@link AddTimeoutIPInput}. */
 export type AddTimeoutIPInput = z.infer<typeof AddTimeoutIPInput>;
 
 /** The contract's `IPTimeout` model. */
-export const IPTimeout = hordeObject({
+export const IPTimeout = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The CIDR which is in timeout. */
   ipaddr: z.string().min(7).max(40),
   /** How many more seconds this IP block is in timeout */
   seconds: z.number().int(),
-});
+}));
 /** The parsed shape of {@link IPTimeout}. */
 export type IPTimeout = z.infer<typeof IPTimeout>;
 
 /** The contract's `AddWorkerTimeout` model. */
-export const AddWorkerTimeout = hordeObject({
+export const AddWorkerTimeout = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** For how many days to put this worker's IP in timeout. */
   days: z.number().int().min(1).max(30),
-});
+}));
 /** The parsed shape of {@link AddWorkerTimeout}. */
 export type AddWorkerTimeout = z.infer<typeof AddWorkerTimeout>;
 
 /** The contract's `SimpleResponse` model. */
-export const SimpleResponse = hordeObject({
+export const SimpleResponse = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The result of this operation. */
   message: z.string(),
-});
+}));
 /** The parsed shape of {@link SimpleResponse}. */
 export type SimpleResponse = z.infer<typeof SimpleResponse>;
 
 /** The contract's `PutNewFilter` model. */
-export const PutNewFilter = hordeObject({
+export const PutNewFilter = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The regex for this filter. */
   regex: z.string(),
   /** The integer defining this filter type. */
@@ -970,12 +971,12 @@ export const PutNewFilter = hordeObject({
   description: z.string().optional(),
   /** The replacement string for this regex. */
   replacement: z.string().optional(),
-});
+}));
 /** The parsed shape of {@link PutNewFilter}. */
 export type PutNewFilter = z.infer<typeof PutNewFilter>;
 
 /** The contract's `PatchExistingFilter` model. */
-export const PatchExistingFilter = hordeObject({
+export const PatchExistingFilter = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The regex for this filter. */
   regex: z.string().optional(),
   /** The integer defining this filter type. */
@@ -984,12 +985,12 @@ export const PatchExistingFilter = hordeObject({
   description: z.string().optional(),
   /** The replacement string for this regex. */
   replacement: z.string().optional(),
-});
+}));
 /** The parsed shape of {@link PatchExistingFilter}. */
 export type PatchExistingFilter = z.infer<typeof PatchExistingFilter>;
 
 /** The contract's `FilterDetails` model. */
-export const FilterDetails = hordeObject({
+export const FilterDetails = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The UUID of this filter. */
   id: z.string(),
   /** The regex for this filter. */
@@ -1002,74 +1003,74 @@ export const FilterDetails = hordeObject({
   replacement: z.string().nullish(),
   /** The moderator which added or last updated this regex. */
   user: z.string(),
-});
+}));
 /** The parsed shape of {@link FilterDetails}. */
 export type FilterDetails = z.infer<typeof FilterDetails>;
 
 /** The contract's `FilterPromptSuspicion` model. */
-export const FilterPromptSuspicion = hordeObject({
+export const FilterPromptSuspicion = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** Rates how suspicious the provided prompt is. A suspicion over 2 means it would be blocked. */
   suspicion: z.string(),
   /** The `matches` field of `FilterPromptSuspicion` (the contract does not describe it). */
   matches: z.array(z.string()).nullish(),
-});
+}));
 /** The parsed shape of {@link FilterPromptSuspicion}. */
 export type FilterPromptSuspicion = z.infer<typeof FilterPromptSuspicion>;
 
 /** The contract's `FilterRegex` model. */
-export const FilterRegex = hordeObject({
+export const FilterRegex = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The integer defining this filter type. */
   filter_type: z.number().int().min(10).max(29),
   /** The full regex for this filter type. */
   regex: z.string(),
-});
+}));
 /** The parsed shape of {@link FilterRegex}. */
 export type FilterRegex = z.infer<typeof FilterRegex>;
 
 /** The contract's `ExtraSourceImage` model. */
-export const ExtraSourceImage = hordeObject({
+export const ExtraSourceImage = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The Base64-encoded webp to use for further processing. */
   image: z.string().min(1).optional(),
   /** Optional field, determining the strength to use for the processing */
   strength: z.number().optional(),
-});
+}));
 /** The parsed shape of {@link ExtraSourceImage}. */
 export type ExtraSourceImage = z.infer<typeof ExtraSourceImage>;
 
 /** The contract's `ExtraText` model. */
-export const ExtraText = hordeObject({
+export const ExtraText = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The extra text to send along with this generation. */
   text: z.string().min(1).optional(),
   /** The reference which points how and where this text should be used. */
   reference: z.string().min(3).optional(),
-});
+}));
 /** The parsed shape of {@link ExtraText}. */
 export type ExtraText = z.infer<typeof ExtraText>;
 
 /** The contract's `HordeDocument` model. */
-export const HordeDocument = hordeObject({
+export const HordeDocument = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The document in html format. */
   html: z.string().nullish(),
   /** The document in markdown format. */
   markdown: z.string().nullish(),
-});
+}));
 /** The parsed shape of {@link HordeDocument}. */
 export type HordeDocument = z.infer<typeof HordeDocument>;
 
 /** The contract's `StyleModify` model. */
-export const StyleModify = hordeObject({
+export const StyleModify = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The UUID of the style. Use this to use this style of retrieve its information in the future. */
   id: z.string().nullish(),
   /** Any extra information from the horde about this request. */
   message: z.string().nullish(),
   /** The `warnings` field of `StyleModify` (the contract does not describe it). */
   warnings: z.array(RequestSingleWarning).nullish(),
-});
+}));
 /** The parsed shape of {@link StyleModify}. */
 export type StyleModify = z.infer<typeof StyleModify>;
 
 /** The contract's `InputModelCollection` model. */
-export const InputModelCollection = hordeObject({
+export const InputModelCollection = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The name for the collection. Case-sensitive and unique per user. */
   name: z.string().min(1).max(100).optional(),
   /** Extra information about this collection. */
@@ -1078,12 +1079,12 @@ export const InputModelCollection = hordeObject({
   public: z.boolean().optional(),
   /** The `styles` field of `InputModelCollection` (the contract does not describe it). */
   styles: z.array(z.string().min(1)).optional(),
-});
+}));
 /** The parsed shape of {@link InputModelCollection}. */
 export type InputModelCollection = z.infer<typeof InputModelCollection>;
 
 /** The contract's `ResponseModelCollection` model. */
-export const ResponseModelCollection = hordeObject({
+export const ResponseModelCollection = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The UUID of the collection. Use this to use this collection of retrieve its information in the future. */
   id: z.string().nullish(),
   /** The name for the collection. Case-sensitive and unique per user. */
@@ -1098,44 +1099,44 @@ export const ResponseModelCollection = hordeObject({
   styles: z.array(ResponseModelStylesShort).nullish(),
   /** The amount of times this collection has been used in generations. */
   use_count: z.number().int().nullish(),
-});
+}));
 /** The parsed shape of {@link ResponseModelCollection}. */
 export type ResponseModelCollection = z.infer<typeof ResponseModelCollection>;
 
 /** The contract's `GenerationMetadataKobold` model. */
-export const GenerationMetadataKobold = hordeObject({
+export const GenerationMetadataKobold = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The relevance of the metadata field */
   type: openEnum(KNOWN_GENERATION_METADATA_TYPES_KOBOLD),
   /** The value of the metadata field */
   value: openEnum(KNOWN_GENERATION_METADATA_VALUES_KOBOLD),
   /** Optionally a reference for the metadata (e.g. a lora ID) */
   ref: z.string().max(255).optional(),
-});
+}));
 /** The parsed shape of {@link GenerationMetadataKobold}. */
 export type GenerationMetadataKobold = z.infer<typeof GenerationMetadataKobold>;
 
 /** The contract's `GenerationKobold` model. */
-export const GenerationKobold = Generation.extend({
+export const GenerationKobold = /* @__PURE__ */ lazySchema(() => Generation.extend({
   /** The generated text. */
   text: z.string().min(0).nullish(),
   /** The seed which generated this text. */
   seed: z.number().int().nullish(),
   /** The `gen_metadata` field of `GenerationKobold` (the contract does not describe it). */
   gen_metadata: z.array(GenerationMetadataKobold).nullish(),
-});
+}));
 /** The parsed shape of {@link GenerationKobold}. */
 export type GenerationKobold = z.infer<typeof GenerationKobold>;
 
 /** The contract's `RequestStatusKobold` model. */
-export const RequestStatusKobold = RequestStatusCheck.extend({
+export const RequestStatusKobold = /* @__PURE__ */ lazySchema(() => RequestStatusCheck.extend({
   /** The `generations` field of `RequestStatusKobold` (the contract does not describe it). */
   generations: z.array(GenerationKobold).nullish(),
-});
+}));
 /** The parsed shape of {@link RequestStatusKobold}. */
 export type RequestStatusKobold = z.infer<typeof RequestStatusKobold>;
 
 /** The contract's `ModelPayloadStyleKobold` model. */
-export const ModelPayloadStyleKobold = hordeObject({
+export const ModelPayloadStyleKobold = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** Input formatting option. When enabled, adds a leading space to your input if there is no trailing whitespace at the end of the previous action. */
   frmtadsnsp: z.boolean().optional(),
   /** Output formatting option. When enabled, replaces all occurrences of two or more consecutive newlines in the output with one newline. */
@@ -1178,24 +1179,24 @@ export const ModelPayloadStyleKobold = hordeObject({
   dynatemp_range: z.number().min(0).max(5).optional(),
   /** Dynamic temperature exponent value. */
   dynatemp_exponent: z.number().min(0).max(5).optional(),
-});
+}));
 /** The parsed shape of {@link ModelPayloadStyleKobold}. */
 export type ModelPayloadStyleKobold = z.infer<typeof ModelPayloadStyleKobold>;
 
 /** The contract's `ModelPayloadRootKobold` model. */
-export const ModelPayloadRootKobold = ModelPayloadStyleKobold.extend({
+export const ModelPayloadRootKobold = /* @__PURE__ */ lazySchema(() => ModelPayloadStyleKobold.extend({
   /** The `n` field of `ModelPayloadRootKobold` (the contract does not describe it). */
   n: z.number().int().min(1).max(20).optional(),
   /** Maximum number of tokens to send to the model. */
   max_context_length: z.number().int().min(80).max(1048576).optional(),
   /** Number of tokens to generate. */
   max_length: z.number().int().min(16).max(4096).optional(),
-});
+}));
 /** The parsed shape of {@link ModelPayloadRootKobold}. */
 export type ModelPayloadRootKobold = z.infer<typeof ModelPayloadRootKobold>;
 
 /** The contract's `ModelPayloadKobold` model. */
-export const ModelPayloadKobold = ModelPayloadRootKobold.extend({
+export const ModelPayloadKobold = /* @__PURE__ */ lazySchema(() => ModelPayloadRootKobold.extend({
   /** The prompt which will be sent to KoboldAI to generate the text. */
   prompt: z.string().nullish(),
   /** Input formatting option. When enabled, adds a leading space to your input if there is no trailing whitespace at the end of the previous action. */
@@ -1246,29 +1247,29 @@ export const ModelPayloadKobold = ModelPayloadRootKobold.extend({
   max_context_length: z.number().int().min(80).max(1048576).nullish(),
   /** Number of tokens to generate. */
   max_length: z.number().int().min(16).max(4096).nullish(),
-});
+}));
 /** The parsed shape of {@link ModelPayloadKobold}. */
 export type ModelPayloadKobold = z.infer<typeof ModelPayloadKobold>;
 
 /** The contract's `ModelGenerationInputKobold` model. */
-export const ModelGenerationInputKobold = ModelPayloadRootKobold.extend({});
+export const ModelGenerationInputKobold = /* @__PURE__ */ lazySchema(() => ModelPayloadRootKobold.extend({}));
 /** The parsed shape of {@link ModelGenerationInputKobold}. */
 export type ModelGenerationInputKobold = z.infer<typeof ModelGenerationInputKobold>;
 
 /** The contract's `NoValidRequestFoundKobold` model. */
-export const NoValidRequestFoundKobold = NoValidRequestFound.extend({
+export const NoValidRequestFoundKobold = /* @__PURE__ */ lazySchema(() => NoValidRequestFound.extend({
   /** How many waiting requests were skipped because they demanded a higher max_context_length than what this worker provides. */
   max_context_length: z.number().int().nullish(),
   /** How many waiting requests were skipped because they demanded more generated tokens that what this worker can provide. */
   max_length: z.number().int().nullish(),
   /** How many waiting requests were skipped because they demanded an available soft-prompt which this worker does not have. */
   matching_softprompt: z.number().int().nullish(),
-});
+}));
 /** The parsed shape of {@link NoValidRequestFoundKobold}. */
 export type NoValidRequestFoundKobold = z.infer<typeof NoValidRequestFoundKobold>;
 
 /** The contract's `GenerationPayloadKobold` model. */
-export const GenerationPayloadKobold = hordeObject({
+export const GenerationPayloadKobold = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The `payload` field of `GenerationPayloadKobold` (the contract does not describe it). */
   payload: ModelPayloadKobold.nullish(),
   /** The UUID for this text generation. */
@@ -1287,24 +1288,24 @@ export const GenerationPayloadKobold = hordeObject({
   softprompt: z.string().nullish(),
   /** Which of the available models to use for this request. */
   model: z.string().nullish(),
-});
+}));
 /** The parsed shape of {@link GenerationPayloadKobold}. */
 export type GenerationPayloadKobold = z.infer<typeof GenerationPayloadKobold>;
 
 /** The contract's `PopInputKobold` model. */
-export const PopInputKobold = PopInput.extend({
+export const PopInputKobold = /* @__PURE__ */ lazySchema(() => PopInput.extend({
   /** The maximum amount of tokens this worker can generate. */
   max_length: z.number().int().optional(),
   /** The max amount of context to submit to this AI for sampling. */
   max_context_length: z.number().int().optional(),
   /** The `softprompts` field of `PopInputKobold` (the contract does not describe it). */
   softprompts: z.array(z.string()).optional(),
-});
+}));
 /** The parsed shape of {@link PopInputKobold}. */
 export type PopInputKobold = z.infer<typeof PopInputKobold>;
 
 /** The contract's `GenerationInputKobold` model. */
-export const GenerationInputKobold = hordeObject({
+export const GenerationInputKobold = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The prompt which will be sent to KoboldAI to generate text. */
   prompt: z.string().optional(),
   /** The `params` field of `GenerationInputKobold` (the contract does not describe it). */
@@ -1339,62 +1340,62 @@ export const GenerationInputKobold = hordeObject({
   style: z.string().min(3).max(1024).optional(),
   /** When True, allows very slower workers to pick up this request. Use this when you don't mind waiting a lot. */
   extra_slow_workers: z.boolean().optional(),
-});
+}));
 /** The parsed shape of {@link GenerationInputKobold}. */
 export type GenerationInputKobold = z.infer<typeof GenerationInputKobold>;
 
 /** The contract's `ContributionsDetailsKobold` model. Declared by the server but not referenced by any operation. */
-export const ContributionsDetailsKobold = ContributionsDetails.extend({
+export const ContributionsDetailsKobold = /* @__PURE__ */ lazySchema(() => ContributionsDetails.extend({
   /** How many tokens this user has generated. */
   tokens: z.number().optional(),
-});
+}));
 /** The parsed shape of {@link ContributionsDetailsKobold}. */
 export type ContributionsDetailsKobold = z.infer<typeof ContributionsDetailsKobold>;
 
 /** The contract's `UsageDetailsKobold` model. Declared by the server but not referenced by any operation. */
-export const UsageDetailsKobold = UsageDetails.extend({
+export const UsageDetailsKobold = /* @__PURE__ */ lazySchema(() => UsageDetails.extend({
   /** How many tokens this user has requested. */
   tokens: z.number().optional(),
-});
+}));
 /** The parsed shape of {@link UsageDetailsKobold}. */
 export type UsageDetailsKobold = z.infer<typeof UsageDetailsKobold>;
 
 /** The contract's `UserDetailsKobold` model. Declared by the server but not referenced by any operation. */
-export const UserDetailsKobold = UserDetails.extend({
+export const UserDetailsKobold = /* @__PURE__ */ lazySchema(() => UserDetails.extend({
   /** The `kudos_details` field of `UserDetailsKobold` (the contract does not describe it). */
   kudos_details: UserKudosDetails.nullish(),
   /** The `usage` field of `UserDetailsKobold` (the contract does not describe it). */
   usage: UsageDetailsKobold.nullish(),
   /** The `contributions` field of `UserDetailsKobold` (the contract does not describe it). */
   contributions: ContributionsDetailsKobold.nullish(),
-});
+}));
 /** The parsed shape of {@link UserDetailsKobold}. */
 export type UserDetailsKobold = z.infer<typeof UserDetailsKobold>;
 
 /** The contract's `TeamDetailsKobold` model. Declared by the server but not referenced by any operation. */
-export const TeamDetailsKobold = TeamDetails.extend({
+export const TeamDetailsKobold = /* @__PURE__ */ lazySchema(() => TeamDetails.extend({
   /** How many tokens the workers in this team have been rewarded while part of this team. */
   contributions: z.number().optional(),
   /** The average performance of the workers in this team, in tokens per second. */
   performance: z.number().optional(),
   /** The total expected speed of this team when all workers are working parallel, in tokens per second. */
   total_speed: z.number().optional(),
-});
+}));
 /** The parsed shape of {@link TeamDetailsKobold}. */
 export type TeamDetailsKobold = z.infer<typeof TeamDetailsKobold>;
 
 /** The contract's `SinglePeriodTxtStat` model. */
-export const SinglePeriodTxtStat = hordeObject({
+export const SinglePeriodTxtStat = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The amount of text requests generated during this period. */
   requests: z.number().int().nullish(),
   /** The amount of tokens generated during this period. */
   tokens: z.number().int().nullish(),
-});
+}));
 /** The parsed shape of {@link SinglePeriodTxtStat}. */
 export type SinglePeriodTxtStat = z.infer<typeof SinglePeriodTxtStat>;
 
 /** The contract's `StatsTxtTotals` model. */
-export const StatsTxtTotals = hordeObject({
+export const StatsTxtTotals = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The `minute` field of `StatsTxtTotals` (the contract does not describe it). */
   minute: SinglePeriodTxtStat.nullish(),
   /** The `hour` field of `StatsTxtTotals` (the contract does not describe it). */
@@ -1405,37 +1406,37 @@ export const StatsTxtTotals = hordeObject({
   month: SinglePeriodTxtStat.nullish(),
   /** The `total` field of `StatsTxtTotals` (the contract does not describe it). */
   total: SinglePeriodTxtStat.nullish(),
-});
+}));
 /** The parsed shape of {@link StatsTxtTotals}. */
 export type StatsTxtTotals = z.infer<typeof StatsTxtTotals>;
 
 /** The contract's `TxtModelStats` model. */
-export const TxtModelStats = hordeObject({
+export const TxtModelStats = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The amount of requests fulfilled for each model in the past day. */
   day: z.record(z.string(), z.unknown()).nullish(),
   /** The amount of requests fulfilled for each model in the past month. */
   month: z.record(z.string(), z.unknown()).nullish(),
   /** The total amount of requests fulfilled for each model. */
   total: z.record(z.string(), z.unknown()).nullish(),
-});
+}));
 /** The parsed shape of {@link TxtModelStats}. */
 export type TxtModelStats = z.infer<typeof TxtModelStats>;
 
 /** The contract's `SubmitInputKobold` model. */
-export const SubmitInputKobold = SubmitInput.extend({
+export const SubmitInputKobold = /* @__PURE__ */ lazySchema(() => SubmitInput.extend({
   /** The `gen_metadata` field of `SubmitInputKobold` (the contract does not describe it). */
   gen_metadata: z.array(GenerationMetadataKobold).optional(),
-});
+}));
 /** The parsed shape of {@link SubmitInputKobold}. */
 export type SubmitInputKobold = z.infer<typeof SubmitInputKobold>;
 
 /** The contract's `ModelStyleInputParamsKobold` model. */
-export const ModelStyleInputParamsKobold = ModelPayloadStyleKobold.extend({});
+export const ModelStyleInputParamsKobold = /* @__PURE__ */ lazySchema(() => ModelPayloadStyleKobold.extend({}));
 /** The parsed shape of {@link ModelStyleInputParamsKobold}. */
 export type ModelStyleInputParamsKobold = z.infer<typeof ModelStyleInputParamsKobold>;
 
 /** The contract's `ModelStyleInputKobold` model. */
-export const ModelStyleInputKobold = hordeObject({
+export const ModelStyleInputKobold = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The name for the style. Case-sensitive and unique per user. */
   name: z.string().min(1).max(100),
   /** Some information about this style. */
@@ -1452,12 +1453,12 @@ export const ModelStyleInputKobold = hordeObject({
   tags: z.array(z.string().min(1).max(25)).optional(),
   /** The `models` field of `ModelStyleInputKobold` (the contract does not describe it). */
   models: z.array(z.string().min(1)).optional(),
-});
+}));
 /** The parsed shape of {@link ModelStyleInputKobold}. */
 export type ModelStyleInputKobold = z.infer<typeof ModelStyleInputKobold>;
 
 /** The contract's `ModelStylePatchKobold` model. */
-export const ModelStylePatchKobold = hordeObject({
+export const ModelStylePatchKobold = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The name for the style. Case-sensitive and unique per user. */
   name: z.string().min(1).max(100).optional(),
   /** Extra information about this style. */
@@ -1474,12 +1475,12 @@ export const ModelStylePatchKobold = hordeObject({
   tags: z.array(z.string().min(1).max(25)).optional(),
   /** The `models` field of `ModelStylePatchKobold` (the contract does not describe it). */
   models: z.array(z.string().min(1)).optional(),
-});
+}));
 /** The parsed shape of {@link ModelStylePatchKobold}. */
 export type ModelStylePatchKobold = z.infer<typeof ModelStylePatchKobold>;
 
 /** The contract's `StyleKobold` model. */
-export const StyleKobold = ModelStyleInputKobold.extend({
+export const StyleKobold = /* @__PURE__ */ lazySchema(() => ModelStyleInputKobold.extend({
   /** The UUID of the style. Use this to use the style or retrieve its information in the future. */
   id: z.string().nullish(),
   /** The amount of times this style has been used in generations. */
@@ -1500,24 +1501,24 @@ export const StyleKobold = ModelStyleInputKobold.extend({
   tags: z.array(z.string().min(1).max(25)).nullish(),
   /** The `models` field of `ModelStyleInputKobold` (the contract does not describe it). */
   models: z.array(z.string().min(1)).nullish(),
-});
+}));
 /** The parsed shape of {@link StyleKobold}. */
 export type StyleKobold = z.infer<typeof StyleKobold>;
 
 /** The contract's `GenerationMetadataStable` model. */
-export const GenerationMetadataStable = hordeObject({
+export const GenerationMetadataStable = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The relevance of the metadata field */
   type: openEnum(KNOWN_GENERATION_METADATA_TYPES_STABLE),
   /** The value of the metadata field */
   value: openEnum(KNOWN_GENERATION_METADATA_VALUES_STABLE),
   /** Optionally a reference for the metadata (e.g. a lora ID) */
   ref: z.string().max(255).optional(),
-});
+}));
 /** The parsed shape of {@link GenerationMetadataStable}. */
 export type GenerationMetadataStable = z.infer<typeof GenerationMetadataStable>;
 
 /** The contract's `GenerationStable` model. */
-export const GenerationStable = Generation.extend({
+export const GenerationStable = /* @__PURE__ */ lazySchema(() => Generation.extend({
   /** The generated image as a Base64-encoded .webp file. */
   img: z.string().nullish(),
   /** The seed which generated this image. */
@@ -1528,22 +1529,22 @@ export const GenerationStable = Generation.extend({
   censored: z.boolean().nullish(),
   /** The `gen_metadata` field of `GenerationStable` (the contract does not describe it). */
   gen_metadata: z.array(GenerationMetadataStable).nullish(),
-});
+}));
 /** The parsed shape of {@link GenerationStable}. */
 export type GenerationStable = z.infer<typeof GenerationStable>;
 
 /** The contract's `RequestStatusStable` model. */
-export const RequestStatusStable = RequestStatusCheck.extend({
+export const RequestStatusStable = /* @__PURE__ */ lazySchema(() => RequestStatusCheck.extend({
   /** The `generations` field of `RequestStatusStable` (the contract does not describe it). */
   generations: z.array(GenerationStable).nullish(),
   /** If True, These images have been shared with LAION. */
   shared: z.boolean().nullish(),
-});
+}));
 /** The parsed shape of {@link RequestStatusStable}. */
 export type RequestStatusStable = z.infer<typeof RequestStatusStable>;
 
 /** The contract's `ModelPayloadLorasStable` model. */
-export const ModelPayloadLorasStable = hordeObject({
+export const ModelPayloadLorasStable = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The exact name or CivitAI Model Page ID of the LoRa. If is_version is true, this should be the CivitAI version ID. */
   name: z.string().min(1).max(255),
   /** The strength of the LoRa to apply to the SD model. */
@@ -1554,29 +1555,29 @@ export const ModelPayloadLorasStable = hordeObject({
   inject_trigger: z.string().min(1).max(30).optional(),
   /** If true, will consider the LoRa ID as a CivitAI version ID and search accordingly. Ensure the name is an integer. */
   is_version: z.boolean().optional(),
-});
+}));
 /** The parsed shape of {@link ModelPayloadLorasStable}. */
 export type ModelPayloadLorasStable = z.infer<typeof ModelPayloadLorasStable>;
 
 /** The contract's `ModelPayloadTextualInversionsStable` model. */
-export const ModelPayloadTextualInversionsStable = hordeObject({
+export const ModelPayloadTextualInversionsStable = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The exact name or CivitAI ID of the Textual Inversion. */
   name: z.string().min(1).max(255),
   /** If set, Will automatically add this TI filename to the prompt or negative prompt accordingly using the provided strength. If this is set to None, then the user will have to manually add the embed to the prompt themselves. */
   inject_ti: z.enum(["prompt", "negprompt"]).optional(),
   /** The strength with which to apply the TI to the prompt. Only used when inject_ti is not None */
   strength: z.number().min(-5).max(5).optional(),
-});
+}));
 /** The parsed shape of {@link ModelPayloadTextualInversionsStable}. */
 export type ModelPayloadTextualInversionsStable = z.infer<typeof ModelPayloadTextualInversionsStable>;
 
 /** The contract's `ModelSpecialPayloadStable` model. */
-export const ModelSpecialPayloadStable = z.record(z.string(), z.unknown());
+export const ModelSpecialPayloadStable = /* @__PURE__ */ lazySchema(() => z.record(z.string(), z.unknown()));
 /** The parsed shape of {@link ModelSpecialPayloadStable}. */
 export type ModelSpecialPayloadStable = z.infer<typeof ModelSpecialPayloadStable>;
 
 /** The contract's `ModelPayloadStyleStable` model. */
-export const ModelPayloadStyleStable = hordeObject({
+export const ModelPayloadStyleStable = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The `sampler_name` field of `ModelPayloadStyleStable` (the contract does not describe it). */
   sampler_name: openEnum(KNOWN_SAMPLERS).optional(),
   /** The `cfg_scale` field of `ModelPayloadStyleStable` (the contract does not describe it). */
@@ -1611,12 +1612,12 @@ export const ModelPayloadStyleStable = hordeObject({
   workflow: openEnum(KNOWN_WORKFLOWS).optional(),
   /** Set to True to generate the image using Layer Diffuse, creating an image with a transparent background. */
   transparent: z.boolean().optional(),
-});
+}));
 /** The parsed shape of {@link ModelPayloadStyleStable}. */
 export type ModelPayloadStyleStable = z.infer<typeof ModelPayloadStyleStable>;
 
 /** The contract's `ModelStyleInputParamsStableNoDefaults` model. */
-export const ModelStyleInputParamsStableNoDefaults = hordeObject({
+export const ModelStyleInputParamsStableNoDefaults = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The `sampler_name` field of `ModelStyleInputParamsStableNoDefaults` (the contract does not describe it). */
   sampler_name: openEnum(KNOWN_SAMPLERS).optional(),
   /** The `cfg_scale` field of `ModelStyleInputParamsStableNoDefaults` (the contract does not describe it). */
@@ -1651,12 +1652,12 @@ export const ModelStyleInputParamsStableNoDefaults = hordeObject({
   workflow: openEnum(KNOWN_WORKFLOWS).optional(),
   /** Set to True to generate the image using Layer Diffuse, creating an image with a transparent background. */
   transparent: z.boolean().optional(),
-});
+}));
 /** The parsed shape of {@link ModelStyleInputParamsStableNoDefaults}. */
 export type ModelStyleInputParamsStableNoDefaults = z.infer<typeof ModelStyleInputParamsStableNoDefaults>;
 
 /** The contract's `ModelPayloadRootStable` model. */
-export const ModelPayloadRootStable = ModelPayloadStyleStable.extend({
+export const ModelPayloadRootStable = /* @__PURE__ */ lazySchema(() => ModelPayloadStyleStable.extend({
   /** The seed to use to generate this request. You can pass text as well as numbers. */
   seed: z.string().optional(),
   /** If passed with multiple n, the provided seed will be incremented every time by this value. */
@@ -1669,12 +1670,12 @@ export const ModelPayloadRootStable = ModelPayloadStyleStable.extend({
   return_control_map: z.boolean().optional(),
   /** The `extra_texts` field of `ModelPayloadRootStable` (the contract does not describe it). */
   extra_texts: z.array(ExtraText).optional(),
-});
+}));
 /** The parsed shape of {@link ModelPayloadRootStable}. */
 export type ModelPayloadRootStable = z.infer<typeof ModelPayloadRootStable>;
 
 /** The contract's `ModelPayloadStable` model. */
-export const ModelPayloadStable = ModelPayloadRootStable.extend({
+export const ModelPayloadStable = /* @__PURE__ */ lazySchema(() => ModelPayloadRootStable.extend({
   /** The prompt which will be sent to Stable Diffusion to generate an image. */
   prompt: z.string().nullish(),
   /** The `ddim_steps` field of `ModelPayloadStable` (the contract does not describe it). */
@@ -1729,22 +1730,22 @@ export const ModelPayloadStable = ModelPayloadRootStable.extend({
   return_control_map: z.boolean().nullish(),
   /** The `extra_texts` field of `ModelPayloadRootStable` (the contract does not describe it). */
   extra_texts: z.array(ExtraText).nullish(),
-});
+}));
 /** The parsed shape of {@link ModelPayloadStable}. */
 export type ModelPayloadStable = z.infer<typeof ModelPayloadStable>;
 
 /** The contract's `ModelGenerationInputStable` model. */
-export const ModelGenerationInputStable = ModelPayloadRootStable.extend({
+export const ModelGenerationInputStable = /* @__PURE__ */ lazySchema(() => ModelPayloadRootStable.extend({
   /** The `steps` field of `ModelGenerationInputStable` (the contract does not describe it). */
   steps: z.number().int().min(1).max(500).optional(),
   /** The amount of images to generate. */
   n: z.number().int().min(1).max(20).optional(),
-});
+}));
 /** The parsed shape of {@link ModelGenerationInputStable}. */
 export type ModelGenerationInputStable = z.infer<typeof ModelGenerationInputStable>;
 
 /** The contract's `NoValidRequestFoundStable` model. */
-export const NoValidRequestFoundStable = NoValidRequestFound.extend({
+export const NoValidRequestFoundStable = /* @__PURE__ */ lazySchema(() => NoValidRequestFound.extend({
   /** How many waiting requests were skipped because they demanded a higher size than this worker provides. */
   max_pixels: z.number().int().nullish(),
   /** How many waiting requests were skipped because they demanded a higher step count that the worker wants. */
@@ -1761,12 +1762,12 @@ export const NoValidRequestFoundStable = NoValidRequestFound.extend({
   lora: z.number().int().nullish(),
   /** How many waiting requests were skipped because they requested a controlnet. */
   controlnet: z.number().int().nullish(),
-});
+}));
 /** The parsed shape of {@link NoValidRequestFoundStable}. */
 export type NoValidRequestFoundStable = z.infer<typeof NoValidRequestFoundStable>;
 
 /** The contract's `GenerationPayloadStable` model. */
-export const GenerationPayloadStable = hordeObject({
+export const GenerationPayloadStable = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The `payload` field of `GenerationPayloadStable` (the contract does not describe it). */
   payload: ModelPayloadStable.nullish(),
   /** The UUID for this image generation. */
@@ -1793,12 +1794,12 @@ export const GenerationPayloadStable = hordeObject({
   r2_upload: z.string().nullish(),
   /** The `r2_uploads` field of `GenerationPayloadStable` (the contract does not describe it). */
   r2_uploads: z.array(z.string()).nullish(),
-});
+}));
 /** The parsed shape of {@link GenerationPayloadStable}. */
 export type GenerationPayloadStable = z.infer<typeof GenerationPayloadStable>;
 
 /** The contract's `PopInputStable` model. */
-export const PopInputStable = PopInput.extend({
+export const PopInputStable = /* @__PURE__ */ lazySchema(() => PopInput.extend({
   /** The maximum amount of pixels this worker can generate. */
   max_pixels: z.number().int().optional(),
   /** The `blacklist` field of `PopInputStable` (the contract does not describe it). */
@@ -1819,24 +1820,24 @@ export const PopInputStable = PopInput.extend({
   allow_lora: z.boolean().optional(),
   /** If True, This worker will not pick up jobs with more steps than the average allowed for that model. this is for use by workers which might run into issues doing too many steps. */
   limit_max_steps: z.boolean().optional(),
-});
+}));
 /** The parsed shape of {@link PopInputStable}. */
 export type PopInputStable = z.infer<typeof PopInputStable>;
 
 /** The contract's `SubmitInputStable` model. */
-export const SubmitInputStable = SubmitInput.extend({
+export const SubmitInputStable = /* @__PURE__ */ lazySchema(() => SubmitInput.extend({
   /** The seed for this generation. */
   seed: z.number().int(),
   /** OBSOLETE (start using meta): If True, this resulting image has been censored. */
   censored: z.boolean().optional(),
   /** The `gen_metadata` field of `SubmitInputStable` (the contract does not describe it). */
   gen_metadata: z.array(GenerationMetadataStable).optional(),
-});
+}));
 /** The parsed shape of {@link SubmitInputStable}. */
 export type SubmitInputStable = z.infer<typeof SubmitInputStable>;
 
 /** The contract's `GenerationInputStable` model. */
-export const GenerationInputStable = hordeObject({
+export const GenerationInputStable = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The prompt which will be sent to Stable Diffusion to generate an image. */
   prompt: z.string().min(1),
   /** The `params` field of `GenerationInputStable` (the contract does not describe it). */
@@ -1885,39 +1886,39 @@ export const GenerationInputStable = hordeObject({
   webhook: z.string().min(10).max(1024).optional(),
   /** A horde style ID or name to use for this generation */
   style: z.string().min(3).max(1024).optional(),
-});
+}));
 /** The parsed shape of {@link GenerationInputStable}. */
 export type GenerationInputStable = z.infer<typeof GenerationInputStable>;
 
 /** The contract's `TeamDetailsStable` model. Declared by the server but not referenced by any operation. */
-export const TeamDetailsStable = TeamDetails.extend({
+export const TeamDetailsStable = /* @__PURE__ */ lazySchema(() => TeamDetails.extend({
   /** How many megapixelsteps the workers in this team have been rewarded while part of this team. */
   contributions: z.number().optional(),
   /** The average performance of the workers in this team, in megapixelsteps per second. */
   performance: z.number().optional(),
   /** The total expected speed of this team when all workers are working in parallel, in megapixelsteps per second. */
   speed: z.number().optional(),
-});
+}));
 /** The parsed shape of {@link TeamDetailsStable}. */
 export type TeamDetailsStable = z.infer<typeof TeamDetailsStable>;
 
 /** The contract's `ModelInterrogationFormPayloadStable` model. */
-export const ModelInterrogationFormPayloadStable = z.record(z.string(), z.string());
+export const ModelInterrogationFormPayloadStable = /* @__PURE__ */ lazySchema(() => z.record(z.string(), z.string()));
 /** The parsed shape of {@link ModelInterrogationFormPayloadStable}. */
 export type ModelInterrogationFormPayloadStable = z.infer<typeof ModelInterrogationFormPayloadStable>;
 
 /** The contract's `ModelInterrogationFormStable` model. */
-export const ModelInterrogationFormStable = hordeObject({
+export const ModelInterrogationFormStable = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The type of interrogation this is. */
   name: openEnum(KNOWN_INTERROGATION_FORMS),
   /** The `payload` field of `ModelInterrogationFormStable` (the contract does not describe it). */
   payload: ModelInterrogationFormPayloadStable.optional(),
-});
+}));
 /** The parsed shape of {@link ModelInterrogationFormStable}. */
 export type ModelInterrogationFormStable = z.infer<typeof ModelInterrogationFormStable>;
 
 /** The contract's `ModelInterrogationInputStable` model. */
-export const ModelInterrogationInputStable = hordeObject({
+export const ModelInterrogationInputStable = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The `forms` field of `ModelInterrogationInputStable` (the contract does not describe it). */
   forms: z.array(ModelInterrogationFormStable).optional(),
   /** The public URL of the image to interrogate. */
@@ -1926,49 +1927,49 @@ export const ModelInterrogationInputStable = hordeObject({
   slow_workers: z.boolean().optional(),
   /** Provide a URL where the AI Horde will send a POST call after each delivered generation. The request will include the details of the job as well as the request ID. */
   webhook: z.string().min(10).max(1024).optional(),
-});
+}));
 /** The parsed shape of {@link ModelInterrogationInputStable}. */
 export type ModelInterrogationInputStable = z.infer<typeof ModelInterrogationInputStable>;
 
 /** The contract's `RequestInterrogationResponse` model. */
-export const RequestInterrogationResponse = hordeObject({
+export const RequestInterrogationResponse = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The UUID of the request. Use this to retrieve the request status in the future. */
   id: z.string().nullish(),
   /** Any extra information from the horde about this request. */
   message: z.string().nullish(),
-});
+}));
 /** The parsed shape of {@link RequestInterrogationResponse}. */
 export type RequestInterrogationResponse = z.infer<typeof RequestInterrogationResponse>;
 
 /** The contract's `InterrogationFormResult` model. */
-export const InterrogationFormResult = z.record(z.string(), z.unknown());
+export const InterrogationFormResult = /* @__PURE__ */ lazySchema(() => z.record(z.string(), z.unknown()));
 /** The parsed shape of {@link InterrogationFormResult}. */
 export type InterrogationFormResult = z.infer<typeof InterrogationFormResult>;
 
 /** The contract's `InterrogationFormStatus` model. */
-export const InterrogationFormStatus = hordeObject({
+export const InterrogationFormStatus = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The name of this interrogation form. */
   form: z.string().nullish(),
   /** The overall status of this interrogation. */
   state: z.string().nullish(),
   /** The `result` field of `InterrogationFormStatus` (the contract does not describe it). */
   result: InterrogationFormResult.nullish(),
-});
+}));
 /** The parsed shape of {@link InterrogationFormStatus}. */
 export type InterrogationFormStatus = z.infer<typeof InterrogationFormStatus>;
 
 /** The contract's `InterrogationStatus` model. */
-export const InterrogationStatus = hordeObject({
+export const InterrogationStatus = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The overall status of this interrogation. */
   state: z.string().nullish(),
   /** The `forms` field of `InterrogationStatus` (the contract does not describe it). */
   forms: z.array(InterrogationFormStatus).nullish(),
-});
+}));
 /** The parsed shape of {@link InterrogationStatus}. */
 export type InterrogationStatus = z.infer<typeof InterrogationStatus>;
 
 /** The contract's `InterrogationPopInput` model. */
-export const InterrogationPopInput = hordeObject({
+export const InterrogationPopInput = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The Name of the Worker. */
   name: z.string().optional(),
   /** The `priority_usernames` field of `InterrogationPopInput` (the contract does not describe it). */
@@ -1983,12 +1984,12 @@ export const InterrogationPopInput = hordeObject({
   threads: z.number().int().min(1).max(100).optional(),
   /** The maximum amount of 512x512 tiles this worker can post-process. */
   max_tiles: z.number().int().min(1).max(256).optional(),
-});
+}));
 /** The parsed shape of {@link InterrogationPopInput}. */
 export type InterrogationPopInput = z.infer<typeof InterrogationPopInput>;
 
 /** The contract's `InterrogationPopFormPayload` model. */
-export const InterrogationPopFormPayload = hordeObject({
+export const InterrogationPopFormPayload = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The UUID of the interrogation form. Use this to post the results in the future. */
   id: z.string().nullish(),
   /** The name of this interrogation form */
@@ -1999,66 +2000,66 @@ export const InterrogationPopFormPayload = hordeObject({
   source_image: z.string().nullish(),
   /** The URL in which the post-processed image can be uploaded. */
   r2_upload: z.string().nullish(),
-});
+}));
 /** The parsed shape of {@link InterrogationPopFormPayload}. */
 export type InterrogationPopFormPayload = z.infer<typeof InterrogationPopFormPayload>;
 
 /** The contract's `NoValidInterrogationsFound` model. */
-export const NoValidInterrogationsFound = hordeObject({
+export const NoValidInterrogationsFound = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** How many waiting requests were skipped because they demanded a specific worker. */
   worker_id: z.number().int().min(0).nullish(),
   /** How many waiting requests were skipped because they demanded a trusted worker which this worker is not. */
   untrusted: z.number().int().min(0).nullish(),
   /** How many waiting requests were skipped because they require a higher version of the bridge than this worker is running (upgrade if you see this in your skipped list). */
   bridge_version: z.number().int().min(0).nullish(),
-});
+}));
 /** The parsed shape of {@link NoValidInterrogationsFound}. */
 export type NoValidInterrogationsFound = z.infer<typeof NoValidInterrogationsFound>;
 
 /** The contract's `InterrogationPopPayload` model. */
-export const InterrogationPopPayload = hordeObject({
+export const InterrogationPopPayload = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The `forms` field of `InterrogationPopPayload` (the contract does not describe it). */
   forms: z.array(InterrogationPopFormPayload).nullish(),
   /** The `skipped` field of `InterrogationPopPayload` (the contract does not describe it). */
   skipped: NoValidInterrogationsFound.nullish(),
-});
+}));
 /** The parsed shape of {@link InterrogationPopPayload}. */
 export type InterrogationPopPayload = z.infer<typeof InterrogationPopPayload>;
 
 /** The contract's `AestheticRating` model. */
-export const AestheticRating = hordeObject({
+export const AestheticRating = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The UUID of image being rated. */
   id: z.string().min(36).max(36),
   /** The aesthetic rating 1-10 for this image. */
   rating: z.number().int().min(1).max(10),
   /** The artifacts rating for this image. 0 for flawless generation that perfectly fits to the prompt. 1 for small, hardly recognizable flaws. 2 small flaws that can easily be spotted, but don not harm the aesthetic experience. 3 for flaws that look obviously wrong, but only mildly harm the aesthetic experience. 4 for flaws that look obviously wrong & significantly harm the aesthetic experience. 5 for flaws that make the image look like total garbage. */
   artifacts: z.number().int().min(0).max(5).optional(),
-});
+}));
 /** The parsed shape of {@link AestheticRating}. */
 export type AestheticRating = z.infer<typeof AestheticRating>;
 
 /** The contract's `AestheticsPayload` model. */
-export const AestheticsPayload = hordeObject({
+export const AestheticsPayload = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The UUID of the best image in this generation batch (only used when 2+ images generated). If 2+ aesthetic ratings are also provided, then they take precedence if they're not tied. */
   best: z.string().min(36).max(36).optional(),
   /** The `ratings` field of `AestheticsPayload` (the contract does not describe it). */
   ratings: z.array(AestheticRating).optional(),
-});
+}));
 /** The parsed shape of {@link AestheticsPayload}. */
 export type AestheticsPayload = z.infer<typeof AestheticsPayload>;
 
 /** The contract's `SinglePeriodImgStat` model. */
-export const SinglePeriodImgStat = hordeObject({
+export const SinglePeriodImgStat = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The amount of images generated during this period. */
   images: z.number().int().nullish(),
   /** The amount of pixelsteps generated during this period. */
   ps: z.number().int().nullish(),
-});
+}));
 /** The parsed shape of {@link SinglePeriodImgStat}. */
 export type SinglePeriodImgStat = z.infer<typeof SinglePeriodImgStat>;
 
 /** The contract's `StatsImgTotals` model. */
-export const StatsImgTotals = hordeObject({
+export const StatsImgTotals = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The `minute` field of `StatsImgTotals` (the contract does not describe it). */
   minute: SinglePeriodImgStat.nullish(),
   /** The `hour` field of `StatsImgTotals` (the contract does not describe it). */
@@ -2069,32 +2070,32 @@ export const StatsImgTotals = hordeObject({
   month: SinglePeriodImgStat.nullish(),
   /** The `total` field of `StatsImgTotals` (the contract does not describe it). */
   total: SinglePeriodImgStat.nullish(),
-});
+}));
 /** The parsed shape of {@link StatsImgTotals}. */
 export type StatsImgTotals = z.infer<typeof StatsImgTotals>;
 
 /** The contract's `ImgModelStats` model. */
-export const ImgModelStats = hordeObject({
+export const ImgModelStats = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The amount of requests fulfilled for each model in the past day. */
   day: z.record(z.string(), z.unknown()).nullish(),
   /** The amount of requests fulfilled for each model in the past month. */
   month: z.record(z.string(), z.unknown()).nullish(),
   /** The total amount of requests fulfilled for each model. */
   total: z.record(z.string(), z.unknown()).nullish(),
-});
+}));
 /** The parsed shape of {@link ImgModelStats}. */
 export type ImgModelStats = z.infer<typeof ImgModelStats>;
 
 /** The contract's `ModelStyleInputParamsStable` model. */
-export const ModelStyleInputParamsStable = ModelStyleInputParamsStableNoDefaults.extend({
+export const ModelStyleInputParamsStable = /* @__PURE__ */ lazySchema(() => ModelStyleInputParamsStableNoDefaults.extend({
   /** The `steps` field of `ModelStyleInputParamsStable` (the contract does not describe it). */
   steps: z.number().int().min(1).max(500).optional(),
-});
+}));
 /** The parsed shape of {@link ModelStyleInputParamsStable}. */
 export type ModelStyleInputParamsStable = z.infer<typeof ModelStyleInputParamsStable>;
 
 /** The contract's `ModelStyleInputStable` model. */
-export const ModelStyleInputStable = hordeObject({
+export const ModelStyleInputStable = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The name for the style. Case-sensitive and unique per user. */
   name: z.string().min(1).max(100),
   /** Some information about this style. */
@@ -2113,12 +2114,12 @@ export const ModelStyleInputStable = hordeObject({
   models: z.array(z.string().min(1)).optional(),
   /** The UUID of a shared key which will be used to fulfil this style when active. */
   sharedkey: z.string().min(36).max(36).optional(),
-});
+}));
 /** The parsed shape of {@link ModelStyleInputStable}. */
 export type ModelStyleInputStable = z.infer<typeof ModelStyleInputStable>;
 
 /** The contract's `ModelStylePatchStable` model. */
-export const ModelStylePatchStable = hordeObject({
+export const ModelStylePatchStable = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** The name for the style. Case-sensitive and unique per user. */
   name: z.string().min(1).max(100).optional(),
   /** Extra information about this style. */
@@ -2137,40 +2138,40 @@ export const ModelStylePatchStable = hordeObject({
   models: z.array(z.string().min(1)).optional(),
   /** The UUID of a shared key which will be used to fulfil this style when active. */
   sharedkey: z.string().min(36).max(36).optional(),
-});
+}));
 /** The parsed shape of {@link ModelStylePatchStable}. */
 export type ModelStylePatchStable = z.infer<typeof ModelStylePatchStable>;
 
 /** The contract's `InputStyleExamplePost` model. */
-export const InputStyleExamplePost = hordeObject({
+export const InputStyleExamplePost = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** Any extra information from the horde about this request. */
   url: z.string().optional(),
   /** When true this image is to be used as the primary example for this style. */
   primary: z.boolean().optional(),
-});
+}));
 /** The parsed shape of {@link InputStyleExamplePost}. */
 export type InputStyleExamplePost = z.infer<typeof InputStyleExamplePost>;
 
 /** The contract's `InputModelStyleExamplePost` model. Declared by the server as `InputStyleExamplePost` (renamed in the contract). */
-export const InputModelStyleExamplePost = hordeObject({
+export const InputModelStyleExamplePost = /* @__PURE__ */ lazySchema(() => hordeObject({
   /** Any extra information from the horde about this request. */
   url: z.string(),
   /** When true this image is to be used as the primary example for this style. */
   primary: z.boolean(),
-});
+}));
 /** The parsed shape of {@link InputModelStyleExamplePost}. */
 export type InputModelStyleExamplePost = z.infer<typeof InputModelStyleExamplePost>;
 
 /** The contract's `StyleExample` model. */
-export const StyleExample = InputModelStyleExamplePost.extend({
+export const StyleExample = /* @__PURE__ */ lazySchema(() => InputModelStyleExamplePost.extend({
   /** The UUID of this example. */
   id: z.string().nullish(),
-});
+}));
 /** The parsed shape of {@link StyleExample}. */
 export type StyleExample = z.infer<typeof StyleExample>;
 
 /** The contract's `StyleStable` model. */
-export const StyleStable = ModelStyleInputStable.extend({
+export const StyleStable = /* @__PURE__ */ lazySchema(() => ModelStyleInputStable.extend({
   /** The UUID of the style. Use this to use the style or retrieve its information in the future. */
   id: z.string().min(36).max(36).nullish(),
   /** The amount of times this style has been used in generations. */
@@ -2197,7 +2198,7 @@ export const StyleStable = ModelStyleInputStable.extend({
   models: z.array(z.string().min(1)).nullish(),
   /** The UUID of a shared key which will be used to fulfil this style when active. */
   sharedkey: z.string().min(36).max(36).nullish(),
-});
+}));
 /** The parsed shape of {@link StyleStable}. */
 export type StyleStable = z.infer<typeof StyleStable>;
 
@@ -2476,40 +2477,40 @@ export const definitions = {
  * rather than as a definition, by operationId. In `operations`, these have `body: null, inlineBody: true`.
  */
 export const inlineBodySchemas = {
-  post_filters: hordeObject({
+  post_filters: /* @__PURE__ */ lazySchema(() => hordeObject({
     /** The prompt to check. */
     prompt: z.string(),
     /** Only check if it matches a specific type. */
     filter_type: z.number().int().optional(),
-  }),
-  post_interrogate_submit: hordeObject({
+  })),
+  post_interrogate_submit: /* @__PURE__ */ lazySchema(() => hordeObject({
     /** The processing generation uuid */
     id: z.string(),
     /** The completed interrogation form results */
     result: z.record(z.string(), z.unknown()),
     /** The state of this returned generation. */
     state: z.string().optional(),
-  }),
-  post_award_kudos: hordeObject({
+  })),
+  post_award_kudos: /* @__PURE__ */ lazySchema(() => hordeObject({
     /** The user ID which will receive the kudos. */
     username: z.string(),
     /** The amount of kudos to award. */
     amount: z.number().int().optional(),
-  }),
-  post_transfer_kudos: hordeObject({
+  })),
+  post_transfer_kudos: /* @__PURE__ */ lazySchema(() => hordeObject({
     /** The user or shared key ID which will receive the kudos. */
     username: z.string(),
     /** The amount of kudos to transfer. */
     amount: z.number().int().optional(),
-  }),
-  put_horde_modes: hordeObject({
+  })),
+  put_horde_modes: /* @__PURE__ */ lazySchema(() => hordeObject({
     /** Start or stop maintenance mode. */
     maintenance_mode: z.boolean().optional(),
     /** Start or stop worker invite-only mode. */
     invite_only_mode: z.boolean().optional(),
     /** Start or stop raid mode. */
     raid_mode: z.boolean().optional(),
-  }),
+  })),
 } as const;
 
 /**

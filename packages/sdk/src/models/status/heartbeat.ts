@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { endpoint, HordeResponse } from "../../core/messages.js";
 import { BaseAIHordeRequest, commonHeaderShape } from "../base.js";
+import { lazySchema } from "../lazy.js";
 import { hordeObject } from "../strict.js";
 
 /**
@@ -18,14 +19,16 @@ export interface AIHordeHeartbeatResponse {
   readonly db_connection?: unknown;
 }
 export class AIHordeHeartbeatResponse extends HordeResponse {
-  static override readonly schema: z.ZodType = hordeObject({
-    message: z.string(),
-    version: z.string().optional(),
-    queue: z.number().optional(),
-    threads: z.number().optional(),
-    active_count: z.number().optional(),
-    db_connection: z.unknown().optional(),
-  });
+  static override readonly schema: z.ZodType = /* @__PURE__ */ lazySchema(() =>
+    hordeObject({
+      message: z.string(),
+      version: z.string().optional(),
+      queue: z.number().optional(),
+      threads: z.number().optional(),
+      active_count: z.number().optional(),
+      db_connection: z.unknown().optional(),
+    }),
+  );
 
   /** The node answered and said it is healthy. */
   get ok(): boolean {
@@ -35,8 +38,14 @@ export class AIHordeHeartbeatResponse extends HordeResponse {
 
 /** GET `/v2/status/heartbeat`: is this node up? Not rate-limited. */
 export class AIHordeHeartbeatRequest extends BaseAIHordeRequest<AIHordeHeartbeatResponse> {
-  static override readonly endpoint = endpoint("GET", "/v2/status/heartbeat", () => AIHordeHeartbeatResponse);
-  static override readonly schema: z.ZodType = hordeObject({ ...commonHeaderShape });
+  static override readonly endpoint = /* @__PURE__ */ endpoint(
+    "GET",
+    "/v2/status/heartbeat",
+    () => AIHordeHeartbeatResponse,
+  );
+  static override readonly schema: z.ZodType = /* @__PURE__ */ lazySchema(() =>
+    hordeObject({ ...commonHeaderShape }),
+  );
 
   constructor(input: { client_agent?: string; accept?: string } = {}) {
     super(input);

@@ -3,6 +3,7 @@ import { endpoint, HordeResponse, type RequestClass } from "../../core/messages.
 import { AuthenticatedAIHordeRequest, apikeyShape, commonHeaderShape } from "../base.js";
 import { withExplicitRuntimeDefaults } from "../defaults.js";
 import * as schemas from "../generated/schemas.js";
+import { lazySchema } from "../lazy.js";
 import { hordeObject } from "../strict.js";
 import { DeleteTextGenerateRequest, TextGenerateStatusRequest } from "./status.js";
 
@@ -17,7 +18,9 @@ export interface TextGenerateAsyncResponse extends Readonly<Omit<schemas.Request
   readonly id: string;
 }
 export class TextGenerateAsyncResponse extends HordeResponse {
-  static override readonly schema: z.ZodType = schemas.RequestAsync.extend({ id: z.string().min(1) });
+  static override readonly schema: z.ZodType = /* @__PURE__ */ lazySchema(() =>
+    schemas.RequestAsync.extend({ id: z.string().min(1) }),
+  );
 
   static override getApiModelName(): string {
     return "RequestAsync";
@@ -42,7 +45,9 @@ export interface TextGenerateAsyncDryRunResponse {
 }
 export class TextGenerateAsyncDryRunResponse extends HordeResponse {
   // Not in the contract: the server answers a dry run with a bare `{"kudos": N}` and HTTP 200.
-  static override readonly schema: z.ZodType = hordeObject({ kudos: z.number() });
+  static override readonly schema: z.ZodType = /* @__PURE__ */ lazySchema(() =>
+    hordeObject({ kudos: z.number() }),
+  );
 }
 
 /** The JSON body of POST `/v2/generate/text/async` (swagger `GenerationInputKobold`, plus `nsfw`). */
@@ -65,18 +70,20 @@ export interface TextGenerateAsyncRequest extends Readonly<TextGenerateAsyncPayl
 export class TextGenerateAsyncRequest extends AuthenticatedAIHordeRequest<
   TextGenerateAsyncResponse | TextGenerateAsyncDryRunResponse
 > {
-  static override readonly endpoint = endpoint(
+  static override readonly endpoint = /* @__PURE__ */ endpoint(
     "POST",
     "/v2/generate/text/async",
     () => TextGenerateAsyncResponse,
     () => ({ 200: TextGenerateAsyncDryRunResponse, 202: TextGenerateAsyncResponse }),
   );
 
-  static override readonly schema: z.ZodType = schemas.GenerationInputKobold.extend({
-    nsfw: z.boolean().optional(),
-    ...apikeyShape,
-    ...commonHeaderShape,
-  });
+  static override readonly schema: z.ZodType = /* @__PURE__ */ lazySchema(() =>
+    schemas.GenerationInputKobold.extend({
+      nsfw: z.boolean().optional(),
+      ...apikeyShape,
+      ...commonHeaderShape,
+    }),
+  );
 
   constructor(input: TextGenerateAsyncPayload & { apikey?: string; client_agent?: string; accept?: string }) {
     super(input);

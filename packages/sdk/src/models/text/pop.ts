@@ -1,6 +1,6 @@
 import type * as z from "zod";
 import { endpoint, type HordeRequest, type RequestClass } from "../../core/messages.js";
-import { AuthenticatedAIHordeRequest, apikeyShape, commonHeaderShape } from "../base.js";
+import { AuthenticatedAIHordeRequest, withKeyAndHeaders } from "../base.js";
 import * as schemas from "../generated/schemas.js";
 import { JobPopResponse } from "../job-pop.js";
 import { TextGenerationJobSubmitRequest } from "./submit.js";
@@ -61,16 +61,13 @@ export interface TextGenerateJobPopRequest extends Readonly<TextGenerateJobPopPa
   readonly apikey?: string;
 }
 export class TextGenerateJobPopRequest extends AuthenticatedAIHordeRequest<TextGenerateJobPopResponse> {
-  static override readonly endpoint = endpoint(
+  static override readonly endpoint = /* @__PURE__ */ endpoint(
     "POST",
     "/v2/generate/text/pop",
     () => TextGenerateJobPopResponse,
   );
 
-  static override readonly schema: z.ZodType = schemas.PopInputKobold.extend({
-    ...apikeyShape,
-    ...commonHeaderShape,
-  });
+  static override readonly schema: z.ZodType = /* @__PURE__ */ withKeyAndHeaders(schemas.PopInputKobold);
 
   constructor(
     input: TextGenerateJobPopPayload & { apikey?: string; client_agent?: string; accept?: string },

@@ -4,8 +4,11 @@ import { JobRequest } from "../base.js";
 import { type ProgressFields, progressShape } from "../generate/progress.js";
 import { Generation, generationShape } from "../generate/status.js";
 import * as schemas from "../generated/schemas.js";
+import { lazySchema } from "../lazy.js";
 
-const generationKoboldSchema = schemas.GenerationKobold.extend(generationShape);
+const generationKoboldSchema = /* @__PURE__ */ lazySchema(() =>
+  schemas.GenerationKobold.extend(generationShape),
+);
 
 /**
  * One delivered text of a request (swagger `GenerationKobold`): `text`, `seed` (an integer, unlike images),
@@ -30,11 +33,13 @@ export interface TextGenerateStatusResponse
   readonly generations: readonly GenerationKobold[];
 }
 export class TextGenerateStatusResponse extends HordeResponse implements ResponseWithProgress {
-  static override readonly schema: z.ZodType = schemas.RequestStatusKobold.extend({
-    ...progressShape,
-    // As the image status (the seed): empty when absent.
-    generations: z.array(generationKoboldSchema).default([]),
-  });
+  static override readonly schema: z.ZodType = /* @__PURE__ */ lazySchema(() =>
+    schemas.RequestStatusKobold.extend({
+      ...progressShape,
+      // As the image status (the seed): empty when absent.
+      generations: z.array(generationKoboldSchema).default([]),
+    }),
+  );
 
   static override getApiModelName(): string {
     return "RequestStatusKobold";
@@ -78,7 +83,7 @@ export interface TextGenerateStatusRequest {
   readonly id: string;
 }
 export class TextGenerateStatusRequest extends JobRequest<TextGenerateStatusResponse> {
-  static override readonly endpoint = endpoint(
+  static override readonly endpoint = /* @__PURE__ */ endpoint(
     "GET",
     "/v2/generate/text/status/{id}",
     () => TextGenerateStatusResponse,
@@ -93,7 +98,7 @@ export interface DeleteTextGenerateRequest {
   readonly id: string;
 }
 export class DeleteTextGenerateRequest extends JobRequest<TextGenerateStatusResponse> {
-  static override readonly endpoint = endpoint(
+  static override readonly endpoint = /* @__PURE__ */ endpoint(
     "DELETE",
     "/v2/generate/text/status/{id}",
     () => TextGenerateStatusResponse,

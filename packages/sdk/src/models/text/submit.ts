@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { endpoint } from "../../core/messages.js";
-import { apikeyShape, commonHeaderShape, WorkerSubmitRequest } from "../base.js";
+import { WorkerSubmitRequest, withKeyAndHeaders } from "../base.js";
 import { JobSubmitResponse } from "../generated/classes.js";
 import * as schemas from "../generated/schemas.js";
 
@@ -19,12 +19,14 @@ export interface TextGenerationJobSubmitRequest extends Readonly<TextGenerationJ
   readonly apikey?: string;
 }
 export class TextGenerationJobSubmitRequest extends WorkerSubmitRequest<JobSubmitResponse> {
-  static override readonly endpoint = endpoint("POST", "/v2/generate/text/submit", () => JobSubmitResponse);
+  static override readonly endpoint = /* @__PURE__ */ endpoint(
+    "POST",
+    "/v2/generate/text/submit",
+    () => JobSubmitResponse,
+  );
 
-  static override readonly schema: z.ZodType = schemas.SubmitInputKobold.extend({
+  static override readonly schema: z.ZodType = /* @__PURE__ */ withKeyAndHeaders(schemas.SubmitInputKobold, {
     seed: z.number().int().optional(),
-    ...apikeyShape,
-    ...commonHeaderShape,
   });
 
   constructor(
