@@ -62,6 +62,13 @@ export function renderMarkdown({ rows, env, versions, load, startedAt, seconds, 
     const what = row.error ? `failed to run (${row.error})` : `${ratioCell(row)}`;
     lines.push(`- **${row.id}** ${row.what}: target ${row.target} → **${verdict(row)}** — ${what}.`);
   }
+  if (rows.some((row) => row.met === false || row.error)) {
+    lines.push("");
+    lines.push(
+      "Where the time (or the bytes) of each missed row goes, from profiles, and what would lower it: " +
+        "[docs/performance.md](docs/performance.md).",
+    );
+  }
   lines.push("");
   lines.push("## How each row is measured");
   lines.push("");
