@@ -9,12 +9,12 @@ import { bundleForBrowser } from "horde-test-support/browser-bundle";
 import { describe, expect, it } from "vitest";
 
 /**
- * Measured 2026-12-05: 55,007 bytes (53.7 KiB) gzipped, 207 KB minified, after the limiter moved to the compact
- * rate-limit table (the full operation table is no longer bundled; the page had grown to 57.8 KiB). Of the
- * 207 KB minified, zod is ~94 KB and the generated schemas and classes ~55 KB (the client's read shortcuts
- * reach every read class). Budget: 58 KiB, ~8% headroom.
+ * Measured 2026-12-06: 52,919 bytes (51.7 KiB) gzipped, 186 KB minified, after schemas became lazy (built on
+ * first use and marked pure, so unused ones are dropped; it was 55,007 bytes). Of the 186 KB minified, zod is
+ * ~93 KB, the generated schemas and classes ~25 KB, the rate-limit table ~8 KB (docs/performance.md, row 9).
+ * Budget: 55 KiB, ~6% headroom; the issue's target for the bench row is 30 KiB, out of reach with zod classic.
  */
-const BUDGET_GZIP_BYTES = 58 * 1024;
+const BUDGET_GZIP_BYTES = 55 * 1024;
 
 const sdkDir = fileURLToPath(new URL("../../", import.meta.url));
 const repoDir = fileURLToPath(new URL("../../../../", import.meta.url));
