@@ -3,6 +3,7 @@
 // they are built and nothing else.
 
 import { ImageGenerateStatusResponse } from "horde-sdk";
+import { progressDoc } from "horde-test-support/sdk";
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
 import { lazySchema } from "../../../src/models/lazy.js";
@@ -51,19 +52,7 @@ describe("lazySchema", () => {
   });
 
   it("the SDK's lazy models validate and reject as before: a status body, then a bad one naming its field", () => {
-    const ok = ImageGenerateStatusResponse.parse({
-      finished: 0,
-      processing: 0,
-      restarted: 0,
-      waiting: 1,
-      done: false,
-      faulted: false,
-      wait_time: 5,
-      queue_position: 1,
-      kudos: 10,
-      is_possible: true,
-      generations: [],
-    });
+    const ok = ImageGenerateStatusResponse.parse({ ...progressDoc(), generations: [] });
     expect(ok.waiting).toBe(1);
     expect(() => ImageGenerateStatusResponse.parse({ finished: "many" })).toThrow(/finished/);
   });
