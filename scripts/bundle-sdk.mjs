@@ -6,17 +6,24 @@
 // Splitting keeps each class defined once across the entries, so `instanceof HordeError` holds between
 // `horde-sdk` and `horde-sdk/worker`. Packages (zod) and Node built-ins stay imports. The chunks are listed
 // under `sideEffects` in package.json because the entries import one of them bare (esbuild's runtime helpers).
-import { rm } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import * as esbuild from "esbuild";
 
-/** The public entries, as `package.json` exports them (dist path without `.js` → source). */
-const ENTRIES = {
-  index: "src/index.ts",
-  "worker/index": "src/worker/index.ts",
-  "node/index": "src/node/index.ts",
-  "known/index": "src/known/index.ts",
-};
+/**
+ * The public entries, read from package.json's exports (so a new subpath is bundled as soon as it is exported):
+ * `./dist/bundle/worker/index.js` → the entry `worker/index`, built from `src/worker/index.ts`.
+ */
+async function entries(sdkDir) {
+  const pkg = JSON.parse(await readFile(join(sdkDir, "package.json"), "utf8"));
+  const out = {};
+  for (const target of Object.values(pkg.exports)) {
+    const file = typeof target === "object" ? target.node : undefined;
+    const name = file?.match(/^\.\/dist\/bundle\/(.+)\.js$/)?.[1];
+    if (name) out[name] = `src/${name}.ts`;
+  }
+  return out;
+}
 
 /** Writes `<sdkDir>/dist/bundle/` afresh: the entries and their chunks, with source maps to src/. */
 export async function bundleSdk(sdkDir) {
@@ -24,7 +31,7 @@ export async function bundleSdk(sdkDir) {
   await rm(outdir, { recursive: true, force: true });
   await esbuild.build({
     absWorkingDir: sdkDir,
-    entryPoints: ENTRIES,
+    entryPoints: await entries(sdkDir),
     outdir,
     chunkNames: "chunks/[name]-[hash]",
     bundle: true,
